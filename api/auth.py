@@ -1,0 +1,62 @@
+"""API key authentication in every form the Blueprint allows.
+
+``?access_token=KEY``; ``Authorization: Bearer|OAuth2|Token KEY`` (scheme
+case-insensitive); ``Authorization: Basic base64(anything:KEY)``.
+"""
+import base64
+import binascii
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from accounts.services import api_key_authenticate
+from api.problems import WWW_AUTHENTICATE
+
+TOKEN_SCHEMES = {"bearer", "oauth2", "token"}
+
+
+class AccountPrincipal:
+    """``request.user`` for a request made with an API key."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, account):
+        self.account = account
+
+    def __str__(self):
+        return self.account.name
+
+
+def credential_from_request(request) -> str | None:
+    """The key the client sent, or None when it sent none."""
+    header = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if header:
+        scheme, _, value = header.partition(" ")
+        scheme, value = scheme.lower(), value.strip()
+        if scheme in TOKEN_SCHEMES:
+            return value
+        if scheme == "basic":
+            try:
+                decoded = base64.b64decode(value, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                raise AuthenticationFailed("The Basic credentials are not valid base64.") from None
+            return decoded.partition(":")[2]
+        raise AuthenticationFailed(f"Unsupported Authorization scheme {scheme!r}.")
+    token = request.query_params.get("access_token") if hasattr(request, "query_params") else None
+    return token.strip() if token is not None else None
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        raw = credential_from_request(request)
+        if raw is None:
+            return None
+        api_key = api_key_authenticate(raw)
+        if api_key is None:
+            raise AuthenticationFailed("The API key is unknown or has been revoked.")
+        return AccountPrincipal(api_key.account), api_key
+
+    def authenticate_header(self, request):
+        return WWW_AUTHENTICATE
+

@@ -1,0 +1,71 @@
+"""The general entry point, the account index, and the base of account-scoped views."""
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from api.links import link, url, url_template
+from api.openapi import responses
+from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
+from api.registry import REGISTRY
+from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
+
+WELCOME = "Welcome to Email Marketing Hypermedia API"
+
+
+class AccountScopedView(APIView):
+    """A view under ``/accounts/{accountName}``: the key's account must be that account.
+
+    The same 403 answers a foreign account whether it exists or not, so a key
+    cannot be used to probe which accounts exist.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.account = request.user.account
+        if kwargs.get("account_name", "").casefold() != self.account.name.casefold():
+            raise ApiProblem(WRONG_ACCOUNT, "This API key does not give access to the account in the URL.")
+
+
+class RootView(APIView):
+    permission_classes = [AllowAny]
+
+    def perform_authentication(self, request):
+        # Public: a valid key personalises the account link, a bad one is ignored.
+        try:
+            request.user
+        except AuthenticationFailed:
+            pass
+
+    @extend_schema(operation_id="root", summary="General entry point",
+                   responses=responses({200: "message"}, problems=()))
+    def get(self, request):
+        principal = request.user
+        if principal is not None and getattr(principal, "account", None) is not None:
+            home = link(url("account-index", account_name=principal.account.name),
+                        "/rels/account-home", "Account Index")
+        else:
+            home = link(url_template("account-index", {}, {"account_name": "accountName"}),
+                        "/rels/account-home", "Account Index", templated=True)
+        body = {"message": WELCOME, "_links": [link("/", "self index", "General Index"), home]}
+        return hypermedia(body, "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
+
+
+class AccountIndexView(AccountScopedView):
+    @extend_schema(operation_id="account_index", summary="Account entry point",
+                   responses=responses({200: "message"}))
+    def get(self, request, account_name):
+        name = self.account.name
+        links = [
+            link("/", "parent index", "General Index"),
+            link(url("account-index", account_name=name), "self /rels/account-home", "Account Index"),
+        ]
+        links.extend(link(a.href(name), a.rel, a.description, templated=a.templated)
+                     for a in REGISTRY.affordances)
+        body = {"message": WELCOME, "_links": links}
+        return hypermedia(body, "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
+
+
+def not_found(request, *args, **kwargs):
+    """Any URL no route matches, with DEBUG on or off."""
+    return problem_response(NOT_FOUND, f"No resource at {request.path}.")

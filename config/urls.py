@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views import not_found
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
+    path("", include("api.urls")),
+    re_path(r"^.*$", csrf_exempt(not_found)),
+]
+
+handler400 = "api.handlers.bad_request"
+handler403 = "api.handlers.forbidden"
+handler404 = "api.handlers.page_not_found"
+handler500 = "api.handlers.server_error"

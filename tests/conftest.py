@@ -1,0 +1,40 @@
+import pytest
+
+from tests.factories import make_account
+from tests.helpers import ApiClient
+
+
+@pytest.fixture
+def owner(db):
+    """An account with a key: the one making requests."""
+    return make_account("owner@example.com")
+
+
+@pytest.fixture
+def other(db):
+    """Another account, for isolation tests."""
+    return make_account("other@example.org")
+
+
+@pytest.fixture
+def client_for():
+    def build(account_with_key):
+        return ApiClient(account_with_key)
+    return build
+
+
+@pytest.fixture
+def api(owner):
+    return ApiClient(owner)
+
+
+@pytest.fixture
+def anon():
+    return ApiClient(None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+    cache.clear()
+    yield

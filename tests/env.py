@@ -1,0 +1,10 @@
+"""Loaded with ``-p tests.env`` before Django starts: the test environment.
+
+Tests run against PostgreSQL and Redis; the Makefile exports these too, and
+the defaults make a bare ``pytest`` do the same.
+"""
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("SECRET_KEY", "test-secret-key")

@@ -1,0 +1,90 @@
+"""A test client that authenticates, and the assertions every response shares."""
+import json
+
+from django.test import Client
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from api.links import IANA_RELS
+from api.registry import REGISTRY
+
+
+class ApiClient:
+    def __init__(self, account_with_key, **auth):
+        self.owner = account_with_key
+        self.client = Client()
+        self.auth = auth or ({"HTTP_AUTHORIZATION": f"Bearer {account_with_key.key}"} if account_with_key else {})
+
+    def request(self, method, path, data=None, content_type="application/json", **extra):
+        headers = {**self.auth, **extra}
+        if data is not None and not isinstance(data, (str, bytes)):
+            data = json.dumps(data)
+        call = getattr(self.client, method.lower())
+        if data is None:
+            return call(path, **headers)
+        return call(path, data=data, content_type=content_type, **headers)
+
+    def get(self, path, **extra):
+        return self.request("GET", path, **extra)
+
+    def post(self, path, data=None, **extra):
+        return self.request("POST", path, data if data is not None else {}, **extra)
+
+    def put(self, path, data=None, **extra):
+        return self.request("PUT", path, data if data is not None else {}, **extra)
+
+    def delete(self, path, **extra):
+        return self.request("DELETE", path, **extra)
+
+
+def _schema_registry() -> Registry:
+    resources = [(f"/schemas/{name}", Resource.from_contents(doc.schema))
+                 for name, doc in REGISTRY.profiles.items()]
+    return Registry().with_resources(resources)
+
+
+def profile_of(response) -> str:
+    content_type = response["Content-Type"]
+    assert content_type.startswith("application/json; profile=/schemas/"), content_type
+    return content_type.split("profile=/schemas/", 1)[1]
+
+
+def assert_hypermedia(response, status=200, profile=None) -> dict:
+    """A JSON response: right status, a known profile, valid against its schema, with _links."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    name = profile_of(response)
+    if profile is not None:
+        assert name == profile
+    body = response.json()
+    validator = Draft202012Validator(REGISTRY.profiles[name].schema, registry=_schema_registry())
+    errors = sorted(validator.iter_errors(body), key=lambda e: e.path)
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+    assert "_links" in body
+    for item in body["_links"]:
+        assert_rel_documented(item["rel"])
+    return body
+
+
+def assert_rel_documented(rel: str) -> None:
+    for token in rel.split():
+        assert token in IANA_RELS or token[len("/rels/"):] in REGISTRY.rels, token
+
+
+def assert_problem(response, status, type_=None, error_code=None) -> dict:
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+    body = response.json()
+    for key in ("type", "title", "detail", "status", "errorCode"):
+        assert key in body, key
+    assert body["status"] == status
+    assert body["type"].startswith(f"/errors/{status}.")
+    assert body["type"][len("/errors/"):] in REGISTRY.problems, body["type"]
+    if type_ is not None:
+        assert body["type"] == type_, body
+    if error_code is not None:
+        assert body["errorCode"] == error_code
+    return body
+
+
+def links_by_rel(body: dict, token: str) -> list[dict]:
+    return [item for item in body["_links"] if token in item["rel"].split()]
