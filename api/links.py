@@ -4,6 +4,8 @@ A link is ``{"href", "rel", "description"}`` (plus ``"templated": true`` for URI
 templates). ``rel`` holds space-separated relation types: IANA names or
 ``/rels/<name>`` entries that must be declared in the registry.
 """
+from functools import lru_cache
+
 from django.urls import reverse
 
 from api.registry import REGISTRY
@@ -33,18 +35,45 @@ def link(href: str, rel: str, description: str | None = None, *, templated: bool
 
 
 def url(viewname: str, **kwargs) -> str:
-    """The relative href of a named route (``reverse`` keeps ``@`` in account names)."""
-    return reverse(viewname, kwargs=kwargs)
+    """The relative href of a named route (``reverse`` keeps ``@`` in account names).
+
+    A page of 50 items makes hundreds of hrefs: the route is reversed once per
+    (route, account) and the other values are put into the cached template.
+    """
+    account_name = kwargs.pop("account_name", None)
+    href = _route_template(viewname, account_name, tuple(sorted(kwargs)))
+    for name, value in kwargs.items():
+        href = href.replace(f"\x00{name}\x00", str(value), 1)
+    return href
+
+
+@lru_cache(maxsize=8192)
+def _route_template(viewname: str, account_name: str | None, names: tuple[str, ...]) -> str:
+    fixed = {"account_name": account_name} if account_name is not None else {}
+    template = url_template(viewname, fixed, {name: name for name in names})
+    for name in names:
+        template = template.replace("{" + name + "}", f"\x00{name}\x00", 1)
+    return template
+
+
+def _sentinel(kwarg: str, index: int) -> str:
+    """A value the kwarg's path converter accepts and that appears nowhere else in a URL."""
+    if kwarg == "email_md5":
+        return f"{index:x}".rjust(32, "e")
+    if kwarg == "field_name":
+        return f"Zsentinel{index}Z"
+    if kwarg == "account_name":
+        return f"sentinel{index}@sentinel.invalid"
+    return str(987654320 + index)
 
 
 def url_template(viewname: str, fixed: dict, variables: dict[str, str]) -> str:
     """A URI template such as ``/accounts/a/lists/{listId}``.
 
-    ``variables`` maps a URL kwarg to its template variable. The route is
-    reversed with unique numeric sentinels (valid for every converter we use),
-    which are then replaced by ``{variable}``.
+    ``variables`` maps a URL kwarg to its template variable: the route is
+    reversed with sentinels its converters accept, then they become ``{variable}``.
     """
-    sentinels = {name: str(987654320 + index) for index, name in enumerate(variables)}
+    sentinels = {name: _sentinel(name, index) for index, name in enumerate(variables)}
     href = reverse(viewname, kwargs={**fixed, **sentinels})
     for name, variable in variables.items():
         href = href.replace(sentinels[name], "{" + variable + "}", 1)

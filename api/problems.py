@@ -25,6 +25,8 @@ VALIDATION_ERROR = problem(400, 2, "validation-error", "The request has invalid 
                            "One or more values are invalid; `errors` lists each field with what is wrong.")
 INVALID_PARAMETER = problem(400, 3, "invalid-parameter", "A query parameter is invalid.",
                             "A query string parameter has a value outside what the resource accepts.")
+MISSING_DATA = problem(400, 24, "missing-data", "Required data is missing.",
+                       "A member the request needs is absent; `detail` and `errors` name it.")
 BAD_REQUEST = problem(400, 4, "bad-request", "The request is malformed.",
                       "The request could not be understood (for example a malformed header).")
 INVALID_TOKEN = problem(401, 1, "invalid-token", "The API key is invalid.",

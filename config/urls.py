@@ -1,14 +1,24 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from api import converters
 from api.views import not_found
+
+register_converter(converters.IdConverter, "id")
+register_converter(converters.Md5Converter, "md5")
+register_converter(converters.FieldNameConverter, "fieldname")
+
+ACCOUNT = "accounts/<str:account_name>/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
+    path(ACCOUNT, include("lists.urls")),
+    path(ACCOUNT, include("subscribers.urls")),
+    path(ACCOUNT, include("fields.urls")),
     path("", include("api.urls")),
     re_path(r"^.*$", csrf_exempt(not_found)),
 ]

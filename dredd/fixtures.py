@@ -1,11 +1,58 @@
-"""The data behind apiary.apib's examples, created for each Dredd run."""
+"""The data behind apiary.apib's examples, reset before each Dredd transaction.
+
+The examples name list 345, 346 and 247, subscriber john.smith@example.com
+(1bc5edb4799fd8eec67c66122f47eb73) and the custom field ``income``.
+"""
+from django.db import transaction
+
 from accounts.services import account_get_or_create, api_key_issue
+from fields.models import Field
+from fields.services import field_create
+from lists.models import MailingList
+from lists.services import list_count_recount, list_create
+from subscribers.counters import counters_recount
+from subscribers.emails import normalize_email
+from subscribers.models import Subscriber
+from subscribers.services import subscriber_replace, subscriber_subscribe
 
 ACCOUNT_NAME = "user@example.com"
+LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
+JOHN = "john.smith@example.com"
+JANE = "jane.doe@example.com"
+JOHN_FIELDS = {"firstName": "John", "lastName": "Smith", "income": 450000}
+
+
+def account():
+    return account_get_or_create(name=ACCOUNT_NAME)[0]
 
 
 def prepare() -> str:
     """Create the example account; return a fresh API key for it."""
-    account, _ = account_get_or_create(name=ACCOUNT_NAME)
-    _, key = api_key_issue(account=account, name="dredd")
+    _, key = api_key_issue(account=account(), name="dredd")
     return key
+
+
+@transaction.atomic
+def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
+    """Put the examples' data back as the Blueprint shows it; remove what a create must create."""
+    owner = account()
+    MailingList.objects.filter(account=owner, name__in=absent_lists).delete()
+    Field.objects.filter(account=owner, name__in=absent_fields).delete()
+    Subscriber.objects.filter(account=owner, email=JANE).delete()
+    if not Field.objects.filter(account=owner, name="income").exists():
+        field_create(account=owner, name="income", type="number", label="Annual Income")
+    for list_id, name in LISTS.items():
+        existing = MailingList.objects.filter(pk=list_id).first()
+        if existing is None:
+            created = list_create(account=owner, name=f"{name} {list_id}", active=True)
+            MailingList.objects.filter(pk=created.pk).update(id=list_id)
+        MailingList.objects.filter(pk=list_id).update(name=name, active=True)
+    john = Subscriber.objects.filter(account=owner, email=JOHN).first()
+    email = normalize_email(JOHN)
+    if john is None:
+        john, _ = subscriber_subscribe(account=owner, mailing_list=MailingList.objects.get(pk=345), email=email,
+                                       to_set={}, to_unset=set())
+    subscriber_replace(subscriber=john, email=email, list_ids=[345, 346], status="active",
+                       to_set=JOHN_FIELDS, to_unset=set())
+    counters_recount(owner.pk)
+    list_count_recount(account=owner)

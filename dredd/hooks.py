@@ -1,8 +1,9 @@
-"""Dredd hooks: the data each transaction of apiary.apib needs, created through the ORM.
+"""Dredd hooks: authenticate every transaction and reset the examples' data before each one.
 
 Run by ``bin/dredd`` (dredd --language python): this process shares the
 server's DATABASE_URL, a fresh database created for the run.
 """
+import json
 import os
 import sys
 
@@ -15,16 +16,17 @@ django.setup()
 
 import dredd_hooks as hooks  # noqa: E402
 
-from dredd.fixtures import ACCOUNT_NAME, prepare  # noqa: E402
+from dredd.fixtures import prepare, reset_examples  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
 NOT_YET_IMPLEMENTED = {
-    # issue 3: lists, subscribers, fields (and the docs examples that name their rels/models)
-    "Lists >": 3, "Subscribers >": 3, "Fields >": 3,
-    "Documentation > Relation Type": 3, "Documentation > Model": 3, "Documentation > Problem Type": 3,
-    # issue 4: tasks and imports
+    "Subscribers > Subscribers of a List > Import Subscribers to List": 4,
     "Tasks >": 4,
 }
+# Links of the account index whose endpoints a later issue adds: removed from the expectation.
+NOT_YET_LINKED = {"/rels/import-to-list": 4, "/rels/tasks-collection": 4, "/rels/task": 4,
+                  "/rels/task-errors": 4, "/rels/stop-task": 4, "/rels/pause-task": 4,
+                  "/rels/start-task": 4, "/rels/cancel-task": 4}
 
 state = {}
 
@@ -35,8 +37,19 @@ def create_account(transactions):
 
 
 @hooks.before_each
-def authenticate_and_skip_unbuilt(transaction):
+def authenticate_and_reset(transaction):
     if any(transaction["name"].startswith(prefix) for prefix in NOT_YET_IMPLEMENTED):
         transaction["skip"] = True
         return
     transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
+    # A create must find its example absent; everything else finds the examples as shown.
+    creates_list = transaction["name"].startswith("Lists > Lists Collection > Create a list > Example 1")
+    reset_examples(absent_lists=("TestList",) if creates_list else ())
+
+
+@hooks.before("Indexes > Account Index > Retrieve Account Entry Point")
+def expect_only_built_links(transaction):
+    body = json.loads(transaction["expected"]["body"])
+    body["_links"] = [item for item in body["_links"]
+                      if not set(item["rel"].split()) & set(NOT_YET_LINKED)]
+    transaction["expected"]["body"] = json.dumps(body)

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class SubscribersConfig(AppConfig):
     name = "subscribers"
+
+    def ready(self):
+        from subscribers import docs  # noqa: F401  (rels, profiles, models, account-index links)

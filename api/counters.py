@@ -1,0 +1,19 @@
+"""Exact counters kept in the same transaction as the change they count.
+
+One upsert per counter row: ``INSERT … ON CONFLICT … DO UPDATE SET count = count + n``
+(PostgreSQL and SQLite alike), so a page never needs ``COUNT(*)``.
+"""
+from django.db import connection
+
+
+def bump(table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> None:
+    if delta == 0:
+        return
+    columns = ", ".join(key_columns)
+    placeholders = ", ".join(["%s"] * len(key_columns))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, count) VALUES ({placeholders}, %s) "
+            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
+            [*key, delta],
+        )

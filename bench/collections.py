@@ -1,0 +1,118 @@
+"""Collections at 1,000,000 subscribers: page 1 and the last page cost the same.
+
+Builds (once) an account with 1,000,000 subscribers in one list, then prints the
+median and p99 latency of the first and the last page of each collection, the
+number of SQL queries each costs, and the same-run floor: a minimal Django view
+through the same middleware and test client.
+
+    bin/with-test-env .venv/bin/python bench/collections.py [--subscribers N] [--runs N]
+"""
+import sys
+
+# This file's name shadows the standard library's `collections`: look here last.
+sys.path.append(sys.path.pop(0))
+
+import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+
+from common import measure, setup_django  # noqa: E402
+
+ACCOUNT = "bench-collections@example.com"
+
+
+def build(subscribers: int):
+    from django.db import connection
+
+    from accounts.services import account_get_or_create, api_key_issue
+    from lists.models import MailingList
+    from lists.services import list_count_recount, list_create
+    from subscribers.counters import counters_recount
+    from subscribers.models import Subscriber
+
+    account, _ = account_get_or_create(name=ACCOUNT)
+    _, key = api_key_issue(account=account, name="bench")
+    mailing_list = MailingList.objects.filter(account=account, name="Everyone").first()
+    if mailing_list is None:
+        mailing_list = list_create(account=account, name="Everyone")
+    have = Subscriber.objects.filter(account=account).count()
+    if have < subscribers:
+        started = time.perf_counter()
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            with cursor.copy("COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
+                             "created_at, updated_at) FROM STDIN") as copy:
+                for i in range(have, subscribers):
+                    email = f"subscriber{i}@bench.example"
+                    copy.write_row((account.pk, email, hashlib.md5(email.encode()).hexdigest(), "active",
+                                    json.dumps({"firstName": f"Name{i}"}), "now", "now"))
+            cursor.execute("INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
+                           "SELECT %s, id, now() FROM subscribers_subscriber s WHERE account_id = %s "
+                           "AND NOT EXISTS (SELECT 1 FROM subscribers_membership m "
+                           "WHERE m.list_id = %s AND m.subscriber_id = s.id)",
+                           [mailing_list.pk, account.pk, mailing_list.pk])
+            cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
+        connection.connection.commit()
+        counters_recount(account.pk)
+        list_count_recount(account=account)
+        print(f"built {subscribers - have:,} subscribers in {time.perf_counter() - started:.1f} s")
+    return account, key, mailing_list
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscribers", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    setup_django("emailapi_bench")
+
+    from django.db import connection
+    from django.http import JsonResponse
+    from django.test import Client, override_settings
+    from django.urls import include, path
+
+    account, key, mailing_list = build(args.subscribers)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    import types
+    urls = types.ModuleType("bench_urls")
+    urls.urlpatterns = [path("bench/minimal", lambda request: JsonResponse({"ok": True})),
+                        path("", include("config.urls"))]
+
+    base = f"/accounts/{account.name}"
+    per_page = 20
+    collections = {
+        "subscribers of the account": (f"{base}/subscribers", args.subscribers),
+        "subscribers?status=active": (f"{base}/subscribers?status=active&", args.subscribers),
+        "subscribers of the list": (f"{base}/lists/{mailing_list.pk}/subscribers", args.subscribers),
+        "lists": (f"{base}/lists", 1),
+    }
+    rows = []
+    with override_settings(ROOT_URLCONF=urls, API_RATE_LIMIT_PER_MINUTE=10**9):
+        floor = measure(lambda: client.get("/bench/minimal"), args.runs)
+        for name, (path_, total) in collections.items():
+            last = max(1, -(-total // per_page))
+            joiner = "" if path_.endswith("&") else "?"
+            for label, page in (("page 1", 1), (f"last page ({last:,})", last)):
+                url = f"{path_}{joiner}page={page}"
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.content[:300])
+                assert len(response.json()["items"]) == min(per_page, total - (page - 1) * per_page), url
+                statements = []
+                with connection.execute_wrapper(lambda execute, sql, *rest: (statements.append(sql),
+                                                                             execute(sql, *rest))[1]):
+                    client.get(url)
+                counts = sum("count(" in sql.lower() for sql in statements)
+                timing = measure(lambda: client.get(url), args.runs)
+                rows.append((name, label, timing, len(statements), counts))
+
+    print(f"\n{args.subscribers:,} subscribers, {args.runs} requests per row, in-process Django test client")
+    print(f"{'collection':30} {'page':20} {'median ms':>10} {'p99 ms':>8} {'queries':>8} {'COUNT(*)':>9}")
+    print(f"{'floor: minimal Django view':30} {'':20} {floor['median']:10.2f} {floor['p99']:8.2f}")
+    for name, label, timing, queries, counts in rows:
+        print(f"{name:30} {label:20} {timing['median']:10.2f} {timing['p99']:8.2f} {queries:8} {counts:9}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class MailingList(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="lists")
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    # Active members, kept exact in the transaction of every change (no COUNT(*) per page).
+    subscribers_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "lists_list"
+        verbose_name = "list"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(models.F("account"), Lower("name"), condition=Q(active=True),
+                                    name="list_active_name_unique_ci"),
+        ]
+        indexes = [models.Index(fields=["account", "id"], name="list_account_id")]
+
+    def __str__(self):
+        return self.name
+
+
+class ListCount(models.Model):
+    """How many lists an account has: the lists collection's itemsCount."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, primary_key=True)
+    count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first

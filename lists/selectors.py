@@ -1,0 +1,16 @@
+from api.pagination import PageParams, page_slice
+from lists.models import ListCount, MailingList
+from api.problems import NOT_FOUND, ApiProblem
+
+
+def list_get(*, account, list_id: int) -> MailingList:
+    mailing_list = MailingList.objects.filter(account=account, pk=list_id).first()
+    if mailing_list is None:
+        raise ApiProblem(NOT_FOUND, f"The account has no list {list_id}.")
+    return mailing_list
+
+
+def list_page(*, account, params: PageParams) -> tuple[list[MailingList], int]:
+    total = ListCount.objects.filter(account=account).values_list("count", flat=True).first() or 0
+    rows = page_slice(MailingList.objects.filter(account=account).order_by("id"), total, params)
+    return rows, total

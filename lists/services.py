@@ -1,0 +1,61 @@
+from django.db import IntegrityError, transaction
+
+from api.counters import bump
+from api.problems import ApiProblem
+from lists.models import ListCount, MailingList
+from lists.problems import DUPLICATED_NAME
+
+LIST_COUNT_TABLE = ListCount._meta.db_table
+
+
+def _duplicated(name: str) -> ApiProblem:
+    return ApiProblem(DUPLICATED_NAME, f"Already exists an active list with the name '{name}'.")
+
+
+def _name_taken(account, name: str, exclude_id: int | None = None) -> bool:
+    lists = MailingList.objects.filter(account=account, active=True, name__iexact=name)
+    if exclude_id is not None:
+        lists = lists.exclude(pk=exclude_id)
+    return lists.exists()
+
+
+@transaction.atomic
+def list_create(*, account, name: str, active: bool = True) -> MailingList:
+    if active and _name_taken(account, name):
+        raise _duplicated(name)
+    try:
+        with transaction.atomic():
+            mailing_list = MailingList.objects.create(account=account, name=name, active=active)
+    except IntegrityError:  # a concurrent create won the race for this name
+        raise _duplicated(name) from None
+    bump(LIST_COUNT_TABLE, ("account_id",), (account.pk,), 1)
+    return mailing_list
+
+
+@transaction.atomic
+def list_update(*, mailing_list: MailingList, name: str, active: bool | None = None) -> MailingList:
+    mailing_list.name = name
+    if active is not None:
+        mailing_list.active = active
+    if mailing_list.active and _name_taken(mailing_list.account, name, exclude_id=mailing_list.pk):
+        raise _duplicated(name)
+    try:
+        with transaction.atomic():
+            mailing_list.save(update_fields=["name", "active"])
+    except IntegrityError:
+        raise _duplicated(name) from None
+    return mailing_list
+
+
+@transaction.atomic
+def list_delete(*, mailing_list: MailingList) -> None:
+    """Remove the list and its memberships; the subscribers stay."""
+    account_id = mailing_list.account_id
+    mailing_list.delete()  # memberships go with it in one set-based DELETE
+    bump(LIST_COUNT_TABLE, ("account_id",), (account_id,), -1)
+
+
+def list_count_recount(*, account) -> None:
+    """Repair: recompute the account's list counter from the rows."""
+    total = MailingList.objects.filter(account=account).count()
+    ListCount.objects.update_or_create(account=account, defaults={"count": total})

@@ -1,0 +1,66 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from api.links import account_home, link
+from api.openapi import request_body, responses
+from api.pagination import page_envelope, page_params
+from api.responses import hypermedia, message
+from api.validation import validated
+from api.views import AccountScopedView
+from lists import representations as rep
+from lists.selectors import list_get, list_page
+from lists.serializers import ListInputSerializer
+from lists.services import list_create, list_delete, list_update
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("per_page", int, description="Items per page, 5 to 50 (default 20)."),
+]
+
+
+class ListCollectionView(AccountScopedView):
+    @extend_schema(operation_id="lists_list", parameters=PAGE_PARAMETERS,
+                   responses=responses({200: "lists-collection"}, extra_problems=(400,)))
+    def get(self, request, account_name):
+        params = page_params(request)
+        rows, total = list_page(account=self.account, params=params)
+        name = self.account.name
+        body = page_envelope(
+            [rep.list_item(name, row) for row in rows], total, params,
+            path=rep.lists_href(name), collection_rel="/rels/lists-collection",
+            affordances=[link(rep.lists_href(name), "/rels/create-list", "Create a new list"), account_home(name)],
+        )
+        return hypermedia(body, "lists-collection")
+
+    @extend_schema(operation_id="lists_create", request=request_body("list-input"),
+                   responses=responses({201: "message"}, extra_problems=(400, 413, 415)))
+    def post(self, request, account_name):
+        data = validated(ListInputSerializer, request.data)
+        mailing_list = list_create(account=self.account, name=data["name"], active=data.get("active", True))
+        name = self.account.name
+        return message("List successfully created", rep.list_written_links(name, mailing_list.pk, created=True),
+                       status=201, headers={"Location": rep.list_href(name, mailing_list.pk)})
+
+
+class ListDetailView(AccountScopedView):
+    @extend_schema(operation_id="lists_retrieve", responses=responses({200: "list"}, extra_problems=(404,)))
+    def get(self, request, account_name, list_id):
+        mailing_list = list_get(account=self.account, list_id=list_id)
+        return hypermedia(rep.list_detail(self.account.name, mailing_list), "list")
+
+    @extend_schema(operation_id="lists_update", request=request_body("list-input"),
+                   responses=responses({200: "message"}, extra_problems=(400, 404, 415)))
+    def put(self, request, account_name, list_id):
+        mailing_list = list_get(account=self.account, list_id=list_id)
+        data = validated(ListInputSerializer, request.data)
+        list_update(mailing_list=mailing_list, name=data["name"], active=data.get("active"))
+        return message("List updated successfully",
+                       rep.list_written_links(self.account.name, mailing_list.pk, created=False))
+
+    @extend_schema(operation_id="lists_destroy", responses=responses({200: "message"}, extra_problems=(404,)))
+    def delete(self, request, account_name, list_id):
+        list_delete(mailing_list=list_get(account=self.account, list_id=list_id))
+        name = self.account.name
+        return message("List deleted successfully", [
+            link(rep.lists_href(name), "parent /rels/lists-collection", "Lists"),
+            account_home(name),
+        ])

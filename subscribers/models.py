@@ -1,0 +1,70 @@
+from django.db import models
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active"
+    SOFT_BOUNCE = "soft-bounce"
+    HARD_BOUNCE = "hard-bounce"
+    UNSUBSCRIBED_BY_USER = "unsubscribed-by-user"
+    UNSUBSCRIBED_BY_ADMIN = "unsubscribed-by-admin"
+
+
+NEVER_OPEN = "never-open"  # a filter bucket: active and never opened a message
+SUPPRESSED = frozenset({Status.HARD_BOUNCE, Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
+
+
+class Subscriber(models.Model):
+    # Indexes are few on purpose: every one costs on each imported row. (account, …) composites
+    # below serve the account lookups, so the foreign key gets no index of its own.
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="subscribers",
+                                db_index=False)
+    email = models.CharField(max_length=254)
+    email_md5 = models.CharField(max_length=32)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.ACTIVE)
+    fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribe_reason = models.CharField(max_length=500, null=True, blank=True)
+    last_open_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "email_md5"], name="subscriber_unique_md5")]
+        indexes = [
+            models.Index(fields=["account", "id"], name="subscriber_account_id"),
+            models.Index(fields=["account", "status", "id"], name="subscriber_account_status_id"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def buckets(self) -> frozenset[str]:
+        """The counters this subscriber is counted in."""
+        if self.status == Status.ACTIVE and self.last_open_at is None:
+            return frozenset({self.status, NEVER_OPEN})
+        return frozenset({self.status})
+
+
+class Membership(models.Model):
+    list = models.ForeignKey("lists.MailingList", on_delete=models.CASCADE, related_name="memberships",
+                             db_index=False)  # (list, subscriber) and (list, id) serve list lookups
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["list", "subscriber"], name="membership_unique")]
+        indexes = [models.Index(fields=["list", "id"], name="membership_list_id")]
+        ordering = ["id"]
+
+
+class StatusCount(models.Model):
+    """Subscribers of an account per status bucket (statuses and never-open), kept exact."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=24)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="status_count_unique")]

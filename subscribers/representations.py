@@ -1,0 +1,93 @@
+from api.links import account_home, link, url
+
+
+def subscriber_href(account_name: str, md5: str) -> str:
+    return url("subscriber-detail", account_name=account_name, email_md5=md5)
+
+
+def unsubscribe_href(account_name: str, md5: str) -> str:
+    return url("subscriber-unsubscribe", account_name=account_name, email_md5=md5)
+
+
+def list_subscribers_href(account_name: str, list_id: int) -> str:
+    return url("list-subscribers", account_name=account_name, list_id=list_id)
+
+
+def membership_href(account_name: str, list_id: int, md5: str) -> str:
+    return url("list-subscriber", account_name=account_name, list_id=list_id, email_md5=md5)
+
+
+def remove_links(account_name: str, md5: str, list_ids) -> list[dict]:
+    return [link(membership_href(account_name, list_id, md5), "/rels/remove-from-list",
+                 f"Remove from list {list_id}") for list_id in list_ids]
+
+
+def _summary(subscriber, list_ids) -> dict:
+    return {"emailAddress": subscriber.email, "emailMd5": subscriber.email_md5,
+            "belongsToLists": list(list_ids), "status": subscriber.status}
+
+
+def subscriber_item(account_name: str, subscriber, list_ids, *, in_list: int | None = None) -> dict:
+    """A collection item; in a list's collection the one removal link is for that list."""
+    md5 = subscriber.email_md5
+    href = subscriber_href(account_name, md5)
+    if in_list is None:
+        removals = remove_links(account_name, md5, list_ids)
+    else:
+        removals = [link(membership_href(account_name, in_list, md5), "/rels/remove-from-list",
+                         "Remove from current list")]
+    return {**_summary(subscriber, list_ids), "_links": [
+        link(href, "item /rels/subscriber", "Subscriber details"),
+        link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
+        link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
+        *removals,
+    ]}
+
+
+def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> dict:
+    md5 = subscriber.email_md5
+    href = subscriber_href(account_name, md5)
+    values = subscriber.fields
+    return {
+        **_summary(subscriber, list_ids),
+        "fields": [{"fieldName": name, "value": values[name], "type": type_}
+                   for name, type_ in field_types if name in values],
+        "creationDate": subscriber.created_at.isoformat(),
+        "unsubscribedAt": subscriber.unsubscribed_at.isoformat() if subscriber.unsubscribed_at else None,
+        "unsubscribeReason": subscriber.unsubscribe_reason,
+        "_links": [
+            link(href, "self /rels/subscriber", "Subscriber details"),
+            link(href, "edit /rels/edit-subscriber", "Edit"),
+            link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
+            *remove_links(account_name, md5, list_ids),
+            account_home(account_name),
+        ],
+    }
+
+
+def subscribed_links(account_name: str, md5: str, list_id: int, *, created: bool) -> list[dict]:
+    collection = list_subscribers_href(account_name, list_id)
+    return [
+        link(subscriber_href(account_name, md5), "related /rels/subscriber",
+             "Created subscriber" if created else "Subscriber"),
+        link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
+        *remove_links(account_name, md5, [list_id]),
+        link(collection, "parent /rels/subscribers-collection", "Other subscribers" if created else "List subscribers"),
+        link(collection, "/rels/subscribe-to-list", "Subscribe another" if created else "Subscribe"),
+        account_home(account_name),
+    ]
+
+
+def edited_links(account_name: str, md5: str, list_ids) -> list[dict]:
+    href = subscriber_href(account_name, md5)
+    return [
+        link(href, "related /rels/subscriber", "Updated subscriber"),
+        link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
+        link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
+        *remove_links(account_name, md5, list_ids),
+        account_home(account_name),
+    ]
+
+
+def subscribers_href(account_name: str) -> str:
+    return url("subscriber-collection", account_name=account_name)

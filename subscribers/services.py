@@ -1,0 +1,147 @@
+"""Subscriber writes. Each keeps the status and list counters exact in its own transaction."""
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from api.problems import VALIDATION_ERROR, ApiProblem
+from lists.models import MailingList
+from subscribers.counters import list_counts_move, status_counts_move
+from subscribers.emails import Email
+from subscribers.models import SUPPRESSED, Membership, Status, Subscriber
+from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
+
+UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
+# Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
+SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
+
+
+def _get_or_create_locked(account, email: Email) -> tuple[Subscriber, bool]:
+    """The account's subscriber for ``email``, row-locked; safe against concurrent creates."""
+    subscriber, created = Subscriber.objects.get_or_create(
+        account=account, email_md5=email.md5, defaults={"email": email.address})
+    if created:
+        status_counts_move(account.pk, frozenset(), subscriber.buckets)
+    return Subscriber.objects.select_for_update().get(pk=subscriber.pk), created
+
+
+def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = None) -> None:
+    was_active = subscriber.status == Status.ACTIVE
+    old_buckets = subscriber.buckets
+    subscriber.status = status
+    if status in UNSUBSCRIBED:
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.unsubscribe_reason = reason
+    elif status == Status.ACTIVE:
+        subscriber.unsubscribed_at = None
+        subscriber.unsubscribe_reason = None
+    subscriber.save(update_fields=["status", "unsubscribed_at", "unsubscribe_reason", "updated_at"])
+    status_counts_move(subscriber.account_id, old_buckets, subscriber.buckets)
+    list_counts_move(subscriber.pk, int(status == Status.ACTIVE) - int(was_active))
+
+
+def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replace: bool = False) -> None:
+    values = {} if replace else dict(subscriber.fields)
+    values.update(to_set)
+    for name in to_unset:
+        values.pop(name, None)
+    if values != subscriber.fields:
+        subscriber.fields = values
+        subscriber.save(update_fields=["fields", "updated_at"])
+
+
+def _add_to_list(subscriber: Subscriber, list_id: int) -> None:
+    _, created = Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)
+    if created and subscriber.status == Status.ACTIVE:
+        MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") + 1)
+
+
+def _remove_from_list(subscriber: Subscriber, list_id: int) -> bool:
+    deleted, _ = Membership.objects.filter(list_id=list_id, subscriber=subscriber).delete()
+    if deleted and subscriber.status == Status.ACTIVE:
+        MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") - 1)
+    return bool(deleted)
+
+
+@transaction.atomic
+def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to_set: dict, to_unset: set,
+                         resubscribe: bool = False) -> tuple[Subscriber, bool]:
+    """Add ``email`` to the list, creating the subscriber or updating only the fields given.
+
+    An unsubscribed or hard-bounced subscriber is refused (409) unless ``resubscribe``.
+    """
+    subscriber, created = _get_or_create_locked(account, email)
+    if subscriber.status in SUPPRESSED:
+        if not resubscribe:
+            raise ApiProblem(SUBSCRIBER_SUPPRESSED,
+                             f"{subscriber.email} is {subscriber.status}; send \"resubscribe\": true to "
+                             "reactivate it.")
+        _set_status(subscriber, Status.ACTIVE)
+    _apply_fields(subscriber, to_set, to_unset)
+    _add_to_list(subscriber, mailing_list.pk)
+    return subscriber, created
+
+
+@transaction.atomic
+def subscriber_remove_from_list(*, subscriber: Subscriber, mailing_list: MailingList) -> bool:
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    return _remove_from_list(subscriber, mailing_list.pk)
+
+
+@transaction.atomic
+def subscriber_replace(*, subscriber: Subscriber, email: Email, list_ids: list[int], status: str | None,
+                       to_set: dict, to_unset: set) -> Subscriber:
+    """PUT: the full representation. Lists and fields are replaced; a new address renames."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    _check_replacement(subscriber, list_ids, status)
+    if email.md5 != subscriber.email_md5:
+        _rename(subscriber, email)
+    elif email.address != subscriber.email:
+        subscriber.email = email.address
+        subscriber.save(update_fields=["email", "updated_at"])
+    if status is not None and status != subscriber.status:
+        _set_status(subscriber, status, reason=subscriber.unsubscribe_reason)
+    _apply_fields(subscriber, to_set, to_unset, replace=True)
+    current = set(subscriber.memberships.values_list("list_id", flat=True))
+    for list_id in current - set(list_ids):
+        _remove_from_list(subscriber, list_id)
+    for list_id in sorted(set(list_ids) - current):
+        _add_to_list(subscriber, list_id)
+    return subscriber
+
+
+def _check_replacement(subscriber: Subscriber, list_ids: list[int], status: str | None) -> None:
+    errors = []
+    if status is not None and status != subscriber.status and status not in SETTABLE_STATUSES:
+        errors.append({"field": "status", "detail": f"can be kept as {subscriber.status} or set to "
+                                                    f"{' or '.join(sorted(SETTABLE_STATUSES))}"})
+    known = set(MailingList.objects.filter(account_id=subscriber.account_id, pk__in=list_ids)
+                .values_list("pk", flat=True))
+    unknown = [list_id for list_id in list_ids if list_id not in known]
+    if unknown:
+        errors.append({"field": "belongsToLists", "detail": f"unknown lists: {unknown}"})
+    if errors:
+        raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
+                         errors=errors)
+
+
+def _rename(subscriber: Subscriber, email: Email) -> None:
+    taken = Subscriber.objects.filter(account_id=subscriber.account_id, email_md5=email.md5).exists()
+    if taken:
+        raise ApiProblem(EMAIL_IN_USE, f"Another subscriber already has the address {email.address}.")
+    subscriber.email, subscriber.email_md5 = email.address, email.md5
+    try:
+        with transaction.atomic():
+            subscriber.save(update_fields=["email", "email_md5", "updated_at"])
+    except IntegrityError:  # taken concurrently
+        raise ApiProblem(EMAIL_IN_USE, f"Another subscriber already has the address {email.address}.") from None
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber: Subscriber, reason: str | None, origin: str = "admin") -> bool:
+    """Unsubscribe; False (and nothing changes) when already unsubscribed."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status in UNSUBSCRIBED:
+        return False
+    status = Status.UNSUBSCRIBED_BY_USER if origin == "user" else Status.UNSUBSCRIBED_BY_ADMIN
+    _set_status(subscriber, status, reason=reason)
+    return True

@@ -1,0 +1,131 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from api.links import account_home, link
+from api.openapi import request_body, responses
+from api.pagination import choice_param, page_envelope, page_params
+from api.responses import hypermedia, message
+from api.validation import validated
+from api.views import AccountScopedView
+from fields.services import field_values_validate
+from lists.representations import list_href
+from lists.selectors import list_get
+from lists.views import PAGE_PARAMETERS
+from subscribers import representations as rep
+from subscribers.selectors import (STATUS_FILTERS, field_types, list_subscriber_page, lists_of,
+                                   subscriber_get, subscriber_page)
+from subscribers.serializers import SubscribeSerializer, SubscriberPutSerializer, UnsubscribeSerializer
+from subscribers.services import (subscriber_remove_from_list, subscriber_replace, subscriber_subscribe,
+                                  subscriber_unsubscribe)
+from api.problems import NOT_FOUND, ApiProblem
+
+MISSING_EMAIL = "To add a subscriber to a list email address is required."
+
+
+class ListSubscribersView(AccountScopedView):
+    @extend_schema(operation_id="list_subscribers_list", parameters=PAGE_PARAMETERS,
+                   responses=responses({200: "subscribers-collection"}, extra_problems=(400, 404)))
+    def get(self, request, account_name, list_id):
+        mailing_list = list_get(account=self.account, list_id=list_id)
+        params = page_params(request)
+        rows, total = list_subscriber_page(mailing_list=mailing_list, params=params)
+        memberships = lists_of(rows)
+        name = self.account.name
+        collection = rep.list_subscribers_href(name, list_id)
+        body = page_envelope(
+            [rep.subscriber_item(name, row, memberships[row.pk], in_list=list_id) for row in rows], total, params,
+            path=collection, collection_rel="/rels/subscribers-collection",
+            affordances=[link(list_href(name, list_id), "parent /rels/list", "Parent List"),
+                         link(collection, "/rels/subscribe-to-list", "Subscribe"),
+                         account_home(name)],
+        )
+        return hypermedia(body, "subscribers-collection")
+
+    @extend_schema(operation_id="list_subscribers_subscribe", request=request_body("subscribe-input"),
+                   responses=responses({201: "message", 200: "message"}, extra_problems=(400, 404, 409, 415)))
+    def post(self, request, account_name, list_id):
+        mailing_list = list_get(account=self.account, list_id=list_id)
+        data = validated(SubscribeSerializer, request.data, missing_detail=MISSING_EMAIL)
+        to_set, to_unset = field_values_validate(account=self.account, entries=data.get("fields"))
+        subscriber, created = subscriber_subscribe(account=self.account, mailing_list=mailing_list,
+                                                   email=data["emailAddress"], to_set=to_set, to_unset=to_unset,
+                                                   resubscribe=data["resubscribe"])
+        name = self.account.name
+        return message("Subscriber successfully created" if created else "Subscriber successfully updated",
+                       rep.subscribed_links(name, subscriber.email_md5, list_id, created=created),
+                       status=201 if created else 200,
+                       headers={"Location": rep.subscriber_href(name, subscriber.email_md5)})
+
+
+class ListSubscriberView(AccountScopedView):
+    @extend_schema(operation_id="list_subscribers_remove", responses=responses({200: "message"},
+                                                                             extra_problems=(404,)))
+    def delete(self, request, account_name, list_id, email_md5):
+        mailing_list = list_get(account=self.account, list_id=list_id)
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        if not subscriber_remove_from_list(subscriber=subscriber, mailing_list=mailing_list):
+            raise ApiProblem(NOT_FOUND, f"{subscriber.email_md5} is not a member of list {list_id}.")
+        name = self.account.name
+        return message("Subscriber successfully removed from the list", [
+            link(rep.list_subscribers_href(name, list_id), "parent /rels/subscribers-collection", "List subscribers"),
+            link(rep.subscriber_href(name, subscriber.email_md5), "related /rels/subscriber", "Subscriber"),
+            account_home(name),
+        ])
+
+
+class SubscriberCollectionView(AccountScopedView):
+    @extend_schema(operation_id="subscribers_list", parameters=[
+        *PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(STATUS_FILTERS))],
+        responses=responses({200: "subscribers-collection"}, extra_problems=(400,)))
+    def get(self, request, account_name):
+        params = page_params(request)
+        status = choice_param(request, "status", STATUS_FILTERS)
+        rows, total = subscriber_page(account=self.account, status=status, params=params)
+        memberships = lists_of(rows)
+        name = self.account.name
+        body = page_envelope(
+            [rep.subscriber_item(name, row, memberships[row.pk]) for row in rows], total, params,
+            path=rep.subscribers_href(name), collection_rel="/rels/subscribers-collection",
+            affordances=[account_home(name, "parent /rels/account-home")], filters={"status": status},
+        )
+        return hypermedia(body, "subscribers-collection")
+
+
+class SubscriberDetailView(AccountScopedView):
+    @extend_schema(operation_id="subscribers_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
+    def get(self, request, account_name, email_md5):
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        body = rep.subscriber_detail(self.account.name, subscriber, lists_of([subscriber])[subscriber.pk],
+                                     field_types(account=self.account))
+        return hypermedia(body, "subscriber")
+
+    @extend_schema(operation_id="subscribers_update", request=request_body("subscriber-input"),
+                   responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)))
+    def put(self, request, account_name, email_md5):
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        data = validated(SubscriberPutSerializer, request.data)
+        to_set, to_unset = field_values_validate(account=self.account, entries=data["fields"])
+        subscriber = subscriber_replace(subscriber=subscriber, email=data["emailAddress"],
+                                        list_ids=data["belongsToLists"], status=data.get("status"),
+                                        to_set=to_set, to_unset=to_unset)
+        name = self.account.name
+        md5 = subscriber.email_md5
+        headers = {"Location": rep.subscriber_href(name, md5)} if md5 != email_md5 else None
+        return message("Subscriber updated successfully",
+                       rep.edited_links(name, md5, lists_of([subscriber])[subscriber.pk]), headers=headers)
+
+
+class SubscriberUnsubscribeView(AccountScopedView):
+    @extend_schema(operation_id="subscribers_unsubscribe", request=request_body("unsubscribe-input"),
+                   responses=responses({200: "message"}, extra_problems=(400, 404, 415)))
+    def post(self, request, account_name, email_md5):
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        data = validated(UnsubscribeSerializer, request.data)
+        changed = subscriber_unsubscribe(subscriber=subscriber, reason=data.get("reason") or None,
+                                         origin=data["origin"])
+        name = self.account.name
+        href = rep.subscriber_href(name, subscriber.email_md5)
+        return message("Subscriber unsubscribed successfully" if changed else "Subscriber was already unsubscribed", [
+            link(href, "related /rels/subscriber", "Unsubscribed subscriber"),
+            link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
+            account_home(name),
+        ])

@@ -1,0 +1,76 @@
+"""The back office: lists, subscribers and fields pages render for a superuser."""
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from fields.models import Field
+from subscribers.models import Subscriber
+from tests.subscribers.builders import create_field, create_list, md5, subscribed, unsubscribe
+
+
+@pytest.fixture
+def admin_client(db):
+    User.objects.create_superuser("admin", "admin@example.com", "pw-123456789")
+    client = Client()
+    client.login(username="admin", password="pw-123456789")
+    return client
+
+
+@pytest.fixture
+def data(api):
+    news, promo = create_list(api, "News"), create_list(api, "Promo")
+    subscribed(api, news, "John.Smith@Example.com")
+    subscribed(api, promo, "jane@example.com")
+    subscribed(api, promo, "gone@example.com")
+    unsubscribe(api, md5("gone@example.com"))
+    create_field(api, "income", "number")
+    return {"news": news, "promo": promo}
+
+
+def shown(response) -> list[str]:
+    assert response.status_code == 200
+    return sorted(subscriber.email for subscriber in response.context["cl"].result_list)
+
+
+def test_lists_pages_render(admin_client, data):
+    response = admin_client.get("/admin/lists/mailinglist/")
+    assert response.status_code == 200
+    assert "News" in response.content.decode() and "Promo" in response.content.decode()
+    assert admin_client.get(f"/admin/lists/mailinglist/{data['news']}/change/").status_code == 200
+    assert admin_client.get("/admin/lists/mailinglist/?q=news").status_code == 200
+
+
+def test_subscribers_pages_render(admin_client, data):
+    assert shown(admin_client.get("/admin/subscribers/subscriber/")) == [
+        "gone@example.com", "jane@example.com", "john.smith@example.com"]
+    subscriber = Subscriber.objects.get(email="jane@example.com")
+    assert admin_client.get(f"/admin/subscribers/subscriber/{subscriber.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize("term", ["John.Smith@Example.com", "  john.smith@example.com ", md5("john.smith@example.com")])
+def test_subscriber_search_by_address_or_md5(admin_client, data, term):
+    assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": term})) == ["john.smith@example.com"]
+
+
+def test_subscriber_search_by_an_unknown_address_finds_nothing(admin_client, data):
+    assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": "nobody@example.com"})) == []
+
+
+def test_subscriber_filters_by_status_and_list(admin_client, data):
+    by_status = admin_client.get("/admin/subscribers/subscriber/", {"status__exact": "unsubscribed-by-admin"})
+    assert shown(by_status) == ["gone@example.com"]
+    by_list = admin_client.get("/admin/subscribers/subscriber/", {"memberships__list__id__exact": data["promo"]})
+    assert shown(by_list) == ["gone@example.com", "jane@example.com"]
+    both = admin_client.get("/admin/subscribers/subscriber/",
+                            {"memberships__list__id__exact": data["promo"], "status__exact": "active"})
+    assert shown(both) == ["jane@example.com"]
+
+
+def test_fields_pages_render(admin_client, owner, data):
+    response = admin_client.get("/admin/fields/field/")
+    assert response.status_code == 200
+    names = {field.name for field in response.context["cl"].result_list}
+    assert {"firstName", "lastName", "gender", "birthday", "country", "income"} <= names
+    for name in ("firstName", "income"):
+        field = Field.objects.get(account=owner.account, name=name)
+        assert admin_client.get(f"/admin/fields/field/{field.pk}/change/").status_code == 200
