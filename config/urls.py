@@ -19,6 +19,7 @@ urlpatterns = [
     path(ACCOUNT, include("lists.urls")),
     path(ACCOUNT, include("subscribers.urls")),
     path(ACCOUNT, include("fields.urls")),
+    path(ACCOUNT, include("tasks.urls")),
     path("", include("api.urls")),
     re_path(r"^.*$", csrf_exempt(not_found)),
 ]

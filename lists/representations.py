@@ -5,6 +5,10 @@ def list_href(account_name: str, list_id: int) -> str:
     return url("list-detail", account_name=account_name, list_id=list_id)
 
 
+def import_href(account_name: str, list_id: int) -> str:
+    return url("list-import", account_name=account_name, list_id=list_id)
+
+
 def lists_href(account_name: str) -> str:
     return url("list-collection", account_name=account_name)
 
@@ -32,6 +36,7 @@ def list_detail(account_name: str, mailing_list) -> dict:
             link(href, "edit /rels/edit-list", "Edit list"),
             link(subscribers, "/rels/subscribers-collection", "Subscribers in the list"),
             link(subscribers, "/rels/subscribe-to-list", "Subscribe"),
+            link(import_href(account_name, mailing_list.pk), "/rels/import-to-list", "Import subscribers"),
             link(lists_href(account_name), "parent /rels/lists-collection", "Lists"),
             account_home(account_name),
         ],

@@ -145,3 +145,24 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, reason: str | None, origin
     status = Status.UNSUBSCRIBED_BY_USER if origin == "user" else Status.UNSUBSCRIBED_BY_ADMIN
     _set_status(subscriber, status, reason=reason)
     return True
+
+
+IMPORT_OUTCOMES = ("new", "updated", "alreadyInList", "skippedUnsubscribed", "skippedBounced")
+
+
+def skip_outcome(status: str) -> str:
+    return "skippedBounced" if status == Status.HARD_BOUNCE else "skippedUnsubscribed"
+
+
+def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, to_set: dict) -> str:
+    """One imported row, through the ORM (the portable path): its outcome in IMPORT_OUTCOMES.
+
+    Suppressed subscribers are skipped, never reactivated; given fields are merged.
+    """
+    subscriber, created = _get_or_create_locked(account, email)
+    if subscriber.status in SUPPRESSED:
+        return skip_outcome(subscriber.status)
+    _apply_fields(subscriber, to_set, set())
+    joined = not Membership.objects.filter(list=mailing_list, subscriber=subscriber).exists()
+    _add_to_list(subscriber, mailing_list.pk)
+    return "new" if created else ("updated" if joined else "alreadyInList")

@@ -7,7 +7,7 @@ from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
 from fields.services import field_values_validate
-from lists.representations import list_href
+from lists.representations import import_href, list_href
 from lists.selectors import list_get
 from lists.views import PAGE_PARAMETERS
 from subscribers import representations as rep
@@ -36,6 +36,7 @@ class ListSubscribersView(AccountScopedView):
             path=collection, collection_rel="/rels/subscribers-collection",
             affordances=[link(list_href(name, list_id), "parent /rels/list", "Parent List"),
                          link(collection, "/rels/subscribe-to-list", "Subscribe"),
+                         link(import_href(name, list_id), "/rels/import-to-list", "Import subscribers"),
                          account_home(name)],
         )
         return hypermedia(body, "subscribers-collection")

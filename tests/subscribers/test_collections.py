@@ -6,7 +6,7 @@ from tests.subscribers.builders import (Paths, assert_every_page, assert_page, c
                                         set_status, subscribed, unsubscribe)
 
 ACCOUNT_AFFORDANCES = ["parent /rels/account-home"]
-LIST_AFFORDANCES = ["parent /rels/list", "/rels/subscribe-to-list", "/rels/account-home"]
+LIST_AFFORDANCES = ["parent /rels/list", "/rels/subscribe-to-list", "/rels/import-to-list", "/rels/account-home"]
 COLLECTION = "/rels/subscribers-collection"
 
 

@@ -1,0 +1,51 @@
+"""An import's payload in the database, in 1 MB pieces: any worker can read it back."""
+import io
+import tempfile
+
+from tasks.models import SourceChunk
+
+
+def source_store(*, task, data: bytes) -> None:
+    size = SourceChunk.CHUNK_BYTES
+    SourceChunk.objects.bulk_create(
+        [SourceChunk(task=task, seq=seq, data=data[offset:offset + size])
+         for seq, offset in enumerate(range(0, len(data), size))],
+        batch_size=8,
+    )
+
+
+class _ChunkReader(io.RawIOBase):
+    """Reads the stored pieces in order, one query per piece, never the whole payload."""
+
+    def __init__(self, task_id: int):
+        self.task_id, self.seq, self.buffer = task_id, 0, b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, target):
+        while not self.buffer:
+            piece = (SourceChunk.objects.filter(task_id=self.task_id, seq=self.seq)
+                     .values_list("data", flat=True).first())
+            if piece is None:
+                return 0
+            self.buffer, self.seq = bytes(piece), self.seq + 1
+        count = min(len(target), len(self.buffer))
+        target[:count], self.buffer = self.buffer[:count], self.buffer[count:]
+        return count
+
+
+def source_open(*, task):
+    """A binary file object over the payload: streamed for CSV, a temporary file otherwise."""
+    stream = io.BufferedReader(_ChunkReader(task.pk), buffer_size=SourceChunk.CHUNK_BYTES)
+    if task.source_format == "csv":
+        return stream
+    spooled = tempfile.TemporaryFile()
+    while piece := stream.read(SourceChunk.CHUNK_BYTES):
+        spooled.write(piece)
+    spooled.seek(0)
+    return spooled
+
+
+def source_delete(*, task) -> None:
+    SourceChunk.objects.filter(task=task).delete()

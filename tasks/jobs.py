@@ -1,0 +1,53 @@
+"""RQ job entry points. A job gets ids only, re-reads its rows and is safe to run twice."""
+import logging
+
+from django.conf import settings
+
+from tasks.models import Task, TaskStatus, TaskType
+from tasks.queue import enqueue, schedule_done, schedule_once
+
+logger = logging.getLogger("tasks")
+SWEEPER_KEY = "tasks-requeue-stale"
+
+
+def enqueue_task(task: Task) -> None:
+    if task.type == TaskType.IMPORT:
+        enqueue(run_import, task.pk, queue="imports")
+    schedule_sweep()
+
+
+def run_import(task_id: int) -> None:
+    from tasks.imports.runner import import_run
+    import_run(task_id=task_id)
+
+
+def after_task_ended(task: Task) -> None:
+    """Inside the transaction that ended the task: callback, and the payload is no longer needed."""
+    from tasks.imports.storage import source_delete
+
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELED):
+        source_delete(task=task)
+    if task.callback_url:
+        Task.objects.filter(pk=task.pk).update(callback_status="pending")
+        enqueue(deliver_callback, task.pk)
+
+
+def deliver_callback(task_id: int) -> None:
+    from tasks.callbacks import callback_deliver
+    callback_deliver(task_id=task_id)
+
+
+def sweep_stale_tasks() -> None:
+    """Requeue tasks whose worker died; runs again while any task is in progress."""
+    from tasks.services import tasks_requeue_stale
+
+    schedule_done(SWEEPER_KEY)
+    requeued = tasks_requeue_stale()
+    if requeued:
+        logger.warning("requeued stale tasks %s", requeued)
+    if Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists():
+        schedule_sweep()
+
+
+def schedule_sweep() -> None:
+    schedule_once(sweep_stale_tasks, max(1, settings.TASK_STALE_AFTER_SECONDS // 2), key=SWEEPER_KEY)

@@ -1,0 +1,56 @@
+"""Jobs run after the transaction that asks for them commits: on RQ, or in-process.
+
+With REDIS_URL unset (the embedded default) a job runs in a thread of the web
+process; with JOBS_SYNC on (the management command, some tests) it runs inline.
+"""
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+
+logger = logging.getLogger("tasks")
+JOB_TIMEOUT = 6 * 3600
+
+
+def _in_thread(func, args):
+    try:
+        func(*args)
+    except Exception:
+        logger.exception("in-process job %s failed", getattr(func, "__name__", func))
+    finally:
+        connection.close()
+
+
+def enqueue(func, *args, queue: str = "default") -> None:
+    def send():
+        if getattr(settings, "JOBS_SYNC", False):
+            func(*args)
+        elif settings.JOBS_IN_PROCESS:
+            threading.Thread(target=_in_thread, args=(func, args), daemon=True).start()
+        else:
+            import django_rq
+            django_rq.get_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
+
+    transaction.on_commit(send)
+
+
+def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default") -> None:
+    """Schedule ``func`` in ``delay_seconds`` unless one is already pending under ``key`` (RQ only).
+
+    The job must call ``schedule_done(key)`` when it starts.
+    """
+    if settings.JOBS_IN_PROCESS:
+        return
+    import django_rq
+
+    rq_queue = django_rq.get_queue(queue)
+    if rq_queue.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
+        rq_queue.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+
+
+def schedule_done(key: str, queue: str = "default") -> None:
+    if not settings.JOBS_IN_PROCESS:
+        import django_rq
+        django_rq.get_queue(queue).connection.delete(f"schedule-once:{key}")

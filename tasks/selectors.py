@@ -1,0 +1,27 @@
+from api.pagination import PageParams, page_slice
+from api.problems import NOT_FOUND, ApiProblem
+from tasks.models import Task, TaskError
+from tasks.services import task_count
+
+
+def task_get(*, account, task_id: int) -> Task:
+    task = Task.objects.filter(account=account, pk=task_id).first()
+    if task is None:
+        raise ApiProblem(NOT_FOUND, f"The account has no task {task_id}.")
+    return task
+
+
+def task_page(*, account, status: str | None, params: PageParams) -> tuple[list[Task], int]:
+    rows = Task.objects.filter(account=account)
+    if status:
+        rows = rows.filter(status=status)
+    total = task_count(account=account, status=status)
+    return page_slice(rows.order_by("-id"), total, params), total
+
+
+def task_error_page(*, task: Task, params: PageParams) -> tuple[list[TaskError], int]:
+    return page_slice(TaskError.objects.filter(task=task).order_by("row"), task.errors_count, params), task.errors_count
+
+
+def task_errors_all(*, task: Task):
+    return TaskError.objects.filter(task=task).order_by("row").values_list("row", "email", "problem").iterator(2000)

@@ -1,0 +1,114 @@
+import csv
+import io
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import BaseRenderer
+
+from api.links import account_home, link
+from api.openapi import responses
+from api.pagination import choice_param, page_envelope, page_params
+from api.renderers import HypermediaJSONRenderer
+from api.responses import hypermedia, message
+from api.views import AccountScopedView
+from lists.views import PAGE_PARAMETERS
+from tasks import representations as rep
+from tasks.models import TaskStatus
+from tasks.selectors import task_error_page, task_errors_all, task_get, task_page
+from tasks.services import task_pause, task_start, task_stop
+
+
+class TaskCollectionView(AccountScopedView):
+    @extend_schema(operation_id="tasks_list", parameters=[
+        *PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(TaskStatus.values))],
+        responses=responses({200: "tasks-collection"}, extra_problems=(400,)))
+    def get(self, request, account_name):
+        params = page_params(request)
+        status = choice_param(request, "status", TaskStatus.values)
+        rows, total = task_page(account=self.account, status=status, params=params)
+        name = self.account.name
+        body = page_envelope([rep.task_item(name, task) for task in rows], total, params,
+                             path=rep.tasks_href(name), collection_rel="/rels/tasks-collection",
+                             affordances=[account_home(name, "parent /rels/account-home")],
+                             filters={"status": status})
+        return hypermedia(body, "tasks-collection")
+
+
+class TaskDetailView(AccountScopedView):
+    @extend_schema(operation_id="tasks_retrieve", responses=responses({200: "task"}, extra_problems=(404,)))
+    def get(self, request, account_name, task_id):
+        return hypermedia(rep.task_detail(self.account.name, task_get(account=self.account, task_id=task_id)), "task")
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class TaskErrorsView(AccountScopedView):
+    renderer_classes = [HypermediaJSONRenderer, CsvRenderer]
+
+    @extend_schema(operation_id="tasks_errors", parameters=PAGE_PARAMETERS,
+                   responses={**responses({200: "task-errors-collection"}, extra_problems=(400, 404)),
+                              (200, "text/csv"): {"type": "string"}})
+    def get(self, request, account_name, task_id):
+        task = task_get(account=self.account, task_id=task_id)
+        if request.accepted_renderer.format == "csv":
+            return self._csv(task)
+        params = page_params(request)
+        rows, total = task_error_page(task=task, params=params)
+        name = self.account.name
+        body = page_envelope(
+            [{"row": e.row, "emailAddress": e.email, "problem": e.problem} for e in rows], total, params,
+            path=rep.errors_href(name, task.pk), collection_rel="/rels/task-errors",
+            affordances=[link(rep.task_href(name, task.pk), "parent /rels/task", "Task details"), account_home(name)])
+        return hypermedia(body, "task-errors-collection")
+
+    @staticmethod
+    def _csv(task):
+        def lines():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(["row", "emailAddress", "problem"])
+            for number, row in enumerate(task_errors_all(task=task)):
+                writer.writerow([row[0], csv_cell(row[1]), csv_cell(row[2])])
+                if number % 500 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="task-{task.pk}-errors.csv"'
+        return response
+
+
+class TaskActionView(AccountScopedView):
+    """POST …/tasks/{taskId}/{pause|start|stop|cancel}; subclasses name the action."""
+
+    action_name = ""
+    ACTIONS = {"pause": (task_pause, "Task paused"), "start": (task_start, "Task queued"),
+               "stop": (task_stop, "Task canceled"), "cancel": (task_stop, "Task canceled")}
+
+    def post(self, request, account_name, task_id):
+        service, text = self.ACTIONS[self.action_name]
+        task = service(task=task_get(account=self.account, task_id=task_id))
+        return message(text, rep.task_written_links(self.account.name, task.pk))
+
+
+def task_action_view(name: str):
+    @extend_schema(operation_id=f"tasks_{name}", request=None,
+                   responses=responses({200: "message"}, extra_problems=(404, 409)))
+    def post(self, request, account_name, task_id):
+        return TaskActionView.post(self, request, account_name, task_id)
+
+    return type(f"Task{name.capitalize()}View", (TaskActionView,), {"action_name": name, "post": post})
