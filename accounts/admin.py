@@ -20,8 +20,7 @@ class ApiKeyInline(admin.TabularInline):
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name",)
-    readonly_fields = ("created_at",)
-    exclude = ("signing_secret",)
+    readonly_fields = ("created_at", "signing_secret")
     inlines = [ApiKeyInline]
 
 

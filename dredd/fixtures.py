@@ -4,6 +4,7 @@ The examples name list 345, 346 and 247, subscriber john.smith@example.com
 (1bc5edb4799fd8eec67c66122f47eb73) and the custom field ``income``.
 """
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
 from fields.models import Field
@@ -14,6 +15,10 @@ from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
 from subscribers.models import Subscriber
 from subscribers.services import subscriber_replace, subscriber_subscribe
+from tasks.imports.sources import prepare as prepare_source
+from tasks.imports.storage import source_store
+from tasks.models import Task, TaskError, TaskStatus
+from tasks.services import task_counts_recount
 
 ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
@@ -56,3 +61,27 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
                        to_set=JOHN_FIELDS, to_unset=set())
     counters_recount(owner.pk)
     list_count_recount(account=owner)
+
+
+TASK_ID = 567
+TASK_CSV = b"email,firstName\n" + b"".join(b"row%d@example.com,Name%d\n" % (i, i) for i in range(1000))
+
+
+@transaction.atomic
+def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
+    """Task 567 of the examples: an import into list 345, 400 of 1,000 rows done, 10 errors."""
+    owner = account()
+    now = timezone.now()
+    fields = dict(account=owner, type="import", list_id=345, status=status, total=1000, processed=400,
+                  succeeded=390, failed=10, checkpoint=400, errors_count=10, run_id=None, reason=None,
+                  result={"new": 290, "updated": 80, "alreadyInList": 10, "duplicatedInFile": 5, "invalid": 10,
+                          "skippedUnsubscribed": 3, "skippedBounced": 2},
+                  started_at=now, heartbeat_at=now, finished_at=None, source_format="csv",
+                  source_options=prepare_source("csv", TASK_CSV, {"firstName"}).options, callback_url=None)
+    task, created = Task.objects.update_or_create(pk=TASK_ID, defaults=fields)
+    if created or not task.source_chunks.exists():
+        source_store(task=task, data=TASK_CSV)
+    TaskError.objects.filter(task=task).delete()
+    TaskError.objects.bulk_create([TaskError(task=task, row=12 + i, email="not-an-email",
+                                             problem="emailAddress is not a valid email address") for i in range(10)])
+    task_counts_recount(account=owner)

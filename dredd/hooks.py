@@ -3,9 +3,11 @@
 Run by ``bin/dredd`` (dredd --language python): this process shares the
 server's DATABASE_URL, a fresh database created for the run.
 """
+import functools
 import json
 import os
 import sys
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -16,14 +18,34 @@ django.setup()
 
 import dredd_hooks as hooks  # noqa: E402
 
-from dredd.fixtures import prepare, reset_examples  # noqa: E402
+from dredd.fixtures import prepare, reset_examples, reset_task  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
 NOT_YET_IMPLEMENTED: dict[str, int] = {}
+# Examples without a body (a workbook and a form cannot be written in the Blueprint): tests/tasks
+# covers these formats with real files.
+BODYLESS_EXAMPLES = ("Subscribers > Subscribers of a List > Import Subscribers to List > Example 3",
+                     "Subscribers > Subscribers of a List > Import Subscribers to List > Example 4",
+                     "Subscribers > Subscribers of a List > Import Subscribers to List > Example 5")
+# The status task 567 needs for each action to be allowed.
+TASK_STATUS_BEFORE = {"Tasks > Task > Start a Task": "paused"}
 # Links of the account index whose endpoints a later issue adds: removed from the expectation.
 NOT_YET_LINKED: dict[str, int] = {}
 
 state = {}
+
+
+def reported(hook):
+    """A hook that raises fails its transaction at once, with the traceback, instead of timing out."""
+    @functools.wraps(hook)
+    def wrapper(transaction):
+        try:
+            hook(transaction)
+        except Exception:
+            text = traceback.format_exc()
+            sys.stderr.write(text)
+            transaction["fail"] = f"hook {hook.__name__} failed: {text.splitlines()[-1]}"
+    return wrapper
 
 
 @hooks.before_all
@@ -32,17 +54,21 @@ def create_account(transactions):
 
 
 @hooks.before_each
+@reported
 def authenticate_and_reset(transaction):
-    if any(transaction["name"].startswith(prefix) for prefix in NOT_YET_IMPLEMENTED):
+    name = transaction["name"]
+    if any(name.startswith(prefix) for prefix in NOT_YET_IMPLEMENTED) or name in BODYLESS_EXAMPLES:
         transaction["skip"] = True
         return
     transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
     # A create must find its example absent; everything else finds the examples as shown.
-    creates_list = transaction["name"].startswith("Lists > Lists Collection > Create a list > Example 1")
+    creates_list = name.startswith("Lists > Lists Collection > Create a list > Example 1")
     reset_examples(absent_lists=("TestList",) if creates_list else ())
+    reset_task(TASK_STATUS_BEFORE.get(name, "in-progress"))
 
 
 @hooks.before("Indexes > Account Index > Retrieve Account Entry Point")
+@reported
 def expect_only_built_links(transaction):
     body = json.loads(transaction["expected"]["body"])
     body["_links"] = [item for item in body["_links"]

@@ -51,6 +51,7 @@ def list_update(*, mailing_list: MailingList, name: str, active: bool | None = N
 def list_delete(*, mailing_list: MailingList) -> None:
     """Remove the list and its memberships; the subscribers stay."""
     account_id = mailing_list.account_id
+    MailingList.objects.select_for_update().filter(pk=mailing_list.pk).first()  # waits for imports into it
     mailing_list.delete()  # memberships go with it in one set-based DELETE
     bump(LIST_COUNT_TABLE, ("account_id",), (account_id,), -1)
 

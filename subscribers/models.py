@@ -15,9 +15,11 @@ SUPPRESSED = frozenset({Status.HARD_BOUNCE, Status.UNSUBSCRIBED_BY_USER, Status.
 
 class Subscriber(models.Model):
     # Indexes are few on purpose: every one costs on each imported row. (account, …) composites
-    # below serve the account lookups, so the foreign key gets no index of its own.
+    # below serve the account lookups, so the foreign key gets no index of its own. No database
+    # constraint either: a deferred foreign-key check per imported row halves import speed; Django
+    # cascades deletes itself, and imports lock the list they write to (subscribers/bulk.py).
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="subscribers",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     email = models.CharField(max_length=254)
     email_md5 = models.CharField(max_length=32)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.ACTIVE)
@@ -48,9 +50,11 @@ class Subscriber(models.Model):
 
 
 class Membership(models.Model):
+    # (list, subscriber) and (list, id) serve list lookups; no database constraints (see Subscriber).
     list = models.ForeignKey("lists.MailingList", on_delete=models.CASCADE, related_name="memberships",
-                             db_index=False)  # (list, subscriber) and (list, id) serve list lookups
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="memberships")
+                             db_index=False, db_constraint=False)
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="memberships",
+                                   db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -156,3 +156,13 @@ def tasks_requeue_stale() -> list[int]:
 def task_count(*, account, status: str | None) -> int:
     return (TaskCount.objects.filter(account=account, bucket=status or ALL)
             .values_list("count", flat=True).first() or 0)
+
+
+def task_counts_recount(*, account) -> None:
+    """Repair: recompute the account's task counters from the rows."""
+    from django.db.models import Count
+
+    counts = dict(Task.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
+    for bucket in [*TaskStatus.values, ALL]:
+        value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)
+        TaskCount.objects.update_or_create(account=account, bucket=bucket, defaults={"count": value})

@@ -33,8 +33,11 @@ def manage(env, *args):
                           capture_output=True, text=True, check=True)
 
 
-def get(url, key=None):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+def get(url, key=None, data=None, content_type="application/json"):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    if data is not None:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(url, headers=headers, data=data)
     with urllib.request.urlopen(request, timeout=5) as response:
         return response.status, response.headers, json.loads(response.read())
 
@@ -61,6 +64,22 @@ def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
         status, _, body = get(f"{base}/accounts/demo@example.com", key)
         assert status == 200
         assert any("/rels/account-home" in item["rel"] for item in body["_links"])
+        # An import runs as an in-process job (no Redis) and writes through the ORM (SQLite).
+        status, headers, _ = get(f"{base}/accounts/demo@example.com/lists", key, b'{"name": "Smoke"}')
+        list_url = base + headers["Location"]
+        status, headers, _ = get(f"{list_url}/subscribers/import", key,
+                                 b"email,firstName\na@example.com,Ann\nbad,Bob\na@example.com,Dup\n", "text/csv")
+        assert status == 202
+        for _ in range(100):
+            _, _, task = get(base + headers["Location"], key)
+            if task["status"] == "done":
+                break
+            time.sleep(0.1)
+        assert task["status"] == "done", task
+        assert task["result"]["new"] == 1 and task["result"]["invalid"] == 1
+        assert task["result"]["duplicatedInFile"] == 1
+        _, _, mailing_list = get(list_url, key)
+        assert mailing_list["subscribersQuantity"] == 1
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -6,6 +6,8 @@ owns the task and the task is in progress, so pause and stop take effect after t
 chunk in flight, and a worker that died is replaced without doubling anything.
 """
 import logging
+import queue
+import threading
 import time
 from collections import Counter
 from itertools import islice
@@ -17,10 +19,11 @@ from django.utils import timezone
 
 from fields.models import Field
 from fields.types import InvalidValue, coerce
+from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
 from tasks.imports.sources import iter_rows
 from tasks.imports.storage import source_open
-from tasks.models import Task, TaskError, TaskStatus
+from tasks.models import SourceChunk, Task, TaskError, TaskStatus
 from tasks.services import task_claim, task_error, task_finish, task_lock_for_run
 
 logger = logging.getLogger("tasks")
@@ -56,30 +59,88 @@ def _run(task: Task, run_id, progress) -> bool:
     """True when every row is done; False when the run stopped (paused, canceled, taken over)."""
     if task.list_id is None:
         raise RuntimeError("the list of this import was deleted")
+    if not SourceChunk.objects.filter(task_id=task.pk).exists():
+        raise RuntimeError("the import's stored payload is missing")
     types = dict(Field.objects.filter(account_id=task.account_id).values_list("name", "type"))
-    seen: set[int] = set()
-    rows = iter_rows(task.source_format, source_open(task=task), task.source_options)
-    for row in islice(rows, task.checkpoint):  # rebuild "already in this file" up to the checkpoint
-        key = _key(row)
-        if key is not None:
-            seen.add(key)
-    while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
-        if not _commit_chunk(task, run_id, chunk, types, seen):
+    chunks = _validated_chunks(task, types)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Reading and validating the next chunk overlaps with the database writing this one. (Inside
+        # an open transaction, as in some tests, a second connection could not see the payload.)
+        chunks = ahead(chunks)
+    for size, validated in chunks:
+        if not _commit_chunk(task, run_id, size, validated):
             return False
         if progress:
             progress(Task.objects.get(pk=task.pk))
         if settings.IMPORT_CHUNK_DELAY_MS:
             time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
+    done = Task.objects.filter(pk=task.pk).values_list("checkpoint", flat=True).get()
+    if done < task.total:
+        raise RuntimeError(f"the stored payload ended after {done} of {task.total} rows")
     return True
 
 
-def _key(row) -> int | None:
-    if row.problem is not None:
-        return None
+def _validated_chunks(task: Task, types: dict):
+    """(rows in the chunk, validation) for each chunk after the checkpoint."""
+    seen: set[int] = set()
+    rows = iter_rows(task.source_format, source_open(task=task), task.source_options)
+    done = 0
+    while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
+        before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
+        if not before:
+            break
+        _validate(before, types, seen)  # the same rule as when they were imported: valid rows only
+        done += len(before)
+    postgresql = connection.vendor == "postgresql"
+    while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
+        valid, errors, duplicated = _validate(chunk, types, seen)
+        staged = bulk.stage_rows(valid) if postgresql else None
+        yield len(chunk), (valid, errors, duplicated, staged)
+
+
+_DONE = object()
+
+
+class _Failure:
+    def __init__(self, exc):
+        self.exc = exc
+
+
+def ahead(generator, depth: int = 1):
+    """Iterate ``generator`` in a thread, ``depth`` items ahead of the consumer."""
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for item in generator:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(_Failure(exc))
+        finally:
+            connection.close()  # this thread's own database connection
+
+    thread = threading.Thread(target=produce, daemon=True, name="import-reader")
+    thread.start()
     try:
-        return int(normalize_email(row.email if isinstance(row.email, str) else str(row.email)).md5[:16], 16)
-    except InvalidEmail:
-        return None
+        while (item := items.get()) is not _DONE:
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _validate(chunk, types: dict, seen: set):
@@ -115,23 +176,22 @@ def _validate(chunk, types: dict, seen: set):
     return valid, errors, duplicated
 
 
-def _write(task: Task, valid: list) -> Counter:
+def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
     if connection.vendor == "postgresql":
-        from subscribers.bulk import subscribers_import_chunk
-        return subscribers_import_chunk(account_id=task.account_id, list_id=task.list_id, rows=valid)
+        return bulk.subscribers_import_chunk(account_id=task.account_id, list_id=task.list_id, rows=valid, staged=staged)
     from subscribers.services import subscriber_import_one
     mailing_list = task.list
     return Counter(subscriber_import_one(account=task.account, mailing_list=mailing_list, email=email,
                                          to_set=values) for email, values in valid)
 
 
-def _commit_chunk(task: Task, run_id, chunk: list, types: dict, seen: set) -> bool:
+def _commit_chunk(task: Task, run_id, size: int, validated) -> bool:
+    valid, errors, duplicated, staged = validated
     with transaction.atomic():
         locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
         if locked is None:
             return False
-        valid, errors, duplicated = _validate(chunk, types, seen)
-        outcomes = _write(locked, valid)
+        outcomes = _write(locked, valid, staged)
         outcomes["duplicatedInFile"] += duplicated
         outcomes["invalid"] += len(errors)
         for error in errors:
@@ -139,7 +199,7 @@ def _commit_chunk(task: Task, run_id, chunk: list, types: dict, seen: set) -> bo
         TaskError.objects.bulk_create(errors, ignore_conflicts=True)
         result = {key: locked.result.get(key, 0) + outcomes.get(key, 0) for key in RESULT_KEYS}
         Task.objects.filter(pk=task.pk).update(
-            checkpoint=F("checkpoint") + len(chunk), processed=F("processed") + len(chunk),
-            succeeded=F("succeeded") + len(chunk) - len(errors), failed=F("failed") + len(errors),
+            checkpoint=F("checkpoint") + size, processed=F("processed") + size,
+            succeeded=F("succeeded") + size - len(errors), failed=F("failed") + len(errors),
             errors_count=F("errors_count") + len(errors), result=result, heartbeat_at=timezone.now())
     return True

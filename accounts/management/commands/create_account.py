@@ -20,6 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"account name must be an email address, got {name!r}") from None
         account, created = account_get_or_create(name=name)
         _, raw_key = api_key_issue(account=account, name=key_name)
-        self.stdout.write(f"{'Created' if created else 'Found'} account {account.name}; new API key "
-                          f"(shown once, store it now):")
+        self.stdout.write(f"{'Created' if created else 'Found'} account {account.name}.")
+        self.stdout.write(f"Callback signing secret (X-Signature HMAC-SHA256 key): {account.signing_secret}")
+        self.stdout.write("New API key (shown once, store it now):")
         self.stdout.write(raw_key)

@@ -3,11 +3,12 @@ from django.core.management.base import BaseCommand
 from accounts.models import Account
 from lists.services import list_count_recount
 from subscribers.counters import counters_recount
+from tasks.services import task_counts_recount
 
 
 class Command(BaseCommand):
-    help = "Recompute the exact counters (subscribers per status, active members per list, lists per " \
-           "account) from the rows. The API keeps them exact; this is a repair tool."
+    help = "Recompute the exact counters (subscribers per status, active members per list, lists and tasks " \
+           "per account) from the rows. The API keeps them exact; this is a repair tool."
 
     def add_arguments(self, parser):
         parser.add_argument("accounts", nargs="*", help="account names (default: every account)")
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         for account in queryset:
             counters_recount(account.pk)
             list_count_recount(account=account)
+            task_counts_recount(account=account)
             self.stdout.write(f"recounted {account.name}")

@@ -1,0 +1,161 @@
+"""Import 1,000,000 CSV rows through the HTTP API with one worker, beside a raw COPY floor.
+
+Generates the rows (email and three fields), starts gunicorn and one RQ worker
+(SimpleWorker: the import runs in the worker process, whose peak RSS is read from
+/proc), POSTs the file to the import endpoint and polls the task until it is done.
+Then imports the same file again (every row an update), and measures the floor: a
+raw COPY of the same file into a bare table.
+
+    bin/with-test-env .venv/bin/python bench/import.py [--rows N]
+"""
+import sys
+
+# bench/collections.py would shadow the standard library's `collections`: look here last.
+sys.path.append(sys.path.pop(0))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from datetime import datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "emailapi_bench_import"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(base: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    return f"{base}/{DATABASE}"
+
+
+def write_csv(path: Path, rows: int) -> None:
+    with path.open("w") as out:
+        out.write("email,firstName,lastName,city\n")
+        for i in range(rows):
+            out.write(f"subscriber{i}@bench-import.example,First{i},Last{i},City{i % 977}\n")
+
+
+def request(method, url, key, data=None, content_type=None):
+    headers = {"Authorization": f"Bearer {key}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(req, timeout=600) as response:
+        return response.status, response.headers, json.loads(response.read() or b"{}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_import(base_url, key, account, list_id, csv_path):
+    status, headers, _ = request("POST", f"{base_url}/accounts/{account}/lists/{list_id}/subscribers/import", key,
+                                 csv_path.read_bytes(), "text/csv")
+    assert status == 202, status
+    task_url = base_url + headers["Location"]
+    while True:
+        _, _, task = request("GET", task_url, key)
+        if task["status"] in ("done", "error", "canceled"):
+            break
+        time.sleep(0.2)
+    assert task["status"] == "done", task
+    seconds = (datetime.fromisoformat(task["finishedAt"]) - datetime.fromisoformat(task["createdAt"])).total_seconds()
+    return seconds, task
+
+
+def copy_floor(database_url: str, csv_path: Path) -> float:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy_floor")
+        conn.execute("CREATE TABLE bench_copy_floor (email text, first_name text, last_name text, city text)")
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy("COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
+                csv_path.open("rb") as source:
+            while block := source.read(1 << 20):
+                copy.write(block)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
+    database_url = fresh_database(base)
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "config.settings",
+           "API_RATE_LIMIT_PER_MINUTE": "1000000"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    account = "bench-import@example.com"
+    key = subprocess.run([python, "manage.py", "create_account", account], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind",
+                               f"127.0.0.1:{port}", "--workers", "2", "--timeout", "600"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([python, "manage.py", "rqworker", "imports", "default", "--worker-class",
+                               "rq.SimpleWorker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        # The queues must start empty.
+        subprocess.run([python, "-c", "import django; django.setup(); import django_rq; "
+                        "[django_rq.get_queue(q).empty() for q in ('imports', 'default')]"],
+                       cwd=ROOT, env=env, check=True)
+        for _ in range(100):
+            try:
+                request("GET", base_url + "/", key)
+                break
+            except OSError:
+                time.sleep(0.1)
+        _, _, _ = request("POST", f"{base_url}/accounts/{account}/fields", key,
+                          json.dumps({"fieldName": "city", "type": "string"}).encode(), "application/json")
+        _, headers, _ = request("POST", f"{base_url}/accounts/{account}/lists", key,
+                                json.dumps({"name": "Everyone"}).encode(), "application/json")
+        list_id = headers["Location"].rsplit("/", 1)[1]
+        with tempfile.TemporaryDirectory() as tmp:
+            csv_path = Path(tmp) / "subscribers.csv"
+            started = time.perf_counter()
+            write_csv(csv_path, args.rows)
+            size_mb = csv_path.stat().st_size / 1e6
+            print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s")
+            first, task = run_import(base_url, key, account, list_id, csv_path)
+            assert task["result"]["new"] == args.rows, task["result"]
+            second, task = run_import(base_url, key, account, list_id, csv_path)
+            assert task["result"]["alreadyInList"] == args.rows, task["result"]
+            rss = peak_rss_mb(worker.pid)
+            floor = copy_floor(database_url, csv_path)
+        print(f"\n{args.rows:,} rows, one worker, queued to done (task createdAt → finishedAt)")
+        print(f"{'':34} {'seconds':>8} {'rows/s':>10}")
+        print(f"{'floor: raw COPY into a bare table':34} {floor:8.1f} {args.rows / floor:10,.0f}")
+        print(f"{'import, all new':34} {first:8.1f} {args.rows / first:10,.0f}")
+        print(f"{'re-import, all updates':34} {second:8.1f} {args.rows / second:10,.0f}")
+        print(f"worker peak RSS: {rss:.0f} MB")
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
