@@ -91,7 +91,7 @@ def task_start(*, task: Task) -> Task:
     """Queue the task again; its job resumes from the checkpoint."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     allowed = (*RESTARTABLE, TaskStatus.IN_PROGRESS) if is_stale(task) else RESTARTABLE
-    if not _move(task, TaskStatus.QUEUED, allowed=allowed, run_id=None, reason=None):
+    if not _move(task, TaskStatus.QUEUED, allowed=allowed, run_id=None, reason=None, finished_at=None):
         raise _refuse(task, "start")
     from tasks.jobs import enqueue_task
     enqueue_task(task)
@@ -134,9 +134,10 @@ def task_error(*, task_id: int, reason: str) -> None:
     """A job failed outside any run (for example while claiming): never leave it in-progress."""
     with transaction.atomic():
         task = Task.objects.select_for_update().filter(pk=task_id).first()
-        if task is not None:
-            _move(task, TaskStatus.ERROR, allowed=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS),
-                  finished_at=timezone.now(), reason=reason[:2000], run_id=None)
+        if task is not None and _move(task, TaskStatus.ERROR, allowed=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS),
+                                      finished_at=timezone.now(), reason=reason[:2000], run_id=None):
+            from tasks.jobs import after_task_ended
+            after_task_ended(task)
 
 
 def tasks_requeue_stale() -> list[int]:

@@ -67,13 +67,16 @@ def _run(task: Task, run_id, progress) -> bool:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
         # an open transaction, as in some tests, a second connection could not see the payload.)
         chunks = ahead(chunks)
-    for size, validated in chunks:
-        if not _commit_chunk(task, run_id, size, validated):
-            return False
-        if progress:
-            progress(Task.objects.get(pk=task.pk))
-        if settings.IMPORT_CHUNK_DELAY_MS:
-            time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
+    try:
+        for size, validated in chunks:
+            if not _commit_chunk(task, run_id, size, validated):
+                return False
+            if progress:
+                progress(Task.objects.get(pk=task.pk))
+            if settings.IMPORT_CHUNK_DELAY_MS:
+                time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
+    finally:
+        chunks.close()  # stops the reader thread now, not whenever the generator is collected
     done = Task.objects.filter(pk=task.pk).values_list("checkpoint", flat=True).get()
     if done < task.total:
         raise RuntimeError(f"the stored payload ended after {done} of {task.total} rows")

@@ -138,25 +138,18 @@ def _prepare_xlsx(data: bytes, known_fields: set[str]) -> Prepared:
         raise InvalidSource("The XLSX workbook expands to far more than its size (a zip bomb?); refused.")
     if "xl/workbook.xml" not in archive.namelist():
         raise InvalidSource("The file is a zip archive but not an XLSX workbook.")
-    try:
-        rows = _xlsx_rows(data)
-        header = next(rows, None)
-        if header is None:
-            raise InvalidSource("The workbook's first sheet is empty.")
-        options = _columns(list(header), known_fields)
-        total = sum(1 for record in rows if _has_data(record))
-    except InvalidSource:
-        raise
-    except Exception as exc:  # openpyxl raises many types on a corrupt workbook
-        raise InvalidSource(f"The XLSX workbook is corrupt: {type(exc).__name__}.") from None
-    return Prepared("xlsx", data, _check_rows(total), options)
+    return _prepare_workbook("xlsx", data, _xlsx_rows, known_fields)
 
 
 def _prepare_xls(data: bytes, known_fields: set[str]) -> Prepared:
     if not data.startswith(OLE_MAGIC):
         raise InvalidSource("The file is not a legacy Excel (XLS) workbook.")
+    return _prepare_workbook("xls", data, _xls_rows, known_fields)
+
+
+def _prepare_workbook(fmt: str, data: bytes, read_rows, known_fields: set[str]) -> Prepared:
     try:
-        rows = _xls_rows(data)
+        rows = read_rows(data)
         header = next(rows, None)
         if header is None:
             raise InvalidSource("The workbook's first sheet is empty.")
@@ -164,9 +157,9 @@ def _prepare_xls(data: bytes, known_fields: set[str]) -> Prepared:
         total = sum(1 for record in rows if _has_data(record))
     except InvalidSource:
         raise
-    except Exception as exc:  # xlrd raises several types on a corrupt workbook
-        raise InvalidSource(f"The XLS workbook is corrupt: {type(exc).__name__}.") from None
-    return Prepared("xls", data, _check_rows(total), options)
+    except Exception as exc:  # openpyxl and xlrd raise many types on a corrupt workbook
+        raise InvalidSource(f"The {fmt.upper()} workbook is corrupt: {type(exc).__name__}.") from None
+    return Prepared(fmt, data, _check_rows(total), options)
 
 
 def prepare_json(payload) -> tuple[Prepared, str | None]:
