@@ -85,3 +85,37 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
     TaskError.objects.bulk_create([TaskError(task=task, row=12 + i, email="not-an-email",
                                              problem="emailAddress is not a valid email address") for i in range(10)])
     task_counts_recount(account=owner)
+
+
+ROWS = [("email", "firstName", "lastName"), (JOHN, "John", "Smith")]
+
+
+def import_body(kind: str) -> tuple[bytes, str]:
+    """The example import as an XLS or XLSX workbook, or a form carrying the CSV file."""
+    import io
+
+    if kind == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        for row in ROWS:
+            workbook.active.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if kind == "xls":
+        import xlwt
+
+        workbook = xlwt.Workbook()
+        sheet = workbook.add_sheet("Subscribers")
+        for r, row in enumerate(ROWS):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "application/vnd.ms-excel"
+    boundary = "dredd-import-boundary"
+    csv = "".join(",".join(row) + "\r\n" for row in ROWS)
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"subscribers.csv\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n")
+    return body.encode(), f"multipart/form-data; boundary={boundary}"
