@@ -2,7 +2,6 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -27,14 +26,6 @@ def test_create_account_prints_the_key_alone_on_the_last_line():
 def test_create_account_rejects_a_non_email_name():
     with pytest.raises(CommandError):
         call_command("create_account", "not an email", stdout=StringIO())
-
-
-@pytest.fixture
-def admin_client(db):
-    User.objects.create_superuser("admin", "admin@example.com", "pw-123456789")
-    client = Client()
-    client.login(username="admin", password="pw-123456789")
-    return client
 
 
 def test_admin_requires_login(db):

@@ -1,19 +1,9 @@
 """The back office: lists, subscribers and fields pages render for a superuser."""
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
 from fields.models import Field
 from subscribers.models import Subscriber
 from tests.subscribers.builders import create_field, create_list, md5, subscribed, unsubscribe
-
-
-@pytest.fixture
-def admin_client(db):
-    User.objects.create_superuser("admin", "admin@example.com", "pw-123456789")
-    client = Client()
-    client.login(username="admin", password="pw-123456789")
-    return client
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from tasks.models import Task
 from tests.subscribers.builders import create_list
@@ -67,14 +65,6 @@ def test_command_refuses_an_unknown_account_or_list(api, owner, tmp_path):
 
 
 # --- Admin ---------------------------------------------------------------------------------------
-
-@pytest.fixture
-def admin_client(db):
-    User.objects.create_superuser("admin", "admin@example.com", "pw-123456789")
-    client = Client()
-    client.login(username="admin", password="pw-123456789")
-    return client
-
 
 def shown(response) -> list[int]:
     assert response.status_code == 200
