@@ -8,9 +8,9 @@ from subscribers.models import Status, StatusCount
 TABLE = StatusCount._meta.db_table
 
 
-def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str], times: int = 1) -> None:
-    deltas = Counter({bucket: -times for bucket in old - new})
-    deltas.update({bucket: times for bucket in new - old})
+def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str]) -> None:
+    deltas = Counter({bucket: -1 for bucket in old - new})
+    deltas.update({bucket: 1 for bucket in new - old})
     status_counts_add(account_id, deltas)
 
 

@@ -147,15 +147,13 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, reason: str | None, origin
     return True
 
 
-IMPORT_OUTCOMES = ("new", "updated", "alreadyInList", "skippedUnsubscribed", "skippedBounced")
-
-
 def skip_outcome(status: str) -> str:
     return "skippedBounced" if status == Status.HARD_BOUNCE else "skippedUnsubscribed"
 
 
 def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, to_set: dict) -> str:
-    """One imported row, through the ORM (the portable path): its outcome in IMPORT_OUTCOMES.
+    """One imported row, through the ORM (the portable path): its outcome: new, updated, alreadyInList,
+    skippedUnsubscribed or skippedBounced.
 
     Suppressed subscribers are skipped, never reactivated; given fields are merged.
     """

@@ -15,7 +15,9 @@ class TaskStatus(models.TextChoices):
     ERROR = "error"
 
 
-FINAL_STATUSES = frozenset({TaskStatus.CANCELED, TaskStatus.DONE})
+# What an import reports in `result`: each source row lands in exactly one of these.
+IMPORT_RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
+                      "skippedBounced")
 
 
 class Task(models.Model):

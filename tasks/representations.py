@@ -1,11 +1,9 @@
 from api.links import account_home, link, url
-from tasks.models import TaskType
+from tasks.models import IMPORT_RESULT_KEYS, TaskType
 from tasks.services import allowed_actions
 
 ACTION_LINKS = {"pause": ("/rels/pause-task", "Pause task"), "start": ("/rels/start-task", "Start task"),
                 "stop": ("/rels/stop-task", "Stop task"), "cancel": ("/rels/cancel-task", "Cancel task")}
-RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
-               "skippedBounced")
 
 
 def task_href(account_name: str, task_id: int) -> str:
@@ -60,7 +58,7 @@ def task_detail(account_name: str, task) -> dict:
         "finishedAt": _iso(task.finished_at),
         "heartbeatAt": _iso(task.heartbeat_at),
         "reason": task.reason,
-        "result": {key: task.result.get(key, 0) for key in RESULT_KEYS},
+        "result": {key: task.result.get(key, 0) for key in IMPORT_RESULT_KEYS},
         "errorsCount": task.errors_count,
         "_links": links,
     }

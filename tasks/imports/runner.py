@@ -23,12 +23,10 @@ from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
 from tasks.imports.sources import iter_rows
 from tasks.imports.storage import source_open
-from tasks.models import SourceChunk, Task, TaskError, TaskStatus
+from tasks.models import IMPORT_RESULT_KEYS, SourceChunk, Task, TaskError, TaskStatus
 from tasks.services import task_claim, task_error, task_finish, task_lock_for_run
 
 logger = logging.getLogger("tasks")
-RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
-               "skippedBounced")
 
 
 def import_run(*, task_id: int, progress=None) -> None:
@@ -200,7 +198,7 @@ def _commit_chunk(task: Task, run_id, size: int, validated) -> bool:
         for error in errors:
             error.task_id = task.pk
         TaskError.objects.bulk_create(errors, ignore_conflicts=True)
-        result = {key: locked.result.get(key, 0) + outcomes.get(key, 0) for key in RESULT_KEYS}
+        result = {key: locked.result.get(key, 0) + outcomes.get(key, 0) for key in IMPORT_RESULT_KEYS}
         Task.objects.filter(pk=task.pk).update(
             checkpoint=F("checkpoint") + size, processed=F("processed") + size,
             succeeded=F("succeeded") + size - len(errors), failed=F("failed") + len(errors),
