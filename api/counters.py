@@ -17,3 +17,10 @@ def bump(table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> No
             f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
             [*key, delta],
         )
+
+
+def bump_buckets(table: str, key_columns: tuple[str, str], owner_id: int, deltas) -> None:
+    """Add ``deltas`` ({bucket: n}) to an owner's counter rows, locked in sorted bucket order: two
+    transactions moving the same counters cannot deadlock."""
+    for bucket in sorted(deltas):
+        bump(table, key_columns, (owner_id, bucket), deltas[bucket])

@@ -3,14 +3,23 @@ from functools import wraps
 from api.problems import METHOD_NOT_ALLOWED, problem_response
 
 
+def allow_methods(*methods: str):
+    """Plain Django views: other methods get a 405 problem with ``Allow``."""
+    allowed = ", ".join(methods)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return problem_response(METHOD_NOT_ALLOWED, f"{request.method} is not allowed here.",
+                                        headers={"Allow": allowed})
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def get_only(view):
-    """Plain Django views that only read: other methods get a 405 problem."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return problem_response(METHOD_NOT_ALLOWED, f"{request.method} is not allowed here.",
-                                    headers={"Allow": "GET, HEAD"})
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """Plain Django views that only read."""
+    return allow_methods("GET", "HEAD")(view)

@@ -104,6 +104,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
@@ -121,6 +123,16 @@ IMPORT_CHUNK_SIZE = env_int("IMPORT_CHUNK_SIZE", 20000, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=2)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024, minimum=1024)
+# Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
+CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
+CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)
+SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 3, minimum=1)
+SEND_RETRY_BACKOFF_SECONDS = env_int("SEND_RETRY_BACKOFF_SECONDS", 60, minimum=0)
+SOFT_BOUNCE_THRESHOLD = env_int("SOFT_BOUNCE_THRESHOLD", 3, minimum=1)
+# Shared secret of POST /api/v1/webhooks/bounces (unset: the webhook is off).
+BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
+# Slows each campaign batch down by this many milliseconds: lets fault tests stop a sender mid-campaign.
+CAMPAIGN_BATCH_DELAY_MS = env_int("CAMPAIGN_BATCH_DELAY_MS", 0, minimum=0)
 # Slows each import chunk down by this many milliseconds: lets fault tests stop a worker mid-import.
 IMPORT_CHUNK_DELAY_MS = env_int("IMPORT_CHUNK_DELAY_MS", 0, minimum=0)
 CALLBACK_TIMEOUT_SECONDS = env_int("CALLBACK_TIMEOUT_SECONDS", 10, minimum=1)

@@ -20,6 +20,9 @@ urlpatterns = [
     path(ACCOUNT, include("subscribers.urls")),
     path(ACCOUNT, include("fields.urls")),
     path(ACCOUNT, include("tasks.urls")),
+    path(ACCOUNT, include("campaigns.urls")),
+    path("api/v1/", include("campaigns.urls_v1")),
+    path("", include("campaigns.urls_public")),
     path("", include("api.urls")),
     re_path(r"^.*$", csrf_exempt(not_found)),
 ]

@@ -1,12 +1,22 @@
 """The data behind apiary.apib's examples, reset before each Dredd transaction.
 
 The examples name list 345, 346 and 247, subscriber john.smith@example.com
-(1bc5edb4799fd8eec67c66122f47eb73) and the custom field ``income``.
+(1bc5edb4799fd8eec67c66122f47eb73), the custom field ``income``, task 567,
+campaign 789 (in the status each example needs) and the sent campaign 790 whose
+message 4242 to John carries the token of the tracking, unsubscribe and bounce examples.
 """
+from collections import Counter
+from dataclasses import asdict
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
+from campaigns.content import compile_campaign
+from campaigns.models import Campaign, CampaignLink, Event, Message
+from campaigns.services import campaign_counts_recount, field_names, stats_add
+from campaigns.tokens import make_token
 from fields.models import Field
 from fields.services import field_create
 from lists.models import MailingList
@@ -17,7 +27,7 @@ from subscribers.models import Subscriber
 from subscribers.services import subscriber_replace, subscriber_subscribe
 from tasks.imports.sources import prepare as prepare_source
 from tasks.imports.storage import source_store
-from tasks.models import Task, TaskError, TaskStatus
+from tasks.models import Task, TaskError, TaskStatus, TaskType
 from tasks.services import task_counts_recount
 
 ACCOUNT_NAME = "user@example.com"
@@ -59,6 +69,7 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
                                        to_set={}, to_unset=set())
     subscriber_replace(subscriber=john, email=email, list_ids=[345, 346], status="active",
                        to_set=JOHN_FIELDS, to_unset=set())
+    Subscriber.objects.filter(pk=john.pk).update(last_open_at=None, soft_bounces=0)  # tracking and bounces
     counters_recount(owner.pk)
     list_count_recount(account=owner)
 
@@ -85,6 +96,90 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
     TaskError.objects.bulk_create([TaskError(task=task, row=12 + i, email="not-an-email",
                                              problem="emailAddress is not a valid email address") for i in range(10)])
     task_counts_recount(account=owner)
+
+
+CAMPAIGN_ID = 789
+SENT_CAMPAIGN_ID = 790
+CAMPAIGN_TASK_ID = 568
+MESSAGE_ID = 4242
+# The token apiary.apib shows in /t/ and /u/ URLs and in the bounce example; the hooks put the real one there.
+EXAMPLE_TOKEN = "39u.Zm9yLWV4YW1wbGUtb25s"
+CAMPAIGN = {
+    "name": "Spring sale",
+    "subject": "{{ firstName | Hello }}, the spring sale starts today",
+    "from_name": "Example Shop",
+    "from_email": "news@example.com",
+    "reply_to": "help@example.com",
+    "preheader": "Up to 40% off until Sunday",
+    "html": ('<html><body><p>Hi {{ firstName | there }},</p>'
+             '<p><a href="https://shop.example.com/spring">See the sale</a></p>'
+             '<p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p></body></html>'),
+    "text": ("Hi {{ firstName | there }},\n\nSee the sale: https://shop.example.com/spring\n\n"
+             "Unsubscribe: {{ unsubscribeUrl }}\n"),
+}
+SENT_CAMPAIGN = {**CAMPAIGN, "name": "Winter newsletter", "subject": "Winter news",
+                 "html": '<html><body><p><a href="https://shop.example.com/winter">Winter</a></p></body></html>'}
+# Campaign 789 before an example: a ready draft, or one of these.
+CAMPAIGN_STATES = ("draft", "not-ready", "sending", "paused", "sent", "absent")
+
+
+def message_token() -> str:
+    return make_token(MESSAGE_ID)
+
+
+def _frozen(campaign: Campaign, *, status: str, now, task: Task | None = None) -> None:
+    """A campaign that started: content compiled, links numbered, as campaign_start leaves it."""
+    compiled = compile_campaign(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
+                                preheader=campaign.preheader, fields=field_names(campaign.account))
+    CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=target)
+                                      for position, target in enumerate(compiled.links)])
+    finished = now if status in ("sent", "canceled") else None
+    Campaign.objects.filter(pk=campaign.pk).update(status=status, task=task, compiled=asdict(compiled),
+                                                   started_at=now - timedelta(minutes=5), finished_at=finished)
+
+
+@transaction.atomic
+def reset_campaigns(state: str = "draft") -> None:
+    """Campaign 789 in ``state``, the sent campaign 790 with message 4242 to John; nothing else.
+
+    Campaigns the examples created, their tasks and messages are removed.
+    """
+    assert state in CAMPAIGN_STATES, state
+    owner = account()
+    now = timezone.now()
+    Campaign.objects.filter(account=owner).delete()
+    Task.objects.filter(account=owner, type=TaskType.CAMPAIGN_SEND).delete()
+    Event.objects.filter(account=owner).delete()
+    Message.objects.filter(account=owner).exclude(pk=MESSAGE_ID).delete()
+
+    sent = Campaign.objects.create(pk=SENT_CAMPAIGN_ID, account=owner, recipients_at=now, **SENT_CAMPAIGN)
+    sent.lists.set([345])
+    _frozen(sent, status="sent", now=now)
+    stats_add(sent.pk, Counter({"recipients": 1, "sent": 1}))
+    john = Subscriber.objects.get(account=owner, email=JOHN)
+    Message.objects.update_or_create(pk=MESSAGE_ID, defaults=dict(
+        account=owner, campaign=sent, subscriber=john, to_email=JOHN, status="sent", attempts=1,
+        next_attempt_at=None, claimed_at=now, sent_at=now, smtp_code=250, smtp_response="2.0.0 OK",
+        opened_at=None, clicked_at=None))
+
+    if state != "absent":
+        fields = {**CAMPAIGN, "subject": ""} if state == "not-ready" else CAMPAIGN
+        campaign = Campaign.objects.create(pk=CAMPAIGN_ID, account=owner, **fields)
+        campaign.lists.set([345])
+        if state in ("sending", "paused"):
+            task = Task.objects.create(
+                pk=CAMPAIGN_TASK_ID, account=owner, type=TaskType.CAMPAIGN_SEND,
+                status=TaskStatus.IN_PROGRESS if state == "sending" else TaskStatus.PAUSED,
+                started_at=now, heartbeat_at=now)
+            _frozen(campaign, status=state, task=task, now=now)
+        elif state == "sent":
+            _frozen(campaign, status="sent", now=now)
+    campaign_counts_recount(account=owner)
+    task_counts_recount(account=owner)
+
+
+def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:
+    return Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
 
 
 ROWS = [("email", "firstName", "lastName"), (JOHN, "John", "Smith")]

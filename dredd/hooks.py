@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import sys
+import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -19,7 +20,8 @@ django.setup()
 
 import dredd_hooks as hooks  # noqa: E402
 
-from dredd.fixtures import import_body, prepare, reset_examples, reset_task  # noqa: E402
+from dredd.fixtures import (EXAMPLE_TOKEN, campaign_status, import_body, message_token, prepare,  # noqa: E402
+                            reset_campaigns, reset_examples, reset_task)
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
 NOT_YET_IMPLEMENTED: dict[str, int] = {}
@@ -28,6 +30,28 @@ IMPORT = "Subscribers > Subscribers of a List > Import Subscribers to List > "
 BINARY_BODIES = {f"{IMPORT}Example 3": "xls", f"{IMPORT}Example 4": "xlsx", f"{IMPORT}Example 5": "form"}
 # The status task 567 needs for each action to be allowed.
 TASK_STATUS_BEFORE = {"Tasks > Task > Start a Task": "paused"}
+# The status campaign 789 needs for each example (the others find it a ready draft).
+CAMPAIGN = "Campaigns > Campaign > "
+V1_CAMPAIGN = "Core API > Campaign > "
+CAMPAIGN_STATE_BEFORE = {
+    f"{CAMPAIGN}Get a Campaign > Example 2": "sending",
+    f"{CAMPAIGN}Get a Campaign > Example 3": "absent",
+    f"{CAMPAIGN}Edit a Campaign > Example 2": "sending",
+    f"{CAMPAIGN}Delete a Campaign > Example 2": "sending",
+    f"{CAMPAIGN}Start a Campaign > Example 2": "not-ready",
+    f"{CAMPAIGN}Start a Campaign > Example 3": "sent",
+    f"{CAMPAIGN}Pause a Campaign > Example 1": "sending",
+    f"{CAMPAIGN}Cancel a Campaign": "sending",
+    f"{V1_CAMPAIGN}Replace a Campaign > Example 2": "sending",
+    f"{V1_CAMPAIGN}Start a Campaign > Example 2": "not-ready",
+    f"{V1_CAMPAIGN}Pause a Campaign": "sending",
+    f"{V1_CAMPAIGN}Cancel a Campaign > Example 1": "paused",
+}
+# Starting the ready draft: the worker sends it (to John, over SMTP) and the hooks wait until it is sent.
+CAMPAIGN_SENDS = (f"{CAMPAIGN}Start a Campaign > Example 1", f"{V1_CAMPAIGN}Start a Campaign > Example 1")
+SEND_TIMEOUT_SECONDS = 25
+# The bounce webhook takes the server's shared secret, not an API key; Example 2 keeps its wrong one.
+WEBHOOK = "Core API > Bounce Webhook > Report Bounces and Complaints > "
 # Links of the account index whose endpoints a later issue adds: removed from the expectation.
 NOT_YET_LINKED: dict[str, int] = {}
 
@@ -61,11 +85,41 @@ def authenticate_and_reset(transaction):
         return
     if name in BINARY_BODIES:
         set_import_body(transaction, BINARY_BODIES[name])
-    transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
+    if name == f"{WEBHOOK}Example 1":
+        transaction["request"]["headers"]["Authorization"] = f"Bearer {os.environ['BOUNCE_WEBHOOK_SECRET']}"
+    elif not name.startswith(WEBHOOK):
+        transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
     # A create must find its example absent; everything else finds the examples as shown.
     creates_list = name.startswith("Lists > Lists Collection > Create a list > Example 1")
     reset_examples(absent_lists=("TestList",) if creates_list else ())
     reset_task(TASK_STATUS_BEFORE.get(name, "in-progress"))
+    reset_campaigns(CAMPAIGN_STATE_BEFORE.get(name, "draft"))
+    put_real_token(transaction)
+
+
+def put_real_token(transaction):
+    """The examples show a placeholder token for message 4242; the server only accepts its signed one."""
+    token = message_token()
+    transaction["fullPath"] = transaction["fullPath"].replace(EXAMPLE_TOKEN, token)
+    request = transaction["request"]
+    request["uri"] = request["uri"].replace(EXAMPLE_TOKEN, token)
+    if request.get("body") and request.get("bodyEncoding", "utf-8") != "base64":
+        request["body"] = request["body"].replace(EXAMPLE_TOKEN, token)
+
+
+@hooks.after_each
+@reported
+def wait_for_sending(transaction):
+    """A started campaign is sent by the worker in the background: wait until it is `sent` (the next
+    example resets it, and a send that never ends is a failure of this one)."""
+    if transaction["name"] not in CAMPAIGN_SENDS or transaction.get("fail") or transaction.get("skip"):
+        return
+    deadline = time.monotonic() + SEND_TIMEOUT_SECONDS
+    while (status := campaign_status()) != "sent":
+        if time.monotonic() > deadline:
+            transaction["fail"] = f"campaign 789 is still {status} {SEND_TIMEOUT_SECONDS} s after it started"
+            return
+        time.sleep(0.2)
 
 
 def set_import_body(transaction, kind):

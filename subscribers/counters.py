@@ -2,7 +2,7 @@ from collections import Counter
 
 from django.db import connection
 
-from api.counters import bump
+from api.counters import bump_buckets
 from subscribers.models import Status, StatusCount
 
 TABLE = StatusCount._meta.db_table
@@ -15,9 +15,7 @@ def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str]
 
 
 def status_counts_add(account_id: int, deltas: Counter) -> None:
-    # Counter rows are locked in one global order (sorted buckets): concurrent moves cannot deadlock.
-    for bucket in sorted(deltas):
-        bump(TABLE, ("account_id", "bucket"), (account_id, bucket), deltas[bucket])
+    bump_buckets(TABLE, ("account_id", "bucket"), account_id, deltas)
 
 
 def subscriber_count(account_id: int, bucket: str | None) -> int:

@@ -29,6 +29,8 @@ class Subscriber(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     unsubscribe_reason = models.CharField(max_length=500, null=True, blank=True)
     last_open_at = models.DateTimeField(null=True, blank=True)
+    # Messages that ended as soft bounces; at SOFT_BOUNCE_THRESHOLD an active subscriber becomes soft-bounce.
+    soft_bounces = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "email_md5"], name="subscriber_unique_md5")]

@@ -164,3 +164,30 @@ def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, t
     joined = not Membership.objects.filter(list=mailing_list, subscriber=subscriber).exists()
     _add_to_list(subscriber, mailing_list.pk)
     return "new" if created else ("updated" if joined else "alreadyInList")
+
+
+def subscriber_record_bounce(*, subscriber_id: int, hard: bool, threshold: int) -> None:
+    """A message bounced. Hard: the subscriber becomes hard-bounce (suppressed). Soft: counted, and an
+    active subscriber becomes soft-bounce at ``threshold`` soft bounces."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    if hard:
+        if subscriber.status in (Status.ACTIVE, Status.SOFT_BOUNCE):
+            _set_status(subscriber, Status.HARD_BOUNCE)
+        return
+    Subscriber.objects.filter(pk=subscriber_id).update(soft_bounces=F("soft_bounces") + 1)
+    if subscriber.status == Status.ACTIVE and subscriber.soft_bounces + 1 >= threshold:
+        _set_status(subscriber, Status.SOFT_BOUNCE)
+
+
+@transaction.atomic
+def subscriber_record_open(*, subscriber_id: int, at) -> None:
+    """An opened message: the subscriber's last open (it leaves the never-open bucket on its first)."""
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None or (subscriber.last_open_at and subscriber.last_open_at >= at):
+        return
+    old_buckets = subscriber.buckets
+    subscriber.last_open_at = at
+    Subscriber.objects.filter(pk=subscriber_id).update(last_open_at=at)
+    status_counts_move(subscriber.account_id, old_buckets, subscriber.buckets)

@@ -1,7 +1,7 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 
-from api.problems import ApiProblem
+from api.admin import apply_action
 from tasks.models import Task
 from tasks.services import task_pause, task_start, task_stop
 
@@ -35,14 +35,7 @@ class TaskAdmin(admin.ModelAdmin):
                            "; ".join(f"row {e.row}: {e.problem}" for e in task.errors.order_by("row")[:5]), href)
 
     def _apply(self, request, queryset, service, verb):
-        done = 0
-        for task in queryset:
-            try:
-                service(task=task)
-                done += 1
-            except ApiProblem as problem:
-                self.message_user(request, f"Task {task.pk}: {problem.problem_detail}", level=messages.WARNING)
-        self.message_user(request, f"{verb} {done} task(s).", level=messages.SUCCESS)
+        apply_action(self, request, queryset, service, verb=verb, noun="task", argument="task")
 
     @admin.action(description="Pause selected tasks")
     def pause(self, request, queryset):

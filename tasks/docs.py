@@ -2,7 +2,7 @@ from api.links import url, url_template
 from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from tasks import problems  # noqa: F401  (the group's problem types, for /errors)
-from tasks.models import IMPORT_RESULT_KEYS, TaskStatus, TaskType
+from tasks.models import CAMPAIGN_RESULT_KEYS, IMPORT_RESULT_KEYS, TaskStatus, TaskType
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
@@ -21,7 +21,9 @@ profile("task", "Task", {
         "createdAt": {"type": "string", "format": "date-time"},
         "startedAt": TIME, "finishedAt": TIME, "heartbeatAt": TIME,
         "reason": {"type": ["string", "null"]},
-        "result": {"type": "object", "properties": {key: COUNT for key in IMPORT_RESULT_KEYS}},
+        "result": {"type": "object", "description": "Imports: " + ", ".join(IMPORT_RESULT_KEYS) + ". Campaign "
+                   "sending: " + ", ".join(CAMPAIGN_RESULT_KEYS) + ".",
+                   "properties": {key: COUNT for key in (*IMPORT_RESULT_KEYS, *CAMPAIGN_RESULT_KEYS)}},
         "errorsCount": COUNT,
         "_links": {"type": "array", "items": ref("link")},
     },

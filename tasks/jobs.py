@@ -2,6 +2,7 @@
 import logging
 
 from django.conf import settings
+from django.db import connection
 
 from tasks.models import Task, TaskStatus, TaskType
 from tasks.queue import enqueue, schedule_done, schedule_once
@@ -13,12 +14,21 @@ SWEEPER_KEY = "tasks-requeue-stale"
 def enqueue_task(task: Task) -> None:
     if task.type == TaskType.IMPORT:
         enqueue(run_import, task.pk, queue="imports")
+    elif task.type == TaskType.CAMPAIGN_SEND:
+        # Senders share the campaign batch by batch; SQLite (the embedded default) has one writer, so one sender.
+        for _ in range(1 if connection.vendor == "sqlite" else settings.CAMPAIGN_SENDERS):
+            enqueue(run_campaign_sender, task.pk, queue="sending")
     schedule_sweep()
 
 
 def run_import(task_id: int) -> None:
     from tasks.imports.runner import import_run
     import_run(task_id=task_id)
+
+
+def run_campaign_sender(task_id: int) -> None:
+    from campaigns.sending import campaign_send_run
+    campaign_send_run(task_id=task_id)
 
 
 def after_task_ended(task: Task) -> None:
@@ -45,6 +55,10 @@ def sweep_stale_tasks() -> None:
     requeued = tasks_requeue_stale()
     if requeued:
         logger.warning("requeued stale tasks %s", requeued)
+    from campaigns.services import campaigns_start_overdue
+    started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
+    if started:
+        logger.warning("started overdue scheduled campaigns %s", started)
     if Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists():
         schedule_sweep()
 

@@ -18,6 +18,9 @@ class TaskStatus(models.TextChoices):
 # What an import reports in `result`: each source row lands in exactly one of these.
 IMPORT_RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
                       "skippedBounced")
+# What a campaign's sending task reports in `result` (from the campaign's counters).
+CAMPAIGN_RESULT_KEYS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown",
+                        "canceled")
 
 
 class Task(models.Model):

@@ -36,6 +36,31 @@ def enqueue(func, *args, queue: str = "default") -> None:
     transaction.on_commit(send)
 
 
+def enqueue_at(func, when, *args, queue: str = "default") -> None:
+    """Run ``func`` at ``when`` (a datetime), after the current transaction commits.
+
+    On RQ the job waits in Redis (it survives restarts) until a worker's scheduler moves it;
+    in-process it is a timer thread of this process.
+    """
+    def send():
+        from django.utils import timezone
+
+        delay = max(0.0, (when - timezone.now()).total_seconds())
+        if getattr(settings, "JOBS_SYNC", False):
+            func(*args)
+        elif settings.JOBS_IN_PROCESS:
+            timer = threading.Timer(delay, _in_thread, args=(func, args))
+            timer.daemon = True
+            timer.start()
+        else:
+            import django_rq
+            # RQ keeps whole seconds, truncated: rounded up instead, the job never runs before its time.
+            at = when.replace(microsecond=0) + timedelta(seconds=1) if when.microsecond else when
+            django_rq.get_queue(queue).enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
+
+    transaction.on_commit(send)
+
+
 def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default") -> None:
     """Schedule ``func`` in ``delay_seconds`` unless one is already pending under ``key`` (RQ only).
 

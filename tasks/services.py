@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from api.counters import bump
+from api.counters import bump_buckets
 from api.problems import ApiProblem
-from tasks.models import Task, TaskCount, TaskStatus
+from tasks.models import Task, TaskCount, TaskStatus, TaskType
 from tasks.problems import TASK_ACTION_NOT_ALLOWED
 
 COUNT_TABLE = TaskCount._meta.db_table
@@ -24,8 +24,7 @@ RESTARTABLE = (TaskStatus.PAUSED, TaskStatus.ERROR)
 
 
 def _count(account_id: int, deltas: Counter) -> None:
-    for bucket in sorted(deltas):
-        bump(COUNT_TABLE, ("account_id", "bucket"), (account_id, bucket), deltas[bucket])
+    bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
 
 
 def is_stale(task: Task, now=None) -> bool:
@@ -60,6 +59,9 @@ def _move(task: Task, to: str, *, allowed, **changes) -> bool:
     _count(task.account_id, Counter({previous: -1, to: 1}))
     for name, value in {"status": to, **changes}.items():
         setattr(task, name, value)
+    if task.type == TaskType.CAMPAIGN_SEND:  # the campaign's status follows its task, in this transaction
+        from campaigns.services import campaign_follow_task
+        campaign_follow_task(task)
     return True
 
 
@@ -110,6 +112,31 @@ def task_claim(*, task_id: int) -> tuple[Task, uuid.UUID] | None:
                                      started_at=task.started_at or now, heartbeat_at=now):
             return None
     return task, run_id
+
+
+def task_join(*, task_id: int) -> Task | None:
+    """For jobs that share one task (campaign senders): the first moves it from queued to in-progress,
+    the others join it; None when it is neither (paused, canceled, done)."""
+    now = timezone.now()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:
+            return None
+        if task.status == TaskStatus.QUEUED:
+            _move(task, TaskStatus.IN_PROGRESS, allowed=(TaskStatus.QUEUED,), started_at=task.started_at or now,
+                  heartbeat_at=now)
+        return task if task.status == TaskStatus.IN_PROGRESS else None
+
+
+def task_complete(*, task: Task, status: str = TaskStatus.DONE, reason: str | None = None) -> bool:
+    """Inside a transaction holding the task's lock: end a shared in-progress task."""
+    now = timezone.now()
+    if not _move(task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=now, reason=reason, run_id=None,
+                 heartbeat_at=now):
+        return False
+    from tasks.jobs import after_task_ended
+    after_task_ended(task)
+    return True
 
 
 def task_lock_for_run(*, task_id: int, run_id) -> Task | None:

@@ -1,0 +1,61 @@
+"""Campaigns on the core REST surface: /api/v1/campaigns… The same services as the Blueprint surface."""
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from api.openapi import request_body, responses
+from api.pagination import choice_param
+from api.responses import hypermedia
+from api.v1 import LIMIT_PARAMETERS, V1View, limit_offset, limit_offset_envelope
+from api.validation import validated
+from campaigns import representations as rep
+from campaigns.models import CampaignStatus
+from campaigns.selectors import campaign_get, campaign_rows, campaign_stats
+from campaigns.serializers import CampaignInputSerializer
+from campaigns.services import campaign_create, campaign_delete, campaign_update
+from campaigns.views import STATUS_PARAMETER, campaign_action_view, campaign_body
+
+ROUTES = rep.V1_ROUTES
+
+
+class V1CampaignCollectionView(V1View):
+    @extend_schema(operation_id="v1_campaigns_list", parameters=[*LIMIT_PARAMETERS, STATUS_PARAMETER],
+                   responses=responses({200: "campaigns-page"}, extra_problems=(400,)))
+    def get(self, request):
+        params = limit_offset(request)
+        status = choice_param(request, "status", CampaignStatus.values)
+        rows, total = campaign_rows(account=self.account, status=status, offset=params.offset, limit=params.limit)
+        stats = campaign_stats([campaign.pk for campaign in rows])
+        body = limit_offset_envelope([rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in rows],
+                                     total, params, path=ROUTES.collection(),
+                                     collection_rel="/rels/campaigns-collection", filters={"status": status})
+        return hypermedia(body, "campaigns-page")
+
+    @extend_schema(operation_id="v1_campaigns_create", request=request_body("campaign-input"),
+                   responses=responses({201: "campaign"}, extra_problems=(400, 413, 415)))
+    def post(self, request):
+        campaign = campaign_create(account=self.account, data=validated(CampaignInputSerializer, request.data))
+        return hypermedia(campaign_body(ROUTES, campaign), "campaign", status=201,
+                          headers={"Location": ROUTES.detail(campaign.pk)})
+
+
+class V1CampaignDetailView(V1View):
+    @extend_schema(operation_id="v1_campaigns_retrieve", responses=responses({200: "campaign"}, extra_problems=(404,)))
+    def get(self, request, campaign_id):
+        return hypermedia(campaign_body(ROUTES, campaign_get(account=self.account, campaign_id=campaign_id)),
+                          "campaign")
+
+    @extend_schema(operation_id="v1_campaigns_update", request=request_body("campaign-input"),
+                   responses=responses({200: "campaign"}, extra_problems=(400, 404, 409, 415)))
+    def put(self, request, campaign_id):
+        campaign = campaign_get(account=self.account, campaign_id=campaign_id)
+        campaign = campaign_update(campaign=campaign, data=validated(CampaignInputSerializer, request.data))
+        return hypermedia(campaign_body(ROUTES, campaign), "campaign")
+
+    @extend_schema(operation_id="v1_campaigns_destroy", responses=responses({204: None}, extra_problems=(404, 409)))
+    def delete(self, request, campaign_id):
+        campaign_delete(campaign=campaign_get(account=self.account, campaign_id=campaign_id))
+        return Response(status=204)
+
+
+def v1_action_view(name: str):
+    return campaign_action_view(name, base=V1View, routes_for=lambda view: ROUTES)

@@ -1,0 +1,177 @@
+"""Campaign content: merge tags, link rewriting, the open pixel, and per-recipient rendering.
+
+Merge tags are ``{{ name }}`` or ``{{ name | fallback }}``: ``name`` is one of the
+account's fields (case-insensitive) or ``emailAddress`` or ``unsubscribeUrl``. In the
+HTML part values are HTML-escaped; a missing or empty value gives the fallback ("" if none).
+
+Compiling turns a template into segments: literal strings and ``[kind, …]`` lists
+(``["tag", name, fallback]``, ``["link", position]``, ``["open"]``), JSON-storable, so
+a campaign's content is compiled once, when it starts, and rendered per recipient
+by joining strings.
+"""
+import html
+import re
+from dataclasses import dataclass
+
+TAG = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]{0,49})\s*(?:\|([^{}]*))?\}\}")
+OPEN_BRACES = re.compile(r"\{\{")
+# A link target may hold merge tags, with spaces inside them ({{ emailAddress }}); each character has one way to match.
+LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://(?:\{\{[^{}"'<>]*\}\}|\{(?!\{)|[^"'\s<>{])+)\2""",
+                  re.IGNORECASE | re.DOTALL)
+BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+BUILTINS = {"emailaddress": "emailAddress", "unsubscribeurl": "unsubscribeUrl"}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Compiled:
+    subject: list
+    text: list
+    html: list
+    links: list[str]  # link targets, by position (may hold merge tags themselves)
+
+
+def _fallback(raw: str | None) -> str:
+    if raw is None:
+        return ""
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        raw = raw[1:-1]
+    return raw
+
+
+def parse(template: str, fields: dict[str, str], *, where: str) -> list:
+    """Segments of ``template``; ``fields`` maps lowercased field names to their names."""
+    segments, position = [], 0
+    for match in TAG.finditer(template):
+        stray = OPEN_BRACES.search(template, position, match.start())
+        if stray:
+            raise TemplateError(f"{where}: malformed merge tag at character {stray.start() + 1}")
+        name = match.group(1)
+        canonical = BUILTINS.get(name.lower()) or fields.get(name.lower())
+        if canonical is None:
+            raise TemplateError(f"{where}: unknown field '{name}' in merge tag {match.group(0)}")
+        if match.start() > position:
+            segments.append(template[position:match.start()])
+        segments.append(["tag", canonical, _fallback(match.group(2))])
+        position = match.end()
+    stray = OPEN_BRACES.search(template, position)
+    if stray:
+        raise TemplateError(f"{where}: malformed merge tag at character {stray.start() + 1}")
+    if position < len(template):
+        segments.append(template[position:])
+    return segments
+
+
+def check(*, subject: str, html_part: str, text_part: str, fields: dict[str, str], preheader: str = "") -> list[dict]:
+    """Template errors as validation entries (empty when all parse)."""
+    errors = []
+    for where, template in (("subject", subject), ("preheader", preheader), ("html", html_part), ("text", text_part)):
+        try:
+            parse(template, fields, where=where)
+        except TemplateError as exc:
+            errors.append({"field": where, "detail": str(exc).removeprefix(f"{where}: ")})
+    return errors
+
+
+def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) -> list:
+    """The HTML with its links rewritten to numbered tracked links, the preheader and the open pixel."""
+    if preheader:
+        hidden = (f'<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">'
+                  f"{_escape_literals(preheader)}</div>")
+        start = BODY_START.search(source)
+        source = source[:start.end()] + hidden + source[start.end():] if start else hidden + source
+    pieces, position, numbered = [], 0, {}
+    for match in LINK.finditer(source):
+        target = html.unescape(match.group(3))
+        if target not in numbered:
+            numbered[target] = len(links)
+            links.append(target)
+        pieces.append(source[position:match.start()] + match.group(1) + match.group(2))
+        pieces.append(["link", numbered[target]])
+        position = match.end() - 1  # keep the closing quote
+    pieces.append(source[position:])
+    segments = []
+    for piece in pieces:
+        if isinstance(piece, list):
+            segments.append(piece)
+        elif piece:
+            segments.extend(parse(piece, fields, where="html"))
+    pixel = ['<img src="', ["open"], '" width="1" height="1" alt="" style="display:none">']
+    end = _last_body_end(segments)
+    if end is None:
+        return segments + pixel if segments else []
+    index, offset = end
+    before, after = segments[index][:offset], segments[index][offset:]
+    return [*segments[:index], *([before] if before else []), *pixel, after, *segments[index + 1:]]
+
+
+def _escape_literals(template: str) -> str:
+    """HTML-escape the text around merge tags; the tags stay as written (their values are escaped when rendered)."""
+    out, position = [], 0
+    for match in TAG.finditer(template):
+        out += [html.escape(template[position:match.start()]), match.group(0)]
+        position = match.end()
+    return "".join(out) + html.escape(template[position:])
+
+
+def _last_body_end(segments: list):
+    for index in range(len(segments) - 1, -1, -1):
+        if isinstance(segments[index], str):
+            matches = list(BODY_END.finditer(segments[index]))
+            if matches:
+                return index, matches[-1].start()
+    return None
+
+
+def compile_campaign(*, subject: str, html_part: str, text_part: str, preheader: str,
+                     fields: dict[str, str]) -> Compiled:
+    """Body literals come out with CRLF line ends, as SMTP wants them."""
+    links: list[str] = []
+    html_segments = _html_segments(_lf(html_part), preheader, fields, links) if html_part else []
+    return Compiled(subject=parse(" ".join(subject.split()), fields, where="subject"),
+                    text=_crlf_literals(parse(_lf(text_part), fields, where="text")),
+                    html=_crlf_literals(html_segments), links=links)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _crlf_literals(segments: list) -> list:
+    return [segment.replace("\n", "\r\n") if isinstance(segment, str) else segment for segment in segments]
+
+
+def crlf(text: str) -> str:
+    return _lf(text).replace("\n", "\r\n")
+
+
+def value_text(value) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def render(segments: list, values: dict, *, escape: bool, urls: dict | None = None) -> str:
+    """``values`` holds field values plus emailAddress and unsubscribeUrl; ``urls`` the tracking URLs
+    (``("link", n)`` and ``"open"``)."""
+    out = []
+    for segment in segments:
+        if isinstance(segment, str):
+            out.append(segment)
+            continue
+        kind = segment[0]
+        if kind == "tag":
+            text = value_text(values.get(segment[1])) or segment[2]
+            out.append(html.escape(text) if escape else text)
+        elif kind == "link":
+            out.append(urls[("link", segment[1])])
+        else:
+            out.append(urls["open"])
+    return "".join(out)

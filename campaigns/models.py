@@ -1,0 +1,165 @@
+from django.db import models
+from django.db.models import Q
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    SENT = "sent"
+    CANCELED = "canceled"
+
+
+class Campaign(models.Model):
+    """One message sent to every active subscriber of its lists. While sending, its task moves it."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="campaigns",
+                                db_index=False)
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=500, blank=True, default="")
+    from_name = models.CharField(max_length=200, blank=True, default="")
+    from_email = models.CharField(max_length=254, blank=True, default="")
+    reply_to = models.CharField(max_length=254, blank=True, default="")
+    preheader = models.CharField(max_length=500, blank=True, default="")
+    html = models.TextField(blank=True, default="")
+    text = models.TextField(blank=True, default="")
+    lists = models.ManyToManyField("lists.MailingList", related_name="campaigns", blank=True)
+    status = models.CharField(max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    task = models.OneToOneField("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="campaign")
+    # Frozen at start: the compiled subject and parts (links already rewritten), so content cannot drift.
+    compiled = models.JSONField(null=True, blank=True)
+    # Set once the recipients (Message rows) have been written; a second sender sees it and skips that step.
+    recipients_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "id"], name="campaign_account_id"),
+            models.Index(fields=["account", "status", "id"], name="campaign_account_status_id"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignLink(models.Model):
+    """A link of the campaign's HTML, numbered when the campaign starts; clicks redirect only to these."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links", db_index=False)
+    position = models.PositiveIntegerField()
+    url = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "position"], name="campaign_link_unique")]
+        ordering = ["position"]
+
+
+class CampaignStat(models.Model):
+    """A campaign's counters (sent, opens, uniqueOpens, …), kept exact in the transaction that changes them."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    metric = models.CharField(max_length=20)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "metric"], name="campaign_stat_unique")]
+
+
+class CampaignCount(models.Model):
+    """Campaigns of an account per status bucket (each status and 'all'), kept exact."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=12)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="campaign_count_unique")]
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued"          # waiting for its turn (or for a retry after a 4xx)
+    SENDING = "sending"        # claimed by a sender: in flight
+    SENT = "sent"              # the server answered 250 to the data
+    SKIPPED = "skipped"        # the subscriber was no longer active at its turn
+    SOFT_BOUNCE = "soft-bounce"  # still 4xx after every attempt
+    HARD_BOUNCE = "hard-bounce"  # 5xx
+    FAILED = "failed"          # the server could not be reached, or refused the sender, after every attempt
+    UNKNOWN = "unknown"        # in flight when its sender died: maybe delivered, never sent again
+    CANCELED = "canceled"      # the campaign was canceled before its turn
+
+
+FINAL_STATUSES = frozenset(MessageStatus.values) - {MessageStatus.QUEUED, MessageStatus.SENDING}
+
+
+class Message(models.Model):
+    """One email to one recipient. For a campaign, (campaign, subscriber) is unique: at most one, ever."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                db_constraint=False)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="messages", db_index=False)
+    subscriber = models.ForeignKey("subscribers.Subscriber", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="messages", db_constraint=False)
+    to_email = models.CharField(max_length=254)
+    status = models.CharField(max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    smtp_response = models.CharField(max_length=1000, blank=True, default="")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "subscriber"], name="message_campaign_subscriber_unique"),
+        ]
+        indexes = [
+            # What senders claim, in id order; rows leave the index when they are claimed.
+            models.Index(fields=["campaign", "id"], name="message_queued", condition=Q(status="queued")),
+            models.Index(fields=["campaign", "claimed_at"], name="message_sending", condition=Q(status="sending")),
+            models.Index(fields=["campaign", "status", "id"], name="message_campaign_status_id"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"message {self.pk} to {self.to_email} ({self.status})"
+
+
+class EventType(models.TextChoices):
+    OPEN = "open"
+    CLICK = "click"
+    UNSUBSCRIBE = "unsubscribe"
+    HARD_BOUNCE = "hard-bounce"
+    SOFT_BOUNCE = "soft-bounce"
+    COMPLAINT = "complaint"
+
+
+class Event(models.Model):
+    """Something that happened to a message after it was sent, with its time."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                db_constraint=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events", db_index=False,
+                                db_constraint=False)
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    type = models.CharField(max_length=12, choices=EventType.choices)
+    url = models.TextField(null=True, blank=True)
+    detail = models.CharField(max_length=1000, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["message", "id"], name="event_message_id"),
+            models.Index(fields=["campaign_id", "type", "at"], name="event_campaign_type_at"),
+        ]
+        ordering = ["id"]

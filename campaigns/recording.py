@@ -1,0 +1,205 @@
+"""The sender's database side: claim a batch, record its outcomes, give up on stale in-flight rows.
+
+Each is one short transaction; PostgreSQL gets set-based statements, SQLite (the
+embedded default, one sender) the same rules through the ORM.
+"""
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns.models import Event, EventType, Message, MessageStatus
+from campaigns.services import stats_add
+from campaigns.transport import Outcome
+from subscribers.models import Status
+from tasks.models import Task, TaskStatus
+
+STAT_OF_STATUS = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
+                  MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
+                  MessageStatus.UNKNOWN: "unknown", MessageStatus.SKIPPED: "skipped"}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    message_id: int
+    to_email: str
+    subscriber_id: int | None
+    attempts: int
+    fields: dict
+
+
+CLAIM_SQL = """
+    WITH batch AS (
+        SELECT id, subscriber_id FROM campaigns_message
+        WHERE campaign_id = %(campaign)s AND status = 'queued'
+          AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+        ORDER BY id LIMIT %(size)s
+        FOR UPDATE SKIP LOCKED)
+    UPDATE campaigns_message m
+    SET status = CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END,
+        attempts = m.attempts + CASE WHEN s.status = 'active' THEN 1 ELSE 0 END,
+        to_email = COALESCE(s.email, m.to_email),
+        claimed_at = %(now)s
+    FROM batch b LEFT JOIN subscribers_subscriber s ON s.id = b.subscriber_id
+    WHERE m.id = b.id
+    RETURNING m.id, m.status, m.to_email, m.subscriber_id, m.attempts, s.fields
+"""
+
+
+def lock_task(task_id: int) -> str | None:
+    """Inside a transaction: lock the task's row and return its status.
+
+    Every sender transaction (recipients, claim, record) starts here, as task actions (pause, stop)
+    do: one lock order (task, then campaign and messages, then counters), so they cannot deadlock.
+    """
+    suffix = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM tasks_task WHERE id = %s{suffix}", [task_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def task_in_progress(task_id: int) -> bool:
+    return lock_task(task_id) == TaskStatus.IN_PROGRESS
+
+
+def claim(*, campaign_id: int, task_id: int, size: int) -> list[Claimed] | None:
+    """The next batch, committed as ``sending``; None when the task is no longer in progress.
+
+    Subscribers who stopped being active since the campaign started are marked skipped here.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if not task_in_progress(task_id):
+            return None
+        rows = _claim_rows(campaign_id, size, now)
+        skipped = sum(1 for row in rows if row[1] == MessageStatus.SKIPPED)
+        if skipped:
+            stats_add(campaign_id, Counter({"skipped": skipped}))
+            Task.objects.filter(pk=task_id).update(processed=F("processed") + skipped, failed=F("failed") + skipped,
+                                                   heartbeat_at=now)
+    return sorted((Claimed(row[0], row[2], row[3], row[4], _fields(row[5]))
+                   for row in rows if row[1] == MessageStatus.SENDING), key=lambda c: c.message_id)
+
+
+def _fields(value) -> dict:
+    if value is None:
+        return {}
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_SQL, {"campaign": campaign_id, "now": now, "size": size})
+            return cursor.fetchall()
+    rows = []  # SQLite: one writer at a time, so a select then conditional updates claim safely
+    due = (Message.objects.filter(campaign_id=campaign_id, status=MessageStatus.QUEUED)
+           .exclude(next_attempt_at__gt=now).select_related("subscriber").order_by("id")[:size])
+    for message in due:
+        subscriber = message.subscriber
+        active = subscriber is not None and subscriber.status == Status.ACTIVE
+        status = MessageStatus.SENDING if active else MessageStatus.SKIPPED
+        to_email = subscriber.email if subscriber is not None else message.to_email
+        attempts = message.attempts + int(active)
+        Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+            status=status, attempts=attempts, to_email=to_email, claimed_at=now)
+        rows.append((message.pk, status, to_email, message.subscriber_id, attempts,
+                     subscriber.fields if subscriber is not None else None))
+    return rows
+
+
+UPDATE_SQL = """
+    UPDATE campaigns_message m
+    SET status = u.status, attempts = u.attempts, smtp_code = u.code, smtp_response = u.response,
+        sent_at = u.sent_at, next_attempt_at = u.next_at
+    FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::int[], %s::varchar[], %s::timestamptz[],
+                %s::timestamptz[]) AS u(id, status, attempts, code, response, sent_at, next_at)
+    WHERE m.id = u.id AND m.status = 'sending'
+    RETURNING m.id
+"""
+
+
+def _decide(row: Claimed, outcome: Outcome | None, now) -> tuple:
+    """(status, attempts, code, response, sent_at, next_attempt_at) for one claimed message."""
+    if outcome is None:  # never attempted: back in the queue, the attempt not counted
+        return MessageStatus.QUEUED, row.attempts - 1, None, "", None, None
+    code, response = outcome.code, outcome.response
+    if outcome.kind == "sent":
+        return MessageStatus.SENT, row.attempts, code, response, now, None
+    if outcome.kind == "hard":
+        return MessageStatus.HARD_BOUNCE, row.attempts, code, response, None, None
+    if outcome.kind == "unknown":
+        return MessageStatus.UNKNOWN, row.attempts, code, response, None, None
+    if row.attempts < settings.SEND_MAX_ATTEMPTS:  # soft or failed: try again later, backing off
+        delay = settings.SEND_RETRY_BACKOFF_SECONDS * 2 ** (row.attempts - 1)
+        return MessageStatus.QUEUED, row.attempts, code, response, None, now + timedelta(seconds=delay)
+    final = MessageStatus.SOFT_BOUNCE if outcome.kind == "soft" else MessageStatus.FAILED
+    return final, row.attempts, code, response, None, None
+
+
+def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None]) -> None:
+    """One transaction: the messages' statuses, bounces, counters, the task's progress and heartbeat."""
+    now = timezone.now()
+    decided = {row.message_id: (row, _decide(row, outcome, now)) for row, outcome in zip(batch, outcomes)}
+    with transaction.atomic():
+        lock_task(task_id)  # whatever its status now: the batch in flight is recorded
+        written = _update_messages(decided)
+        stats, events, final, sent = Counter(), [], 0, 0
+        for message_id in sorted(written):
+            row, (status, _, code, response, _, _) = decided[message_id]
+            if status == MessageStatus.QUEUED:
+                stats["retries"] += 1
+                continue
+            final += 1
+            sent += status == MessageStatus.SENT
+            stats[STAT_OF_STATUS[status]] += 1
+            if status in (MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE):
+                events.append(Event(account_id=campaign.account_id, message_id=message_id, campaign_id=campaign.pk,
+                                    type=status, detail=f"{code or ''} {response}".strip()[:1000], at=now))
+        stats_add(campaign.pk, stats)
+        Event.objects.bulk_create(events)
+        Task.objects.filter(pk=task_id).update(processed=F("processed") + final, succeeded=F("succeeded") + sent,
+                                               failed=F("failed") + final - sent, heartbeat_at=now)
+        from subscribers.services import subscriber_record_bounce
+        for event in sorted(events, key=lambda e: decided[e.message_id][0].subscriber_id or 0):
+            subscriber_id = decided[event.message_id][0].subscriber_id
+            if subscriber_id is not None:
+                subscriber_record_bounce(subscriber_id=subscriber_id, hard=event.type == EventType.HARD_BOUNCE,
+                                         threshold=settings.SOFT_BOUNCE_THRESHOLD)
+
+
+def _update_messages(decided: dict) -> set[int]:
+    if connection.vendor == "postgresql":
+        columns = list(zip(*[(message_id, *decision) for message_id, (_, decision) in decided.items()]))
+        with connection.cursor() as cursor:
+            cursor.execute(UPDATE_SQL, [list(column) for column in columns])
+            return {row[0] for row in cursor.fetchall()}
+    written = set()
+    for message_id, (_, (status, attempts, code, response, sent_at, next_at)) in decided.items():
+        if Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+                status=status, attempts=attempts, smtp_code=code, smtp_response=response, sent_at=sent_at,
+                next_attempt_at=next_at):
+            written.add(message_id)
+    return written
+
+
+def abandon_stale(*, campaign, task_id: int) -> int:
+    """Rows left ``sending`` longer than a live sender would hold them: their sender died mid-batch.
+
+    They may have been delivered, so they are never sent again: they become ``unknown``.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    stale = Message.objects.filter(campaign_id=campaign.pk, status=MessageStatus.SENDING, claimed_at__lt=cutoff)
+    count = stale.update(status=MessageStatus.UNKNOWN,
+                         smtp_response="In flight when its sender stopped; maybe delivered, never sent again.")
+    if count:
+        stats_add(campaign.pk, Counter({"unknown": count}))
+        Task.objects.filter(pk=task_id).update(processed=F("processed") + count, failed=F("failed") + count)
+    return count
+

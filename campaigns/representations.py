@@ -1,0 +1,111 @@
+"""Campaign representations. The Blueprint surface and /api/v1 show the same campaign; only hrefs differ."""
+from dataclasses import dataclass
+
+from api.links import account_home, link, url
+from campaigns.models import Campaign
+from campaigns.services import DELETABLE, EDITABLE, allowed_actions
+
+ACTION_LINKS = {"start": ("/rels/start-campaign", "Start or resume sending"),
+                "pause": ("/rels/pause-campaign", "Pause sending"),
+                "cancel": ("/rels/cancel-campaign", "Cancel the campaign")}
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Route names of one surface: ``campaign-…`` under an account, or ``v1-campaign-…``."""
+
+    prefix: str
+    account_name: str | None = None
+
+    def _url(self, name: str, **kwargs) -> str:
+        if self.account_name is not None:
+            kwargs["account_name"] = self.account_name
+        return url(f"{self.prefix}-{name}", **kwargs)
+
+    @property
+    def hypermedia(self) -> bool:
+        return self.account_name is not None
+
+    def collection(self) -> str:
+        return self._url("collection")
+
+    def detail(self, campaign_id: int) -> str:
+        return self._url("detail", campaign_id=campaign_id)
+
+    def action(self, campaign_id: int, name: str) -> str:
+        return self._url(name, campaign_id=campaign_id)
+
+    def home(self) -> list[dict]:
+        return [account_home(self.account_name)] if self.hypermedia else []
+
+
+def hypermedia_routes(account_name: str) -> Routes:
+    return Routes("campaign", account_name)
+
+
+V1_ROUTES = Routes("v1-campaign")
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _summary(campaign: Campaign, stats: dict) -> dict:
+    return {
+        "campaignId": campaign.pk,
+        "name": campaign.name,
+        "subject": campaign.subject,
+        "status": campaign.status,
+        "scheduledAt": _iso(campaign.scheduled_at),
+        "createdAt": _iso(campaign.created_at),
+        "startedAt": _iso(campaign.started_at),
+        "finishedAt": _iso(campaign.finished_at),
+        "stats": stats,
+    }
+
+
+def _action_links(routes: Routes, campaign: Campaign) -> list[dict]:
+    links = [link(routes.action(campaign.pk, action), *ACTION_LINKS[action]) for action in allowed_actions(campaign)]
+    href = routes.detail(campaign.pk)
+    if campaign.status in EDITABLE:
+        links.append(link(href, "edit /rels/edit-campaign", "Edit campaign"))
+    if campaign.status in DELETABLE:
+        links.append(link(href, "delete /rels/delete-campaign", "Delete campaign"))
+    return links
+
+
+def campaign_item(routes: Routes, campaign: Campaign, stats: dict) -> dict:
+    return {**_summary(campaign, stats),
+            "_links": [link(routes.detail(campaign.pk), "item /rels/campaign", "Campaign details"),
+                       *_action_links(routes, campaign)]}
+
+
+def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int]) -> dict:
+    links = [link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
+             *_action_links(routes, campaign)]
+    if routes.hypermedia:
+        links += [link(url("list-detail", account_name=routes.account_name, list_id=list_id), "related /rels/list",
+                       "Target list") for list_id in list_ids]
+        if campaign.task_id:
+            links.append(link(url("task-detail", account_name=routes.account_name, task_id=campaign.task_id),
+                              "related /rels/task", "Sending task"))
+    links += [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]
+    return {
+        **_summary(campaign, stats),
+        "fromName": campaign.from_name,
+        "fromEmail": campaign.from_email,
+        "replyTo": campaign.reply_to,
+        "preheader": campaign.preheader,
+        "html": campaign.html,
+        "text": campaign.text,
+        "lists": list_ids,
+        "taskId": campaign.task_id,
+        "updatedAt": _iso(campaign.updated_at),
+        "_links": links,
+    }
+
+
+def campaign_written_links(routes: Routes, campaign: Campaign) -> list[dict]:
+    return [link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
+            *_action_links(routes, campaign),
+            link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]

@@ -1,0 +1,186 @@
+"""The campaign sender job. Several may run for one campaign at once, on any workers.
+
+Exactly once: the recipients are Message rows, unique per (campaign, subscriber),
+written once when sending begins. A sender claims a batch of queued rows
+(``FOR UPDATE SKIP LOCKED``, committed as ``sending``) before it sends a byte, so no
+two senders ever hold the same row; it records the outcomes of the batch in one
+transaction. A row left ``sending`` by a sender that died is never sent again: it
+becomes ``unknown`` (maybe delivered), so a crash costs at most one batch per sender
+of ambiguity, never a second message.
+"""
+import logging
+import time
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from campaigns import recording
+from campaigns.content import Compiled
+from campaigns.mime import MessageBuilder
+from campaigns.models import Campaign, Message, MessageStatus
+from campaigns.services import stats_add
+from campaigns.transport import Outcome, transport_open
+from tasks.models import Task, TaskStatus
+from tasks.services import task_complete, task_join
+
+logger = logging.getLogger("campaigns")
+SHORT_WAIT_SECONDS = 5  # a retry due sooner than this is waited for; later ones get a scheduled sender
+IN_FLIGHT_POLL_SECONDS = 0.5
+
+
+def campaign_send_run(*, task_id: int) -> None:
+    task = task_join(task_id=task_id)
+    if task is None:
+        return
+    campaign = Campaign.objects.filter(task_id=task_id).first()
+    if campaign is None:
+        with transaction.atomic():
+            locked = Task.objects.select_for_update().get(pk=task_id)
+            task_complete(task=locked, status=TaskStatus.ERROR, reason="The campaign of this task was deleted.")
+        return
+    try:
+        _write_recipients(campaign, task)
+        Sender(campaign, task).run()
+    except Exception as exc:  # the task ends in error, never stuck in progress; start resumes it
+        logger.exception("campaign %s: sender failed", campaign.pk)
+        with transaction.atomic():
+            locked = Task.objects.select_for_update().get(pk=task_id)
+            task_complete(task=locked, status=TaskStatus.ERROR,
+                          reason=f"Sending failed ({type(exc).__name__}: {str(exc)[:300]}); start the campaign "
+                                 "to resume.")
+
+
+RECIPIENTS_SQL = """
+    INSERT INTO campaigns_message (account_id, campaign_id, subscriber_id, to_email, status, attempts,
+                                   smtp_response, created_at)
+    SELECT s.account_id, %(campaign)s, s.id, s.email, 'queued', 0, '', %(now)s
+    FROM subscribers_subscriber s
+    WHERE s.account_id = %(account)s AND s.status = 'active' AND s.id IN (
+        SELECT m.subscriber_id FROM subscribers_membership m
+        WHERE m.list_id IN (SELECT l.mailinglist_id FROM campaigns_campaign_lists l WHERE l.campaign_id = %(campaign)s))
+    ORDER BY s.id
+    ON CONFLICT (campaign_id, subscriber_id) DO NOTHING
+"""
+
+
+def _write_recipients(campaign: Campaign, task: Task) -> None:
+    """Once per campaign: a queued Message for every active subscriber of its lists, now."""
+    with transaction.atomic():
+        if not recording.task_in_progress(task.pk):
+            # Paused or canceled since this sender joined: queued rows now would outlive a cancel (its UPDATE to
+            # canceled has run); the sender that resumes the campaign writes them.
+            return
+        # The first sender takes this; the others wait on the task's lock, then find it done.
+        if not Campaign.objects.filter(pk=campaign.pk, recipients_at__isnull=True).update(recipients_at=timezone.now()):
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(RECIPIENTS_SQL, {"campaign": campaign.pk, "account": campaign.account_id,
+                                            "now": timezone.now()})
+            written = cursor.rowcount
+        Task.objects.filter(pk=task.pk).update(total=written, heartbeat_at=timezone.now())
+        stats_add(campaign.pk, Counter({"recipients": written}))
+
+
+class Sender:
+    def __init__(self, campaign: Campaign, task: Task):
+        self.campaign, self.task_id = campaign, task.pk
+        self.builder = MessageBuilder(
+            compiled=Compiled(**campaign.compiled), from_name=campaign.from_name, from_email=campaign.from_email,
+            reply_to=campaign.reply_to, base_url=settings.PUBLIC_BASE_URL)
+
+    def run(self) -> None:
+        transport = transport_open()
+        try:
+            while True:
+                batch = recording.claim(campaign_id=self.campaign.pk, task_id=self.task_id,
+                                        size=settings.CAMPAIGN_BATCH_SIZE)
+                if batch is None:
+                    return  # paused or canceled: the batch in flight was the last
+                if batch:
+                    self._send(batch, transport)
+                    continue
+                wait = self._next_retry_in()
+                if wait is None:
+                    if self._finish():
+                        return
+                    time.sleep(IN_FLIGHT_POLL_SECONDS)  # another sender's batch is in flight: see how it ends
+                    continue
+                if wait > SHORT_WAIT_SECONDS:
+                    self._resume_later(wait)
+                    return
+                time.sleep(max(0.05, wait))
+        finally:
+            transport.close()
+
+    def _send(self, batch: list, transport) -> None:
+        outcomes: list[Outcome] = []
+        campaign = self.campaign
+        build = self.builder.build
+        try:
+            transport.send_many(campaign.from_email, ((row.to_email, build(row.message_id, row.to_email, row.fields))
+                                                      for row in batch), outcomes)
+        finally:
+            # Also when building or sending raised: what was attempted is recorded (unknown if its outcome was
+            # lost), what was not is queued again.
+            attempted = len(outcomes)
+            if attempted < len(batch):
+                outcomes += [None] * (len(batch) - attempted)
+            _retrying(lambda: recording.record(campaign=campaign, task_id=self.task_id, batch=batch,
+                                               outcomes=outcomes))
+        if settings.CAMPAIGN_BATCH_DELAY_MS:
+            time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
+
+    def _next_retry_in(self) -> float | None:
+        """Seconds until the next queued retry is due; None when nothing is queued."""
+        due = (Message.objects.filter(campaign_id=self.campaign.pk, status=MessageStatus.QUEUED)
+               .aggregate(first=Min("next_attempt_at"))["first"])
+        if due is None:
+            queued = Message.objects.filter(campaign_id=self.campaign.pk, status=MessageStatus.QUEUED).exists()
+            return 0.0 if queued else None
+        return max(0.0, (due - timezone.now()).total_seconds())
+
+    def _resume_later(self, wait: float) -> None:
+        """Free this worker while retries wait: a sender is scheduled for when the first is due."""
+        from tasks.jobs import run_campaign_sender
+        from tasks.queue import enqueue_at
+
+        due = timezone.now() + timedelta(seconds=wait)
+        with transaction.atomic():
+            # The heartbeat is pushed to then, so the wait does not look like a dead worker.
+            Task.objects.filter(pk=self.task_id, status=TaskStatus.IN_PROGRESS).update(heartbeat_at=due)
+            enqueue_at(run_campaign_sender, due, self.task_id, queue="sending")
+
+    def _finish(self) -> bool:
+        """Nothing left to claim: end the task, unless another sender's batch is still in flight (False).
+
+        A batch in flight longer than TASK_STALE_AFTER_SECONDS belonged to a sender that died: it becomes
+        unknown, so a surviving sender finishes the campaign without waiting for the sweeper.
+        """
+        with transaction.atomic():
+            task = Task.objects.select_for_update().filter(pk=self.task_id).first()
+            if task is None or task.status != TaskStatus.IN_PROGRESS:
+                return True
+            recording.abandon_stale(campaign=self.campaign, task_id=self.task_id)
+            if Message.objects.filter(campaign_id=self.campaign.pk,
+                                      status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)).exists():
+                return False
+            task_complete(task=task)
+            return True
+
+
+def _retrying(write, attempts: int = 3):
+    """Run a write transaction again after a deadlock or a dropped connection (it rolled back whole)."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except (OperationalError, DatabaseError):
+            if attempt == attempts - 1:
+                raise
+            logger.warning("campaign batch write failed, retrying", exc_info=True)
+            connection.close()
+            time.sleep(0.5 * (attempt + 1))
+

@@ -1,0 +1,47 @@
+from rest_framework import serializers
+
+from subscribers.emails import InvalidEmail, normalize_email
+
+MAX_CONTENT = 1024 * 1024
+
+
+class OptionalEmailField(serializers.CharField):
+    """An address, or "" for none yet (a draft may lack it; starting needs it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=254, allow_blank=True, required=False, default="", **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip()
+        if not value:
+            return ""
+        try:
+            return normalize_email(value).address
+        except InvalidEmail as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+def _text(max_length: int, **kwargs):
+    return serializers.CharField(max_length=max_length, allow_blank=True, required=False, default="",
+                                 trim_whitespace=False, **kwargs)
+
+
+class CampaignInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    subject = _text(500)
+    fromName = _text(200)
+    fromEmail = OptionalEmailField()
+    replyTo = OptionalEmailField()
+    preheader = _text(500)
+    html = _text(MAX_CONTENT)
+    text = _text(MAX_CONTENT)
+    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=100,
+                                  required=False, default=list)
+    scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, data):
+        """Model attribute names, as the services take them."""
+        return {"name": data["name"].strip(), "subject": data["subject"], "from_name": data["fromName"],
+                "from_email": data["fromEmail"], "reply_to": data["replyTo"], "preheader": data["preheader"],
+                "html": data["html"], "text": data["text"], "lists": sorted(set(data["lists"])),
+                "scheduled_at": data["scheduledAt"]}

@@ -1,0 +1,290 @@
+"""Campaign writes and actions. While it sends, a campaign's status follows its task's.
+
+draft ⇄ scheduled (a future ``scheduledAt``) → sending (start, or the scheduled time) ⇄ paused → sent;
+scheduled, sending or paused → canceled.
+"""
+from collections import Counter
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from api.counters import bump_buckets
+from api.problems import VALIDATION_ERROR, ApiProblem
+from campaigns import content
+from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignStat, CampaignStatus, Message,
+                              MessageStatus)
+from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
+from fields.models import Field
+from lists.models import MailingList
+from tasks.models import Task, TaskStatus, TaskType
+
+COUNT_TABLE = CampaignCount._meta.db_table
+STAT_TABLE = CampaignStat._meta.db_table
+ALL = "all"
+EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+DELETABLE = (CampaignStatus.DRAFT, CampaignStatus.SENT, CampaignStatus.CANCELED)
+STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
+CANCELABLE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
+STATUS_OF_TASK = {TaskStatus.QUEUED: CampaignStatus.SENDING, TaskStatus.IN_PROGRESS: CampaignStatus.SENDING,
+                  TaskStatus.PAUSED: CampaignStatus.PAUSED, TaskStatus.ERROR: CampaignStatus.PAUSED,
+                  TaskStatus.DONE: CampaignStatus.SENT, TaskStatus.CANCELED: CampaignStatus.CANCELED}
+# Model attribute ← representation member, for the members a write may carry.
+MEMBERS = {"name": "name", "subject": "subject", "from_name": "fromName", "from_email": "fromEmail",
+           "reply_to": "replyTo", "preheader": "preheader", "html": "html", "text": "text",
+           "scheduled_at": "scheduledAt"}
+
+
+def counts_add(account_id: int, deltas: Counter) -> None:
+    bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
+
+
+def stats_add(campaign_id: int, deltas: Counter) -> None:
+    """Add to the campaign's counters (sent, opens, …)."""
+    bump_buckets(STAT_TABLE, ("campaign_id", "metric"), campaign_id, deltas)
+
+
+def _set_status(campaign: Campaign, status: str, **changes) -> None:
+    if campaign.status == status and not changes:
+        return
+    previous = campaign.status
+    Campaign.objects.filter(pk=campaign.pk).update(status=status, updated_at=timezone.now(), **changes)
+    if previous != status:
+        counts_add(campaign.account_id, Counter({previous: -1, status: 1}))
+    campaign.status = status
+    for name, value in changes.items():
+        setattr(campaign, name, value)
+
+
+def _stalled(campaign: Campaign) -> bool:
+    """Sending, but every sender stopped beating (a worker died): start resumes it."""
+    from tasks.services import is_stale
+
+    return campaign.status == CampaignStatus.SENDING and campaign.task is not None and is_stale(campaign.task)
+
+
+def allowed_actions(campaign: Campaign) -> list[str]:
+    actions = []
+    if campaign.status in STARTABLE or _stalled(campaign):
+        actions.append("start")
+    if campaign.status == CampaignStatus.SENDING:
+        actions.append("pause")
+    if campaign.status in CANCELABLE:
+        actions.append("cancel")
+    return actions
+
+
+def field_names(account) -> dict[str, str]:
+    """The account's field names, keyed lowercased (merge tags are case-insensitive)."""
+    return {name.lower(): name for name in Field.objects.filter(account=account).values_list("name", flat=True)}
+
+
+def _check(account, data: dict) -> None:
+    """400 naming every invalid member: unknown lists, bad merge tags, a scheduled time in the past."""
+    errors = []
+    unknown = sorted(set(data["lists"]) - set(MailingList.objects.filter(account=account, pk__in=data["lists"])
+                                              .values_list("pk", flat=True)))
+    if unknown:
+        errors.append({"field": "lists", "detail": f"unknown lists: {unknown}"})
+    errors += content.check(subject=data["subject"], html_part=data["html"], text_part=data["text"],
+                            preheader=data["preheader"], fields=field_names(account))
+    if data.get("scheduled_at") and data["scheduled_at"] <= timezone.now():
+        errors.append({"field": "scheduledAt", "detail": "must be in the future (or null to keep a draft)"})
+    if errors:
+        raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+
+
+def readiness_errors(campaign: Campaign) -> list[dict]:
+    errors = []
+    for attribute, member, what in (("subject", "subject", "a subject"), ("from_email", "fromEmail", "a from address")):
+        if not getattr(campaign, attribute).strip():
+            errors.append({"field": member, "detail": f"the campaign needs {what}"})
+    if not campaign.html.strip() and not campaign.text.strip():
+        errors.append({"field": "html", "detail": "the campaign needs HTML or text content"})
+    errors += content.check(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
+                            preheader=campaign.preheader, fields=field_names(campaign.account))
+    lists = list(campaign.lists.all())
+    if not lists:
+        errors.append({"field": "lists", "detail": "the campaign needs at least one list"})
+    elif not any(mailing_list.subscribers_count for mailing_list in lists):
+        errors.append({"field": "lists", "detail": "the campaign's lists have no active subscribers"})
+    return errors
+
+
+def _require_ready(campaign: Campaign, doing: str) -> None:
+    errors = readiness_errors(campaign)
+    if errors:
+        raise ApiProblem(CAMPAIGN_NOT_READY, f"Cannot {doing} the campaign: "
+                         + "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+
+
+def _schedule(campaign: Campaign) -> None:
+    """Scheduled: a job starts it at ``scheduled_at`` (a job for an older time finds it not yet due)."""
+    from campaigns.jobs import start_due_campaign
+    from tasks.queue import enqueue_at
+
+    _require_ready(campaign, "schedule")
+    _set_status(campaign, CampaignStatus.SCHEDULED)
+    enqueue_at(start_due_campaign, campaign.scheduled_at, campaign.pk)
+
+
+def _apply(campaign: Campaign, data: dict) -> None:
+    for attribute in MEMBERS:
+        if attribute in data:
+            setattr(campaign, attribute, data[attribute])
+
+
+@transaction.atomic
+def campaign_create(*, account, data: dict) -> Campaign:
+    _check(account, data)
+    campaign = Campaign(account=account)
+    _apply(campaign, data)
+    campaign.save()
+    campaign.lists.set(data["lists"])
+    counts_add(account.pk, Counter({ALL: 1, CampaignStatus.DRAFT: 1}))
+    if campaign.scheduled_at:
+        _schedule(campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
+    """PUT: the whole campaign. A future ``scheduledAt`` schedules it, null makes it a draft again."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in EDITABLE:
+        raise ApiProblem(CAMPAIGN_LOCKED, f"The campaign is {campaign.status}; its content cannot change.")
+    _check(campaign.account, data)
+    _apply(campaign, data)
+    campaign.save()
+    campaign.lists.set(data["lists"])
+    if campaign.scheduled_at:
+        _schedule(campaign)
+    else:
+        _set_status(campaign, CampaignStatus.DRAFT)
+    return campaign
+
+
+def _lock_with_task(campaign: Campaign) -> Campaign:
+    """Lock the campaign's task, then the campaign: the order senders and task actions use too."""
+    if campaign.task_id:
+        Task.objects.select_for_update().filter(pk=campaign.task_id).first()
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def _refuse(campaign: Campaign, action: str) -> ApiProblem:
+    return ApiProblem(CAMPAIGN_ACTION_NOT_ALLOWED, f"Cannot {action} a campaign that is {campaign.status}.")
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign) -> None:
+    """Only drafts and finished campaigns; their messages and events stay, for the account's analytics."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in DELETABLE:
+        raise _refuse(campaign, "delete")
+    counts_add(campaign.account_id, Counter({ALL: -1, campaign.status: -1}))
+    campaign.delete()
+
+
+@transaction.atomic
+def campaign_start(*, campaign: Campaign) -> Campaign:
+    """Send now: a draft or scheduled campaign gets its campaign-send task; a paused one resumes."""
+    from tasks.services import task_start
+
+    campaign = _lock_with_task(campaign)
+    if campaign.status == CampaignStatus.PAUSED or _stalled(campaign):
+        task_start(task=campaign.task)  # the campaign follows its task back to sending
+        campaign.refresh_from_db()
+        return campaign
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise _refuse(campaign, "start")
+    _require_ready(campaign, "start")
+    _launch(campaign)
+    return campaign
+
+
+def _launch(campaign: Campaign) -> None:
+    """Freeze the content (links numbered for tracking) and create the task that sends it."""
+    from tasks.jobs import enqueue_task
+    from tasks.services import task_create
+
+    compiled = content.compile_campaign(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
+                                        preheader=campaign.preheader, fields=field_names(campaign.account))
+    CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=url)
+                                      for position, url in enumerate(compiled.links)])
+    task = task_create(account=campaign.account, type=TaskType.CAMPAIGN_SEND)
+    _set_status(campaign, CampaignStatus.SENDING, task=task, compiled=asdict(compiled), started_at=timezone.now())
+    enqueue_task(task)
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign) -> Campaign:
+    """Stop after the batches in flight; ``start`` resumes."""
+    from tasks.services import task_pause
+
+    campaign = _lock_with_task(campaign)
+    if campaign.status != CampaignStatus.SENDING:
+        raise _refuse(campaign, "pause")
+    task_pause(task=campaign.task)
+    campaign.refresh_from_db()
+    return campaign
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign: Campaign) -> Campaign:
+    """Never send the rest. A scheduled campaign is canceled before it starts."""
+    from tasks.services import task_stop
+
+    campaign = _lock_with_task(campaign)
+    if campaign.status not in CANCELABLE:
+        raise _refuse(campaign, "cancel")
+    if campaign.status == CampaignStatus.SCHEDULED:
+        _set_status(campaign, CampaignStatus.CANCELED, finished_at=timezone.now())
+    else:
+        task_stop(task=campaign.task, reason="The campaign was canceled.")
+        campaign.refresh_from_db()
+    return campaign
+
+
+def campaign_start_due(*, campaign_id: int) -> bool:
+    """The scheduled time has come: start the campaign if it is still scheduled for now."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.status != CampaignStatus.SCHEDULED:
+            return False
+        if campaign.scheduled_at and campaign.scheduled_at > timezone.now() + timezone.timedelta(seconds=1):
+            return False  # rescheduled later; that time's job starts it
+        _launch(campaign)
+    return True
+
+
+def campaigns_start_overdue() -> list[int]:
+    """A safety net for lost scheduler jobs: start every scheduled campaign whose time has passed."""
+    due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=timezone.now())
+    return [campaign_id for campaign_id in due.values_list("pk", flat=True)
+            if campaign_start_due(campaign_id=campaign_id)]
+
+
+def campaign_follow_task(task: Task) -> None:
+    """Inside the transaction that moved ``task``: the campaign's status follows."""
+    campaign = Campaign.objects.filter(task=task).first()
+    if campaign is None:
+        return
+    status = STATUS_OF_TASK[task.status]
+    finished = timezone.now() if status in (CampaignStatus.SENT, CampaignStatus.CANCELED) else None
+    _set_status(campaign, status, finished_at=finished)
+    if status == CampaignStatus.CANCELED:
+        canceled = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.CANCELED)
+        stats_add(campaign.pk, Counter({"canceled": canceled}))
+        Task.objects.filter(pk=task.pk).update(processed=F("processed") + canceled, failed=F("failed") + canceled)
+
+
+def campaign_counts_recount(*, account) -> None:
+    """Repair: recompute the account's campaign counters from the rows."""
+    from django.db.models import Count
+
+    counts = dict(Campaign.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
+    for bucket in [*CampaignStatus.values, ALL]:
+        value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)
+        CampaignCount.objects.update_or_create(account=account, bucket=bucket, defaults={"count": value})

@@ -1,0 +1,133 @@
+"""What recipients do with a message (open, click, unsubscribe) and what mail servers report later
+(bounces, complaints): each recorded as an event with its time, in one transaction with the counters."""
+import re
+from collections import Counter
+from urllib.parse import quote
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
+from campaigns.services import stats_add
+from campaigns.tokens import read_message_id_header, read_token
+from subscribers.models import Status, Subscriber
+
+TAG = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]{0,49})\s*(?:\|([^{}]*))?\}\}")
+
+
+def message_for_token(token: str) -> Message | None:
+    message_id = read_token(token)
+    return None if message_id is None else Message.objects.filter(pk=message_id).first()
+
+
+def _event(message: Message, type: str, at, **extra) -> None:
+    Event.objects.create(account_id=message.account_id, message_id=message.pk, campaign_id=message.campaign_id,
+                         type=type, at=at, **extra)
+
+
+def _stats(message: Message, deltas: Counter) -> None:
+    if message.campaign_id:
+        stats_add(message.campaign_id, deltas)
+
+
+@transaction.atomic
+def track_open(*, token: str) -> bool:
+    message = message_for_token(token)
+    if message is None:
+        return False
+    now = timezone.now()
+    first = Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(opened_at=now)
+    _stats(message, Counter({"opens": 1, "uniqueOpens": first}))
+    _event(message, EventType.OPEN, now)
+    if message.subscriber_id:
+        from subscribers.services import subscriber_record_open
+        subscriber_record_open(subscriber_id=message.subscriber_id, at=now)
+    return True
+
+
+def _link_url(template: str, message: Message) -> str:
+    """A link target with its merge tags filled in for this recipient (values URL-encoded)."""
+    if "{{" not in template:
+        return template
+    subscriber = message.subscriber
+    values = {key.lower(): value for key, value in (subscriber.fields if subscriber else {}).items()}
+    values["emailaddress"] = message.to_email
+
+    def fill(match):
+        value = values.get(match.group(1).lower())
+        text = "" if value is None else str(value)
+        return quote(text or (match.group(2) or "").strip().strip("\"'"), safe="")
+
+    return TAG.sub(fill, template)
+
+
+@transaction.atomic
+def track_click(*, token: str, position: int, record: bool = True) -> str | None:
+    """The URL to redirect to (only one of the message's campaign links), or None; ``record`` the click."""
+    message = message_for_token(token)
+    if message is None or message.campaign_id is None:
+        return None
+    link = CampaignLink.objects.filter(campaign_id=message.campaign_id, position=position).first()
+    if link is None:
+        return None
+    url = _link_url(link.url, message)
+    if not record:
+        return url
+    now = timezone.now()
+    first = Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(clicked_at=now)
+    _stats(message, Counter({"clicks": 1, "uniqueClicks": first}))
+    _event(message, EventType.CLICK, now, url=link.url)
+    return url
+
+
+@transaction.atomic
+def unsubscribe_by_token(*, token: str) -> Message | None:
+    """The recipient asked (link, form or one-click POST): unsubscribed-by-user. Idempotent."""
+    from subscribers.services import subscriber_unsubscribe
+
+    message = message_for_token(token)
+    if message is None:
+        return None
+    subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
+    if subscriber is None:
+        return message
+    name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
+    reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"
+    if subscriber_unsubscribe(subscriber=subscriber, reason=reason[:500], origin="user"):
+        _stats(message, Counter({"unsubscribes": 1}))
+        _event(message, EventType.UNSUBSCRIBE, timezone.now())
+    return message
+
+
+def message_for_header(value: str) -> Message | None:
+    message_id = read_message_id_header(value)
+    return None if message_id is None else Message.objects.filter(pk=message_id).first()
+
+
+@transaction.atomic
+def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> bool:
+    """An asynchronous bounce or a complaint for a sent message; False when it was already recorded."""
+    from subscribers.services import subscriber_record_bounce, subscriber_unsubscribe
+    from django.conf import settings
+
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if type == EventType.COMPLAINT:
+        if Event.objects.filter(message_id=message.pk, type=EventType.COMPLAINT).exists():
+            return False
+        _event(message, EventType.COMPLAINT, at, detail=detail[:1000])
+        _stats(message, Counter({"complaints": 1}))
+        subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
+        if subscriber is not None and subscriber.status == Status.ACTIVE:
+            subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
+        return True
+    if message.status != MessageStatus.SENT:
+        return False  # not delivered, or its bounce is already recorded
+    hard = type == EventType.HARD_BOUNCE
+    status = MessageStatus.HARD_BOUNCE if hard else MessageStatus.SOFT_BOUNCE
+    Message.objects.filter(pk=message.pk).update(status=status, smtp_response=detail[:1000])
+    _event(message, type, at, detail=detail[:1000])
+    _stats(message, Counter({"hardBounces" if hard else "softBounces": 1}))
+    if message.subscriber_id:
+        subscriber_record_bounce(subscriber_id=message.subscriber_id, hard=hard,
+                                 threshold=settings.SOFT_BOUNCE_THRESHOLD)
+    return True
