@@ -120,6 +120,7 @@ class MessageBuilder:
                  extra_headers: dict | None = None):
         self.compiled = compiled
         self.base_url = base_url.rstrip("/")
+        self.plain_base = base_url.isascii() and base_url.isprintable() and not any(c in base_url for c in "= ")
         self.domain = from_email.rpartition("@")[2] or "localhost"
         self.boundary = f"=_{uuid.uuid4().hex}"  # "=_" cannot occur in quoted-printable text
         fixed = [f"From: {address_header(from_name, from_email)}"]
@@ -147,9 +148,10 @@ class MessageBuilder:
         urls = {f"link:{n}": f"{base}/t/c/{token}/{n}" for n in self.link_positions}
         urls["open"] = f"{base}/t/o/{token}"
         for key, url in urls.items():
-            # A token is letters, digits, ".", "-" and "_": such a URL is its own quoted-printable.
-            plain = len(url) <= MAX_LINE and url.isascii() and url.isprintable() and "=" not in url and " " not in url
-            urls[key] = (url.encode(), len(url), len(url), False) if plain else encoded(url)
+            # A token is letters, digits, ".", "-" and "_": with a plain base URL, the URL is its own
+            # quoted-printable.
+            urls[key] = (url.encode(), len(url), len(url), False) if self.plain_base and len(url) <= MAX_LINE \
+                else encoded(url)
         return urls
 
     def date(self) -> str:

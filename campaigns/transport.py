@@ -62,6 +62,7 @@ def _terminated(data: bytes) -> bytes:
     return data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n"
 
 
+INTERRUPTED = Outcome("unknown", None, "interrupted after the data may have been sent")
 UNWRITABLE = Outcome("failed", None, "The address cannot be sent to this server (a line break, or not ASCII and "
                                      "the server does not offer SMTPUTF8).")
 
@@ -165,10 +166,12 @@ class SmtpTransport:
     def send_many(self, from_email: str, messages, outcomes: list) -> None:
         """Send each ``(to_email, data)`` of the iterable ``messages``, appending its outcome to ``outcomes``.
 
-        The iterable is read one message ahead of the data sent. If it raises, the message in flight is
-        completed first, so ``outcomes`` holds the outcome of every message whose data was written.
+        The iterable is read one message ahead of the data sent. If it raises, the message waiting for its
+        data is completed first. Whatever is raised, a message whose data may have been written has an
+        outcome (``unknown`` if its reply was not read): a None in ``outcomes`` was never sent.
         """
         pending = None  # (index in outcomes, data): DATA accepted with 354, the data not written yet
+        in_flight = None  # the same, its data written, its reply not read yet
         try:
             for to_email, data in messages:
                 index = len(outcomes)
@@ -181,6 +184,7 @@ class SmtpTransport:
                         outcomes[index] = _failure(exc)
                         continue
                 if not self.pipelining:
+                    outcomes[index] = INTERRUPTED  # until send returns
                     outcomes[index] = self.send(from_email, to_email, data)
                     continue
                 envelope = self._envelope(from_email, to_email)
@@ -188,24 +192,28 @@ class SmtpTransport:
                     outcomes[index] = UNWRITABLE
                     continue
                 connection = self.connection
+                head, in_flight, pending = _terminated(pending[1]) if pending else b"", pending, None
                 try:
-                    connection.send((_terminated(pending[1]) if pending else b"") + b"".join(envelope) + b"DATA\r\n")
-                    if pending:
-                        outcomes[pending[0]] = _data_outcome(*connection.getreply())
-                        pending = None
+                    connection.send(head + b"".join(envelope) + b"DATA\r\n")
+                    if in_flight:
+                        outcomes[in_flight[0]] = _data_outcome(*connection.getreply())
+                        in_flight = None
                     mail, rcpt, data_reply = connection.getreply(), connection.getreply(), connection.getreply()
                 except NETWORK_ERRORS as exc:
                     self._drop()
-                    if pending:
-                        outcomes[pending[0]] = _lost(exc)
-                        pending = None
+                    if in_flight:
+                        outcomes[in_flight[0]] = _lost(exc)
+                        in_flight = None
                     outcomes[index] = _failure(exc)
                     continue
                 outcomes[index] = self._refusal(mail, rcpt, data_reply)
                 if outcomes[index] is None:
                     pending = (index, data)
         finally:
-            if pending:
+            if in_flight:  # interrupted between writing its data and reading the reply: never written twice
+                self._drop()
+                outcomes[in_flight[0]] = INTERRUPTED
+            elif pending:
                 outcomes[pending[0]] = self._complete(pending[1])
 
     def _drop(self) -> None:
