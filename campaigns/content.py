@@ -16,10 +16,12 @@ from dataclasses import dataclass
 TAG = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]{0,49})\s*(?:\|([^{}]*))?\}\}")
 OPEN_BRACES = re.compile(r"\{\{")
 # A link target may hold merge tags, with spaces inside them ({{ emailAddress }}); each character has one way to match.
-LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://(?:\{\{[^{}"'<>]*\}\}|\{(?!\{)|[^"'\s<>{])+)\2""",
-                  re.IGNORECASE | re.DOTALL)
+# An <a …> tag stops at the next "<" or ">", so finding them all is linear in the HTML's length; the href is
+# then looked for inside the tag. A target may hold merge tags, with spaces inside them ({{ emailAddress }}).
+ANCHOR = re.compile(r"<a\b[^<>]*>", re.IGNORECASE)
+HREF = re.compile(r"""\bhref\s*=\s*(["'])(https?://(?:\{\{[^{}"'<>]*\}\}|\{(?!\{)|[^"'\s<>{])+)\1""", re.IGNORECASE)
 BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
-BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+BODY_START = re.compile(r"<body\b[^<>]*>", re.IGNORECASE)
 BUILTINS = {"emailaddress": "emailAddress", "unsubscribeurl": "unsubscribeUrl"}
 
 
@@ -35,7 +37,7 @@ class Compiled:
     links: list[str]  # link targets, by position (may hold merge tags themselves)
 
 
-def _fallback(raw: str | None) -> str:
+def fallback_text(raw: str | None) -> str:
     if raw is None:
         return ""
     raw = raw.strip()
@@ -57,7 +59,7 @@ def parse(template: str, fields: dict[str, str], *, where: str) -> list:
             raise TemplateError(f"{where}: unknown field '{name}' in merge tag {match.group(0)}")
         if match.start() > position:
             segments.append(template[position:match.start()])
-        segments.append(["tag", canonical, _fallback(match.group(2))])
+        segments.append(["tag", canonical, fallback_text(match.group(2))])
         position = match.end()
     stray = OPEN_BRACES.search(template, position)
     if stray:
@@ -75,7 +77,18 @@ def check(*, subject: str, html_part: str, text_part: str, fields: dict[str, str
             parse(template, fields, where=where)
         except TemplateError as exc:
             errors.append({"field": where, "detail": str(exc).removeprefix(f"{where}: ")})
+    for target in link_targets(html_part):
+        if "{{" in target.split("://", 1)[1].split("/", 1)[0]:
+            # The host would come from a subscriber's field: a tracked link could then redirect anywhere.
+            errors.append({"field": "html", "detail": f"a merge tag cannot be in a link's host: {target[:200]}"})
     return errors
+
+
+def link_targets(source: str):
+    for tag in ANCHOR.finditer(source):
+        match = HREF.search(source, tag.start(), tag.end())
+        if match:
+            yield html.unescape(match.group(2))
 
 
 def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) -> list:
@@ -86,14 +99,17 @@ def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) 
         start = BODY_START.search(source)
         source = source[:start.end()] + hidden + source[start.end():] if start else hidden + source
     pieces, position, numbered = [], 0, {}
-    for match in LINK.finditer(source):
-        target = html.unescape(match.group(3))
+    for tag in ANCHOR.finditer(source):
+        match = HREF.search(source, tag.start(), tag.end())
+        if match is None:
+            continue
+        target = html.unescape(match.group(2))
         if target not in numbered:
             numbered[target] = len(links)
             links.append(target)
-        pieces.append(source[position:match.start()] + match.group(1) + match.group(2))
+        pieces.append(source[position:match.start(2)])
         pieces.append(["link", numbered[target]])
-        position = match.end() - 1  # keep the closing quote
+        position = match.end(2)
     pieces.append(source[position:])
     segments = []
     for piece in pieces:

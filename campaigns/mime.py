@@ -8,11 +8,11 @@ break (``=`` CRLF) wherever a line would pass 76 characters. Quoted-printable al
 soft break anywhere between encoded characters, so the parts decode to exactly the
 rendered text. Lines end with CRLF, and lines starting with "." are dot-stuffed for SMTP.
 """
+import base64
 import binascii
 import html
 import time
 import uuid
-from email.header import Header
 from email.utils import formataddr, formatdate
 
 from campaigns.content import Compiled, crlf, render, value_text
@@ -23,14 +23,31 @@ MAX_LINE = 75  # characters before a soft line break's "=" (RFC 2045: lines of a
 
 def header_value(value: str) -> str:
     value = " ".join(value.split())  # no CR/LF can reach the header block
-    if value.isascii():
+    if value.isascii() and len(value) <= 900:
         return value
-    return Header(value, "utf-8").encode(linesep="\r\n")
+    return encoded_words(value)
+
+
+def encoded_words(text: str) -> str:
+    """RFC 2047 base64 words of at most 45 UTF-8 bytes (72 characters), one per folded line: no header line
+    passes SMTP's 998, and a decoder joins adjacent words without the whitespace between them."""
+    words, chunk = [], ""
+    for character in text:
+        if len((chunk + character).encode("utf-8")) > 45:
+            words.append(chunk)
+            chunk = ""
+        chunk += character
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word.encode('utf-8')).decode()}?=" for word in words)
 
 
 def address_header(name: str, address: str) -> str:
     name = " ".join(name.split())
-    return formataddr((name, address), charset="utf-8") if name else address
+    if not name:
+        return address
+    if name.isascii():
+        return formataddr((name, address))
+    return f"{encoded_words(name)} <{address}>"
 
 
 def encoded(text: str) -> tuple[bytes, int, int, bool]:

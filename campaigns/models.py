@@ -90,7 +90,7 @@ class MessageStatus(models.TextChoices):
     SKIPPED = "skipped"        # the subscriber was no longer active at its turn
     SOFT_BOUNCE = "soft-bounce"  # still 4xx after every attempt
     HARD_BOUNCE = "hard-bounce"  # 5xx
-    FAILED = "failed"          # the server could not be reached, or refused the sender, after every attempt
+    FAILED = "failed"          # the address cannot be written to the server (not ASCII without SMTPUTF8)
     UNKNOWN = "unknown"        # in flight when its sender died: maybe delivered, never sent again
     CANCELED = "canceled"      # the campaign was canceled before its turn
 

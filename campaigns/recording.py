@@ -16,12 +16,13 @@ from django.utils import timezone
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
-from subscribers.models import Status
+from subscribers.models import Status, Subscriber
 from tasks.models import Task, TaskStatus
 
 STAT_OF_STATUS = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
                   MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
-                  MessageStatus.UNKNOWN: "unknown", MessageStatus.SKIPPED: "skipped"}
+                  MessageStatus.UNKNOWN: "unknown", MessageStatus.SKIPPED: "skipped",
+                  MessageStatus.CANCELED: "canceled"}
 
 
 @dataclass(frozen=True)
@@ -129,26 +130,33 @@ def _decide(row: Claimed, outcome: Outcome | None, now) -> tuple:
     """(status, attempts, code, response, sent_at, next_attempt_at) for one claimed message."""
     if outcome is None:  # never attempted: back in the queue, the attempt not counted
         return MessageStatus.QUEUED, row.attempts - 1, None, "", None, None
-    code, response = outcome.code, outcome.response
+    if outcome.kind == "fault":  # the server's fault, not the recipient's: back in the queue, not counted either
+        return MessageStatus.QUEUED, row.attempts - 1, None, outcome.response, None, None
+    code = outcome.code if isinstance(outcome.code, int) and 100 <= outcome.code <= 599 else None
+    response = outcome.response.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     if outcome.kind == "sent":
         return MessageStatus.SENT, row.attempts, code, response, now, None
     if outcome.kind == "hard":
         return MessageStatus.HARD_BOUNCE, row.attempts, code, response, None, None
     if outcome.kind == "unknown":
         return MessageStatus.UNKNOWN, row.attempts, code, response, None, None
-    if row.attempts < settings.SEND_MAX_ATTEMPTS:  # soft or failed: try again later, backing off
+    if outcome.kind == "failed":
+        return MessageStatus.FAILED, row.attempts, code, response, None, None
+    if row.attempts < settings.SEND_MAX_ATTEMPTS:  # soft: try again later, backing off
         delay = settings.SEND_RETRY_BACKOFF_SECONDS * 2 ** (row.attempts - 1)
         return MessageStatus.QUEUED, row.attempts, code, response, None, now + timedelta(seconds=delay)
-    final = MessageStatus.SOFT_BOUNCE if outcome.kind == "soft" else MessageStatus.FAILED
-    return final, row.attempts, code, response, None, None
+    return MessageStatus.SOFT_BOUNCE, row.attempts, code, response, None, None
 
 
 def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None]) -> None:
     """One transaction: the messages' statuses, bounces, counters, the task's progress and heartbeat."""
     now = timezone.now()
-    decided = {row.message_id: (row, _decide(row, outcome, now)) for row, outcome in zip(batch, outcomes)}
     with transaction.atomic():
-        lock_task(task_id)  # whatever its status now: the batch in flight is recorded
+        task_status = lock_task(task_id)  # whatever it is now, the batch in flight is recorded
+        decided = {row.message_id: (row, _decide(row, outcome, now)) for row, outcome in zip(batch, outcomes)}
+        if task_status == TaskStatus.CANCELED:  # canceled meanwhile: what would go back to the queue never will
+            decided = {message_id: (row, (MessageStatus.CANCELED, *decision[1:]) if decision[0] == MessageStatus.QUEUED
+                                    else decision) for message_id, (row, decision) in decided.items()}
         written = _update_messages(decided)
         stats, events, final, sent = Counter(), [], 0, 0
         for message_id in sorted(written):
@@ -167,6 +175,11 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         Task.objects.filter(pk=task_id).update(processed=F("processed") + final, succeeded=F("succeeded") + sent,
                                                failed=F("failed") + final - sent, heartbeat_at=now)
         from subscribers.services import subscriber_record_bounce
+        bounced = [decided[event.message_id][0].subscriber_id for event in events]
+        # Every bounced subscriber is locked (in id order) before any counter moves: an unsubscribe holding one of
+        # them and waiting for a counter cannot be waited on in turn.
+        list(Subscriber.objects.select_for_update().filter(pk__in=[s for s in bounced if s]).order_by("pk")
+             .values_list("pk", flat=True))
         for event in sorted(events, key=lambda e: decided[e.message_id][0].subscriber_id or 0):
             subscriber_id = decided[event.message_id][0].subscriber_id
             if subscriber_id is not None:

@@ -20,19 +20,19 @@ def campaign_count(*, account, status: str | None) -> int:
             .values_list("count", flat=True).first() or 0)
 
 
-def campaign_page(*, account, status: str | None, params: PageParams) -> tuple[list[Campaign], int]:
+def _campaigns(account, status: str | None):
     rows = Campaign.objects.filter(account=account).select_related("task").order_by("id")
-    if status:
-        rows = rows.filter(status=status)
+    return rows.filter(status=status) if status else rows
+
+
+def campaign_page(*, account, status: str | None, params: PageParams) -> tuple[list[Campaign], int]:
     total = campaign_count(account=account, status=status)
-    return page_slice(rows, total, params), total
+    return page_slice(_campaigns(account, status), total, params), total
 
 
 def campaign_rows(*, account, status: str | None, offset: int, limit: int) -> tuple[list[Campaign], int]:
-    rows = Campaign.objects.filter(account=account).select_related("task").order_by("id")
-    if status:
-        rows = rows.filter(status=status)
-    return list(rows[offset:offset + limit]), campaign_count(account=account, status=status)
+    rows = _campaigns(account, status)[offset:offset + limit]
+    return list(rows), campaign_count(account=account, status=status)
 
 
 def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:

@@ -30,6 +30,11 @@ from tasks.services import task_complete, task_join
 logger = logging.getLogger("campaigns")
 SHORT_WAIT_SECONDS = 5  # a retry due sooner than this is waited for; later ones get a scheduled sender
 IN_FLIGHT_POLL_SECONDS = 0.5
+SLICE_SECONDS = 15 * 60  # then the sender hands over to a new job (RQ's job timeout is hours away)
+
+
+class SmtpUnavailable(Exception):
+    pass
 
 
 def campaign_send_run(*, task_id: int) -> None:
@@ -47,6 +52,8 @@ def campaign_send_run(*, task_id: int) -> None:
         Sender(campaign, task).run()
     except Exception as exc:  # the task ends in error, never stuck in progress; start resumes it
         logger.exception("campaign %s: sender failed", campaign.pk)
+        if not connection.in_atomic_block:  # the failure may have been the database's: a new connection then
+            connection.close_if_unusable_or_obsolete()
         with transaction.atomic():
             locked = Task.objects.select_for_update().get(pk=task_id)
             task_complete(task=locked, status=TaskStatus.ERROR,
@@ -88,6 +95,7 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
 class Sender:
     def __init__(self, campaign: Campaign, task: Task):
         self.campaign, self.task_id = campaign, task.pk
+        self.started, self.faults_since, self.fault_count = time.monotonic(), None, 0
         self.builder = MessageBuilder(
             compiled=Compiled(**campaign.compiled), from_name=campaign.from_name, from_email=campaign.from_email,
             reply_to=campaign.reply_to, base_url=settings.PUBLIC_BASE_URL)
@@ -101,7 +109,14 @@ class Sender:
                 if batch is None:
                     return  # paused or canceled: the batch in flight was the last
                 if batch:
-                    self._send(batch, transport)
+                    fault = self._send(batch, transport)
+                    if fault:
+                        self._wait_after_fault(fault)
+                    else:
+                        self.faults_since = None
+                    if time.monotonic() - self.started > SLICE_SECONDS:
+                        self._continue_in_new_job()
+                        return
                     continue
                 wait = self._next_retry_in()
                 if wait is None:
@@ -116,13 +131,24 @@ class Sender:
         finally:
             transport.close()
 
-    def _send(self, batch: list, transport) -> None:
+    def _messages(self, batch: list, outcomes: list):
+        """The batch's messages, built one by one; it stops early after a server fault, or when the batch has
+        taken its time (a live sender records its batch well within TASK_STALE_AFTER_SECONDS)."""
+        deadline = time.monotonic() + max(1.0, settings.TASK_STALE_AFTER_SECONDS / 5)
+        build = self.builder.build
+        for row in batch:
+            if outcomes and outcomes[-1] is not None and outcomes[-1].kind == "fault":
+                return
+            if time.monotonic() > deadline:
+                return
+            yield row.to_email, build(row.message_id, row.to_email, row.fields)
+
+    def _send(self, batch: list, transport) -> Outcome | None:
+        """Send and record one batch; the server fault that stopped it, if one did."""
         outcomes: list[Outcome] = []
         campaign = self.campaign
-        build = self.builder.build
         try:
-            transport.send_many(campaign.from_email, ((row.to_email, build(row.message_id, row.to_email, row.fields))
-                                                      for row in batch), outcomes)
+            transport.send_many(campaign.from_email, self._messages(batch, outcomes), outcomes)
         finally:
             # Also when building or sending raised: what was attempted is recorded (unknown if its outcome was
             # lost), what was not is queued again.
@@ -133,6 +159,26 @@ class Sender:
                                                outcomes=outcomes))
         if settings.CAMPAIGN_BATCH_DELAY_MS:
             time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
+        return next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
+
+    def _wait_after_fault(self, fault: Outcome) -> None:
+        """The server is down or refuses us: wait, longer each time, and give up (the task ends in error,
+        every message still queued) after SEND_FAULT_TIMEOUT_SECONDS."""
+        now = time.monotonic()
+        if self.faults_since is None:
+            self.faults_since, self.fault_count = now, 0
+        if now - self.faults_since > settings.SEND_FAULT_TIMEOUT_SECONDS:
+            raise SmtpUnavailable(f"the SMTP server has failed for {int(now - self.faults_since)} s, last: "
+                                  f"{fault.code or ''} {fault.response}".strip())
+        self.fault_count += 1
+        time.sleep(min(2 ** (self.fault_count - 1), 60, max(0.5, settings.TASK_STALE_AFTER_SECONDS / 5)))
+
+    def _continue_in_new_job(self) -> None:
+        """A long campaign goes on in a fresh job, never reaching the worker's job timeout mid-batch."""
+        from tasks.jobs import run_campaign_sender
+        from tasks.queue import enqueue
+
+        enqueue(run_campaign_sender, self.task_id, queue="sending")
 
     def _next_retry_in(self) -> float | None:
         """Seconds until the next queued retry is due; None when nothing is queued."""

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
+from django.utils import timezone
 from rest_framework import serializers
 
 from subscribers.emails import InvalidEmail, normalize_email
 
 MAX_CONTENT = 1024 * 1024
+MAX_SCHEDULE_AHEAD = timedelta(days=3653)
 
 
 class OptionalEmailField(serializers.CharField):
@@ -16,9 +20,12 @@ class OptionalEmailField(serializers.CharField):
         if not value:
             return ""
         try:
-            return normalize_email(value).address
+            address = normalize_email(value).address
         except InvalidEmail as exc:
             raise serializers.ValidationError(str(exc)) from None
+        if not address.isascii():  # it goes into envelopes and headers, which many servers take as ASCII only
+            raise serializers.ValidationError("must be an ASCII address")
+        return address
 
 
 def _text(max_length: int, **kwargs):
@@ -38,6 +45,11 @@ class CampaignInputSerializer(serializers.Serializer):
     lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=100,
                                   required=False, default=list)
     scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_scheduledAt(self, value):
+        if value is not None and value > timezone.now() + MAX_SCHEDULE_AHEAD:
+            raise serializers.ValidationError("must be within 10 years from now")
+        return value
 
     def validate(self, data):
         """Model attribute names, as the services take them."""

@@ -3,8 +3,10 @@
 draft ⇄ scheduled (a future ``scheduledAt``) → sending (start, or the scheduled time) ⇄ paused → sent;
 scheduled, sending or paused → canceled.
 """
+import logging
 from collections import Counter
 from dataclasses import asdict
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -20,6 +22,7 @@ from fields.models import Field
 from lists.models import MailingList
 from tasks.models import Task, TaskStatus, TaskType
 
+logger = logging.getLogger("campaigns")
 COUNT_TABLE = CampaignCount._meta.db_table
 STAT_TABLE = CampaignStat._meta.db_table
 ALL = "all"
@@ -179,9 +182,12 @@ def _refuse(campaign: Campaign, action: str) -> ApiProblem:
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign) -> None:
     """Only drafts and finished campaigns; their messages and events stay, for the account's analytics."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = _lock_with_task(campaign)
     if campaign.status not in DELETABLE:
         raise _refuse(campaign, "delete")
+    if Message.objects.filter(campaign=campaign, status=MessageStatus.SENDING).exists():
+        raise ApiProblem(CAMPAIGN_ACTION_NOT_ALLOWED, "The campaign's last batch is still being sent; delete it "
+                                                      "once that batch is recorded.")
     counts_add(campaign.account_id, Counter({ALL: -1, campaign.status: -1}))
     campaign.delete()
 
@@ -252,17 +258,28 @@ def campaign_start_due(*, campaign_id: int) -> bool:
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or campaign.status != CampaignStatus.SCHEDULED:
             return False
-        if campaign.scheduled_at and campaign.scheduled_at > timezone.now() + timezone.timedelta(seconds=1):
+        if campaign.scheduled_at and campaign.scheduled_at > timezone.now() + timedelta(seconds=1):
             return False  # rescheduled later; that time's job starts it
+        errors = readiness_errors(campaign)  # its lists or fields may have changed since it was scheduled
+        if errors:
+            logger.warning("scheduled campaign %s is not ready, back to draft: %s", campaign.pk, errors)
+            _set_status(campaign, CampaignStatus.DRAFT, scheduled_at=None)
+            return False
         _launch(campaign)
     return True
 
 
 def campaigns_start_overdue() -> list[int]:
     """A safety net for lost scheduler jobs: start every scheduled campaign whose time has passed."""
-    due = Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=timezone.now())
-    return [campaign_id for campaign_id in due.values_list("pk", flat=True)
-            if campaign_start_due(campaign_id=campaign_id)]
+    started = []
+    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=timezone.now()
+                                               ).values_list("pk", flat=True):
+        try:
+            if campaign_start_due(campaign_id=campaign_id):
+                started.append(campaign_id)
+        except Exception:  # one broken campaign must not stop the others (nor the sweeper calling this)
+            logger.exception("could not start scheduled campaign %s", campaign_id)
+    return started
 
 
 def campaign_follow_task(task: Task) -> None:

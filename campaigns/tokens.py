@@ -39,13 +39,13 @@ def make_token(message_id: int) -> str:
 def read_token(token: str) -> int | None:
     """The message id of a valid token, else None."""
     head, _, signature = token.partition(".")
-    if not head or len(head) > 13 or len(signature) != 20:
+    if not head or len(head) > 13 or len(signature) != 20 or not head.isascii():
         return None
     try:
         message_id = int(head, 36)
     except ValueError:
         return None
-    if not hmac.compare_digest(signature, _signature(message_id)):
+    if not signature.isascii() or not hmac.compare_digest(signature, _signature(message_id)):
         return None
     return message_id
 

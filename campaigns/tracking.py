@@ -1,18 +1,17 @@
 """What recipients do with a message (open, click, unsubscribe) and what mail servers report later
 (bounces, complaints): each recorded as an event with its time, in one transaction with the counters."""
-import re
 from collections import Counter
 from urllib.parse import quote
 
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.content import TAG, fallback_text, value_text
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
 
-TAG = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]{0,49})\s*(?:\|([^{}]*))?\}\}")
 
 
 def message_for_token(token: str) -> Message | None:
@@ -54,9 +53,7 @@ def _link_url(template: str, message: Message) -> str:
     values["emailaddress"] = message.to_email
 
     def fill(match):
-        value = values.get(match.group(1).lower())
-        text = "" if value is None else str(value)
-        return quote(text or (match.group(2) or "").strip().strip("\"'"), safe="")
+        return quote(value_text(values.get(match.group(1).lower())) or fallback_text(match.group(2)), safe="")
 
     return TAG.sub(fill, template)
 
@@ -120,13 +117,15 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
         if subscriber is not None and subscriber.status == Status.ACTIVE:
             subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
         return True
-    if message.status != MessageStatus.SENT:
-        return False  # not delivered, or its bounce is already recorded
+    if message.status not in (MessageStatus.SENT, MessageStatus.UNKNOWN):
+        return False  # never delivered, or its bounce is already recorded (an unknown one was delivered after all)
     hard = type == EventType.HARD_BOUNCE
     status = MessageStatus.HARD_BOUNCE if hard else MessageStatus.SOFT_BOUNCE
     Message.objects.filter(pk=message.pk).update(status=status, smtp_response=detail[:1000])
     _event(message, type, at, detail=detail[:1000])
-    _stats(message, Counter({"hardBounces" if hard else "softBounces": 1}))
+    # The message moves from one outcome to another, so the outcome counters still add up to the recipients.
+    previous = "sent" if message.status == MessageStatus.SENT else "unknown"
+    _stats(message, Counter({"hardBounces" if hard else "softBounces": 1, previous: -1}))
     if message.subscriber_id:
         subscriber_record_bounce(subscriber_id=message.subscriber_id, hard=hard,
                                  threshold=settings.SOFT_BOUNCE_THRESHOLD)

@@ -1,9 +1,11 @@
 """Delivering bytes over SMTP, one reused connection per sender, with an outcome per message.
 
 Outcomes: ``sent`` (250), ``hard`` (5xx for the recipient or the data), ``soft`` (4xx:
-retried later), ``failed`` (the server refused the sender or could not be reached:
-retried, then failed, the subscriber untouched) and ``unknown`` (the connection broke
-after the data was sent: it may have been delivered, so it is never sent again).
+retried later), ``fault`` (the server could not be reached, broke off before the data, or
+refused the sender or our login: nothing was sent and it is not the recipient's doing, so
+the message waits for the server to come back), ``failed`` (this address cannot be written
+on this connection) and ``unknown`` (the connection broke after the data was sent: it may
+have been delivered, so it is never sent again).
 
 Speed: ``send_many`` costs one round trip a message when the server offers PIPELINING
 (RFC 2920): a message's data and final "." go in one write with the next message's
@@ -24,7 +26,7 @@ NETWORK_ERRORS = (smtplib.SMTPException, OSError)  # socket.timeout is an OSErro
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # sent | hard | soft | failed | unknown
+    kind: str  # sent | hard | soft | fault | failed | unknown
     code: int | None
     response: str
 
@@ -32,13 +34,13 @@ class Outcome:
 def _text(response) -> str:
     if isinstance(response, bytes):
         response = response.decode("utf-8", "replace")
-    return str(response)[:1000]
+    return str(response).replace("\x00", "")[:1000]
 
 
 def _refused(code: int, response, *, recipient: bool) -> Outcome:
-    if 500 <= code < 600:
-        return Outcome("hard" if recipient else "failed", code, _text(response))
-    return Outcome("soft" if recipient else "failed", code, _text(response))
+    if not recipient:
+        return Outcome("fault", code, _text(response))
+    return Outcome("hard" if 500 <= code < 600 else "soft", code, _text(response))
 
 
 def _data_outcome(code: int, response) -> Outcome:
@@ -49,9 +51,9 @@ def _data_outcome(code: int, response) -> Outcome:
 def _failure(exc: Exception) -> Outcome:
     """Nothing of the message's data was sent: the server could not be reached, or broke off before."""
     code = getattr(exc, "smtp_code", None)
-    if isinstance(code, int) and 500 <= code < 600 and isinstance(exc, smtplib.SMTPResponseException):
-        return Outcome("failed", code, _text(exc.smtp_error))
-    return Outcome("failed", code if isinstance(code, int) else None, f"{type(exc).__name__}: {exc}"[:1000])
+    if isinstance(code, int) and isinstance(exc, smtplib.SMTPResponseException):
+        return Outcome("fault", code, _text(exc.smtp_error))
+    return Outcome("fault", code if isinstance(code, int) else None, _text(f"{type(exc).__name__}: {exc}"))
 
 
 def _lost(exc: Exception) -> Outcome:

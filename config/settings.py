@@ -83,6 +83,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
+            # Job threads write while requests do: transactions take the write lock when they begin (no
+            # "database is locked" on upgrading a read), wait up to 20 s for it, and readers do not block (WAL).
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -129,6 +132,9 @@ CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 3, minimum=1)
 SEND_RETRY_BACKOFF_SECONDS = env_int("SEND_RETRY_BACKOFF_SECONDS", 60, minimum=0)
 SOFT_BOUNCE_THRESHOLD = env_int("SOFT_BOUNCE_THRESHOLD", 3, minimum=1)
+# A sender whose SMTP server stays unreachable (or refuses the sender or login) this long ends the task in error;
+# its messages stay queued, charged to nobody, and start resumes them.
+SEND_FAULT_TIMEOUT_SECONDS = env_int("SEND_FAULT_TIMEOUT_SECONDS", 600, minimum=1)
 # Shared secret of POST /api/v1/webhooks/bounces (unset: the webhook is off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
 # Slows each campaign batch down by this many milliseconds: lets fault tests stop a sender mid-campaign.

@@ -63,9 +63,9 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.recorder = Recorder()
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, decode_data=False)
 
     def start(self):

@@ -245,7 +245,9 @@ def test_long_non_ascii_headers_round_trip(mail):
     _, got = mail({"a@example.com": {"firstName": "Zoë"}}, text="T", **LONG_NON_ASCII)
     message, raw, _ = got["a@example.com"]
     assert message["Subject"] == "Ünïcödé " * 20 + "Zoë"
-    assert message["From"].addresses[0].display_name == " ".join(["Ä"] * 60)
+    # The spaces are inside the encoded words, as RFC 2047 wants (whitespace between words is dropped); Python's
+    # parser keeps the folding whitespace of a display name as well, hence the normalizing.
+    assert " ".join(message["From"].addresses[0].display_name.split()) == " ".join(["Ä"] * 60)
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
 
 

@@ -17,7 +17,7 @@ from tasks.models import Task
 from tasks.services import task_join
 from tests.campaigns.builders import (audience, campaign_row, create_campaign, get_campaign, messages_of, nonzero,
                                       send, start, subscriber)
-from tests.campaigns.smtp import free_port, smtp_server  # noqa: F401 (a fixture)
+from tests.campaigns.smtp import SmtpServer, free_port, smtp_server  # noqa: F401 (a fixture)
 from tests.subscribers.builders import list_quantities, md5, set_status, unsubscribe
 
 
@@ -247,22 +247,37 @@ def test_subscribers_who_left_before_their_turn_are_skipped(api, owner, smtp_ser
 
 # --- The server cannot be reached ----------------------------------------------------------------
 
-def test_an_unreachable_server_is_retried_then_failed(api, owner, settings, retry_now):
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+def test_an_unreachable_server_charges_nobody_and_the_campaign_resumes_when_it_is_back(api, owner, settings,
+                                                                                        retry_now):
+    port = free_port()  # nothing listens there yet
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SEND_FAULT_TIMEOUT_SECONDS = 1
+    settings.TASK_STALE_AFTER_SECONDS = 2  # the sender waits at most 0.5 s between tries
     campaign_id, list_id, emails = campaign_to(api, 3)
     body = run(api, campaign_id)
-    assert body["status"] == "sent"
-    assert nonzero(body["stats"]) == {"recipients": 3, "failed": 3}
-    assert_nothing_in_flight(campaign_id)
-    for message in messages_of(campaign_id).values():
-        assert (message.status, message.attempts, message.sent_at) == ("failed", 3, None)
-        assert "Connection" in message.smtp_response or "refused" in message.smtp_response.lower()
+    # The sender waited, then gave up: the task is in error, the campaign paused, every message still queued.
+    assert body["status"] == "paused"
+    task = Task.objects.get(pk=body["taskId"])
+    assert task.status == "error" and "SMTP server has failed" in task.reason
+    messages = messages_of(campaign_id).values()
+    for message in messages:
+        assert (message.status, message.attempts, message.sent_at) == ("queued", 0, None)
+    # A batch stops at the first fault: that message keeps the reason, the others were not tried.
+    assert any("refused" in message.smtp_response.lower() for message in messages)
     for email in emails:  # the server's fault, not theirs
         row = subscriber(owner, email)
         assert (row.status, row.soft_bounces) == ("active", 0)
     assert list_quantities(api)[list_id] == 3
     assert not Event.objects.exists()
-    task = Task.objects.get(pk=body["taskId"])
-    assert (task.status, task.processed, task.succeeded, task.failed) == ("done", 3, 0, 3)
+    server = SmtpServer(port).start()  # the server is back: start resumes
+    try:
+        body = run(api, campaign_id)
+    finally:
+        server.stop()
+    assert body["status"] == "sent" and nonzero(body["stats"]) == {"recipients": 3, "sent": 3}
+    assert sorted(server.recorder.per_recipient().values()) == [1, 1, 1]
+    assert_nothing_in_flight(campaign_id)
+    task.refresh_from_db()
+    assert (task.status, task.processed, task.succeeded, task.failed) == ("done", 3, 3, 0)

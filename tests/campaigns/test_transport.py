@@ -98,9 +98,9 @@ def test_connection_lost_after_the_data_is_unknown_and_the_rest_continue(server)
     recorder.drop_after_data = "lost@example.com"
     outcomes = send_all(transport, ["a@example.com", "lost@example.com", "b@example.com", "c@example.com"])
     kinds = [o.kind for o in outcomes]
-    # Pipelining, b's MAIL FROM went out with lost's data, in the same write: its data never did, so it failed
-    # (and will be retried). Then a new connection.
-    assert kinds == ["sent", "unknown", "failed" if pipelining else "sent", "sent"]
+    # Pipelining, b's MAIL FROM went out with lost's data, in the same write: its data never did, so it is a
+    # fault (nothing sent: it waits for its next turn, charged to nobody). Then a new connection.
+    assert kinds == ["sent", "unknown", "fault" if pipelining else "sent", "sent"]
     assert "connection lost after the data was sent" in outcomes[1].response
     assert recorder.per_recipient()["a@example.com"] == 1 and recorder.per_recipient()["c@example.com"] == 1
     assert recorder.per_recipient()["b@example.com"] == (0 if pipelining else 1)
@@ -123,8 +123,8 @@ def test_an_address_the_server_cannot_take_fails_alone(smtputf8):
                                                                                    if smtputf8 else {})}
 
 
-def test_an_unreachable_server_fails_each_message():
+def test_an_unreachable_server_is_a_fault_for_each_message():
     transport = SmtpTransport(host="127.0.0.1", port=free_port(), timeout=5)
     outcomes = send_all(transport, ["a@example.com", "b@example.com"])
-    assert [o.kind for o in outcomes] == ["failed", "failed"]
+    assert [o.kind for o in outcomes] == ["fault", "fault"]
     assert outcomes[0].code is None and "ConnectionRefusedError" in outcomes[0].response
