@@ -60,6 +60,37 @@ def build(subscribers: int):
     return account, key, mailing_list
 
 
+def v1_cursor_rows(client, account, args, connection) -> list:
+    """/api/v1/contacts in cursor mode, per sort: the first page and the last one (a cursor 20 rows from
+    the end, as a `next` link would carry it)."""
+    from urllib.parse import quote
+
+    from api.v1 import Query, _cursor
+    from subscribers.contacts import CONTACTS
+    from subscribers.models import Subscriber
+
+    rows = []
+    for sort_by in ("id", "email", "createdAt"):
+        field = CONTACTS.sorts[sort_by].field
+        before_last = Subscriber.objects.filter(account=account).order_by(f"-{field}", "-id")[20]
+        value = getattr(before_last, field)
+        key = [value.isoformat() if field == "created_at" else value, before_last.pk]
+        query = Query(limit=20, offset=None, cursor={}, sort_by=sort_by, order="asc", raw_filters={}, filters={})
+        pages = {"first page": f"/api/v1/contacts?cursor=&limit=20&sort_by={sort_by}",
+                 "last page": f"/api/v1/contacts?limit=20&cursor={quote(_cursor(CONTACTS, query, key, 'next'))}"}
+        for label, url in pages.items():
+            response = client.get(url)
+            assert response.status_code == 200 and len(response.json()["items"]) == 20, (url, response.content[:300])
+            statements = []
+            with connection.execute_wrapper(lambda execute, sql, *rest: (statements.append(sql),
+                                                                         execute(sql, *rest))[1]):
+                client.get(url)
+            counts = sum("count(" in sql.lower() for sql in statements)
+            rows.append((f"v1 contacts cursor {sort_by}", label, measure(lambda: client.get(url), args.runs),
+                         len(statements), counts))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=1_000_000)
@@ -106,6 +137,7 @@ def main():
                 counts = sum("count(" in sql.lower() for sql in statements)
                 timing = measure(lambda: client.get(url), args.runs)
                 rows.append((name, label, timing, len(statements), counts))
+        rows.extend(v1_cursor_rows(client, account, args, connection))
 
     print(f"\n{args.subscribers:,} subscribers, {args.runs} requests per row, in-process Django test client")
     print(f"{'collection':30} {'page':20} {'median ms':>10} {'p99 ms':>8} {'queries':>8} {'COUNT(*)':>9}")

@@ -3,31 +3,38 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.openapi import request_body, responses
-from api.pagination import choice_param
 from api.responses import hypermedia
-from api.v1 import LIMIT_PARAMETERS, V1View, limit_offset, limit_offset_envelope
+from api.v1 import Collection, Filter, Sort, V1View, apply_filters, choice, envelope, page_of, parse_query
 from api.validation import validated
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus
-from campaigns.selectors import campaign_get, campaign_rows, campaign_stats
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_count, campaign_get, campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import campaign_create, campaign_delete, campaign_update
-from campaigns.views import STATUS_PARAMETER, campaign_action_view, campaign_body
+from campaigns.views import campaign_action_view, campaign_body
 
 ROUTES = rep.V1_ROUTES
+CAMPAIGNS = Collection(
+    "campaigns",
+    sorts={"id": Sort("id", kind="int"), "name": Sort("name"), "createdAt": Sort("created_at", kind="datetime"),
+           "scheduledAt": Sort("scheduled_at", nullable=True, kind="datetime")},
+    filters={"status": Filter(choice(CampaignStatus.values), lambda rows, status: rows.filter(status=status),
+                              "One of " + ", ".join(CampaignStatus.values) + ".")},
+)
 
 
 class V1CampaignCollectionView(V1View):
-    @extend_schema(operation_id="v1_campaigns_list", parameters=[*LIMIT_PARAMETERS, STATUS_PARAMETER],
+    @extend_schema(operation_id="v1_campaigns_list", parameters=CAMPAIGNS.parameters(),
                    responses=responses({200: "campaigns-page"}, extra_problems=(400,)))
     def get(self, request):
-        params = limit_offset(request)
-        status = choice_param(request, "status", CampaignStatus.values)
-        rows, total = campaign_rows(account=self.account, status=status, offset=params.offset, limit=params.limit)
-        stats = campaign_stats([campaign.pk for campaign in rows])
-        body = limit_offset_envelope([rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in rows],
-                                     total, params, path=ROUTES.collection(),
-                                     collection_rel="/rels/campaigns-collection", filters={"status": status})
+        query = parse_query(request, CAMPAIGNS)
+        rows = apply_filters(Campaign.objects.filter(account=self.account).select_related("task"), CAMPAIGNS, query)
+        page = page_of(rows, CAMPAIGNS, query,
+                       count=lambda: campaign_count(account=self.account, status=query.filters.get("status")))
+        stats = campaign_stats([campaign.pk for campaign in page.rows])
+        body = envelope([rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in page.rows],
+                        page, CAMPAIGNS, query, path=ROUTES.collection(), collection_rel="/rels/campaigns-collection")
         return hypermedia(body, "campaigns-page")
 
     @extend_schema(operation_id="v1_campaigns_create", request=request_body("campaign-input"),

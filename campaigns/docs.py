@@ -1,5 +1,6 @@
 from api.links import url, url_template
 from api.pagination import collection_schema
+from api.v1 import page_schema
 from api.registry import affordance, model, profile, ref, rel
 from campaigns import problems  # noqa: F401  (the group's problem types, for /errors)
 from campaigns.models import CampaignStatus
@@ -59,14 +60,8 @@ profile("campaign-input", "Campaign input", {
         "scheduledAt": {**TIME, "description": "A future time schedules the campaign; null keeps it a draft."},
     },
 })
-profile("campaigns-page", "Campaigns page (/api/v1)", {
-    "description": "A page of campaigns by `limit` and `offset`.",
-    "type": "object",
-    "required": ["items", "limit", "offset", "total", "_links"],
-    "properties": {"items": {"type": "array", "items": ref("campaign-summary")},
-                   "limit": {"type": "integer", "minimum": 1, "maximum": 100}, "offset": COUNT, "total": COUNT,
-                   "_links": LINKS},
-})
+profile("campaigns-page", "Campaigns page (/api/v1)", page_schema(
+    ref("campaign-summary"), "A page of campaigns by `limit` and `offset`, or by `cursor`.", LINKS))
 profile("bounce-report", "Bounce report", {
     "description": "One asynchronous bounce or complaint, or an array of up to 1000 of them.",
     "type": "object",

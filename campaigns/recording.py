@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from analytics.counters import daily_add, utc_day
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
@@ -171,6 +172,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
                 events.append(Event(account_id=campaign.account_id, message_id=message_id, campaign_id=campaign.pk,
                                     type=status, detail=f"{code or ''} {response}".strip()[:1000], at=now))
         stats_add(campaign.pk, stats)
+        daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
         Task.objects.filter(pk=task_id).update(processed=F("processed") + final, succeeded=F("succeeded") + sent,
                                                failed=F("failed") + final - sent, heartbeat_at=now)

@@ -30,11 +30,6 @@ def campaign_page(*, account, status: str | None, params: PageParams) -> tuple[l
     return page_slice(_campaigns(account, status), total, params), total
 
 
-def campaign_rows(*, account, status: str | None, offset: int, limit: int) -> tuple[list[Campaign], int]:
-    rows = _campaigns(account, status)[offset:offset + limit]
-    return list(rows), campaign_count(account=account, status=status)
-
-
 def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
     """Each campaign's counters (every metric, 0 when none yet), in one query."""
     found: dict[int, Counter] = {campaign_id: Counter() for campaign_id in campaign_ids}

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.counters import daily_add, utc_day
 from campaigns.content import TAG, fallback_text, value_text
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
@@ -24,9 +25,11 @@ def _event(message: Message, type: str, at, **extra) -> None:
                          type=type, at=at, **extra)
 
 
-def _stats(message: Message, deltas: Counter) -> None:
+def _stats(message: Message, deltas: Counter, at, daily: Counter | None = None) -> None:
+    """The campaign's counters and the account's daily ones (on the event's day, or as ``daily`` keys them)."""
     if message.campaign_id:
         stats_add(message.campaign_id, deltas)
+    daily_add(message.account_id, message.campaign_id, utc_day(at), deltas if daily is None else daily)
 
 
 @transaction.atomic
@@ -36,7 +39,7 @@ def track_open(*, token: str) -> bool:
         return False
     now = timezone.now()
     first = Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(opened_at=now)
-    _stats(message, Counter({"opens": 1, "uniqueOpens": first}))
+    _stats(message, Counter({"opens": 1, "uniqueOpens": first}), now)
     _event(message, EventType.OPEN, now)
     if message.subscriber_id:
         from subscribers.services import subscriber_record_open
@@ -72,7 +75,7 @@ def track_click(*, token: str, position: int, record: bool = True) -> str | None
         return url
     now = timezone.now()
     first = Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(clicked_at=now)
-    _stats(message, Counter({"clicks": 1, "uniqueClicks": first}))
+    _stats(message, Counter({"clicks": 1, "uniqueClicks": first}), now)
     _event(message, EventType.CLICK, now, url=link.url)
     return url
 
@@ -91,8 +94,9 @@ def unsubscribe_by_token(*, token: str) -> Message | None:
     name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
     reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"
     if subscriber_unsubscribe(subscriber=subscriber, reason=reason[:500], origin="user"):
-        _stats(message, Counter({"unsubscribes": 1}))
-        _event(message, EventType.UNSUBSCRIBE, timezone.now())
+        now = timezone.now()
+        _stats(message, Counter({"unsubscribes": 1}), now)
+        _event(message, EventType.UNSUBSCRIBE, now)
     return message
 
 
@@ -112,7 +116,7 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
         if Event.objects.filter(message_id=message.pk, type=EventType.COMPLAINT).exists():
             return False
         _event(message, EventType.COMPLAINT, at, detail=detail[:1000])
-        _stats(message, Counter({"complaints": 1}))
+        _stats(message, Counter({"complaints": 1}), at)
         subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
         if subscriber is not None and subscriber.status == Status.ACTIVE:
             subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
@@ -125,7 +129,10 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
     _event(message, type, at, detail=detail[:1000])
     # The message moves from one outcome to another, so the outcome counters still add up to the recipients.
     previous = "sent" if message.status == MessageStatus.SENT else "unknown"
-    _stats(message, Counter({"hardBounces" if hard else "softBounces": 1, previous: -1}))
+    bounces = "hardBounces" if hard else "softBounces"
+    # Daily: the bounce on its own day; the message no longer counts as sent on the day it was sent.
+    daily = Counter({bounces: 1, (utc_day(message.sent_at or at), "sent"): -(previous == "sent")})
+    _stats(message, Counter({bounces: 1, previous: -1}), at, daily)
     if message.subscriber_id:
         subscriber_record_bounce(subscriber_id=message.subscriber_id, hard=hard,
                                  threshold=settings.SOFT_BOUNCE_THRESHOLD)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fields",
     "tasks",
     "campaigns",
+    "analytics",
 ]
 
 MIDDLEWARE = [

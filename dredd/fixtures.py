@@ -23,7 +23,7 @@ from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
-from subscribers.models import Subscriber
+from subscribers.models import Subscriber, Suppression
 from subscribers.services import subscriber_replace, subscriber_subscribe
 from tasks.imports.sources import prepare as prepare_source
 from tasks.imports.storage import source_store
@@ -54,6 +54,7 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
     MailingList.objects.filter(account=owner, name__in=absent_lists).delete()
     Field.objects.filter(account=owner, name__in=absent_fields).delete()
     Subscriber.objects.filter(account=owner, email=JANE).delete()
+    Suppression.objects.filter(account=owner).delete()  # what "Erase a Contact" left
     if not Field.objects.filter(account=owner, name="income").exists():
         field_create(account=owner, name="income", type="number", label="Annual Income")
     for list_id, name in LISTS.items():

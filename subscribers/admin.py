@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from subscribers.emails import email_md5
-from subscribers.models import Membership, Subscriber
+from subscribers.models import Membership, Subscriber, Suppression
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,4 +38,24 @@ class SubscriberAdmin(admin.ModelAdmin):
         return False  # subscribers are written through the API so that counters stay exact
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Erased contacts' address hashes (subscribers/erasure.py); deleting one lets the address back in."""
+
+    list_display = ("email_md5", "account", "reason", "created_at")
+    search_fields = ("=email_md5",)
+    search_help_text = "An exact email address or its MD5."
+    readonly_fields = ("account", "email_md5", "reason", "created_at")
+    list_select_related = ("account",)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.filter(email_md5=email_md5(term)), False
+        return super().get_search_results(request, queryset, term.lower())
+
+    def has_add_permission(self, request):
         return False

@@ -42,6 +42,12 @@ SELECT u.email_md5, u.inserted, u.status, j.subscriber_id IS NOT NULL
 FROM upserted u LEFT JOIN joined j ON j.subscriber_id = u.id
 """
 
+DROP_ERASED = """
+DELETE FROM import_stage st USING subscribers_suppression x
+WHERE x.account_id = %(account)s AND x.email_md5 = st.email_md5
+RETURNING st.email_md5
+"""
+
 
 def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
@@ -71,6 +77,8 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
         cursor.execute(STAGE)
         with cursor.cursor.copy("COPY import_stage (email, email_md5, fields) FROM STDIN") as copy:
             copy.write(staged if staged is not None else stage_rows(rows))
+        cursor.execute(DROP_ERASED, {"account": account_id})  # erased addresses are skipped (subscribers/erasure.py)
+        erased = {md5 for md5, in cursor.fetchall()}
         cursor.execute(UPSERT, {"account": account_id, "list": list_id,
                                 "suppressed": [str(s) for s in SUPPRESSED]})
         written = cursor.fetchall()
@@ -84,8 +92,10 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
             outcomes["updated" if joined else "alreadyInList"] += 1
         if joined and status == Status.ACTIVE:
             joined_active += 1
-    if len(written) < len(rows):
-        untouched = {email.md5 for email, _ in rows} - {md5 for md5, *_ in written}
+    if erased:
+        outcomes["skippedUnsubscribed"] += len(erased)
+    if len(written) + len(erased) < len(rows):
+        untouched = {email.md5 for email, _ in rows} - {md5 for md5, *_ in written} - erased
         for status in Subscriber.objects.filter(account_id=account_id, email_md5__in=untouched) \
                 .values_list("status", flat=True):
             outcomes[skip_outcome(status)] += 1

@@ -1,6 +1,7 @@
 from subscribers import problems  # noqa: F401  (the group's problem types, for /errors)
 from api.links import url, url_template
 from api.pagination import collection_schema
+from api.v1 import page_schema
 from api.registry import affordance, model, profile, ref, rel
 from subscribers.models import NEVER_OPEN, Status
 
@@ -54,8 +55,44 @@ profile("unsubscribe-input", "Unsubscribe", {
     "properties": {"reason": {"type": ["string", "null"], "maxLength": 500},
                    "origin": {"enum": ["admin", "user"], "default": "admin"}},
 })
+profile("contacts-page", "Contacts page (/api/v1)", page_schema(
+    ref("subscriber"), "A page of contacts (the account's subscribers) by `limit` and `offset`, or by `cursor`.",
+    {"type": "array", "items": ref("link")}))
+profile("contact-input", "Contact (create)", {
+    "description": "POST /api/v1/contacts: a new contact with its fields and lists.",
+    "type": "object",
+    "required": ["emailAddress"],
+    "properties": {
+        "emailAddress": {"type": "string", "maxLength": 254},
+        "fields": {"type": "array", "items": FIELD_ENTRY},
+        "lists": {"type": "array", "items": {"type": "integer"}},
+        "resubscribe": {"type": "boolean", "default": False,
+                        "description": "Needed to add again an address that was erased."},
+    },
+})
 
 AUTH = ("401.1-invalid-token", "403.1-forbidden-wrong-account")
+V1_AUTH = ("401.1-invalid-token", "401.2-missing-token")
+rel("contacts-collection", "Contacts (/api/v1)",
+    "A page of the API key's account's contacts: `limit` with `offset`, or `cursor`; `sort_by` id, createdAt or "
+    "email and `order`; filters `status`, `list`, `email` (contains), `created_after`, `created_before` and "
+    "`field.<fieldName>`. POST creates a contact.",
+    response_profile="contacts-page", problems=("400.3-invalid-parameter", *V1_AUTH))
+rel("create-contact", "Create a contact",
+    "POST emailAddress, fields and lists: 201 with the contact; 409.3 when the address exists, 409.2 when it "
+    "was erased (unless `resubscribe`).", method="POST", request_profile="contact-input",
+    response_profile="subscriber", problems=("400.2-validation-error", "409.2-subscriber-suppressed",
+                                             "409.3-email-in-use", *V1_AUTH))
+rel("contact", "Contact", "A contact: the subscriber's representation with /api/v1 links.",
+    response_profile="subscriber", problems=("404.1-not-found", *V1_AUTH))
+rel("edit-contact", "Edit a contact", "PUT the full representation, as for a subscriber; answers the contact.",
+    method="PUT", request_profile="subscriber-input", response_profile="subscriber",
+    problems=("400.2-validation-error", "409.3-email-in-use", "404.1-not-found", *V1_AUTH))
+rel("erase-contact", "Erase a contact",
+    "DELETE erases the personal data: the address and fields go, memberships go (counters stay exact), "
+    "campaign messages keep their counts without the address, and the address's MD5 is suppressed so an import "
+    "skips it and a subscribe answers 409.2 unless `resubscribe`. 204.",
+    method="DELETE", problems=("404.1-not-found", *V1_AUTH))
 rel("subscribers-collection", "Subscribers",
     "A page of subscribers: of the account (filter `status`: " + ", ".join([*Status.values, NEVER_OPEN])
     + "), or the active subscribers of a list.",

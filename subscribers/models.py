@@ -37,6 +37,9 @@ class Subscriber(models.Model):
         indexes = [
             models.Index(fields=["account", "id"], name="subscriber_account_id"),
             models.Index(fields=["account", "status", "id"], name="subscriber_account_status_id"),
+            # /api/v1/contacts keyset pages sorted by email or creation time (api/v1.py).
+            models.Index(fields=["account", "email", "id"], name="subscriber_account_email_id"),
+            models.Index(fields=["account", "created_at", "id"], name="subscriber_account_created_id"),
         ]
         ordering = ["id"]
 
@@ -74,3 +77,16 @@ class StatusCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="status_count_unique")]
+
+
+class Suppression(models.Model):
+    """An erased contact's address hash: importing or subscribing it again is refused (skipped in imports,
+    409.2 on subscribe) unless the subscribe says ``resubscribe``, which removes the entry."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False)
+    email_md5 = models.CharField(max_length=32)
+    reason = models.CharField(max_length=40, default="erased")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "email_md5"], name="suppression_unique_md5")]

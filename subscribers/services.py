@@ -7,6 +7,7 @@ from api.problems import VALIDATION_ERROR, ApiProblem
 from lists.models import MailingList
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email
+from subscribers.erasure import is_suppressed, suppression_lift
 from subscribers.models import SUPPRESSED, Membership, Status, Subscriber
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
@@ -15,8 +16,16 @@ UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_AD
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
 
 
-def _get_or_create_locked(account, email: Email) -> tuple[Subscriber, bool]:
-    """The account's subscriber for ``email``, row-locked; safe against concurrent creates."""
+def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False) -> tuple[Subscriber, bool]:
+    """The account's subscriber for ``email``, row-locked; safe against concurrent creates.
+
+    An erased address (a ``Suppression``) is refused with 409.2 unless ``resubscribe``, which lifts it.
+    """
+    if is_suppressed(account.pk, email.md5):
+        if not resubscribe:
+            raise ApiProblem(SUBSCRIBER_SUPPRESSED, f"{email.address} was erased from the account; send "
+                             "\"resubscribe\": true to add it again.")
+        suppression_lift(account.pk, email.md5)
     subscriber, created = Subscriber.objects.get_or_create(
         account=account, email_md5=email.md5, defaults={"email": email.address})
     if created:
@@ -69,7 +78,7 @@ def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to
 
     An unsubscribed or hard-bounced subscriber is refused (409) unless ``resubscribe``.
     """
-    subscriber, created = _get_or_create_locked(account, email)
+    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe)
     if subscriber.status in SUPPRESSED:
         if not resubscribe:
             raise ApiProblem(SUBSCRIBER_SUPPRESSED,
@@ -155,8 +164,10 @@ def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, t
     """One imported row, through the ORM (the portable path): its outcome: new, updated, alreadyInList,
     skippedUnsubscribed or skippedBounced.
 
-    Suppressed subscribers are skipped, never reactivated; given fields are merged.
+    Suppressed subscribers and erased addresses are skipped, never reactivated; given fields are merged.
     """
+    if is_suppressed(account.pk, email.md5):
+        return "skippedUnsubscribed"
     subscriber, created = _get_or_create_locked(account, email)
     if subscriber.status in SUPPRESSED:
         return skip_outcome(subscriber.status)
@@ -191,3 +202,28 @@ def subscriber_record_open(*, subscriber_id: int, at) -> None:
     subscriber.last_open_at = at
     Subscriber.objects.filter(pk=subscriber_id).update(last_open_at=at)
     status_counts_move(subscriber.account_id, old_buckets, subscriber.buckets)
+
+
+def _check_lists(account_id: int, list_ids: list[int], field: str) -> None:
+    known = set(MailingList.objects.filter(account_id=account_id, pk__in=list_ids).values_list("pk", flat=True))
+    unknown = [list_id for list_id in list_ids if list_id not in known]
+    if unknown:
+        raise ApiProblem(VALIDATION_ERROR, f"{field}: unknown lists: {unknown}",
+                         errors=[{"field": field, "detail": f"unknown lists: {unknown}"}])
+
+
+@transaction.atomic
+def contact_create(*, account, email: Email, to_set: dict, list_ids: list[int],
+                   resubscribe: bool = False) -> Subscriber:
+    """POST /api/v1/contacts: a new subscriber with its fields and lists; 409.3 when the address exists,
+    409.2 when it was erased (unless ``resubscribe``)."""
+    _check_lists(account.pk, list_ids, "lists")
+    if Subscriber.objects.filter(account=account, email_md5=email.md5).exists():
+        raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
+    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe)
+    if not created:  # created concurrently
+        raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
+    _apply_fields(subscriber, to_set, set())
+    for list_id in sorted(set(list_ids)):
+        _add_to_list(subscriber, list_id)
+    return subscriber

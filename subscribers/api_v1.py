@@ -1,0 +1,94 @@
+"""Contacts on the core REST surface: /api/v1/contacts… (the account's subscribers). Views stay thin:
+the writes are subscribers/services.py and subscribers/erasure.py."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from api.openapi import request_body, responses
+from api.responses import hypermedia
+from api.v1 import V1View, apply_filters, envelope, invalid, page_of, parse_query
+from api.validation import validated
+from fields.services import field_values_validate
+from subscribers.contacts import CONTACTS, contact_href, contact_representation, contacts_href
+from subscribers.counters import subscriber_count
+from subscribers.erasure import contact_erase
+from subscribers.models import Subscriber
+from subscribers.selectors import field_types, lists_of, subscriber_get
+from subscribers.serializers import EmailAddressField, FieldEntrySerializer, SubscriberPutSerializer
+from subscribers.services import contact_create, subscriber_replace
+
+
+class ContactInputSerializer(serializers.Serializer):
+    emailAddress = EmailAddressField()
+    fields = FieldEntrySerializer(many=True, required=False)
+    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=1000,
+                                  required=False, default=list)
+    resubscribe = serializers.BooleanField(required=False, default=False)
+
+
+def _check_field_filters(account, query) -> None:
+    names = [name.partition(".")[2] for name in query.filters if name.startswith("field.")]
+    if not names:
+        return
+    known = {name for name, _ in field_types(account=account)}
+    for name in names:
+        if name not in known:
+            raise invalid(f"field.{name}", f"names no field of the account; fields: {', '.join(sorted(known))}")
+
+
+class V1ContactCollectionView(V1View):
+    @extend_schema(operation_id="v1_contacts_list", parameters=CONTACTS.parameters(),
+                   responses=responses({200: "contacts-page"}, extra_problems=(400,)))
+    def get(self, request):
+        query = parse_query(request, CONTACTS)
+        _check_field_filters(self.account, query)
+        rows = apply_filters(Subscriber.objects.filter(account=self.account), CONTACTS, query)
+        count = None
+        if set(query.filters) <= {"status"}:  # the exact counters answer; other filters count the rows
+            count = lambda: subscriber_count(self.account.pk, query.filters.get("status"))  # noqa: E731
+        page = page_of(rows, CONTACTS, query, count=count)
+        memberships, types, name = lists_of(page.rows), field_types(account=self.account), self.account.name
+        body = envelope([contact_representation(name, row, memberships[row.pk], types) for row in page.rows],
+                        page, CONTACTS, query, path=contacts_href(), collection_rel="/rels/contacts-collection")
+        return hypermedia(body, "contacts-page")
+
+    @extend_schema(operation_id="v1_contacts_create", request=request_body("contact-input"),
+                   responses=responses({201: "subscriber"}, extra_problems=(400, 409, 415)))
+    def post(self, request):
+        data = validated(ContactInputSerializer, request.data)
+        to_set, _ = field_values_validate(account=self.account, entries=data.get("fields"))
+        subscriber = contact_create(account=self.account, email=data["emailAddress"], to_set=to_set,
+                                    list_ids=data["lists"], resubscribe=data["resubscribe"])
+        return hypermedia(self._body(subscriber), "subscriber", status=201,
+                          headers={"Location": contact_href(subscriber.email_md5)})
+
+    def _body(self, subscriber):
+        return contact_representation(self.account.name, subscriber, lists_of([subscriber])[subscriber.pk],
+                                      field_types(account=self.account))
+
+
+class V1ContactDetailView(V1View):
+    def _body(self, subscriber):
+        return contact_representation(self.account.name, subscriber, lists_of([subscriber])[subscriber.pk],
+                                      field_types(account=self.account))
+
+    @extend_schema(operation_id="v1_contacts_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
+    def get(self, request, email_md5):
+        return hypermedia(self._body(subscriber_get(account=self.account, email_md5=email_md5)), "subscriber")
+
+    @extend_schema(operation_id="v1_contacts_update", request=request_body("subscriber-input"),
+                   responses=responses({200: "subscriber"}, extra_problems=(400, 404, 409, 415)))
+    def put(self, request, email_md5):
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        data = validated(SubscriberPutSerializer, request.data)
+        to_set, to_unset = field_values_validate(account=self.account, entries=data["fields"])
+        subscriber = subscriber_replace(subscriber=subscriber, email=data["emailAddress"],
+                                        list_ids=data["belongsToLists"], status=data.get("status"),
+                                        to_set=to_set, to_unset=to_unset)
+        headers = {"Location": contact_href(subscriber.email_md5)} if subscriber.email_md5 != email_md5 else None
+        return hypermedia(self._body(subscriber), "subscriber", headers=headers)
+
+    @extend_schema(operation_id="v1_contacts_erase", responses=responses({204: None}, extra_problems=(404,)))
+    def delete(self, request, email_md5):
+        contact_erase(subscriber=subscriber_get(account=self.account, email_md5=email_md5))
+        return Response(status=204)

@@ -1,0 +1,87 @@
+"""Contacts, the /api/v1 name of the account's subscribers: the collection's filters and sorts, and the
+representation (the Blueprint subscriber's, with /api/v1 links)."""
+import re
+
+from django.db.models import Exists, OuterRef
+from django.db.models.fields.json import KeyTextTransform
+
+from api.links import link, url
+from api.v1 import Collection, Filter, Sort, choice, date_time
+from subscribers import representations as rep
+from subscribers.models import NEVER_OPEN, Membership, Status
+from subscribers.selectors import STATUS_FILTERS
+
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,49}")
+
+
+def _status(rows, status):
+    if status == NEVER_OPEN:
+        return rows.filter(status=Status.ACTIVE, last_open_at__isnull=True)
+    return rows.filter(status=status)
+
+
+def _list_id(raw: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or int(raw) < 1:
+        raise ValueError("must be a list id (a positive integer)")
+    return int(raw)
+
+
+def _contains(raw: str) -> str:
+    value = raw.strip().lower()
+    if not value or len(value) > 254:
+        raise ValueError("must be 1 to 254 characters")
+    return value
+
+
+def _field_value(pair: tuple[str, str]) -> tuple[str, str]:
+    name, raw = pair
+    if not FIELD_NAME.fullmatch(name):
+        raise ValueError("names no valid field")
+    return name, raw
+
+
+def _by_field(rows, pair):
+    name, value = pair
+    return rows.alias(**{f"field_{name}": KeyTextTransform(name, "fields")}).filter(**{f"field_{name}": value})
+
+
+CONTACTS = Collection(
+    "contacts",
+    sorts={"id": Sort("id", kind="int"), "createdAt": Sort("created_at", kind="datetime"), "email": Sort("email")},
+    filters={
+        "status": Filter(choice(STATUS_FILTERS), _status, "One of " + ", ".join(STATUS_FILTERS) + "."),
+        "list": Filter(_list_id, lambda rows, list_id: rows.filter(
+            Exists(Membership.objects.filter(subscriber=OuterRef("pk"), list_id=list_id))),
+            "Members of this list (id), whatever their status."),
+        "email": Filter(_contains, lambda rows, part: rows.filter(email__contains=part),
+                        "Addresses containing this text (case-insensitive)."),
+        "created_after": Filter(date_time, lambda rows, at: rows.filter(created_at__gte=at),
+                                "Created at or after this ISO 8601 date or date-time."),
+        "created_before": Filter(date_time, lambda rows, at: rows.filter(created_at__lt=at),
+                                 "Created before this ISO 8601 date or date-time."),
+        "field": Filter(_field_value, _by_field, "`field.<fieldName>=value`: the custom field's value, as text "
+                        "(numbers as written, booleans true/false).", prefix=True),
+    },
+)
+
+
+def contact_href(md5: str) -> str:
+    return url("v1-contact-detail", email_md5=md5)
+
+
+def contacts_href() -> str:
+    return url("v1-contact-collection")
+
+
+def contact_representation(account_name: str, subscriber, list_ids, field_types) -> dict:
+    body = rep.subscriber_detail(account_name, subscriber, list_ids, field_types)
+    href = contact_href(subscriber.email_md5)
+    body["_links"] = [
+        link(href, "self /rels/contact", "Contact"),
+        link(href, "edit /rels/edit-contact", "Edit contact"),
+        link(href, "/rels/erase-contact", "Erase contact"),
+        link(rep.subscriber_href(account_name, subscriber.email_md5), "alternate /rels/subscriber",
+             "The same subscriber on the hypermedia surface"),
+        link(contacts_href(), "collection /rels/contacts-collection", "Contacts"),
+    ]
+    return body

@@ -1,0 +1,31 @@
+"""Shared helpers for the analytics tests."""
+from tests.helpers import assert_hypermedia, assert_problem
+
+EMAILS = "/api/v1/analytics/emails"
+COUNTS = ("sent", "delivered", "softBounces", "hardBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks",
+          "unsubscribes", "complaints")
+RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
+
+
+def campaign_path(campaign_id) -> str:
+    return f"/api/v1/analytics/campaigns/{campaign_id}"
+
+
+def contact_path(email_md5: str) -> str:
+    return f"/api/v1/analytics/contacts/{email_md5}"
+
+
+def emails(api, query: str = "") -> dict:
+    return assert_hypermedia(api.get(EMAILS + (f"?{query}" if query else "")), 200, "email-analytics")
+
+
+def bad(api, path: str) -> dict:
+    return assert_problem(api.get(path), 400, "/errors/400.3-invalid-parameter", 3)
+
+
+def nonzero(figures: dict) -> dict:
+    return {name: value for name, value in figures.items() if value}
+
+
+def zero_metrics() -> dict:
+    return {**{name: 0 for name in COUNTS}, **{name: 0.0 for name in RATES}}
