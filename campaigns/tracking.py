@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from analytics.counters import daily_add, utc_day
 from campaigns.content import TAG, fallback_text, value_text
-from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
+from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus, SingleEmail
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
@@ -47,12 +47,14 @@ def track_open(*, token: str) -> bool:
     return True
 
 
-def _link_url(template: str, message: Message) -> str:
-    """A link target with its merge tags filled in for this recipient (values URL-encoded)."""
+def _link_url(template: str, message: Message, own_values: dict | None = None) -> str:
+    """A link target with its merge tags filled in for this recipient (values URL-encoded); a single email
+    fills them from its own ``values``."""
     if "{{" not in template:
         return template
     subscriber = message.subscriber
-    values = {key.lower(): value for key, value in (subscriber.fields if subscriber else {}).items()}
+    fields = own_values if own_values is not None else (subscriber.fields if subscriber else {})
+    values = {key.lower(): value for key, value in fields.items()}
     values["emailaddress"] = message.to_email
 
     def fill(match):
@@ -65,12 +67,19 @@ def _link_url(template: str, message: Message) -> str:
 def track_click(*, token: str, position: int, record: bool = True) -> str | None:
     """The URL to redirect to (only one of the message's campaign links), or None; ``record`` the click."""
     message = message_for_token(token)
-    if message is None or message.campaign_id is None:
+    if message is None:
         return None
-    link = CampaignLink.objects.filter(campaign_id=message.campaign_id, position=position).first()
-    if link is None:
-        return None
-    url = _link_url(link.url, message)
+    if message.campaign_id is None:  # a single email: its own numbered links
+        single = SingleEmail.objects.filter(message_id=message.pk).first()
+        if single is None or not 0 <= position < len(single.links):
+            return None
+        link = CampaignLink(position=position, url=single.links[position])
+        url = _link_url(link.url, message, single.values)
+    else:
+        link = CampaignLink.objects.filter(campaign_id=message.campaign_id, position=position).first()
+        if link is None:
+            return None
+        url = _link_url(link.url, message)
     if not record:
         return url
     now = timezone.now()
@@ -90,6 +99,17 @@ def unsubscribe_by_token(*, token: str) -> Message | None:
         return None
     subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
     if subscriber is None:
+        if message.campaign_id is None and message.to_email:  # a single email to an address that is no contact
+            from subscribers.emails import email_md5
+            from subscribers.models import Suppression
+
+            _, created = Suppression.objects.get_or_create(account_id=message.account_id,
+                                                           email_md5=email_md5(message.to_email),
+                                                           defaults={"reason": "unsubscribed"})
+            if created:
+                now = timezone.now()
+                _stats(message, Counter({"unsubscribes": 1}), now)
+                _event(message, EventType.UNSUBSCRIBE, now)
         return message
     name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
     reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"
