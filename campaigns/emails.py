@@ -18,6 +18,7 @@ from django.utils import timezone
 from analytics.counters import daily_add, utc_day
 from campaigns.content import Compiled, TemplateError, compile_campaign
 from campaigns.mime import MessageBuilder
+from campaigns.recording import STAT_OF_STATUS
 from campaigns.models import Event, IdempotencyKey, Message, MessageStatus, SingleEmail
 from campaigns.transport import Outcome, transport_open
 from subscribers.models import Status, Subscriber, Suppression
@@ -128,10 +129,7 @@ def deliver_single_email(message_id: int) -> None:
         if status == MessageStatus.QUEUED:
             enqueue_at(deliver_single_email, next_at, message_id, queue="sending")
             return
-        metric = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
-                  MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
-                  MessageStatus.UNKNOWN: "unknown"}[status]
-        daily_add(message.account_id, None, utc_day(now), Counter({metric: 1}))
+        daily_add(message.account_id, None, utc_day(now), Counter({STAT_OF_STATUS[status]: 1}))
         if status in (MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE):
             Event.objects.create(account_id=message.account_id, message_id=message_id, campaign_id=None,
                                  type=status, detail=f"{code or ''} {response}".strip()[:1000], at=now)

@@ -59,11 +59,7 @@ def lock_task(task_id: int) -> str | None:
     Every sender transaction (recipients, claim, record) starts here, as task actions (pause, stop)
     do: one lock order (task, then campaign and messages, then counters), so they cannot deadlock.
     """
-    suffix = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT status FROM tasks_task WHERE id = %s{suffix}", [task_id])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return Task.objects.select_for_update().filter(pk=task_id).values_list("status", flat=True).first()
 
 
 def task_in_progress(task_id: int) -> bool:

@@ -15,8 +15,18 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class Md5SearchMixin:
+    """An address typed in the search box is found through its MD5, as the API finds it."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if "@" in term:
+            return queryset.filter(email_md5=email_md5(term)), False
+        return super().get_search_results(request, queryset, term.lower())
+
+
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(Md5SearchMixin, admin.ModelAdmin):
     list_display = ("email", "status", "account", "created_at", "unsubscribed_at")
     list_filter = ("status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
     search_fields = ("=email_md5",)
@@ -27,12 +37,6 @@ class SubscriberAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over a million rows per page
     inlines = [MembershipInline]
 
-    def get_search_results(self, request, queryset, search_term):
-        # An address is found through its MD5, as the API finds it.
-        term = search_term.strip()
-        if "@" in term:
-            return queryset.filter(email_md5=email_md5(term)), False
-        return super().get_search_results(request, queryset, term.lower())
 
     def has_add_permission(self, request):
         return False  # subscribers are written through the API so that counters stay exact
@@ -42,7 +46,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(Md5SearchMixin, admin.ModelAdmin):
     """Erased contacts' address hashes (subscribers/erasure.py); deleting one lets the address back in."""
 
     list_display = ("email_md5", "account", "reason", "created_at")
@@ -51,11 +55,6 @@ class SuppressionAdmin(admin.ModelAdmin):
     readonly_fields = ("account", "email_md5", "reason", "created_at")
     list_select_related = ("account",)
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if "@" in term:
-            return queryset.filter(email_md5=email_md5(term)), False
-        return super().get_search_results(request, queryset, term.lower())
 
     def has_add_permission(self, request):
         return False

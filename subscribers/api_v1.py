@@ -15,7 +15,7 @@ from subscribers.erasure import contact_erase
 from subscribers.models import Subscriber
 from subscribers.selectors import field_types, lists_of, subscriber_get
 from subscribers.serializers import EmailAddressField, FieldEntrySerializer, SubscriberPutSerializer
-from subscribers.services import contact_create, subscriber_replace
+from subscribers.services import contact_create, subscriber_put
 
 
 class ContactInputSerializer(serializers.Serializer):
@@ -80,11 +80,8 @@ class V1ContactDetailView(V1View):
                    responses=responses({200: "subscriber"}, extra_problems=(400, 404, 409, 415)))
     def put(self, request, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        data = validated(SubscriberPutSerializer, request.data)
-        to_set, to_unset = field_values_validate(account=self.account, entries=data["fields"])
-        subscriber = subscriber_replace(subscriber=subscriber, email=data["emailAddress"],
-                                        list_ids=data["belongsToLists"], status=data.get("status"),
-                                        to_set=to_set, to_unset=to_unset)
+        subscriber = subscriber_put(account=self.account, subscriber=subscriber,
+                                    data=validated(SubscriberPutSerializer, request.data))
         headers = {"Location": contact_href(subscriber.email_md5)} if subscriber.email_md5 != email_md5 else None
         return hypermedia(self._body(subscriber), "subscriber", headers=headers)
 

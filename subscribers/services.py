@@ -118,6 +118,15 @@ def subscriber_replace(*, subscriber: Subscriber, email: Email, list_ids: list[i
     return subscriber
 
 
+def subscriber_put(*, account, subscriber: Subscriber, data: dict) -> Subscriber:
+    """A PUT's validated body (SubscriberPutSerializer): field values checked by type, then the replacement."""
+    from fields.services import field_values_validate
+
+    to_set, to_unset = field_values_validate(account=account, entries=data["fields"])
+    return subscriber_replace(subscriber=subscriber, email=data["emailAddress"], list_ids=data["belongsToLists"],
+                              status=data.get("status"), to_set=to_set, to_unset=to_unset)
+
+
 def _check_replacement(subscriber: Subscriber, list_ids: list[int], status: str | None) -> None:
     errors = []
     if status is not None and status != subscriber.status and status not in SETTABLE_STATUSES:

@@ -14,7 +14,7 @@ from subscribers import representations as rep
 from subscribers.selectors import (STATUS_FILTERS, field_types, list_subscriber_page, lists_of,
                                    subscriber_get, subscriber_page)
 from subscribers.serializers import SubscribeSerializer, SubscriberPutSerializer, UnsubscribeSerializer
-from subscribers.services import (subscriber_remove_from_list, subscriber_replace, subscriber_subscribe,
+from subscribers.services import (subscriber_put, subscriber_remove_from_list, subscriber_subscribe,
                                   subscriber_unsubscribe)
 from api.problems import NOT_FOUND, ApiProblem
 
@@ -103,11 +103,8 @@ class SubscriberDetailView(AccountScopedView):
                    responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)))
     def put(self, request, account_name, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        data = validated(SubscriberPutSerializer, request.data)
-        to_set, to_unset = field_values_validate(account=self.account, entries=data["fields"])
-        subscriber = subscriber_replace(subscriber=subscriber, email=data["emailAddress"],
-                                        list_ids=data["belongsToLists"], status=data.get("status"),
-                                        to_set=to_set, to_unset=to_unset)
+        subscriber = subscriber_put(account=self.account, subscriber=subscriber,
+                                    data=validated(SubscriberPutSerializer, request.data))
         name = self.account.name
         md5 = subscriber.email_md5
         headers = {"Location": rep.subscriber_href(name, md5)} if md5 != email_md5 else None
