@@ -131,3 +131,18 @@ def test_admin_pages_never_show_a_key(admin_client, owner):
             assert key not in page and key[ApiKey.PREFIX_LENGTH:] not in page, path
     assert owner.key[:ApiKey.PREFIX_LENGTH] in pages["/admin/accounts/apikey/"]  # the prefix identifies a key
     assert _tables_containing(new_key) == []  # not in the admin's log entries nor in the session's messages
+
+
+def test_a_key_in_the_query_string_is_not_copied_into_links_or_errors(owner):
+    api = ApiClient(owner)
+    for n in range(3):
+        assert api.post("/api/v1/contacts", {"emailAddress": f"c{n}@example.com"}).status_code == 201
+    home = f"/accounts/{owner.name}"
+    paths = ["/api/v1/contacts?limit=1", "/api/v1/contacts?cursor=&limit=1", "/api/v1/contacts?limit=1000",
+             "/api/v1/contacts?nope=1", f"{home}/subscribers?per_page=5", f"{home}/subscribers?page=0",
+             f"{home}", "/", "/api/v1/nowhere?x=1", f"{home}/lists/999999", "/api/v2/contacts?limit=1"]
+    for path in paths:
+        response = Client().get(f"{path}{'&' if '?' in path else '?'}access_token={owner.key}")
+        assert response.status_code < 500, path
+        text = response.content.decode() + "".join(f"{n}: {v}" for n, v in response.items())
+        assert owner.key not in text, path

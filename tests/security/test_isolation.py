@@ -6,10 +6,16 @@ its own URLs and on /api/v1 with B's object ids (404), and on the collections it
 answer may show B's data and B's rows must be unchanged. A new route is walked the day it is added;
 a keyword this test cannot fill, or a new public route, fails the test until someone decides.
 
+Expected answers: 403 on B's URLs, for every method (the account check runs before the method's);
+404 for B's ids under A's URL or on /api/v1 with a method the view implements, 405 with one it does not
+(the route decides that, before any object is looked up, so it tells nothing about B's objects); A's
+own collections may answer anything but a 5xx. Never 401: A's key is valid.
+
 The other isolation tests (tests/subscribers/test_isolation.py, tests/v1/…) check representations
 in detail; this one checks that nothing was forgotten.
 """
 import itertools
+import re
 import json
 
 import pytest
@@ -136,3 +142,72 @@ def test_a_key_never_reaches_b_data(tenants):
         if snapshot(b.who.account) != before:
             failures.append(f"{route.route}: B's rows changed")
     assert failures == [], "\n".join(failures)
+
+
+# --- B's values in query parameters --------------------------------------------------------------
+
+# Query parameters that cannot name another account's object, and those that can, with B's values.
+NOT_REFERENCES = {"page", "per_page", "status", "format", "timeline", "from", "to", "group_by", "limit", "offset",
+                  "order", "sort_by", "created_after", "created_before", "sent_after", "sent_before", "cursor"}
+REFERENCES = {
+    "list": lambda b: b.values["list_id"],
+    "campaign": lambda b: b.values["campaign_id"],
+    "recipient": lambda b: ["tenantb.reader@tenantb.example", "tenantb.single@tenantb.example"],
+    "email": lambda b: ["tenantb", "tenantb.reader@tenantb.example"],
+    "field.{name}": lambda b: ["tenantbField=tenantb value", "tenantbField=tenantb%20value"],
+}
+
+
+def _operations():
+    """(path template, query parameter names) of every GET in the OpenAPI document."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        if "get" in operations:
+            yield path, [p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+
+
+def test_every_query_parameter_is_known_to_the_isolation_test():
+    unknown = {(path, name) for path, names in _operations() for name in names
+               if name not in NOT_REFERENCES and name not in REFERENCES}
+    assert unknown == set(), "decide whether these can name another account's object"
+
+
+def _query(name: str, value) -> str:
+    if name == "field.{name}":
+        return f"field.{value}"
+    return f"{name}={value}"
+
+
+def _b_cursors(b) -> list[str]:
+    """Cursors B was given: a client of A may have got hold of one."""
+    b_api, found = ApiClient(b.who), []
+    for path in ("/api/v1/contacts", "/api/v1/emails", "/api/v1/campaigns"):
+        body = b_api.get(f"{path}?cursor=&limit=1&sort_by={'email' if 'contacts' in path else 'id'}").json()
+        found.extend(link["href"].split("cursor=")[1].split("&")[0] for link in body["_links"]
+                     if "next" in link["rel"].split())
+    assert len(found) == 3
+    return found
+
+
+def test_b_values_in_query_parameters_show_nothing_of_b(tenants):
+    a, b = tenants
+    api, failures, tried = ApiClient(a.who), [], 0
+    own = {name: values[0] for name, values in a.values.items()}
+    cursors = _b_cursors(b)
+    for template, names in _operations():
+        queries = [_query(name, value) for name in names if name in REFERENCES for value in REFERENCES[name](b)]
+        if "cursor" in names:
+            queries += [f"cursor={cursor}" for cursor in cursors]
+        if not queries:
+            continue
+        path = re.sub(r"\{(\w+)\}", lambda match: str(own[match.group(1)]), template)
+        for query in queries:
+            tried += 1
+            response = api.get(f"{path}?{query}")
+            seen = [secret for secret in b.secrets if secret in _content(response) and secret not in query]
+            if response.status_code not in (200, 400) or seen:
+                failures.append(f"GET {path}?{query}: {response.status_code}, shows B's {sorted(seen)}")
+    assert failures == [], "\n".join(failures)
+    assert tried >= 12  # contacts (list, email, field, cursor), emails (campaign, recipient, cursor), campaigns
