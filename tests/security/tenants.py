@@ -58,11 +58,11 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     tenant = Tenant(who, values={
         "account_name": [who.name], "list_id": [list_id], "email_md5": [md5(address)], "field_name": [field_name],
         "task_id": [done_task, queued_task], "campaign_id": [sent, draft], "email_id": [email_id]})
+    imported = f"{marker}.imported@{marker}.example"
     tenant.secrets = {who.name, address, md5(address), field_name, f"{marker} value", f"{marker}First",
-                      f"{marker} list", f"{marker}.imported@{marker}.example", md5(f"{marker}.imported@{marker}.example"),
-                      f"{marker}-bad-row", f"{marker} campaign", f"{marker} subject", f"{marker} draft",
-                      f"{marker}.single@{marker}.example", f"{marker} email subject",
-                      f"{marker}.queued@{marker}.example"}
+                      f"{marker} list", imported, md5(imported), f"{marker}-bad-row", f"{marker} campaign",
+                      f"{marker} subject", f"{marker} draft", f"{marker}.single@{marker}.example",
+                      f"{marker} email subject", f"{marker}.queued@{marker}.example"}
     return tenant
 
 
