@@ -46,7 +46,10 @@ PUBLIC = {
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login
 
 ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id")
-KNOWN_KEYWORDS = ("account_name", *ID_KEYWORDS)
+# Any value of the right shape: a request without a key must be refused before it is looked up.
+PLACEHOLDERS = {"account_name": "someone@example.com", "list_id": 1, "email_md5": "0" * 32, "field_name": "city",
+                "task_id": 1, "campaign_id": 1, "email_id": 1}
+KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
 # Bodies that would change B's object if a check were missing (any other write sends {}).
 BODIES = {
@@ -77,6 +80,18 @@ def test_every_route_is_public_by_decision_or_walked():
         if not route.methods:
             problems.append(f"{route.route}: no view class to read its methods from")
     assert problems == [], "\n".join(problems)
+
+
+def test_every_walked_route_needs_a_key(db):
+    """A route left out of PUBLIC must refuse a request without a key: a new public route cannot hide here."""
+    public = []
+    for route in checked_routes():
+        path = route.path({name: PLACEHOLDERS[name] for name in route.kwargs})
+        for method in METHODS:
+            response = _send(ApiClient(None), method, path, {})
+            if response.status_code != 401:
+                public.append(f"{method.upper()} {path}: {response.status_code}")
+    assert public == [], "list these in PUBLIC with a reason, or require a key:\n" + "\n".join(public)
 
 
 def test_every_tenant_model_is_in_the_snapshot():
