@@ -5,6 +5,7 @@ bounce takes it back), bounces, opens, clicks, unsubscribes and complaints on th
 ``uniqueOpens``/``uniqueClicks`` on the day of the message's first open/click.
 """
 from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 
 from django.db import transaction
 from django.db.models import Count
@@ -18,22 +19,37 @@ EVENT_METRICS = {EventType.HARD_BOUNCE: "hardBounces", EventType.SOFT_BOUNCE: "s
                  EventType.CLICK: "clicks", EventType.UNSUBSCRIBE: "unsubscribes", EventType.COMPLAINT: "complaints"}
 
 
-def recount(*, account_id: int) -> Counter:
-    """``{(day, campaign_id, metric): count}`` from the rows (campaign_id 0: no campaign); zeros left out."""
+def _window(field: str, start: date | None, end: date | None) -> dict:
+    """A filter on ``field`` for the UTC days ``start``…``end`` (either open), as a range the indexes can use."""
+    bounds = {}
+    if start is not None:
+        bounds[f"{field}__gte"] = datetime.combine(start, time.min, dt_timezone.utc)
+    if end is not None:
+        bounds[f"{field}__lt"] = datetime.combine(end + timedelta(days=1), time.min, dt_timezone.utc)
+    return bounds
+
+
+def recount(*, account_id: int, campaign_id: int | None = None, start: date | None = None,
+            end: date | None = None) -> Counter:
+    """``{(day, campaign_id, metric): count}`` from the rows (campaign_id 0: no campaign); zeros left out.
+
+    ``campaign_id`` keeps one campaign's rows, ``start``/``end`` the UTC days of that range (both included)."""
     counts: Counter = Counter()
     messages = Message.objects.filter(account_id=account_id)
+    events = Event.objects.filter(account_id=account_id, **_window("at", start, end))
+    if campaign_id is not None:
+        messages, events = messages.filter(campaign_id=campaign_id), events.filter(campaign_id=campaign_id)
     for field, metric, rows in (
             ("sent_at", "sent", messages.filter(status=MessageStatus.SENT)),
             ("opened_at", "uniqueOpens", messages),
             ("clicked_at", "uniqueClicks", messages)):
-        for day, campaign_id, n in (rows.filter(**{f"{field}__isnull": False})
-                                    .annotate(day=TruncDate(field)).values("day", "campaign_id")
-                                    .annotate(n=Count("id")).values_list("day", "campaign_id", "n")):
-            counts[(day, campaign_id or 0, metric)] += n
-    for day, campaign_id, type, n in (Event.objects.filter(account_id=account_id).annotate(day=TruncDate("at"))
-                                      .values("day", "campaign_id", "type").annotate(n=Count("id"))
-                                      .values_list("day", "campaign_id", "type", "n")):
-        counts[(day, campaign_id or 0, EVENT_METRICS[type])] += n
+        for day, campaign, n in (rows.filter(**{f"{field}__isnull": False}, **_window(field, start, end))
+                                 .annotate(day=TruncDate(field)).values("day", "campaign_id")
+                                 .annotate(n=Count("id")).values_list("day", "campaign_id", "n")):
+            counts[(day, campaign or 0, metric)] += n
+    for day, campaign, type, n in (events.annotate(day=TruncDate("at")).values("day", "campaign_id", "type")
+                                   .annotate(n=Count("id")).values_list("day", "campaign_id", "type", "n")):
+        counts[(day, campaign or 0, EVENT_METRICS[type])] += n
     return +counts
 
 
