@@ -19,22 +19,28 @@ from datetime import timedelta
 ACCOUNT = "bench-analytics@example.com"
 LINKS = [f"https://shop.example.com/{name}" for name in ("sale", "new", "men", "women", "kids", "shoes", "blog",
                                                           "about")]
-LINK_WEIGHTS = [1 / (rank + 1) for rank in range(len(LINKS))]
+POSITIONS = range(len(LINKS))  # a campaign's links are numbered from 0, each URL once
+LINK_WEIGHTS = [1 / (rank + 1) for rank in POSITIONS]
 SPAN_DAYS = 60
 OPEN_RATE, CLICK_RATE, UNSUBSCRIBE_RATE, COMPLAINT_RATE = 0.5, 0.3, 0.004, 0.0005
 HARD_RATE, SOFT_RATE = 0.015, 0.01
 
 
 class Tally:
-    """The counters the write path would have kept: daily per (day, campaign, metric), and per campaign."""
+    """The counters the write path would have kept: daily per (day, campaign, metric), per campaign, a campaign's
+    opens and clicks per hour, its clicks per link position."""
 
     def __init__(self):
         self.daily: Counter = Counter()
         self.campaign: Counter = Counter()
+        self.hourly: Counter = Counter()
+        self.links: Counter = Counter()
 
     def add(self, at, campaign_id: int, metric: str) -> None:
         self.daily[(at.date(), campaign_id, metric)] += 1
         self.campaign[(campaign_id, metric)] += 1
+        if metric in ("opens", "clicks"):
+            self.hourly[(campaign_id, at.replace(minute=0, second=0, microsecond=0), metric)] += 1
 
 
 class Events:
@@ -70,10 +76,13 @@ def _engagement(rng, events: Events, message_id, campaign_id, sent_at, now, extr
         if rng.random() < CLICK_RATE and events.room():
             clicks = 1 + int(rng.expovariate(1 / 1.5))
             times = sorted(_after(opened_at, 600, rng, now) for _ in range(min(clicks, events.room())))
-            clicked_at = times[0]
+            clicked_at, clicked = times[0], set()
             for at in times:
-                url = rng.choices(LINKS, LINK_WEIGHTS)[0]
-                events.write(message_id, campaign_id, "click", "clicks", at, url=url)
+                position = rng.choices(POSITIONS, LINK_WEIGHTS)[0]
+                events.write(message_id, campaign_id, "click", "clicks", at, url=LINKS[position])
+                events.tally.links[(campaign_id, position, "clicks")] += 1
+                events.tally.links[(campaign_id, position, "uniqueClicks")] += position not in clicked
+                clicked.add(position)
             events.tally.add(clicked_at, campaign_id, "uniqueClicks")
     if rng.random() < UNSUBSCRIBE_RATE and events.room():
         events.write(message_id, campaign_id, "unsubscribe", "unsubscribes", _after(sent_at, 86400, rng, now))
@@ -163,6 +172,13 @@ def write_counters(cursor, account_id: int, tally: Tally) -> None:
     with cursor.copy("COPY campaigns_campaignstat (campaign_id, metric, count) FROM STDIN") as copy:
         for (campaign_id, metric), count in sorted(tally.campaign.items()):
             copy.write_row((campaign_id, metric, count))
+    with cursor.copy("COPY analytics_hourlystat (campaign_id, hour, metric, count) FROM STDIN") as copy:
+        for (campaign_id, hour, metric), count in sorted(tally.hourly.items()):
+            copy.write_row((campaign_id, hour, metric, count))
+    with cursor.copy("COPY analytics_linkstat (campaign_id, position, metric, count) FROM STDIN") as copy:
+        for (campaign_id, position, metric), count in sorted(tally.links.items()):
+            if count:
+                copy.write_row((campaign_id, position, metric, count))
 
 
 def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> None:
@@ -187,7 +203,7 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
                  from_email="news@bench.example", started_at=origin + spacing * i, recipients_at=origin + spacing * i,
                  finished_at=origin + spacing * i + timedelta(hours=1)) for i in range(campaigns)])
     CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=url)
-                                      for campaign in rows for position, url in enumerate(LINKS, 1)])
+                                      for campaign in rows for position, url in enumerate(LINKS)])
     campaign_counts_recount(account=account)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
