@@ -3,7 +3,7 @@ link), a contact's messages."""
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
@@ -94,11 +94,12 @@ def campaign_metrics(*, account, campaign_id: int, timeline: str) -> dict:
 
 def _top_links(campaign) -> list[dict]:
     """The most clicked URLs, from the link counters summed by URL (a URL may sit at several positions)."""
-    urls = dict(CampaignLink.objects.filter(campaign_id=campaign.pk).values_list("position", "url"))
+    url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
     by_url: dict[str, Counter] = {}
-    for position, metric, count in LinkStat.objects.filter(campaign_id=campaign.pk).values_list(
-            "position", "metric", "count"):
-        by_url.setdefault(urls[position], Counter())[metric] += count
+    for link_url, metric, count in (LinkStat.objects.filter(campaign_id=campaign.pk)
+                                    .annotate(url=Subquery(url.values("url")[:1]))
+                                    .values_list("url", "metric", "count")):
+        by_url.setdefault(link_url, Counter())[metric] += count
     ranked = sorted(by_url.items(), key=lambda item: (-item[1]["clicks"], -item[1]["uniqueClicks"], item[0]))
     return [{"url": url, "clicks": counts["clicks"], "uniqueClicks": counts["uniqueClicks"]}
             for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]

@@ -22,15 +22,15 @@ from datetime import timedelta  # noqa: E402
 from analytics_data import ACCOUNT  # noqa: E402
 from common import measure, setup_django  # noqa: E402
 
-DATABASE = "emailapi_analytics_bench"
-
-
-def drop_database() -> None:
+def drop_database(database: str) -> None:
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+
+
+DATABASE = "emailapi_analytics_bench"
 
 
 def ready(args) -> bool:
@@ -117,18 +117,19 @@ def main():
     parser.add_argument("--campaigns", type=int, default=100)
     parser.add_argument("--recipients", type=int, default=50_000, help="messages per campaign")
     parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--database", default=DATABASE, help=f"PostgreSQL database of the data set ({DATABASE})")
     args = parser.parse_args()
     if args.rebuild:
-        drop_database()
-    setup_django(DATABASE)
+        drop_database(args.database)
+    setup_django(args.database)
     if not ready(args):
         if not args.rebuild:
             print("the bench database does not hold this data set: building it (use --rebuild next time to force)")
         from django.db import connections
 
         connections.close_all()
-        drop_database()
-        setup_django(DATABASE)  # created and migrated again, empty
+        drop_database(args.database)
+        setup_django(args.database)  # created and migrated again, empty
         from analytics_data import build
         build(subscribers=args.subscribers, campaigns=args.campaigns, recipients=args.recipients,
               events=args.events)
@@ -192,7 +193,8 @@ def report(args):
             checks.append((f"campaign {campaign_id} (metrics, top links, hourly timeline)",
                            exact_campaign(body, expected_campaign(account.pk, campaign_id))))
 
-    print(f"\n{args.subscribers:,} subscribers, {args.campaigns} campaigns × {args.recipients:,} recipients, "
+    print(f"\nload average (1, 5, 15 min) after the runs: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    print(f"{args.subscribers:,} subscribers, {args.campaigns} campaigns × {args.recipients:,} recipients, "
           f"{args.events:,} events; {args.runs} requests per row, in-process Django test client")
     print(f"{'endpoint':32} {'median ms':>10} {'p99 ms':>8} {'queries':>8}   {'floor SQL median':>16} {'p99':>7}")
     print(f"{'floor: minimal Django view':32} {floor['median']:10.2f} {floor['p99']:8.2f}")
