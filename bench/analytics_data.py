@@ -225,4 +225,5 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
         write_counters(cursor, account.pk, tally)
     with connection.cursor() as cursor:  # Django's connection is in autocommit mode: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
-    print(f"wrote {len(tally.daily):,} daily counters, vacuumed and analyzed in {time.perf_counter() - mark:.1f} s", flush=True)
+    print(f"wrote {len(tally.daily):,} daily counters, vacuumed and analyzed in {time.perf_counter() - mark:.1f} s",
+          flush=True)
