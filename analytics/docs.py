@@ -44,7 +44,8 @@ profile("campaign-analytics", "Campaign analytics", {
         "startedAt": TIME,
         "metrics": ref("email-metrics"),
         "topLinks": {"type": "array", "maxItems": 10, "description": "The 10 links clicked most: clicks, and "
-                     "uniqueClicks (recipients who clicked it).", "items": {
+                     "uniqueClicks (recipients who clicked it, once per URL even where the HTML links it at "
+                     "several places).", "items": {
                          "type": "object", "required": ["url", "clicks", "uniqueClicks"],
                          "properties": {"url": {"type": "string"}, "clicks": COUNT, "uniqueClicks": COUNT}}},
         "timeline": {"type": "object", "required": ["unit", "from", "to", "points"],

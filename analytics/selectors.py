@@ -1,15 +1,16 @@
-"""Reads of the analytics resources: sums of the daily counters, a campaign's counters, a contact's messages."""
+"""Reads of the analytics resources: sums of the daily counters, a campaign's counters (totals, per hour, per
+link), a contact's messages."""
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
 from analytics.counters import utc_day
-from analytics.models import DailyStat
+from analytics.models import DailyStat, HourlyStat, LinkStat
 from api.problems import NOT_FOUND, ApiProblem
-from campaigns.models import Event, EventType, Message, MessageStatus
+from campaigns.models import CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.selectors import campaign_get, campaign_stats
 from subscribers.models import Subscriber
 
@@ -86,20 +87,29 @@ def email_metrics(*, account, start: date, end: date, group_by: str) -> dict:
 def campaign_metrics(*, account, campaign_id: int, timeline: str) -> dict:
     campaign = campaign_get(account=account, campaign_id=campaign_id)
     stats = campaign_stats([campaign.pk])[campaign.pk]
-    links = (Event.objects.filter(campaign_id=campaign.pk, type=EventType.CLICK).values("url")
-             .annotate(clicks=Count("id"), uniqueClicks=Count("message_id", distinct=True))
-             .order_by("-clicks", "-uniqueClicks", "url")[:TOP_LINKS])
     return {"campaignId": campaign.pk, "name": campaign.name, "status": campaign.status,
-            "startedAt": _iso(campaign.started_at), "metrics": metrics(stats),
-            "topLinks": [{"url": row["url"], "clicks": row["clicks"], "uniqueClicks": row["uniqueClicks"]}
-                         for row in links],
+            "startedAt": _iso(campaign.started_at), "metrics": metrics(stats), "topLinks": _top_links(campaign),
             "timeline": _timeline(campaign, timeline)}
 
 
+def _top_links(campaign) -> list[dict]:
+    """The most clicked URLs, from the link counters summed by URL (a URL may sit at several positions)."""
+    url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
+    by_url: dict[str, Counter] = {}
+    for link_url, metric, count in (LinkStat.objects.filter(campaign_id=campaign.pk)
+                                    .annotate(url=Subquery(url.values("url")[:1]))
+                                    .values_list("url", "metric", "count")):
+        by_url.setdefault(link_url, Counter())[metric] += count
+    ranked = sorted(by_url.items(), key=lambda item: (-item[1]["clicks"], -item[1]["uniqueClicks"], item[0]))
+    return [{"url": url, "clicks": counts["clicks"], "uniqueClicks": counts["uniqueClicks"]}
+            for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]
+
+
 def _timeline(campaign, unit: str) -> dict:
-    """Opens and clicks per hour (or day) from the campaign's start (or its first event), at most a bounded span."""
-    events = Event.objects.filter(campaign_id=campaign.pk, type__in=(EventType.OPEN, EventType.CLICK))
-    first = campaign.started_at or events.order_by("at").values_list("at", flat=True).first()
+    """Opens and clicks per hour (or day) from the campaign's start (or its first event), at most a bounded span,
+    from the campaign's hourly counters."""
+    hours = HourlyStat.objects.filter(campaign_id=campaign.pk)
+    first = campaign.started_at or hours.order_by("hour").values_list("hour", flat=True).first()
     out = {"unit": unit, "from": None, "to": None, "points": []}
     if first is None:
         return out
@@ -108,9 +118,9 @@ def _timeline(campaign, unit: str) -> dict:
     origin = (first.replace(minute=0, second=0, microsecond=0) if unit == "hour"
               else first.replace(hour=0, minute=0, second=0, microsecond=0))
     until = origin + step * TIMELINE_BUCKETS[unit]
-    rows = (events.filter(at__gte=origin, at__lt=until).annotate(bucket=trunc("at")).values("bucket")
-            .annotate(opens=Count("id", filter=Q(type=EventType.OPEN)),
-                      clicks=Count("id", filter=Q(type=EventType.CLICK))).order_by("bucket"))
+    rows = (hours.filter(hour__gte=origin, hour__lt=until).annotate(bucket=trunc("hour")).values("bucket")
+            .annotate(opens=Sum("count", filter=Q(metric="opens"), default=0),
+                      clicks=Sum("count", filter=Q(metric="clicks"), default=0)).order_by("bucket"))
     out.update({"from": _iso(origin), "to": _iso(until),
                 "points": [{"at": _iso(row["bucket"]), "opens": row["opens"], "clicks": row["clicks"]}
                            for row in rows]})

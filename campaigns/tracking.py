@@ -6,7 +6,7 @@ from urllib.parse import quote
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.counters import daily_add, utc_day
+from analytics.counters import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import TAG, fallback_text, value_text
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus, SingleEmail
 from campaigns.services import stats_add
@@ -30,6 +30,8 @@ def _stats(message: Message, deltas: Counter, at, daily: Counter | None = None) 
     if message.campaign_id:
         stats_add(message.campaign_id, deltas)
     daily_add(message.account_id, message.campaign_id, utc_day(at), deltas if daily is None else daily)
+    if message.campaign_id:
+        hourly_add(message.campaign_id, at, deltas)
 
 
 @transaction.atomic
@@ -83,8 +85,15 @@ def track_click(*, token: str, position: int, record: bool = True) -> str | None
     if not record:
         return url
     now = timezone.now()
-    first = Message.objects.filter(pk=message.pk, clicked_at__isnull=True).update(clicked_at=now)
-    _stats(message, Counter({"clicks": 1, "uniqueClicks": first}), now)
+    # The message's row is locked first: its clicks are recorded one at a time, so "first click" (on any link,
+    # and on this link's URL) is exact.
+    clicked_at = Message.objects.select_for_update().filter(pk=message.pk).values_list("clicked_at", flat=True).get()
+    if clicked_at is None:
+        Message.objects.filter(pk=message.pk).update(clicked_at=now)
+    first_on_url = not Event.objects.filter(message_id=message.pk, type=EventType.CLICK, url=link.url).exists()
+    _stats(message, Counter({"clicks": 1, "uniqueClicks": int(clicked_at is None)}), now)
+    if message.campaign_id:
+        link_add(message.campaign_id, link.position, unique=first_on_url)
     _event(message, EventType.CLICK, now, url=link.url)
     return url
 

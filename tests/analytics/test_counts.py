@@ -84,6 +84,18 @@ def test_daily_counters_match_hand_computed_figures_and_the_recount(owner, scena
     assert stored(account_id=account_id) == expected
 
 
+def test_recount_of_one_campaign_or_a_range_of_days_keeps_only_their_rows(owner, scenario):
+    campaign_id, today, tomorrow = scenario
+    account_id = owner.account.pk
+    everything = recount(account_id=account_id)
+    late_bounce = Counter({(tomorrow, campaign_id, "hardBounces"): 1})
+    assert recount(account_id=account_id, campaign_id=campaign_id) == everything
+    assert recount(account_id=account_id, campaign_id=campaign_id + 1) == Counter()
+    assert recount(account_id=account_id, start=tomorrow) == late_bounce
+    assert recount(account_id=account_id, start=today, end=today) == everything - late_bounce
+    assert recount(account_id=account_id, end=today - timedelta(days=1)) == Counter()
+
+
 def test_the_three_resources_give_the_hand_computed_figures(api, owner, scenario):
     campaign_id, today, tomorrow = scenario
     totals = {"sent": 5, "delivered": 2, "softBounces": 1, "hardBounces": 2, "opens": 3, "uniqueOpens": 2,

@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import Account
-from analytics.recount import rebuild, recount, stored
+from analytics.recount import campaign_drift, campaign_rebuild, rebuild, recount, stored
+from campaigns.models import Campaign
 
 
 class Command(BaseCommand):
-    help = ("Recount the daily analytics counters from the Message and Event rows and report differences; "
+    help = ("Recount the analytics counters (daily; each campaign's per hour and per link) from the Message and "
+            "Event rows and report differences; "
             "--fix replaces the stored counters by the recount (run it while nothing sends to the account).")
 
     def add_arguments(self, parser):
@@ -24,5 +26,13 @@ class Command(BaseCommand):
                 diff = {key: n for key, n in diff.items() if n}
             for (day, campaign_id, metric), n in sorted(diff.items()):
                 self.stdout.write(f"{row.name} {day} campaign {campaign_id} {metric}: stored {n:+d} vs recount")
-            mismatched += bool(diff)
+            drifted = False
+            for campaign_id in Campaign.objects.filter(account=row).order_by("pk").values_list("pk", flat=True):
+                drift = (campaign_rebuild if fix else campaign_drift)(campaign_id=campaign_id)
+                for kind, counts in drift.items():
+                    for (key, metric), n in sorted(counts.items(), key=str):
+                        self.stdout.write(f"{row.name} campaign {campaign_id} {kind} {key} {metric}: "
+                                          f"stored {n:+d} vs recount")
+                        drifted = True
+            mismatched += bool(diff) or drifted
         self.stdout.write(f"{mismatched} account(s) with differences" + (" (fixed)" if fix and mismatched else ""))
