@@ -54,23 +54,35 @@ class Child:
             pass
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SystemExit(f"{name} must be a positive integer, got {raw!r}")
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SystemExit(f"{name} must be an integer of at least {minimum}, got {raw!r}")
     return int(raw)
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise SystemExit(f"{name} must be true or false, got {raw!r}")
+    return raw in {"1", "true", "yes", "on"}
+
+
 def children() -> list[Child]:
+    """gunicorn (unless SERVE_WEB=false) and RQ_WORKERS workers (0: a web-only machine)."""
     python = sys.executable
-    web = Child("web", [str(Path(python).with_name("gunicorn")), "config.wsgi:application",
-                        "-c", str(ROOT / "config" / "gunicorn.conf.py")])
+    web = [Child("web", [str(Path(python).with_name("gunicorn")), "config.wsgi:application",
+                         "-c", str(ROOT / "config" / "gunicorn.conf.py")])] if _env_flag("SERVE_WEB", True) else []
     # Every worker runs RQ's scheduler: one holds its lock at a time, another takes over if it dies.
     workers = [Child(f"worker-{n}", [python, "manage.py", "rqworker", *QUEUES, "--with-scheduler"])
-               for n in range(1, _env_int("RQ_WORKERS", 2) + 1)]
-    return [web, *workers]
+               for n in range(1, _env_int("RQ_WORKERS", 2, minimum=0) + 1)]
+    if not web and not workers:
+        raise SystemExit("Nothing to run: SERVE_WEB=false and RQ_WORKERS=0.")
+    return [*web, *workers]
 
 
 class Supervisor:

@@ -121,3 +121,36 @@ def test_serve_refuses_to_start_without_its_services(tmp_path):
                             timeout=30)
     assert result.returncode == 2
     assert "DATABASE_URL" in result.stderr and "REDIS_URL" in result.stderr
+
+
+def test_a_killed_worker_is_started_again_and_everything_stops_on_sigterm(db):
+    env = {**os.environ, "SERVE_WEB": "false", "RQ_WORKERS": "1", "SKIP_MIGRATIONS": "true",
+           "SERVE_STOP_TIMEOUT": "20"}
+    server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        while not any(line.get("message") == "started worker-1" for line in lines):
+            raw = server.stdout.readline()
+            assert raw, "bin/serve stopped before starting its worker"
+            if raw.startswith("{"):
+                lines.append(json.loads(raw))
+        first = next(line["pid"] for line in lines if line.get("message") == "started worker-1")
+        time.sleep(1)
+        os.kill(first, signal.SIGKILL)
+        while sum(line.get("message") == "started worker-1" for line in lines) < 2:
+            raw = server.stdout.readline()
+            assert raw, "bin/serve stopped instead of restarting its worker"
+            if raw.startswith("{"):
+                lines.append(json.loads(raw))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    lines += [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert server.returncode == 0
+    died = next(line for line in lines if line["logger"] == "serve" and line["message"].startswith("worker-1 exited"))
+    assert died["exit_code"] == -signal.SIGKILL and died["pid"] == first
+    pids = {line["pid"] for line in lines if line["logger"] == "serve" and line["message"] == "started worker-1"}
+    assert len(pids) == 2
+    assert process_groups_alive(pids) == []
+    assert lines[-1]["message"] == "stopped"

@@ -1,0 +1,307 @@
+"""Load: 200 concurrent clients for 60 s against the production server, every surface, reads and writes.
+
+Starts `bin/serve` (gunicorn, RQ workers with the scheduler) on a fresh database `emailapi_load`, with a
+local SMTP sink for the emails it sends, builds accounts (one API key per client, so the per-key rate
+limit is not what is measured), then runs closed-loop clients: each sends a request, waits for the
+whole answer, and sends the next. It prints, per kind of request, the count, p50/p99 latency and
+errors, with `GET /healthz` (a minimal Django view through the same middleware) as the floor
+measured in the same run.
+
+    bin/with-test-env .venv/bin/python bench/load.py [--clients 200] [--seconds 60]
+        [--web-workers N] [--threads N] [--rq-workers 2] [--subscribers 2000]
+
+An error is a connection failure, a timeout, or a status other than the one the request expects.
+Not part of `make test`; figures and how to read them in docs/benchmarks.md.
+"""
+import sys
+
+# bench/collections.py shadows the standard library's `collections`: look in bench/ last.
+sys.path.append(sys.path.pop(0))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from common import ROOT, setup_django  # noqa: E402
+from loadclient import HttpClient, percentile  # noqa: E402
+
+DATABASE = "emailapi_load"
+ACCOUNTS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build(clients: int, subscribers: int) -> list[dict]:
+    """Accounts with a list of ``subscribers`` (written with COPY) and one API key per client."""
+    import hashlib
+
+    from django.db import connection
+
+    from accounts.services import account_get_or_create, api_key_issue
+    from lists.services import list_count_recount, list_create
+    from subscribers.counters import counters_recount
+
+    accounts = []
+    for n in range(ACCOUNTS):
+        account, _ = account_get_or_create(name=f"load{n}@bench.example")
+        mailing_list = list_create(account=account, name="Everyone")
+        emails = [f"s{i}.a{n}@bench.example" for i in range(subscribers)]
+        with connection.cursor() as cursor, cursor.copy(
+                "COPY subscribers_subscriber (account_id, email, email_md5, status, fields, created_at, updated_at) "
+                "FROM STDIN") as copy:
+            for email in emails:
+                copy.write_row((account.pk, email, hashlib.md5(email.encode()).hexdigest(), "active",
+                                json.dumps({"firstName": email[:4]}), "now", "now"))
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
+                           "SELECT %s, id, now() FROM subscribers_subscriber WHERE account_id = %s",
+                           [mailing_list.pk, account.pk])
+        counters_recount(account.pk)
+        list_count_recount(account=account)
+        md5s = [hashlib.md5(email.encode()).hexdigest() for email in emails]
+        keys = [api_key_issue(account=account, name=f"load {k}")[1] for k in range(-(-clients // ACCOUNTS))]
+        accounts.append({"name": account.name, "list": mailing_list.pk, "md5s": md5s, "keys": keys})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return accounts
+
+
+class Workload:
+    """What one client does: a weighted mix over both surfaces, the public links and the probes."""
+
+    def __init__(self, account: dict, key: str, client_no: int):
+        self.a, self.key, self.client_no, self.seq = account, key, client_no, 0
+        self.base = f"/accounts/{account['name']}"
+        self.mix = [(self.get_list, 8), (self.get_subscriber, 10), (self.get_contact, 10),
+                    (self.get_campaign, 6), (self.get_lists, 5), (self.get_list_subscribers, 5),
+                    (self.get_contacts, 5), (self.get_emails, 3), (self.get_analytics, 2), (self.get_index, 3),
+                    (self.get_doc, 2), (self.open_pixel, 3), (self.subscribe, 8), (self.edit_list, 3),
+                    (self.create_contact, 5), (self.create_campaign, 3), (self.send_email, 4), (self.healthz, 10)]
+        self.calls, weights = zip(*self.mix)
+        self.weights = weights
+
+    def unique(self) -> str:
+        self.seq += 1
+        return f"c{self.client_no}n{self.seq}t{time.monotonic_ns() % 10**9}"
+
+    def next(self):
+        return random.choices(self.calls, self.weights)[0]()
+
+    # (kind, method, path, body, expected status); kinds starting "read:" are single-resource reads.
+    def get_list(self):
+        return "read: list (hypermedia)", "GET", f"{self.base}/lists/{self.a['list']}", None, 200
+
+    def get_subscriber(self):
+        return "read: subscriber (hypermedia)", "GET", f"{self.base}/subscribers/{random.choice(self.a['md5s'])}", None, 200
+
+    def get_contact(self):
+        return "read: contact (/api/v1)", "GET", f"/api/v1/contacts/{random.choice(self.a['md5s'])}", None, 200
+
+    def get_campaign(self):
+        return "read: campaign (/api/v1)", "GET", f"/api/v1/campaigns/{self.a['campaign']}", None, 200
+
+    def get_lists(self):
+        return "page: lists", "GET", f"{self.base}/lists", None, 200
+
+    def get_list_subscribers(self):
+        page = random.randint(1, 50)
+        return "page: list subscribers", "GET", f"{self.base}/lists/{self.a['list']}/subscribers?page={page}", None, 200
+
+    def get_contacts(self):
+        return "page: contacts (/api/v1, cursor)", "GET", "/api/v1/contacts?limit=20&cursor=", None, 200
+
+    def get_emails(self):
+        return "page: emails (/api/v1)", "GET", "/api/v1/emails?limit=20", None, 200
+
+    def get_analytics(self):
+        return "analytics: emails, 30 days", "GET", "/api/v1/analytics/emails", None, 200
+
+    def get_index(self):
+        return "index: account", "GET", self.base, None, 200
+
+    def get_doc(self):
+        return "docs: /rels/subscriber", "GET", "/rels/subscriber", None, 200
+
+    def open_pixel(self):
+        return "public: open pixel", "GET", f"/t/o/{self.a['token']}", None, 200
+
+    def subscribe(self):
+        body = {"emailAddress": f"{self.unique()}@new.example", "fields": [{"fieldName": "firstName", "value": "Load"}]}
+        return "write: subscribe (hypermedia)", "POST", f"{self.base}/lists/{self.a['list']}/subscribers", body, 201
+
+    def edit_list(self):
+        body = {"name": f"Everyone {self.client_no}"[:100] if random.random() < 0.5 else "Everyone"}
+        return "write: edit list (hypermedia)", "PUT", f"{self.base}/lists/{self.a['list']}", body, 200
+
+    def create_contact(self):
+        body = {"emailAddress": f"{self.unique()}@v1.example", "lists": [self.a["list"]]}
+        return "write: create contact (/api/v1)", "POST", "/api/v1/contacts", body, 201
+
+    def create_campaign(self):
+        body = {"name": f"Load {self.unique()}", "subject": "Hello", "lists": [self.a["list"]]}
+        return "write: create campaign (/api/v1)", "POST", "/api/v1/campaigns", body, 201
+
+    def send_email(self):
+        body = {"to": f"{self.unique()}@sink.example", "subject": "Hi {{ name }}", "text": "Hello {{ name }}",
+                "values": {"name": "Load"}}
+        return "write: send email (/api/v1)", "POST", "/api/v1/emails/send", body, 202
+
+    def healthz(self):
+        return "floor: GET /healthz", "GET", "/healthz", None, 200
+
+
+def start_server(args, port: int, smtp_port: int, log_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "PORT": str(port), "RQ_WORKERS": str(args.rq_workers), "GUNICORN_THREADS": str(args.threads),
+           "API_RATE_LIMIT_PER_MINUTE": "1000000", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
+           "EMAIL_USE_TLS": "false", "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", "LOG_FORMAT": "json"}
+    if args.web_workers:
+        env["GUNICORN_WORKERS"] = str(args.web_workers)
+    log = open(log_path, "w")
+    return subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+async def wait_ready(port: int, server: subprocess.Popen) -> None:
+    client = HttpClient("127.0.0.1", port, 5)
+    for _ in range(600):
+        if server.poll() is not None:
+            raise SystemExit("bin/serve exited; see its log")
+        try:
+            status, _, _ = await client.request("GET", "/readyz", headers={})
+            if status == 200:
+                return
+        except (OSError, asyncio.TimeoutError, Exception):
+            await client.close()
+        await asyncio.sleep(0.2)
+    raise SystemExit("bin/serve did not become ready")
+
+
+async def prepare(port: int, accounts: list[dict]) -> None:
+    """Through the API, as clients would: a campaign and a sent email per account (for the pixel)."""
+    from campaigns.tokens import make_token
+
+    client = HttpClient("127.0.0.1", port, 30)
+    for account in accounts:
+        auth = {"Authorization": f"Bearer {account['keys'][0]}"}
+        status, body, _ = await client.request("POST", "/api/v1/campaigns", headers=auth,
+                                               body={"name": "Load", "subject": "Hi", "lists": [account["list"]]})
+        assert status == 201, (status, body[:300])
+        account["campaign"] = json.loads(body)["campaignId"]
+        status, body, _ = await client.request("POST", "/api/v1/emails/send", headers=auth,
+                                               body={"to": "first@sink.example", "subject": "Hi", "text": "Hello"})
+        assert status == 202, (status, body[:300])
+        account["token"] = make_token(json.loads(body)["emailId"])
+    await client.close()
+
+
+async def run_client(n: int, port: int, account: dict, key: str, stop_at: float, measure_from: float,
+                     samples: dict, errors: dict, timeout: float) -> None:
+    workload = Workload(account, key, n)
+    client = HttpClient("127.0.0.1", port, timeout)
+    auth = {"Authorization": f"Bearer {key}"}
+    while (now := time.monotonic()) < stop_at:
+        kind, method, path, body, expected = workload.next()
+        started = time.perf_counter()
+        try:
+            status, content, _ = await client.request(method, path, headers=auth, body=body)
+            problem = None if status == expected else f"{status}: {content[:160]!r}"
+        except Exception as exc:  # a refused connection, a reset, a timeout: all count as errors
+            await client.close()
+            problem = f"{type(exc).__name__}: {exc}"
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if now >= measure_from:
+            samples[kind].append(elapsed_ms)
+            if problem is not None:
+                errors[kind].append(problem)
+    await client.close()
+
+
+def report(args, samples: dict, errors: dict, seconds: float) -> None:
+    total = sum(len(values) for values in samples.values())
+    error_count = sum(len(values) for values in errors.values())
+    print(f"\n{args.clients} clients, {seconds:.0f} s measured (after {args.warmup:.0f} s warm-up), "
+          f"gunicorn {args.web_workers or 'default'} workers × {args.threads} threads, {args.rq_workers} RQ workers")
+    print(f"{'request':38} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind in sorted(samples, key=lambda k: (not k.startswith("floor"), k)):
+        values = sorted(samples[kind])
+        print(f"{kind:38} {len(values):7d} {len(values) / seconds:7.1f} {percentile(values, 0.5):8.1f} "
+              f"{percentile(values, 0.99):8.1f} {len(errors[kind]):7d}")
+    every = sorted(v for values in samples.values() for v in values)
+    reads = sorted(v for kind, values in samples.items() if kind.startswith("read:") for v in values)
+    print(f"{'all requests':38} {total:7d} {total / seconds:7.1f} {percentile(every, 0.5):8.1f} "
+          f"{percentile(every, 0.99):8.1f} {error_count:7d}")
+    print(f"{'single-resource reads':38} {len(reads):7d} {len(reads) / seconds:7.1f} {percentile(reads, 0.5):8.1f} "
+          f"{percentile(reads, 0.99):8.1f}")
+    print(f"\nthroughput {total / seconds:.1f} req/s; errors {error_count}; "
+          f"p99 of single-resource reads {percentile(reads, 0.99):.1f} ms (goal ≤ 50 ms)")
+    for kind, problems in errors.items():
+        if problems:
+            print(f"  {kind}: {len(problems)} errors, e.g. {problems[0]}")
+
+
+async def main_async(args, accounts: list[dict], port: int) -> None:
+    server_log = Path(args.log)
+    smtp_port = free_port()
+    smtp = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(args, port, smtp_port, server_log)
+    try:
+        await wait_ready(port, server)
+        await prepare(port, accounts)
+        samples, errors = defaultdict(list), defaultdict(list)
+        begin = time.monotonic()
+        measure_from, stop_at = begin + args.warmup, begin + args.warmup + args.seconds
+        keys = [(account, key) for account in accounts for key in account["keys"]]
+        await asyncio.gather(*(run_client(n, port, *keys[n % len(keys)], stop_at, measure_from, samples, errors,
+                                          args.timeout) for n in range(args.clients)))
+        report(args, samples, errors, args.seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=90)
+        smtp.terminate()
+        smtp.wait()
+    print(f"server log: {server_log}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--web-workers", type=int, default=0, help="gunicorn workers (default: bin/serve's)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument("--rq-workers", type=int, default=2)
+    parser.add_argument("--subscribers", type=int, default=2000, help="per account (10 accounts)")
+    parser.add_argument("--timeout", type=float, default=30, help="seconds before a request counts as an error")
+    parser.add_argument("--log", default="/tmp/emailapi-load-server.log")
+    args = parser.parse_args()
+
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:  # a fresh database for every run
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    setup_django(DATABASE)
+    started = time.perf_counter()
+    accounts = build(args.clients, args.subscribers)
+    print(f"built {ACCOUNTS} accounts × {args.subscribers:,} subscribers, {args.clients} API keys "
+          f"in {time.perf_counter() - started:.1f} s")
+    from django.db import connections
+    connections.close_all()
+    asyncio.run(main_async(args, accounts, free_port()))
+
+
+if __name__ == "__main__":
+    main()
