@@ -8,7 +8,7 @@ errors, with `GET /healthz` (a minimal Django view through the same middleware) 
 measured in the same run.
 
     bin/with-test-env .venv/bin/python bench/load.py [--clients 200] [--seconds 60]
-        [--web-workers N] [--threads N] [--rq-workers 2] [--subscribers 2000]
+        [--think-ms 0] [--web-workers N] [--threads N] [--rq-workers 2] [--subscribers 2000]
 
 An error is a connection failure, a timeout, or a status other than the one the request expects.
 Not part of `make test`; figures and how to read them in docs/benchmarks.md.
@@ -207,15 +207,22 @@ async def prepare(port: int, accounts: list[dict]) -> None:
 
 
 async def run_client(n: int, port: int, account: dict, key: str, stop_at: float, measure_from: float,
-                     samples: dict, errors: dict, timeout: float) -> None:
+                     samples: dict, errors: dict, measured_ids: dict, args) -> None:
     workload = Workload(account, key, n)
-    client = HttpClient("127.0.0.1", port, timeout)
-    auth = {"Authorization": f"Bearer {key}"}
+    client = HttpClient("127.0.0.1", port, args.timeout)
+    seq = 0
     while (now := time.monotonic()) < stop_at:
+        if args.think_ms:
+            await asyncio.sleep(random.expovariate(1000 / args.think_ms))
+            now = time.monotonic()
         kind, method, path, body, expected = workload.next()
+        seq += 1
+        # The server logs this id with its own time for the request: the report puts both side by side.
+        request_id = f"load-{n}-{seq}"
+        headers = {"Authorization": f"Bearer {key}", "X-Request-ID": request_id}
         started = time.perf_counter()
         try:
-            status, content, _ = await client.request(method, path, headers=auth, body=body)
+            status, content, _ = await client.request(method, path, headers=headers, body=body)
             problem = None if status == expected else f"{status}: {content[:160]!r}"
         except Exception as exc:  # a refused connection, a reset, a timeout: all count as errors
             await client.close()
@@ -223,27 +230,50 @@ async def run_client(n: int, port: int, account: dict, key: str, stop_at: float,
         elapsed_ms = (time.perf_counter() - started) * 1000
         if now >= measure_from:
             samples[kind].append(elapsed_ms)
+            measured_ids[request_id] = kind
             if problem is not None:
                 errors[kind].append(problem)
     await client.close()
 
 
-def report(args, samples: dict, errors: dict, seconds: float) -> None:
+def server_times(log_path: Path, measured_ids: dict) -> dict:
+    """The server's own duration of each measured request (its request log line), by kind."""
+    times = defaultdict(list)
+    with open(log_path) as log:
+        for raw in log:
+            if '"api.requests"' not in raw:
+                continue
+            line = json.loads(raw)
+            kind = measured_ids.get(line.get("request_id"))
+            if kind is not None:
+                times[kind].append(line["duration_ms"])
+    return times
+
+
+def report(args, samples: dict, errors: dict, server: dict, seconds: float) -> None:
     total = sum(len(values) for values in samples.values())
     error_count = sum(len(values) for values in errors.values())
-    print(f"\n{args.clients} clients, {seconds:.0f} s measured (after {args.warmup:.0f} s warm-up), "
-          f"gunicorn {args.web_workers or 'default'} workers × {args.threads} threads, {args.rq_workers} RQ workers")
-    print(f"{'request':38} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"\n{args.clients} clients (think time {args.think_ms:.0f} ms), {seconds:.0f} s measured (after "
+          f"{args.warmup:.0f} s warm-up), gunicorn {args.web_workers or 'default'} workers × {args.threads} "
+          f"threads, {args.rq_workers} RQ workers, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'':38} {'':>7} {'':>7} {'client':>17} {'server':>17}")
+    print(f"{'request':38} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'errors':>7}")
+
+    def row(name, values, server_values, errors_count):
+        values, server_values = sorted(values), sorted(server_values)
+        print(f"{name:38} {len(values):7d} {len(values) / seconds:7.1f} {percentile(values, 0.5):8.1f} "
+              f"{percentile(values, 0.99):8.1f} {percentile(server_values, 0.5):8.1f} "
+              f"{percentile(server_values, 0.99):8.1f} {errors_count:7d}")
+
     for kind in sorted(samples, key=lambda k: (not k.startswith("floor"), k)):
-        values = sorted(samples[kind])
-        print(f"{kind:38} {len(values):7d} {len(values) / seconds:7.1f} {percentile(values, 0.5):8.1f} "
-              f"{percentile(values, 0.99):8.1f} {len(errors[kind]):7d}")
-    every = sorted(v for values in samples.values() for v in values)
-    reads = sorted(v for kind, values in samples.items() if kind.startswith("read:") for v in values)
-    print(f"{'all requests':38} {total:7d} {total / seconds:7.1f} {percentile(every, 0.5):8.1f} "
-          f"{percentile(every, 0.99):8.1f} {error_count:7d}")
-    print(f"{'single-resource reads':38} {len(reads):7d} {len(reads) / seconds:7.1f} {percentile(reads, 0.5):8.1f} "
-          f"{percentile(reads, 0.99):8.1f}")
+        row(kind, samples[kind], server[kind], len(errors[kind]))
+    row("all requests", [v for values in samples.values() for v in values],
+        [v for values in server.values() for v in values], error_count)
+    reads = [v for kind, values in samples.items() if kind.startswith("read:") for v in values]
+    row("single-resource reads", reads, [v for kind, values in server.items() if kind.startswith("read:")
+                                         for v in values], sum(len(v) for k, v in errors.items() if k.startswith("read:")))
+    reads.sort()
     print(f"\nthroughput {total / seconds:.1f} req/s; errors {error_count}; "
           f"p99 of single-resource reads {percentile(reads, 0.99):.1f} ms (goal ≤ 50 ms)")
     for kind, problems in errors.items():
@@ -260,18 +290,18 @@ async def main_async(args, accounts: list[dict], port: int) -> None:
     try:
         await wait_ready(port, server)
         await prepare(port, accounts)
-        samples, errors = defaultdict(list), defaultdict(list)
+        samples, errors, measured_ids = defaultdict(list), defaultdict(list), {}
         begin = time.monotonic()
         measure_from, stop_at = begin + args.warmup, begin + args.warmup + args.seconds
         keys = [(account, key) for account in accounts for key in account["keys"]]
         await asyncio.gather(*(run_client(n, port, *keys[n % len(keys)], stop_at, measure_from, samples, errors,
-                                          args.timeout) for n in range(args.clients)))
-        report(args, samples, errors, args.seconds)
+                                          measured_ids, args) for n in range(args.clients)))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=90)
         smtp.terminate()
         smtp.wait()
+    report(args, samples, errors, server_times(server_log, measured_ids), args.seconds)
     print(f"server log: {server_log}")
 
 
@@ -284,6 +314,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--subscribers", type=int, default=2000, help="per account (10 accounts)")
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="mean pause of a client between requests (exponential; 0: closed loop, no pause)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before a request counts as an error")
     parser.add_argument("--log", default="/tmp/emailapi-load-server.log")
     args = parser.parse_args()
