@@ -80,7 +80,8 @@ def build(clients: int, subscribers: int) -> list[dict]:
 
 
 def start_server(args, port: int, smtp_port: int, log_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "PORT": str(port), "RQ_WORKERS": str(args.rq_workers), "GUNICORN_THREADS": str(args.threads),
+    env = {**os.environ, "REDIS_URL": args.redis_url, "PORT": str(port), "RQ_WORKERS": str(args.rq_workers),
+           "GUNICORN_THREADS": str(args.threads),
            "API_RATE_LIMIT_PER_MINUTE": "1000000", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),
            "EMAIL_USE_TLS": "false", "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", "LOG_FORMAT": "json"}
     if args.web_workers:
@@ -235,7 +236,12 @@ def main() -> None:
                         help="mean pause of a client between requests (exponential; 0: closed loop, no pause)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds before a request counts as an error")
     parser.add_argument("--log", default="/tmp/emailapi-load-server.log")
+    parser.add_argument("--redis-url", default=None,
+                        help="Redis of the server under test (default: REDIS_URL's server, database 14). Its RQ "
+                             "workers take every job on it: never share it with a test run")
     args = parser.parse_args()
+    if args.redis_url is None:
+        args.redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/14"
 
     import psycopg
 
