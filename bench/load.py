@@ -189,8 +189,9 @@ def report(args, samples: dict, errors: dict, server: dict, seconds: float) -> N
     row("all requests", [v for values in samples.values() for v in values],
         [v for values in server.values() for v in values], error_count)
     reads = [v for kind, values in samples.items() if kind.startswith("read:") for v in values]
-    row("single-resource reads", reads, [v for kind, values in server.items() if kind.startswith("read:")
-                                         for v in values], sum(len(v) for k, v in errors.items() if k.startswith("read:")))
+    read_errors = sum(len(problems) for kind, problems in errors.items() if kind.startswith("read:"))
+    row("single-resource reads", reads,
+        [v for kind, values in server.items() if kind.startswith("read:") for v in values], read_errors)
     reads.sort()
     print(f"\nthroughput {total / seconds:.1f} req/s; errors {error_count}; "
           f"p99 of single-resource reads {percentile(reads, 0.99):.1f} ms (goal ≤ 50 ms)")

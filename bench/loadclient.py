@@ -25,7 +25,8 @@ class HttpClient:
                 pass
         self.reader = self.writer = None
 
-    async def request(self, method: str, path: str, *, headers: dict, body: dict | None = None) -> tuple[int, bytes, dict]:
+    async def request(self, method: str, path: str, *, headers: dict,
+                      body: dict | None = None) -> tuple[int, bytes, dict]:
         return await asyncio.wait_for(self._request(method, path, headers, body), self.timeout)
 
     async def _request(self, method, path, headers, body):

@@ -29,7 +29,8 @@ class Workload:
         return "read: list (hypermedia)", "GET", f"{self.base}/lists/{self.a['list']}", None, 200
 
     def get_subscriber(self):
-        return "read: subscriber (hypermedia)", "GET", f"{self.base}/subscribers/{random.choice(self.a['md5s'])}", None, 200
+        md5 = random.choice(self.a["md5s"])
+        return "read: subscriber (hypermedia)", "GET", f"{self.base}/subscribers/{md5}", None, 200
 
     def get_contact(self):
         return "read: contact (/api/v1)", "GET", f"/api/v1/contacts/{random.choice(self.a['md5s'])}", None, 200

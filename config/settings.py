@@ -198,7 +198,8 @@ SPECTACULAR_SETTINGS = {
 
 # Logs: one JSON object per line (`make serve`) or readable text (`make run`); never an API key.
 LOG_FORMAT = env_choice("LOG_FORMAT", {"json", "text"}, "text")
-LOGGING = logging_config(LOG_FORMAT, env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR"}, "INFO"))
+LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, "INFO")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 # Security headers. HSTS is sent on HTTPS requests only (Django's SecurityMiddleware); behind a proxy
 # that ends TLS, TRUST_X_FORWARDED_PROTO=true makes `X-Forwarded-Proto: https` count as HTTPS.

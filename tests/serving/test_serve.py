@@ -89,7 +89,8 @@ def test_serve_runs_web_and_workers_and_stops_them_all(transactional_db):
         assert status == 201, body
         list_id = headers["Location"].rstrip("/").rsplit("/", 1)[1]
         status, headers, _ = call(f"{base}/accounts/{owner.name}/lists/{list_id}/subscribers/import", key=owner.key,
-                                  data={"items": [{"emailAddress": "a@example.com"}, {"emailAddress": "b@example.com"}]})
+                                  data={"items": [{"emailAddress": "a@example.com"},
+                                                  {"emailAddress": "b@example.com"}]})
         assert status == 202
         task_url = base + headers["Location"]
         deadline = time.monotonic() + 60
