@@ -59,7 +59,12 @@ def sweep_stale_tasks() -> None:
     started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
     if started:
         logger.warning("started overdue scheduled campaigns %s", started)
-    if Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists():
+    from campaigns.emails import single_emails_pending, single_emails_recover
+    abandoned, requeued_emails = single_emails_recover()
+    if abandoned or requeued_emails:
+        logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned, requeued_emails)
+    if (Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
+            or single_emails_pending()):
         schedule_sweep()
 
 
