@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test test-python test-dredd serve-check install clean
+.PHONY: run serve test test-python test-dredd serve-check install clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -21,6 +21,9 @@ $(NODE_STAMP): package.json package-lock.json
 
 run: $(PY_STAMP)
 	bin/run
+
+serve: $(PY_STAMP)
+	bin/serve
 
 test: $(PY_STAMP) $(NODE_STAMP)
 	bin/test

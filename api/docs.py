@@ -41,6 +41,24 @@ profile("problem", "Problem", {
                 "properties": {"field": {"type": ["string", "null"]}, "detail": {"type": "string"}},
             },
         },
+        "requestId": {"type": "string", "description": "The request's id, as in its `X-Request-ID` header "
+                                                       "and the server's log line."},
+    },
+})
+
+profile("health", "Health", {
+    "description": "The answer of `/healthz` (the process is up) and `/readyz` (its database and Redis answer).",
+    "type": "object",
+    "required": ["status", "_links"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "ready"]},
+        "checks": {
+            "type": "object",
+            "description": "Each service `/readyz` checked: `ok`, `down`, or `not-configured` (Redis when jobs run "
+                           "in-process).",
+            "additionalProperties": {"type": "string", "enum": ["ok", "down", "not-configured"]},
+        },
+        "_links": LINKS,
     },
 })
 

@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOper
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions as drf
 
+from api.logs import request_id_var
 from api.registry import ProblemType, problem
 
 logger = logging.getLogger("api")
@@ -52,6 +53,9 @@ UNSUPPORTED_MEDIA_TYPE = problem(415, 1, "unsupported-media-type", "The request 
                                  "Send the body with a `Content-Type` the resource accepts (usually `application/json`).")
 TOO_MANY_REQUESTS = problem(429, 1, "too-many-requests", "Too many requests.",
                             "The API key has exceeded its rate limit; retry after the seconds given by `Retry-After`.")
+NOT_READY = problem(503, 1, "not-ready", "The server is not ready.",
+                    "A service the server needs (PostgreSQL or Redis) does not answer; `detail` and `checks` "
+                    "name it. Load balancers should send no traffic until `/readyz` answers 200 again.")
 INTERNAL_ERROR = problem(500, 1, "internal-error", "Internal server error.",
                          "The server failed unexpectedly. The failure is logged; no details are disclosed.")
 
@@ -81,6 +85,9 @@ def problem_body(problem_type: ProblemType, detail: str, errors: list[dict] | No
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
+    request_id = request_id_var.get()
+    if request_id is not None:  # the same id as the X-Request-ID header and the log line
+        body["requestId"] = request_id
     return body
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from api import docs_views
+from api.health import HealthView, ReadyView
 from api.decorators import get_only
 from api.views import AccountIndexView, RootView
 
@@ -13,6 +14,8 @@ def _doc(view):
 urlpatterns = [
     path("", RootView.as_view(), name="root"),
     path("accounts/<str:account_name>", AccountIndexView.as_view(), name="account-index"),
+    path("healthz", HealthView.as_view(), name="healthz"),
+    path("readyz", ReadyView.as_view(), name="readyz"),
     path("rels", _doc(docs_views.rel_index), name="rel-index"),
     path("rels/<str:name>", _doc(docs_views.rel_detail), name="rel-detail"),
     path("models", _doc(docs_views.model_index), name="model-index"),

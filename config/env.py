@@ -63,3 +63,10 @@ def env_url(name: str, *, schemes: set[str], default: str | None = None) -> str 
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL with scheme {allowed}, got {value!r}")
     return value
+
+
+def env_choice(name: str, choices: set[str], default: str) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}, got {value!r}")
+    return value

@@ -4,7 +4,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from api.logs import logging_config
+from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -42,9 +43,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer, even a 413 from the next ones, is logged and gets the security headers.
+    "api.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ContentSecurityPolicyMiddleware",
+    # The admin's CSS and JavaScript, from gunicorn too (no separate static server to run).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.BodySizeLimitMiddleware",
     "api.middleware.ProblemMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +85,10 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable database fails a request (and /readyz) in seconds instead of hanging a worker.
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+            "DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
 else:
     DATABASES = {
         "default": {
@@ -158,7 +168,10 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files straight from the apps (found at start-up), so a deployment has no
+# collectstatic step to forget; STATIC_ROOT is only for those who want to copy them elsewhere.
+STATIC_ROOT = env_str("STATIC_ROOT")
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
@@ -183,10 +196,29 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs: one JSON object per line (`make serve`) or readable text (`make run`); never an API key.
+LOG_FORMAT = env_choice("LOG_FORMAT", {"json", "text"}, "text")
+LOG_LEVEL = env_choice("LOG_LEVEL", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, "INFO")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# Security headers. HSTS is sent on HTTPS requests only (Django's SecurityMiddleware); behind a proxy
+# that ends TLS, TRUST_X_FORWARDED_PROTO=true makes `X-Forwarded-Proto: https` count as HTTPS.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A Content-Security-Policy for HTML pages without their own (the admin, the documentation pages).
+# The admin runs no inline script; it and the documentation pages use inline styles.
+HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# Swagger UI: its bundle, styles and favicon come from the CDN below; its start-up script is served from
+# here (SpectacularSwaggerSplitView), so no inline script is allowed.
+SWAGGER_UI_PATH = "/api/docs/"
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
+SWAGGER_UI_CSP = (f"default-src 'self'; script-src 'self' {SWAGGER_UI_CDN}; "
+                  f"style-src 'self' 'unsafe-inline' {SWAGGER_UI_CDN}; img-src 'self' data: {SWAGGER_UI_CDN}; "
+                  "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                  "frame-ancestors 'none'")
 CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path, register_converter
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import converters
 from api.views import not_found
@@ -15,7 +15,7 @@ ACCOUNT = "accounts/<str:account_name>/"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="swagger-ui"),
     path(ACCOUNT, include("lists.urls")),
     path(ACCOUNT, include("subscribers.urls")),
     path(ACCOUNT, include("fields.urls")),

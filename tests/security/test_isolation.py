@@ -41,6 +41,8 @@ PUBLIC = {
     "t/c/<str:token>/<int:position>": "tracked link: signed token, redirects only to the campaign's own link",
     "u/<str:token>": "unsubscribe page and one-click POST: signed token",
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
+    "healthz": "liveness probe for load balancers: answers that the process is up, nothing else",
+    "readyz": "readiness probe: says whether PostgreSQL and Redis answer, no account data",
     "^.*$": "the catch-all: a 404 problem for any URL no route matches",
 }
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login

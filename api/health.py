@@ -1,0 +1,102 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (its database and Redis answer too).
+
+Public, unthrottled and indifferent to ``Accept``: load balancers and orchestrators call them.
+"""
+import logging
+
+from django.conf import settings
+from django.db import connections
+from drf_spectacular.utils import extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from api.links import link
+from api.openapi import responses
+from api.problems import NOT_READY, ApiProblem
+from api.responses import hypermedia
+
+NO_STORE = "no-store"
+# A check that takes longer than this counts as down: a probe must answer quickly.
+CHECK_TIMEOUT_SECONDS = 2
+
+logger = logging.getLogger("api.health")
+
+
+class AnyAccept(BaseContentNegotiation):
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ProbeView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    content_negotiation_class = AnyAccept
+
+
+def _health_body(status: str, checks: dict[str, str] | None = None, *, self_href: str) -> dict:
+    body = {"status": status}
+    if checks is not None:
+        body["checks"] = checks
+    body["_links"] = [link(self_href, "self"), link("/", "index", "General Index")]
+    return body
+
+
+def database_check() -> str | None:
+    """None when PostgreSQL (or the embedded SQLite) answers ``SELECT 1``, else why not."""
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not ready"
+        connection.close()  # a broken connection is not reused by the next probe
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    return None
+
+
+def redis_check() -> str | None:
+    """None when Redis answers PING (or jobs run in-process, without Redis), else why not."""
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+                                  socket_timeout=CHECK_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    except Exception as exc:  # connection refused, timeout, auth…
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        client.close()
+    return None
+
+
+class HealthView(ProbeView):
+    @extend_schema(operation_id="healthz", summary="The process is up", auth=[],
+                   responses=responses({200: "health"}, problems=()))
+    def get(self, request):
+        return hypermedia(_health_body("ok", self_href="/healthz"), "health", headers={"Cache-Control": NO_STORE})
+
+
+class ReadyView(ProbeView):
+    @extend_schema(operation_id="readyz", summary="PostgreSQL and Redis are reachable", auth=[],
+                   responses=responses({200: "health"}, problems=(), extra_problems=(503,)))
+    def get(self, request):
+        failures = {name: reason for name, reason in (("database", database_check()), ("redis", redis_check()))
+                    if reason is not None}
+        checks = {"database": "ok", "redis": "ok" if settings.REDIS_URL else "not-configured"}
+        checks.update({name: "down" for name in failures})
+        if failures:
+            # The reasons (hosts, ports, driver messages) go to the log, not to a public answer.
+            for name, reason in failures.items():
+                logger.error("readiness check failed: %s: %s", name, reason, extra={"check": name})
+            detail = "Not reachable: " + ", ".join(failures) + "."
+            raise ApiProblem(NOT_READY, detail, extra={"checks": checks},
+                             headers={"Cache-Control": NO_STORE, "Retry-After": "5"})
+        return hypermedia(_health_body("ready", checks, self_href="/readyz"), "health",
+                          headers={"Cache-Control": NO_STORE})
