@@ -1,0 +1,97 @@
+"""The JSON parser of every API view: request limits checked before a view sees the data.
+
+A body over MAX_JSON_BODY_BYTES is 413.1, nesting deeper than MAX_JSON_DEPTH 400.43, a string
+(value or key) longer than MAX_JSON_STRING_LENGTH 413.2, an array or object with more than
+MAX_JSON_ITEMS members 413.3. Imports read their own (much larger) bodies: see tasks/imports.
+"""
+from dataclasses import dataclass
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
+from rest_framework.utils import json
+
+from api.problems import JSON_TOO_DEEP, JSON_TOO_MANY_ITEMS, JSON_STRING_TOO_LONG, PAYLOAD_TOO_LARGE, ApiProblem
+
+
+@dataclass(frozen=True)
+class JsonLimits:
+    body_bytes: int
+    depth: int
+    string_length: int
+    items: int
+
+    @classmethod
+    def from_settings(cls) -> "JsonLimits":
+        return cls(body_bytes=settings.MAX_JSON_BODY_BYTES, depth=settings.MAX_JSON_DEPTH,
+                   string_length=settings.MAX_JSON_STRING_LENGTH, items=settings.MAX_JSON_ITEMS)
+
+
+def json_path(path: tuple) -> str:
+    """``("items", 3, "fields")`` → ``items[3].fields``; the body itself is ``$``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "$"
+
+
+def _limit_problem(problem_type, path: tuple, detail: str) -> ApiProblem:
+    where = json_path(path)
+    return ApiProblem(problem_type, f"{where}: {detail}", errors=[{"field": where, "detail": detail}])
+
+
+def too_deep(limit: int, path: tuple = ()) -> ApiProblem:
+    return _limit_problem(JSON_TOO_DEEP, path, f"JSON nested more than {limit} levels deep.")
+
+
+def check_json_limits(data, limits: JsonLimits) -> None:
+    """Walk the parsed body without recursion; raise the problem of the first limit exceeded."""
+    stack = [(data, 0, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if len(value) > limits.string_length:
+                raise _limit_problem(JSON_STRING_TOO_LONG, path,
+                                     f"A string of {len(value)} characters; the maximum is {limits.string_length}.")
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth + 1 > limits.depth:
+            raise too_deep(limits.depth, path)
+        if len(value) > limits.items:
+            kind = "object" if isinstance(value, dict) else "array"
+            raise _limit_problem(JSON_TOO_MANY_ITEMS, path,
+                                 f"An {kind} of {len(value)} members; the maximum is {limits.items}.")
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if len(key) > limits.string_length:
+                    raise _limit_problem(JSON_STRING_TOO_LONG, path,
+                                         f"A key of {len(key)} characters; the maximum is {limits.string_length}.")
+                stack.append((member, depth + 1, (*path, key)))
+        else:
+            stack.extend((member, depth + 1, (*path, index)) for index, member in enumerate(value))
+
+
+def loads_nesting_checked(text: str | bytes, depth_limit: int, **kwargs):
+    """``json.loads``, where nesting deep enough to exhaust the recursion limit is 400.43, not a 500."""
+    try:
+        return json.loads(text, **kwargs)
+    except RecursionError:
+        raise too_deep(depth_limit) from None
+
+
+class LimitedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limits = JsonLimits.from_settings()
+        raw = stream.read(limits.body_bytes + 1)
+        if len(raw) > limits.body_bytes:
+            raise ApiProblem(PAYLOAD_TOO_LARGE, f"A JSON body may have at most {limits.body_bytes} bytes.")
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        strict = json.strict_constant if api_settings.STRICT_JSON else None
+        try:
+            data = loads_nesting_checked(raw.decode(encoding), limits.depth, parse_constant=strict)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+        check_json_limits(data, limits)
+        return data
