@@ -5,6 +5,7 @@ generated path parameters are replaced by the ids of real objects so the code be
 runs too. Checks: no 5xx, and every response is documented (status code, content type, body
 schema and headers). A failure fails ``make test``.
 """
+import os
 import zlib
 
 import pytest
@@ -16,12 +17,15 @@ from hypothesis import HealthCheck, settings
 from config.wsgi import application
 from tests.fuzz.seed import SEED, seed_objects
 
-MAX_EXAMPLES = 12  # fuzzing phase, per operation; the examples and coverage phases add their own
+# Fuzzing phase, per operation (the examples and coverage phases add their own); FUZZ_MAX_EXAMPLES and
+# FUZZ_SEED allow a longer or different run by hand.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
+SEED_VALUE = int(os.environ.get("FUZZ_SEED", "20261123"))
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance"]
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-schema.config.seed = 20261123
+schema.config.seed = SEED_VALUE
 schema.config.generation.update(max_examples=MAX_EXAMPLES)
 schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 schema.config.checks.update(included_check_names=CHECKS)
