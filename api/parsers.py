@@ -36,41 +36,54 @@ def json_path(path: tuple) -> str:
     return text or "$"
 
 
-def _limit_problem(problem_type, path: tuple, detail: str) -> ApiProblem:
-    where = json_path(path)
+def _unwind(trail) -> tuple:
+    """A trail is ``(parent_trail, key)`` or None: cheap to extend, made a path only for a problem."""
+    parts = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(key)
+    return tuple(reversed(parts))
+
+
+def _limit_problem(problem_type, trail, detail: str) -> ApiProblem:
+    where = json_path(_unwind(trail))
     return ApiProblem(problem_type, f"{where}: {detail}", errors=[{"field": where, "detail": detail}])
 
 
-def too_deep(limit: int, path: tuple = ()) -> ApiProblem:
-    return _limit_problem(JSON_TOO_DEEP, path, f"JSON nested more than {limit} levels deep.")
+def too_deep(limit: int, trail=None) -> ApiProblem:
+    return _limit_problem(JSON_TOO_DEEP, trail, f"JSON nested more than {limit} levels deep.")
+
+
+def _too_long(what: str, text: str, limit: int, trail) -> ApiProblem:
+    return _limit_problem(JSON_STRING_TOO_LONG, trail,
+                          f"A {what} of {len(text)} characters; the maximum is {limit}.")
 
 
 def check_json_limits(data, limits: JsonLimits) -> None:
     """Walk the parsed body without recursion; raise the problem of the first limit exceeded."""
-    stack = [(data, 0, ())]
+    if isinstance(data, str) and len(data) > limits.string_length:
+        raise _too_long("string", data, limits.string_length, None)
+    if not isinstance(data, (dict, list)):
+        return
+    stack = [(data, 1, None)]
     while stack:
-        value, depth, path = stack.pop()
-        if isinstance(value, str):
-            if len(value) > limits.string_length:
-                raise _limit_problem(JSON_STRING_TOO_LONG, path,
-                                     f"A string of {len(value)} characters; the maximum is {limits.string_length}.")
-            continue
-        if not isinstance(value, (dict, list)):
-            continue
-        if depth + 1 > limits.depth:
-            raise too_deep(limits.depth, path)
-        if len(value) > limits.items:
-            kind = "object" if isinstance(value, dict) else "array"
-            raise _limit_problem(JSON_TOO_MANY_ITEMS, path,
-                                 f"An {kind} of {len(value)} members; the maximum is {limits.items}.")
-        if isinstance(value, dict):
-            for key, member in value.items():
-                if len(key) > limits.string_length:
-                    raise _limit_problem(JSON_STRING_TOO_LONG, path,
-                                         f"A key of {len(key)} characters; the maximum is {limits.string_length}.")
-                stack.append((member, depth + 1, (*path, key)))
-        else:
-            stack.extend((member, depth + 1, (*path, index)) for index, member in enumerate(value))
+        container, depth, trail = stack.pop()
+        if depth > limits.depth:
+            raise too_deep(limits.depth, trail)
+        if len(container) > limits.items:
+            kind = "object" if isinstance(container, dict) else "array"
+            raise _limit_problem(JSON_TOO_MANY_ITEMS, trail,
+                                 f"An {kind} of {len(container)} members; the maximum is {limits.items}.")
+        is_object = isinstance(container, dict)
+        for key, member in (container.items() if is_object else enumerate(container)):
+            if is_object and len(key) > limits.string_length:
+                raise _too_long("key", key, limits.string_length, trail)
+            kind = type(member)
+            if kind is str:
+                if len(member) > limits.string_length:
+                    raise _too_long("string", member, limits.string_length, (trail, key))
+            elif kind is dict or kind is list:
+                stack.append((member, depth + 1, (trail, key)))
 
 
 def loads_nesting_checked(text: str | bytes, depth_limit: int, **kwargs):

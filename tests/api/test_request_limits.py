@@ -29,6 +29,7 @@ def test_nesting_past_the_limit_is_400_43(api, settings):
     body = assert_problem(api.post("/test/echo", {"a": {"b": [json.loads(nested(6))]}}), 400, TOO_DEEP, 43)
     assert body["errors"][0]["field"] == "a.b[0][0][0][0][0][0]"
     assert "8 levels" in body["detail"]
+    assert api.post("/test/echo", {"a": {"b": [json.loads(nested(5))]}}).status_code == 200
 
 
 def test_nesting_that_would_exhaust_the_recursion_limit_is_400_43_not_500(api):
