@@ -106,3 +106,15 @@ def test_json_path_names_members():
     assert json_path(()) == "$"
     assert json_path(("items", 3, "fields", 0, "value")) == "items[3].fields[0].value"
     assert json_path((2, "a")) == "[2].a"
+
+
+def test_without_string_checks_containers_are_still_checked():
+    """The parser skips string checks when the whole body is shorter than the string limit."""
+    limits = JsonLimits(body_bytes=10**6, depth=3, string_length=10, items=3)
+    check_json_limits({"a": ["x" * 50]}, limits, check_strings=False)
+    with pytest.raises(ApiProblem) as raised:
+        check_json_limits({"a": [[["deep"]]]}, limits, check_strings=False)
+    assert raised.value.errors[0]["field"] == "a[0][0]"
+    with pytest.raises(ApiProblem) as raised:
+        check_json_limits({"a": {"b": [1, 2, 3, 4]}}, limits, check_strings=False)
+    assert raised.value.errors[0]["field"] == "a.b"
