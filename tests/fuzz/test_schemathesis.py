@@ -2,8 +2,9 @@
 
 Each operation gets its own test (one transaction, rolled back) with seeded objects: most
 generated path parameters are replaced by the ids of real objects so the code behind the 404
-runs too. Checks: no 5xx, and every response is documented (status code, content type, body
-schema and headers). A failure fails ``make test``.
+runs too. Checks: no 5xx; every response documented (status code, content type, body schema,
+headers); authentication not ignored; undocumented methods answered 405 with ``Allow``. A failure
+fails ``make test``.
 """
 import os
 import zlib
