@@ -6,6 +6,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from api.registry import REGISTRY
 
 COMMON_PROBLEMS = (401, 403, 406, 429)
+# What any request body can be answered with (api/parsers.py, api/middleware.py, DRF's media types).
+BODY_PROBLEMS = (400, 413, 415)
 
 
 def component_name(profile: str) -> str:
@@ -55,6 +57,21 @@ def add_registry_components(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, doc in REGISTRY.profiles.items():
         schemas[component_name(name)] = _to_openapi(copy.deepcopy(doc.schema))
+    return result
+
+
+def add_body_problems(result, generator, request, public):
+    """POSTPROCESSING_HOOK: an operation that takes a body documents the problems any body can cause."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            answers = operation.setdefault("responses", {})
+            for status in BODY_PROBLEMS:
+                answers.setdefault(str(status), {
+                    "description": "",
+                    "content": {"application/problem+json": {"schema": openapi_ref("problem")}},
+                })
     return result
 
 

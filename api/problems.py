@@ -49,6 +49,15 @@ NOT_ACCEPTABLE = problem(406, 1, "not-acceptable", "No acceptable representation
                          "ask for `application/json`.")
 PAYLOAD_TOO_LARGE = problem(413, 1, "payload-too-large", "The request body is too large.",
                             "The body exceeds the server's maximum request size.")
+JSON_TOO_DEEP = problem(400, 43, "json-too-deep", "The JSON body is nested too deeply.",
+                        "Arrays and objects nest deeper than the server accepts (`MAX_JSON_DEPTH`, 32 by "
+                        "default); `errors` names where.")
+JSON_STRING_TOO_LONG = problem(413, 2, "json-string-too-long", "A string in the JSON body is too long.",
+                               "A string value or key is longer than the server accepts (`MAX_JSON_STRING_LENGTH`, "
+                               "1,048,576 characters by default); `errors` names where.")
+JSON_TOO_MANY_ITEMS = problem(413, 3, "json-too-many-items", "An array or object in the JSON body is too large.",
+                              "An array or object has more members than the server accepts (`MAX_JSON_ITEMS`, "
+                              "1,000 by default); `errors` names where. Imports take larger bodies.")
 UNSUPPORTED_MEDIA_TYPE = problem(415, 1, "unsupported-media-type", "The request body's media type is not supported.",
                                  "Send the body with a `Content-Type` the resource accepts (usually `application/json`).")
 TOO_MANY_REQUESTS = problem(429, 1, "too-many-requests", "Too many requests.",

@@ -151,6 +151,10 @@ def _from_email(account, data) -> str:
                          errors=[{"field": "fromEmail", "detail": "This field is required."}]) from None
 
 
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": KEY_MAX,
+                          "pattern": "^[!-~]([ -~]*[!-~])?$"}  # printable ASCII, no blank at either end
+
+
 def _idempotency_key(request) -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -173,7 +177,7 @@ def _replay(stored: IdempotencyKey, digest: str):
 
 class V1EmailSendView(V1View):
     @extend_schema(operation_id="v1_emails_send", request=request_body("email-send-input"),
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                   parameters=[OpenApiParameter("Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER,
                                                 description="Within 24 hours the same key and body answer the "
                                                             "first response again; another body is 422.2.")],
                    responses=responses({202: "email"}, extra_problems=(400, 415, 422)))

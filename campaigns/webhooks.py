@@ -42,7 +42,8 @@ class BounceWebhookView(APIView):
     throttle_classes = []
 
     @extend_schema(operation_id="v1_webhooks_bounces", request=request_body("bounce-report"), auth=[],
-                   responses=responses({200: "bounce-report-result"}, problems=(), extra_problems=(400, 401, 415)))
+                   responses=responses({200: "bounce-report-result"}, problems=(),
+                                       extra_problems=(400, 401, 404, 406, 413, 415)))
     def post(self, request):
         _check_secret(request)
         reports = request.data if isinstance(request.data, list) else [request.data]

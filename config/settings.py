@@ -129,6 +129,11 @@ else:
 # Request limits and API behaviour.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 100 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# JSON bodies of every view but the import (api/parsers.py): size, nesting, string length, members.
+MAX_JSON_BODY_BYTES = env_int("MAX_JSON_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32, minimum=4)
+MAX_JSON_STRING_LENGTH = env_int("MAX_JSON_STRING_LENGTH", 1024 * 1024, minimum=256)
+MAX_JSON_ITEMS = env_int("MAX_JSON_ITEMS", 1000, minimum=10)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000, minimum=1)
 
 # Background tasks and imports.
@@ -177,7 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.HypermediaJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -192,7 +197,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "POSTPROCESSING_HOOKS": ["api.openapi.add_registry_components"],
+    "POSTPROCESSING_HOOKS": ["api.openapi.add_registry_components", "api.openapi.add_body_problems"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -34,7 +34,7 @@ profile("subscribe-input", "Subscribe", {
     "type": "object",
     "required": ["emailAddress"],
     "properties": {
-        "emailAddress": {"type": "string", "maxLength": 254},
+        "emailAddress": {"type": "string", "format": "email", "maxLength": 254},
         "fields": {"type": "array", "items": FIELD_ENTRY, "description": "null or \"\" unsets a field."},
         "resubscribe": {"type": "boolean", "default": False},
     },
@@ -44,7 +44,7 @@ profile("subscriber-input", "Subscriber (full representation)", {
     "type": "object",
     "required": ["emailAddress", "belongsToLists", "fields"],
     "properties": {
-        "emailAddress": {"type": "string", "maxLength": 254},
+        "emailAddress": {"type": "string", "format": "email", "maxLength": 254},
         "belongsToLists": {"type": "array", "items": {"type": "integer"}},
         "status": {"enum": Status.values},
         "fields": {"type": "array", "items": FIELD_ENTRY},
@@ -63,7 +63,7 @@ profile("contact-input", "Contact (create)", {
     "type": "object",
     "required": ["emailAddress"],
     "properties": {
-        "emailAddress": {"type": "string", "maxLength": 254},
+        "emailAddress": {"type": "string", "format": "email", "maxLength": 254},
         "fields": {"type": "array", "items": FIELD_ENTRY},
         "lists": {"type": "array", "items": {"type": "integer"}},
         "resubscribe": {"type": "boolean", "default": False,

@@ -27,6 +27,8 @@ def boot(**overrides):
     ("PUBLIC_BASE_URL", "ftp://example.com"),
     ("MAX_REQUEST_BODY_BYTES", "-5"),
     ("API_RATE_LIMIT_PER_MINUTE", "lots"),
+    ("MAX_JSON_DEPTH", "2"),
+    ("MAX_JSON_ITEMS", "many"),
 ])
 def test_malformed_value_stops_start_up_naming_the_variable(name, value):
     result = boot(**{name: value})

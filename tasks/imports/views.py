@@ -1,11 +1,12 @@
-import json
 from pathlib import PurePath
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from api.links import account_home, link
 from api.openapi import request_body, responses
+from api.parsers import loads_nesting_checked
 from api.problems import INVALID_JSON, MISSING_DATA, UNSUPPORTED_MEDIA_TYPE, ApiProblem
 from api.responses import message
 from api.views import AccountScopedView
@@ -63,7 +64,7 @@ class ImportView(AccountScopedView):
     @staticmethod
     def _json(body: bytes):
         try:
-            payload = json.loads(body)
+            payload = loads_nesting_checked(body, settings.MAX_JSON_DEPTH)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiProblem(INVALID_JSON, f"The body is not valid JSON: {exc}.") from None
         try:

@@ -1,0 +1,36 @@
+"""Real objects for the fuzzer's path parameters: one of each kind, made through the API."""
+from campaigns.tokens import make_token
+from tests.campaigns.builders import create_campaign
+from tests.factories import make_account
+from tests.helpers import ApiClient, assert_hypermedia
+from tests.subscribers.builders import Paths, create_field, create_list, subscribed
+
+# Filled by the fixture before each operation's test; read by the path-parameter hook.
+SEED: dict = {}
+
+
+def seed_objects() -> dict:
+    owner = make_account("fuzz@example.com")
+    api = ApiClient(owner)
+    paths = Paths(owner)
+    list_id = create_list(api, "Fuzz")
+    email_md5 = subscribed(api, list_id, "ann@example.com", fields={"firstName": "Ann"})
+    create_field(api, "city", "string")
+    campaign_id = create_campaign(api, [list_id])
+    imported = api.post(f"{paths.list_subscribers(list_id)}/import",
+                        {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]})
+    assert_hypermedia(imported, 202, "message")
+    sent = api.post("/api/v1/emails/send", {"to": "cid@example.com", "subject": "Hi", "text": "Hello"})
+    email = assert_hypermedia(sent, 202, "email")
+    return {
+        "key": owner.key,
+        "account_name": owner.name,
+        "list_id": str(list_id),
+        "email_md5": email_md5,
+        "field_name": "city",
+        "campaign_id": str(campaign_id),
+        "task_id": imported["Location"].rsplit("/", 1)[1],
+        "email_id": str(email["emailId"]),
+        "token": make_token(email["emailId"]),
+        "position": 1,
+    }
