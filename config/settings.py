@@ -76,7 +76,9 @@ TEMPLATES = [
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Health checks: a connection kept across requests is tested before reuse, so a PostgreSQL restart
+        # costs no request a 500 (the dead connection is replaced).
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 else:

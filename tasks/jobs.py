@@ -2,7 +2,7 @@
 import logging
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from tasks.models import Task, TaskStatus, TaskType
 from tasks.queue import enqueue, schedule_done, schedule_once
@@ -51,15 +51,23 @@ def sweep_stale_tasks() -> None:
     """Requeue tasks whose worker died; runs again while any task is in progress."""
     from tasks.services import tasks_requeue_stale
 
-    schedule_done(SWEEPER_KEY)
-    requeued = tasks_requeue_stale()
-    if requeued:
-        logger.warning("requeued stale tasks %s", requeued)
     from campaigns.services import campaigns_start_overdue
-    started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
-    if started:
-        logger.warning("started overdue scheduled campaigns %s", started)
-    if Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists():
+
+    schedule_done(SWEEPER_KEY)
+    try:
+        requeued = tasks_requeue_stale()
+        if requeued:
+            logger.warning("requeued stale tasks %s", requeued)
+        started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
+        if started:
+            logger.warning("started overdue scheduled campaigns %s", started)
+        live = Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
+    except DatabaseError:
+        # The database is down (or restarting): exactly when tasks stop beating. The sweeper must outlive it.
+        logger.warning("stale-task sweep failed, trying again", exc_info=True)
+        connection.close()
+        live = True
+    if live:
         schedule_sweep()
 
 
