@@ -48,16 +48,18 @@ def deliver_callback(task_id: int) -> None:
 
 
 def sweep_stale_tasks() -> None:
-    """Requeue tasks whose worker died; runs again while any task is in progress."""
-    from tasks.services import tasks_requeue_stale
-
+    """Requeue tasks whose worker died or whose job Redis lost; runs again while any task is live."""
     from campaigns.services import campaigns_start_overdue
+    from tasks.services import tasks_requeue_lost, tasks_requeue_stale
 
     schedule_done(SWEEPER_KEY)
     try:
         requeued = tasks_requeue_stale()
         if requeued:
             logger.warning("requeued stale tasks %s", requeued)
+        lost = tasks_requeue_lost()
+        if lost:
+            logger.warning("requeued queued tasks whose jobs were lost %s", lost)
         started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
         if started:
             logger.warning("started overdue scheduled campaigns %s", started)

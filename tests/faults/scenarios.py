@@ -73,16 +73,17 @@ def assert_imported_once(stack: Stack, http: Http, account: str, list_id: int, t
     db = stack.postgres
     assert db.value("SELECT count(*) FROM tasks_taskerror WHERE task_id = %s", [task_id]) == INVALID
     account_id = db.value("SELECT id FROM accounts_account WHERE name = %s", [account])
-    subscribers = dict(db.rows("SELECT email, fields FROM subscribers_subscriber WHERE account_id = %s",
-                               [account_id]))
+    subscribers = dict(db.rows("SELECT email, fields FROM subscribers_subscriber WHERE account_id = %s "
+                               "AND email LIKE 'i%%'", [account_id]))
     assert len(subscribers) == DISTINCT and subscribers == expected  # none lost; first occurrences' values
     memberships = db.rows("SELECT subscriber_id, count(*) FROM subscribers_membership WHERE list_id = %s "
                           "GROUP BY subscriber_id", [list_id])
     assert len(memberships) == DISTINCT and {count for _, count in memberships} == {1}
     listed = http.get(f"/accounts/{account}/lists/{list_id}")
     assert listed["subscribersQuantity"] == DISTINCT, listed
-    collection = http.get(f"/accounts/{account}/subscribers?status=active")
-    assert collection["itemsCount"] == DISTINCT, collection["itemsCount"]
+    collection = http.get(f"/accounts/{account}/subscribers?status=active")  # the counter, against a recount
+    assert collection["itemsCount"] == db.value("SELECT count(*) FROM subscribers_subscriber WHERE account_id = %s "
+                                                "AND status = 'active'", [account_id]), collection["itemsCount"]
 
 
 # --- Campaigns -----------------------------------------------------------------------------------

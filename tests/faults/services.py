@@ -214,10 +214,13 @@ class Stack:
         return Http(f"http://127.0.0.1:{self.http_port}", key)
 
     def start_worker(self, **env) -> subprocess.Popen:
-        """`manage.py rqworker` on every queue with RQ's scheduler, as `make run` starts it."""
+        """`manage.py rqworker` on every queue with RQ's scheduler, as `make run` starts it, under a supervisor
+        that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does."""
         log = open(self.root / f"worker{len(self.workers) + 1}.log", "ab")
+        command = f"{sys.executable} manage.py rqworker default imports sending --with-scheduler"
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", "default", "imports", "sending", "--with-scheduler"],
+            ["bash", "-c", f'while :; do {command}; echo "supervisor: worker exited ($?), starting it again"; '
+                           "sleep 1; done"],
             cwd=REPO, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.workers.append(process)
