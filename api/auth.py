@@ -42,7 +42,8 @@ def credential_from_request(request) -> str | None:
             except (binascii.Error, UnicodeDecodeError):
                 raise AuthenticationFailed("The Basic credentials are not valid base64.") from None
             return decoded.partition(":")[2]
-        raise AuthenticationFailed(f"Unsupported Authorization scheme {scheme!r}.")
+        # Never echo the header: a key sent without a scheme would come back in the error.
+        raise AuthenticationFailed("Unsupported Authorization scheme; use Bearer, Token, OAuth2 or Basic.")
     token = request.query_params.get("access_token") if hasattr(request, "query_params") else None
     return token.strip() if token is not None else None
 

@@ -74,7 +74,35 @@ def email_send(*, account, to, subject: str, html: str, text: str, from_name: st
                                reply_to=reply_to, html=html, text=text, values=values, compiled=asdict(compiled),
                                links=compiled.links)
     enqueue(deliver_single_email, message.pk, queue="sending")
+    from tasks.jobs import schedule_sweep
+    schedule_sweep()  # the safety net below, should this job be lost
     return message
+
+
+def single_emails_recover() -> tuple[int, int]:
+    """The safety net for single emails, run by the sweeper: (abandoned, requeued).
+
+    A message left ``sending`` longer than TASK_STALE_AFTER_SECONDS lost its worker mid-send: it may have
+    gone out, so it becomes ``unknown`` and is never sent again. A ``queued`` one whose job is overdue by as
+    much (lost with Redis) is enqueued again; delivery claims the row first, so a duplicate job does nothing.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    singles = Message.objects.filter(campaign__isnull=True, single__isnull=False)
+    abandoned = singles.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=MessageStatus.UNKNOWN, smtp_response="In flight when its worker stopped; maybe delivered, never sent again.")
+    overdue = list(singles.filter(status=MessageStatus.QUEUED, created_at__lt=cutoff)
+                   .exclude(next_attempt_at__gte=cutoff).values_list("pk", flat=True)[:1000])
+    from tasks.queue import enqueue
+    with transaction.atomic():
+        for message_id in overdue:
+            enqueue(deliver_single_email, message_id, queue="sending")
+    return abandoned, len(overdue)
+
+
+def single_emails_pending() -> bool:
+    return Message.objects.filter(campaign__isnull=True, single__isnull=False,
+                                  status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)).exists()
 
 
 def _decision(attempts: int, outcome: Outcome, now) -> tuple:
@@ -140,4 +168,4 @@ def deliver_single_email(message_id: int) -> None:
                                          threshold=settings.SOFT_BOUNCE_THRESHOLD)
 
 
-__all__ = ["email_send", "deliver_single_email", "TemplateError"]
+__all__ = ["email_send", "deliver_single_email", "single_emails_recover", "single_emails_pending", "TemplateError"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
 from campaigns.content import compile_campaign
-from campaigns.models import Campaign, CampaignLink, Event, Message
+from campaigns.models import Campaign, CampaignLink, Event, IdempotencyKey, Message
 from campaigns.services import campaign_counts_recount, field_names, stats_add
 from campaigns.tokens import make_token
 from fields.models import Field
@@ -34,6 +34,7 @@ ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
 JOHN = "john.smith@example.com"
 JANE = "jane.doe@example.com"
+ERASED = "erased.contact@example.com"
 JOHN_FIELDS = {"firstName": "John", "lastName": "Smith", "income": 450000}
 
 
@@ -55,6 +56,8 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
     Field.objects.filter(account=owner, name__in=absent_fields).delete()
     Subscriber.objects.filter(account=owner, email=JANE).delete()
     Suppression.objects.filter(account=owner).delete()  # what "Erase a Contact" left
+    Suppression.objects.create(account=owner, email_md5=normalize_email(ERASED).md5)  # "Send an Email" refuses it
+    IdempotencyKey.objects.filter(account=owner).delete()
     if not Field.objects.filter(account=owner, name="income").exists():
         field_create(account=owner, name="income", type="number", label="Annual Income")
     for list_id, name in LISTS.items():

@@ -146,6 +146,9 @@ def _rename(subscriber: Subscriber, email: Email) -> None:
     taken = Subscriber.objects.filter(account_id=subscriber.account_id, email_md5=email.md5).exists()
     if taken:
         raise ApiProblem(EMAIL_IN_USE, f"Another subscriber already has the address {email.address}.")
+    if is_suppressed(subscriber.account_id, email.md5):
+        raise ApiProblem(SUBSCRIBER_SUPPRESSED, f"{email.address} was erased from the account: a rename cannot "
+                         "take it; create it with \"resubscribe\": true if the person asked again.")
     subscriber.email, subscriber.email_md5 = email.address, email.md5
     try:
         with transaction.atomic():

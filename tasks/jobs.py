@@ -48,7 +48,9 @@ def deliver_callback(task_id: int) -> None:
 
 
 def sweep_stale_tasks() -> None:
-    """Requeue tasks whose worker died or whose job Redis lost; runs again while any task is live."""
+    """Requeue tasks whose worker died or whose job Redis lost, give up on single emails in flight too
+    long; runs again while any task or single email is live."""
+    from campaigns.emails import single_emails_pending, single_emails_recover
     from campaigns.services import campaigns_start_overdue
     from tasks.services import tasks_requeue_lost, tasks_requeue_stale
 
@@ -63,7 +65,12 @@ def sweep_stale_tasks() -> None:
         started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
         if started:
             logger.warning("started overdue scheduled campaigns %s", started)
-        live = Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
+        abandoned, requeued_emails = single_emails_recover()
+        if abandoned or requeued_emails:
+            logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned,
+                           requeued_emails)
+        live = (Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
+                or single_emails_pending())
     except DatabaseError:
         # The database is down (or restarting): exactly when tasks stop beating. The sweeper must outlive it.
         logger.warning("stale-task sweep failed, trying again", exc_info=True)

@@ -71,6 +71,17 @@ def test_suppression_blocks_subscribe_and_create_unless_resubscribe(api, owner):
     assert_counters_exact(owner)
 
 
+def test_a_rename_onto_an_erased_address_is_refused(api, owner):
+    create_contact(api, "ann@example.com")
+    api.delete(contact(md5("ann@example.com")))
+    bob = create_contact(api, "bob@example.com")
+    body = {"emailAddress": "Ann@Example.com", "belongsToLists": [], "fields": [], "status": bob["status"]}
+    problem = assert_problem(api.put(contact(md5("bob@example.com")), body), 409, SUPPRESSED)
+    assert "ann@example.com" in problem["detail"].lower()
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["bob@example.com"]
+    assert Suppression.objects.filter(email_md5=md5("ann@example.com")).exists()
+
+
 def test_suppression_blocks_imports(api, owner):
     news = create_list(api, "News")
     create_contact(api, "ann@example.com")

@@ -22,14 +22,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, once: bool, **options):
         from campaigns.services import campaigns_start_overdue
+        from campaigns.emails import single_emails_recover
         from tasks.services import tasks_requeue_stale
 
         while True:
             close_old_connections()
             try:
                 started, requeued = campaigns_start_overdue(), tasks_requeue_stale()
-                if started or requeued:
-                    self.stdout.write(f"started campaigns {started}; requeued tasks {requeued}")
+                abandoned, requeued_emails = single_emails_recover()
+                if started or requeued or abandoned or requeued_emails:
+                    self.stdout.write(f"started campaigns {started}; requeued tasks {requeued}; single emails: "
+                                      f"{abandoned} unknown, {requeued_emails} requeued")
             except Exception:  # a database hiccup: the next round tries again
                 logger.exception("scheduler round failed")
             if once:

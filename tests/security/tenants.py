@@ -1,0 +1,99 @@
+"""Two tenants with one object of every kind, built through the API, and B's rows as a snapshot.
+
+B's strings all carry a marker no other test data uses, so a response that shows any of them has
+leaked B's data; ``Tenant.values`` maps each URL keyword to the objects that fill it.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.test import Client, TestCase
+
+from accounts.models import Account
+from campaigns.models import Message
+from campaigns.tokens import make_token
+from tests.campaigns.builders import BASE_URL, create_campaign, send, start
+from tests.factories import AccountWithKey
+from tests.helpers import ApiClient, assert_hypermedia
+from tests.subscribers.builders import create_field, create_list, md5, subscribed
+from tests.tasks.builders import csv_bytes, new_task, run_jobs
+
+
+@dataclass
+class Tenant:
+    who: AccountWithKey
+    values: dict[str, list] = field(default_factory=dict)  # URL keyword → the tenant's values for it
+    secrets: set[str] = field(default_factory=set)  # strings that only this tenant's data contains
+
+
+def _single_email(api, to: str, subject: str) -> int:
+    body = {"to": to, "subject": subject, "text": f"{subject} body", "fromEmail": "shop@example.com"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = api.post("/api/v1/emails/send", body)
+    return assert_hypermedia(response, 202, "email")["emailId"]
+
+
+def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
+    """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
+    campaign (opened once) and a draft, and a single email: every kind a URL keyword names."""
+    settings.PUBLIC_BASE_URL = BASE_URL
+    api = ApiClient(who)
+    address = f"{marker}.reader@{marker}.example"
+    field_name = f"{marker}Field"
+    create_field(api, field_name, "string")
+    list_id = create_list(api, f"{marker} list")
+    subscribed(api, list_id, address, {field_name: f"{marker} value", "firstName": f"{marker}First"})
+    done_task = new_task(api, list_id, [["email"], [f"{marker}.imported@{marker}.example"], [f"{marker}-bad-row"]])
+    run_jobs()
+    sent = create_campaign(api, [list_id], name=f"{marker} campaign", subject=f"{marker} subject")
+    start(api, sent)
+    draft = create_campaign(api, [list_id], name=f"{marker} draft", subject=f"{marker} draft subject")
+    email_id = _single_email(api, f"{marker}.single@{marker}.example", f"{marker} email subject")
+    send()
+    message = Message.objects.get(campaign_id=sent, to_email=address)
+    Client().get(f"/t/o/{make_token(message.pk)}")
+    queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
+    tenant = Tenant(who, values={
+        "account_name": [who.name], "list_id": [list_id], "email_md5": [md5(address)], "field_name": [field_name],
+        "task_id": [done_task, queued_task], "campaign_id": [sent, draft], "email_id": [email_id]})
+    imported = f"{marker}.imported@{marker}.example"
+    tenant.secrets = {who.name, address, md5(address), field_name, f"{marker} value", f"{marker}First",
+                      f"{marker} list", imported, md5(imported), f"{marker}-bad-row", f"{marker} campaign",
+                      f"{marker} subject", f"{marker} draft", f"{marker}.single@{marker}.example",
+                      f"{marker} email subject", f"{marker}.queued@{marker}.example"}
+    return tenant
+
+
+# --- B's rows ------------------------------------------------------------------------------------
+
+def project_models() -> list[type[models.Model]]:
+    return [model for config in apps.get_app_configs() if Path(config.path).parent == settings.BASE_DIR
+            for model in config.get_models()]
+
+
+def account_lookup(model: type[models.Model], depth: int = 0) -> str | None:
+    """The ORM path from ``model`` to its Account ("account", "subscriber__account"…), or None."""
+    if model is Account:
+        return "pk"
+    relations = [f for f in model._meta.get_fields() if f.concrete and (f.many_to_one or f.one_to_one)]
+    for relation in relations:
+        if relation.related_model is Account:
+            return relation.name
+    if depth < 2:
+        for relation in relations:
+            path = account_lookup(relation.related_model, depth + 1)
+            if path is not None and path != "pk":
+                return f"{relation.name}__{path}"
+    return None
+
+
+def snapshot(account: Account) -> dict[str, list[dict]]:
+    """Every row of every project model that belongs to ``account``, in primary-key order."""
+    rows = {}
+    for model in project_models():
+        lookup = account_lookup(model)
+        if lookup is not None:
+            rows[model._meta.label] = list(model.objects.filter(**{lookup: account.pk}).order_by("pk").values())
+    return rows

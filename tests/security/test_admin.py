@@ -1,0 +1,71 @@
+"""The admin is behind Django's login, and every form post to it needs a CSRF token."""
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from accounts.models import ApiKey
+from tests.helpers import assert_problem
+
+PASSWORD = "a-long-admin-password"
+
+
+@pytest.fixture
+def staff(db):
+    return User.objects.create_superuser("boss", "boss@example.com", PASSWORD)
+
+
+def _csrf_token(client: Client, path: str) -> str:
+    page = client.get(path).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/apikey/", "/admin/accounts/account/",
+                                  "/admin/campaigns/campaign/", "/admin/tasks/task/"])
+def test_anonymous_admin_pages_redirect_to_the_login(db, path):
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={path}"
+
+
+def test_the_login_refuses_a_post_without_its_csrf_token(staff):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/"})
+    assert_problem(response, 403, "/errors/403.2-forbidden")
+    assert "_auth_user_id" not in client.session
+    # The same credentials with the token from the form log in: the 403 was the missing token.
+    token = _csrf_token(client, "/admin/login/")
+    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/",
+                                             "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_password_does_not_log_in(staff):
+    client = Client(enforce_csrf_checks=True)
+    token = _csrf_token(client, "/admin/login/")
+    response = client.post("/admin/login/", {"username": "boss", "password": "wrong", "csrfmiddlewaretoken": token})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_logged_in_admin_post_without_a_csrf_token_changes_nothing(staff, owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    api_key = ApiKey.objects.get(prefix=owner.key[:ApiKey.PREFIX_LENGTH])
+    response = client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]})
+    assert_problem(response, 403, "/errors/403.2-forbidden")
+    response = client.post("/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "forged"})
+    assert_problem(response, 403, "/errors/403.2-forbidden")
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is None
+    assert not ApiKey.objects.filter(name="forged").exists()
+
+
+def test_a_user_who_is_not_staff_is_refused(db):
+    User.objects.create_user("clerk", "clerk@example.com", PASSWORD)
+    client = Client()
+    client.login(username="clerk", password=PASSWORD)
+    response = client.get("/admin/accounts/apikey/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")

@@ -1,0 +1,58 @@
+"""Every CSV the server writes escapes cells a spreadsheet would run as a formula.
+
+The one CSV today is a task's error report (``Accept: text/csv``), whose cells repeat what the client
+imported. A new CSV writer in the code fails ``test_every_csv_writer_is_known`` until it is listed
+here with a test.
+"""
+import csv
+import io
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from tasks.views import csv_cell
+from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_jobs, submit  # noqa: F401
+
+CSV_WRITERS = {"tasks/views.py": "the task error report, every text cell through csv_cell"}
+DANGEROUS = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1+2", "\r=1+2", "=HYPERLINK(\"https://evil.example\")",
+             "-", "@", "\t", "\rtext", "+", "=cmd|' /C calc'!A0"]
+HARMLESS = ["plain", "a=b", "x+1", "1-2", "mail@example", " space", "'quoted"]
+
+
+def test_a_cell_that_starts_like_a_formula_is_escaped():
+    for value in DANGEROUS:
+        assert csv_cell(value) == "'" + value
+    for value in HARMLESS:
+        assert csv_cell(value) == value
+    assert csv_cell(None) == "" and csv_cell(-5) == "'-5"
+
+
+def test_the_error_report_escapes_every_formula_it_repeats(api, queues):  # noqa: F811
+    list_id = create_list(api, "Target")
+    items = [{"emailAddress": value} for value in DANGEROUS + HARMLESS]
+    task_id = submit(api, list_id, json.dumps({"items": items}).encode(), "application/json")
+    run_jobs()
+    assert get_task(api, task_id)["errorsCount"] == len(items)
+    response = api.get(TaskPaths(api.owner).errors(task_id), HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode("utf-8")
+    header, *records = list(csv.reader(io.StringIO(text, newline="")))
+    assert header == ["row", "emailAddress", "problem"]
+    assert [record[1] for record in records] == ["'" + value for value in DANGEROUS] + HARMLESS
+    for record in records:
+        for cell in record:
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), record
+
+
+def test_every_csv_writer_is_known():
+    base = Path(settings.BASE_DIR)
+    writers = set()
+    for path in base.rglob("*.py"):
+        relative = path.relative_to(base).as_posix()
+        if relative.startswith((".venv/", "node_modules/", "tests/", "bench/")):
+            continue
+        source = path.read_text(encoding="utf-8")
+        if "csv.writer" in source or "csv.DictWriter" in source or "text/csv" in source and "Renderer" in source:
+            writers.add(relative)
+    assert writers == set(CSV_WRITERS)
