@@ -119,8 +119,16 @@ def campaign_status(stack: Stack, campaign_id: int) -> str:
 
 
 def wait_campaign_sent(stack: Stack, campaign_id: int, timeout: float = 90) -> None:
+    def state() -> str:
+        db = stack.postgres
+        messages = db.rows("SELECT status, next_attempt_at IS NOT NULL, count(*) FROM campaigns_message "
+                           "WHERE campaign_id = %s GROUP BY 1, 2", [campaign_id])
+        task = db.rows("SELECT t.status, t.heartbeat_at, now() FROM tasks_task t JOIN campaigns_campaign c "
+                       "ON c.task_id = t.id WHERE c.id = %s", [campaign_id])
+        return f"messages (status, retry due, count): {messages}\ntask: {task}\n{stack.logs()}"
+
     wait_for(lambda: campaign_status(stack, campaign_id) == "sent", f"campaign {campaign_id} to be sent",
-             timeout=timeout, logs=stack.logs)
+             timeout=timeout, logs=state)
 
 
 def message_statuses(stack: Stack, campaign_id: int) -> dict[str, set[str]]:

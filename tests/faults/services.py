@@ -162,7 +162,11 @@ class Http:
 
 
 def _log_tail(path: Path, chars: int = 4000) -> str:
-    return f"--- {path.name}\n" + path.read_text(errors="replace")[-chars:] if path.exists() else ""
+    if not path.exists():
+        return ""
+    routine = ("Job OK", "result is kept", "Successfully completed", "sweep_stale_tasks")
+    lines = [line for line in path.read_text(errors="replace").splitlines() if not any(r in line for r in routine)]
+    return f"--- {path.name}\n" + "\n".join(lines)[-chars:]
 
 
 class Stack:
@@ -253,6 +257,7 @@ class Stack:
             self.postgres.start()
 
     def logs(self) -> str:
+        """The end of each log; the workers' without RQ's line per successful job."""
         return "\n".join(_log_tail(path) for path in sorted(self.root.glob("*.log")))
 
     def stop(self) -> None:
