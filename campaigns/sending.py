@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from campaigns import recording
 from campaigns.content import Compiled
@@ -50,6 +51,12 @@ def campaign_send_run(*, task_id: int) -> None:
     try:
         _write_recipients(campaign, task)
         Sender(campaign, task).run()
+    except RedisError:
+        # Only a hand-over to a later sender (retries waiting, the next slice, the callback) touches Redis, after
+        # its transaction committed: nothing is in flight, and the sweeper requeues the task once its heartbeat
+        # goes stale, as for any job Redis lost.
+        logger.warning("campaign %s: Redis failed while handing over; the sweeper resumes it", campaign.pk,
+                       exc_info=True)
     except Exception as exc:  # the task ends in error, never stuck in progress; start resumes it
         logger.exception("campaign %s: sender failed", campaign.pk)
         if not connection.in_atomic_block:  # the failure may have been the database's: a new connection then

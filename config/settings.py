@@ -82,7 +82,9 @@ TEMPLATES = [
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        # Health checks: a connection kept across requests is tested before reuse, so a PostgreSQL restart
+        # costs no request a 500 (the dead connection is replaced).
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -106,6 +108,7 @@ REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 JOBS_IN_PROCESS = REDIS_URL is None
 _queue = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
 RQ_QUEUES = {"default": dict(_queue), "imports": dict(_queue), "sending": dict(_queue)}
+RQ = {"WORKER_CLASS": "tasks.worker.Worker"}  # arms the stale-task sweeper (tasks/worker.py)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -2,7 +2,7 @@
 import logging
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from tasks.models import Task, TaskStatus, TaskType
 from tasks.queue import enqueue, schedule_done, schedule_once
@@ -48,23 +48,35 @@ def deliver_callback(task_id: int) -> None:
 
 
 def sweep_stale_tasks() -> None:
-    """Requeue tasks whose worker died; runs again while any task is in progress."""
-    from tasks.services import tasks_requeue_stale
+    """Requeue tasks whose worker died or whose job Redis lost, give up on single emails in flight too
+    long; runs again while any task or single email is live."""
+    from campaigns.emails import single_emails_pending, single_emails_recover
+    from campaigns.services import campaigns_start_overdue
+    from tasks.services import tasks_requeue_lost, tasks_requeue_stale
 
     schedule_done(SWEEPER_KEY)
-    requeued = tasks_requeue_stale()
-    if requeued:
-        logger.warning("requeued stale tasks %s", requeued)
-    from campaigns.services import campaigns_start_overdue
-    started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
-    if started:
-        logger.warning("started overdue scheduled campaigns %s", started)
-    from campaigns.emails import single_emails_pending, single_emails_recover
-    abandoned, requeued_emails = single_emails_recover()
-    if abandoned or requeued_emails:
-        logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned, requeued_emails)
-    if (Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
-            or single_emails_pending()):
+    try:
+        requeued = tasks_requeue_stale()
+        if requeued:
+            logger.warning("requeued stale tasks %s", requeued)
+        lost = tasks_requeue_lost()
+        if lost:
+            logger.warning("requeued queued tasks whose jobs were lost %s", lost)
+        started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
+        if started:
+            logger.warning("started overdue scheduled campaigns %s", started)
+        abandoned, requeued_emails = single_emails_recover()
+        if abandoned or requeued_emails:
+            logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned,
+                           requeued_emails)
+        live = (Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
+                or single_emails_pending())
+    except DatabaseError:
+        # The database is down (or restarting): exactly when tasks stop beating. The sweeper must outlive it.
+        logger.warning("stale-task sweep failed, trying again", exc_info=True)
+        connection.close()
+        live = True
+    if live:
         schedule_sweep()
 
 

@@ -79,3 +79,27 @@ def schedule_done(key: str, queue: str = "default") -> None:
     if not settings.JOBS_IN_PROCESS:
         import django_rq
         django_rq.get_queue(queue).connection.delete(f"schedule-once:{key}")
+
+
+TASK_JOBS = ("tasks.jobs.run_import", "tasks.jobs.run_campaign_sender")
+
+
+def tasks_with_jobs() -> set[int] | None:
+    """Ids of the tasks that have a job in Redis (waiting, running or scheduled); None without RQ.
+
+    A queued task missing here lost its job (Redis restarted without its data).
+    """
+    if settings.JOBS_IN_PROCESS:
+        return None
+    import django_rq
+    from rq.job import Job
+
+    found: set[int] = set()
+    for name in ("imports", "sending"):
+        queue = django_rq.get_queue(name)
+        ids = [*queue.get_job_ids(), *queue.started_job_registry.get_job_ids(),
+               *queue.scheduled_job_registry.get_job_ids()]
+        for job in Job.fetch_many(ids, connection=queue.connection):
+            if job is not None and job.func_name in TASK_JOBS and job.args:
+                found.add(job.args[0])
+    return found

@@ -181,6 +181,32 @@ def tasks_requeue_stale() -> list[int]:
     return requeued
 
 
+def tasks_requeue_lost() -> list[int]:
+    """Queue again every task that is queued but has no job any more (Redis lost it); returns their ids.
+
+    Only tasks queued before TASK_STALE_AFTER_SECONDS ago are looked at: a newer one may be between its
+    commit and its enqueue. A job queued twice is harmless: only one run claims the task.
+    """
+    from tasks.queue import tasks_with_jobs
+
+    cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    waiting = list(Task.objects.filter(status=TaskStatus.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True))
+    if not waiting:
+        return []
+    with_jobs = tasks_with_jobs()
+    if with_jobs is None:
+        return []
+    requeued = []
+    for task_id in sorted(set(waiting) - with_jobs):
+        with transaction.atomic():
+            task = Task.objects.select_for_update().get(pk=task_id)
+            if task.status == TaskStatus.QUEUED:
+                from tasks.jobs import enqueue_task
+                enqueue_task(task)
+                requeued.append(task_id)
+    return requeued
+
+
 def task_count(*, account, status: str | None) -> int:
     return (TaskCount.objects.filter(account=account, bucket=status or ALL)
             .values_list("count", flat=True).first() or 0)

@@ -36,7 +36,7 @@ def test_an_email_whose_worker_dies_mid_send_becomes_unknown_and_is_never_sent_a
 
         workers.start(server.port)  # nobody retries by hand: the sweeper does it
         wait_for(lambda: status_of(email_id) == "unknown", "the sweeper to give the email up", workers)
-        assert "1 in flight too long became unknown" in workers.log(2), workers.logs()
+        wait_for(lambda: "1 in flight too long became unknown" in workers.log(2), "the sweeper's log line", workers)
     assert deliveries(server) == {"ann@example.com": 1}
     detail = assert_hypermedia(api.get(f"/api/v1/emails/{email_id}"), 200, "email")
     assert detail["status"] == "unknown"
@@ -51,5 +51,5 @@ def test_an_email_whose_job_was_lost_is_sent_once_by_the_sweeper(api, smtp_serve
     with Workers(tmp_path) as workers:
         workers.start(server.port)
         wait_for(lambda: status_of(email_id) == "sent", "the sweeper to send the email", workers)
-        assert "1 requeued" in workers.log(1), workers.logs()
+        wait_for(lambda: "1 requeued" in workers.log(1), "the sweeper's log line", workers)
     assert deliveries(server) == {"bob@example.com": 1}

@@ -1,0 +1,13 @@
+import logging
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _quiet_smtp_log():
+    """aiosmtpd logs every SMTP command: thousands of lines in a failure's report."""
+    smtp_log = logging.getLogger("mail.log")
+    level = smtp_log.level
+    smtp_log.setLevel(logging.WARNING)
+    yield
+    smtp_log.setLevel(level)
