@@ -1,5 +1,6 @@
 """A test client that authenticates, and the assertions every response shares."""
 import json
+import time
 
 from django.test import Client
 from jsonschema import Draft202012Validator
@@ -88,3 +89,17 @@ def assert_problem(response, status, type_=None, error_code=None) -> dict:
 
 def links_by_rel(body: dict, token: str) -> list[dict]:
     return [item for item in body["_links"] if token in item["rel"].split()]
+
+
+def wait_for(condition, what: str, logs=None, *, timeout: float = 60.0):
+    """Poll ``condition`` until it returns something true, and return that. Past ``timeout`` seconds fail,
+    naming ``what`` and adding ``logs`` (a callable, or an object with ``logs()``): a broken guarantee
+    fails its test instead of hanging it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    text = "" if logs is None else logs() if callable(logs) else logs.logs()
+    raise AssertionError(f"timed out waiting for {what}\n{text}")

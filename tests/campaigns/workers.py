@@ -29,10 +29,9 @@ from subscribers.counters import counters_recount
 from subscribers.models import Membership, Subscriber
 from tasks.models import Task
 from tests.campaigns.smtp import Recorder, free_port
-from tests.helpers import assert_hypermedia
+from tests.helpers import assert_hypermedia, wait_for  # noqa: F401 (wait_for: for the tests)
 
 REPO = Path(__file__).resolve().parents[2]
-WAIT = 30  # seconds: a bug fails the test instead of hanging it
 QUEUES = ("sending", "default")
 
 
@@ -179,15 +178,6 @@ class Workers:
             process.wait(timeout=10)
             log.close()
 
-
-def wait_for(condition, what: str, workers: Workers | None = None, timeout: float = WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}\n{workers.logs() if workers else ''}")
 
 
 @pytest.fixture

@@ -24,20 +24,11 @@ import psycopg
 import pytest
 
 from tests.campaigns.smtp import free_port
+from tests.helpers import wait_for  # noqa: F401 (also for the fault tests)
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-WAIT = 60  # seconds: a broken guarantee fails the test instead of hanging it
 
-
-def wait_for(condition, what: str, timeout: float = WAIT, logs=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}\n{logs() if logs else ''}")
 
 
 def _as_postgres(command: list[str]) -> list[str]:

@@ -18,13 +18,12 @@ from django.utils import timezone
 
 from subscribers.models import Membership, Subscriber
 from tasks.models import Task, TaskError
-from tests.helpers import assert_hypermedia, assert_problem
+from tests.helpers import assert_hypermedia, assert_problem, wait_for
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import (BurstWorker, action, action_rels, assert_counts_add_up, assert_list_counters_exact,
                                   csv_bytes, empty_queues, get_task, post_import, task_id_of)
 
 REPO = Path(__file__).resolve().parents[2]
-WAIT = 60  # seconds: a bug fails the test instead of hanging it
 DISTINCT, DUPLICATES, INVALID = 2800, 100, 100
 TOTAL = DISTINCT + DUPLICATES + INVALID
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -95,15 +94,6 @@ class Workers:
             process.wait(timeout=10)
             log.close()
 
-
-def wait_for(condition, what: str, workers: Workers):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}\n{workers.logs()}")
 
 
 @pytest.fixture
