@@ -1,17 +1,61 @@
+"""The per-API-key rate limit: at most ``API_RATE_LIMIT_PER_MINUTE`` requests in a window of 60 s that
+opens with the key's first request (a fixed window per key, so a client sees a whole budget at once and
+`Retry-After` is the time until its window closes).
+
+With Redis the count is one atomic round trip (``INCR``, ``EXPIRE … NX`` and ``TTL`` in a transaction): no
+lost update between two app servers, and a cost that does not grow with the limit (DRF's own throttle
+reads and writes the list of every request's time in the window). Without Redis (the embedded default) the
+process's cache counts.
+"""
+import time
+
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+WINDOW_SECONDS = 60
+_redis = {}
 
 
-class ApiKeyRateThrottle(SimpleRateThrottle):
+def _client():
+    """One connection pool per process (redis-py re-creates it after a fork)."""
+    if settings.REDIS_URL not in _redis:
+        import redis
+        _redis.clear()
+        _redis[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis[settings.REDIS_URL]
+
+
+def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
+    """Count one request under ``key``: (requests in its window so far, seconds until the window closes)."""
+    if settings.REDIS_URL:
+        pipe = _client().pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+        pipe.ttl(key)
+        count, _, ttl = pipe.execute()
+        return count, float(ttl if ttl > 0 else window)
+    now = time.monotonic()
+    for _ in range(2):  # the window may close between add and incr: then open the next one
+        cache.add(f"{key}:closes", now + window, timeout=window)
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            continue
+        return count, max(0.0, cache.get(f"{key}:closes", now + window) - now)
+    return 1, float(window)
+
+
+class ApiKeyRateThrottle(BaseThrottle):
     """A per-API-key request budget per minute (``API_RATE_LIMIT_PER_MINUTE``)."""
 
-    scope = "api-key"
-
-    def get_rate(self):
-        return f"{settings.API_RATE_LIMIT_PER_MINUTE}/min"
-
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view) -> bool:
         api_key = getattr(request, "auth", None)
         if api_key is None or not hasattr(api_key, "pk"):
-            return None
-        return f"throttle:api-key:{api_key.pk}"
+            return True
+        count, self.seconds_left = window_hit(f"throttle:api-key:{api_key.pk}")
+        return count <= settings.API_RATE_LIMIT_PER_MINUTE
+
+    def wait(self) -> float:
+        return self.seconds_left

@@ -3,7 +3,8 @@
 Each child runs in its own session, so a terminal's Ctrl-C reaches only this process, which then
 stops every child gracefully (SIGTERM: gunicorn finishes its requests, an RQ worker its job) and,
 after SERVE_STOP_TIMEOUT seconds, kills what is left with its process group. A child that exits on
-its own is started again (after 1 s, doubling up to 30 s while it keeps failing at once).
+its own is started again (after 1 s, doubling up to 30 s while it keeps failing at once), once what it
+left in its process group (RQ's scheduler process, a job's work horse) is killed.
 Run by bin/serve after the migrations; see README, "Deployment".
 """
 import logging
@@ -85,6 +86,14 @@ def children() -> list[Child]:
     return [*web, *workers]
 
 
+def _kill_group(pgid: int) -> None:
+    """SIGKILL what is left of a child's session (its process group outlives the leader's exit)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 class Supervisor:
     def __init__(self, processes: list[Child], stop_timeout: float):
         self.processes = processes
@@ -116,6 +125,8 @@ class Supervisor:
             code = child.process.poll()
             if code is None:
                 continue
+            # What it left behind (RQ's scheduler process, a job's work horse) goes with it, before a new one starts.
+            _kill_group(child.process.pid)
             # Quick deaths back off; a child that ran a while restarts after 1 s.
             child.backoff = min(child.backoff * 2, 30.0) if now - child.started_at < 10 else 1.0
             child.restart_at = now + child.backoff
@@ -136,10 +147,7 @@ class Supervisor:
             child.signal(signal.SIGKILL, group=True)
             if child.process is not None:
                 child.process.wait()
-                try:
-                    os.killpg(child.process.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+                _kill_group(child.process.pid)
         logger.info("stopped")
         return 0
 
