@@ -47,28 +47,31 @@ def deliver_callback(task_id: int) -> None:
     callback_deliver(task_id=task_id)
 
 
-def sweep_stale_tasks() -> None:
-    """Requeue tasks whose worker died or whose job Redis lost, give up on single emails in flight too
-    long; runs again while any task or single email is live."""
-    from campaigns.emails import single_emails_pending, single_emails_recover
+def recover_round() -> None:
+    """One round of the safety net, from what the database says: the sweeper's, and `run_scheduler`'s in
+    the embedded mode. Requeue tasks whose worker died or whose job Redis lost, start scheduled campaigns
+    whose own job was lost, give up on single emails in flight too long and requeue those whose job was lost."""
+    from campaigns.emails import single_emails_recover
     from campaigns.services import campaigns_start_overdue
     from tasks.services import tasks_requeue_lost, tasks_requeue_stale
 
+    for message, found in (("requeued stale tasks %s", tasks_requeue_stale()),
+                           ("requeued queued tasks whose jobs were lost %s", tasks_requeue_lost()),
+                           ("started overdue scheduled campaigns %s", campaigns_start_overdue())):
+        if found:
+            logger.warning(message, found)
+    abandoned, requeued = single_emails_recover()
+    if abandoned or requeued:
+        logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned, requeued)
+
+
+def sweep_stale_tasks() -> None:
+    """The recovery round on RQ; runs again while any task or single email is live."""
+    from campaigns.emails import single_emails_pending
+
     schedule_done(SWEEPER_KEY)
     try:
-        requeued = tasks_requeue_stale()
-        if requeued:
-            logger.warning("requeued stale tasks %s", requeued)
-        lost = tasks_requeue_lost()
-        if lost:
-            logger.warning("requeued queued tasks whose jobs were lost %s", lost)
-        started = campaigns_start_overdue()  # a scheduled campaign whose own job was lost
-        if started:
-            logger.warning("started overdue scheduled campaigns %s", started)
-        abandoned, requeued_emails = single_emails_recover()
-        if abandoned or requeued_emails:
-            logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned,
-                           requeued_emails)
+        recover_round()
         live = (Task.objects.filter(status__in=(TaskStatus.IN_PROGRESS, TaskStatus.QUEUED)).exists()
                 or single_emails_pending())
     except DatabaseError:

@@ -1,8 +1,9 @@
 """Without Redis (the embedded default) there is no RQ scheduler: this loop stands in for it.
 
-Every few seconds it starts scheduled campaigns whose time has come and requeues tasks whose
-worker stopped beating, from what the database says, so both survive a restart. `make run`
-starts it beside the server when REDIS_URL is unset. Jobs it starts run in this process.
+Every few seconds it runs the sweeper's recovery round (tasks.jobs.recover_round): it starts scheduled
+campaigns whose time has come, requeues tasks whose worker stopped beating and recovers single emails,
+from what the database says, so all survive a restart. `make run` starts it beside the server when
+REDIS_URL is unset. Jobs it starts run in this process.
 """
 import logging
 import time
@@ -21,18 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one round, then exit")
 
     def handle(self, *args, interval: float, once: bool, **options):
-        from campaigns.services import campaigns_start_overdue
-        from campaigns.emails import single_emails_recover
-        from tasks.services import tasks_requeue_stale
+        from tasks.jobs import recover_round
 
         while True:
             close_old_connections()
             try:
-                started, requeued = campaigns_start_overdue(), tasks_requeue_stale()
-                abandoned, requeued_emails = single_emails_recover()
-                if started or requeued or abandoned or requeued_emails:
-                    self.stdout.write(f"started campaigns {started}; requeued tasks {requeued}; single emails: "
-                                      f"{abandoned} unknown, {requeued_emails} requeued")
+                recover_round()
             except Exception:  # a database hiccup: the next round tries again
                 logger.exception("scheduler round failed")
             if once:
