@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
+from api.epoch_cache import EpochCache, invalidate
 
 KEY_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -43,27 +44,60 @@ def api_key_issue(*, account: Account, name: str = "") -> tuple[ApiKey, str]:
 
 def api_key_revoke(*, api_key: ApiKey) -> None:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    invalidate()  # every app server's cached keys
 
 
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    """The active key matching ``raw_key``, compared in constant time, or None."""
+    """The active key matching ``raw_key``, compared in constant time, or None.
+
+    Within a request the key and its account come from this process's cache when the shared epoch has not
+    moved since they were read (``api.epoch_cache``: revoking a key or changing an account moves it).
+    """
     if not KEY_PATTERN.match(raw_key or ""):
         return None
     digest = hash_key(raw_key)
+    found = _active_keys.get(digest, lambda: _active_key_lookup(raw_key, digest))
+    if found is None:
+        return None
+    api_key = found.instance()
+    _touch(api_key, found)
+    return api_key
+
+
+class _FoundKey:
+    """An active key's row and its account's row, as cached: each request gets instances of its own."""
+
+    KEY_FIELDS = [field.attname for field in ApiKey._meta.concrete_fields]
+    ACCOUNT_FIELDS = [field.attname for field in Account._meta.concrete_fields]
+
+    def __init__(self, api_key: ApiKey):
+        self.key_values = [getattr(api_key, name) for name in self.KEY_FIELDS]
+        self.account_values = [getattr(api_key.account, name) for name in self.ACCOUNT_FIELDS]
+        self.last_used_at = api_key.last_used_at
+
+    def instance(self) -> ApiKey:
+        api_key = ApiKey.from_db("default", self.KEY_FIELDS, self.key_values)
+        api_key.account = Account.from_db("default", self.ACCOUNT_FIELDS, self.account_values)
+        api_key.last_used_at = self.last_used_at
+        return api_key
+
+
+_active_keys = EpochCache("api keys")
+
+
+def _active_key_lookup(raw_key: str, digest: str) -> _FoundKey | None:
     candidates = ApiKey.objects.select_related("account").filter(
         prefix=raw_key[:ApiKey.PREFIX_LENGTH].lower(), revoked_at__isnull=True)
     match = None
     for candidate in candidates:
         if hmac.compare_digest(candidate.key_hash, digest):
             match = candidate
-    if match is not None:
-        _touch(match)
-    return match
+    return None if match is None else _FoundKey(match)
 
 
-def _touch(api_key: ApiKey) -> None:
-    # One write a minute per key at most: authentication stays a read.
+def _touch(api_key: ApiKey, found: _FoundKey) -> None:
+    # One write a minute per key (and process) at most: authentication stays a read.
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
+        api_key.last_used_at = found.last_used_at = now

@@ -5,35 +5,37 @@ opens with the key's first request (a fixed window per key, so a client sees a w
 With Redis the count is one atomic round trip (``INCR``, ``EXPIRE … NX`` and ``TTL`` in a transaction): no
 lost update between two app servers, and a cost that does not grow with the limit (DRF's own throttle
 reads and writes the list of every request's time in the window). Without Redis (the embedded default) the
-process's cache counts.
+process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is logged): the API
+keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
 """
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from api.redis_client import redis_client
+
 WINDOW_SECONDS = 60
-_redis = {}
-
-
-def _client():
-    """One connection pool per process (redis-py re-creates it after a fork)."""
-    if settings.REDIS_URL not in _redis:
-        import redis
-        _redis.clear()
-        _redis[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
-    return _redis[settings.REDIS_URL]
+logger = logging.getLogger(__name__)
 
 
 def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
     """Count one request under ``key``: (requests in its window so far, seconds until the window closes)."""
-    if settings.REDIS_URL:
-        pipe = _client().pipeline(transaction=True)
+    client = redis_client()
+    if client is not None:
+        import redis
+
+        pipe = client.pipeline(transaction=True)
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
         pipe.ttl(key)
-        count, _, ttl = pipe.execute()
+        try:
+            count, _, ttl = pipe.execute()
+        except redis.RedisError as exc:
+            logger.warning("rate limit not enforced, Redis unreachable: %s", exc)
+            return 0, float(window)
         return count, float(ttl if ttl > 0 else window)
     now = time.monotonic()
     for _ in range(2):  # the window may close between add and incr: then open the next one

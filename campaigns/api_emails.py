@@ -90,16 +90,15 @@ def email_summary(message: Message) -> dict:
     }
 
 
-def _with_content(message: Message) -> Message:
-    return Message.objects.select_related("campaign", "single").get(pk=message.pk)
-
-
-def email_detail(message: Message) -> dict:
+def email_detail(message: Message, *, events=None) -> dict:
+    """``events``: the message's events when the caller knows them (none for one just queued)."""
     body = email_summary(message)
     timeline = []
     if message.sent_at:
         timeline.append({"type": "sent", "at": _iso(message.sent_at)})
-    for event in Event.objects.filter(message_id=message.pk).order_by("at", "id"):
+    if events is None:
+        events = Event.objects.filter(message_id=message.pk).order_by("at", "id")
+    for event in events:
         item = {"type": EVENT_NAMES.get(event.type, event.type), "at": _iso(event.at)}
         if event.url:
             item["url"] = event.url
@@ -217,7 +216,8 @@ class V1EmailSendView(V1View):
         except emails.TemplateError as exc:
             where = str(exc).partition(":")[0]
             raise ApiProblem(VALIDATION_ERROR, str(exc), errors=[{"field": where, "detail": str(exc)}]) from None
-        return hypermedia(email_detail(_with_content(message)), "email", status=202,
+        # The queued message as written (with its content): nothing has happened to it yet.
+        return hypermedia(email_detail(message, events=()), "email", status=202,
                           headers={"Location": email_href(message.pk)})
 
 

@@ -70,9 +70,9 @@ def email_send(*, account, to, subject: str, html: str, text: str, from_name: st
     subscriber = Subscriber.objects.filter(account=account, email_md5=to.md5).only("pk").first()
     message = Message.objects.create(account=account, campaign=None, subscriber=subscriber, to_email=to.address,
                                      status=MessageStatus.QUEUED)
-    SingleEmail.objects.create(message=message, subject=subject, from_name=from_name, from_email=from_email,
-                               reply_to=reply_to, html=html, text=text, values=values, compiled=asdict(compiled),
-                               links=compiled.links)
+    message.single = SingleEmail.objects.create(
+        message=message, subject=subject, from_name=from_name, from_email=from_email, reply_to=reply_to, html=html,
+        text=text, values=values, compiled=asdict(compiled), links=compiled.links)
     enqueue(deliver_single_email, message.pk, queue="sending")
     from tasks.jobs import schedule_sweep
     schedule_sweep()  # the safety net below, should this job be lost

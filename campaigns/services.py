@@ -18,7 +18,7 @@ from campaigns import content
 from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignStat, CampaignStatus, Message,
                               MessageStatus)
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
-from fields.models import Field
+from fields.selectors import field_types
 from lists.models import MailingList
 from tasks.models import Task, TaskStatus, TaskType
 
@@ -80,7 +80,7 @@ def allowed_actions(campaign: Campaign) -> list[str]:
 
 def field_names(account) -> dict[str, str]:
     """The account's field names, keyed lowercased (merge tags are case-insensitive)."""
-    return {name.lower(): name for name in Field.objects.filter(account=account).values_list("name", flat=True)}
+    return {name.lower(): name for name, _ in field_types(account=account)}
 
 
 def _check(account, data: dict) -> None:

@@ -83,11 +83,13 @@ DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlit
 if DATABASE_URL:
     try:
         # Health checks: a connection kept across requests is tested before reuse, so a PostgreSQL restart
-        # costs no request a 500 (the dead connection is replaced).
+        # costs no request a 500 (the dead connection is replaced); on PostgreSQL the test needs no query.
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that needs no query (config/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
         # An unreachable database fails a request (and /readyz) in seconds instead of hanging a worker.
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
             "DATABASE_CONNECT_TIMEOUT", 5, minimum=1)

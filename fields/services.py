@@ -1,8 +1,10 @@
 from django.db import IntegrityError, connection, transaction
 
+from api.epoch_cache import invalidate
 from api.problems import ApiProblem, VALIDATION_ERROR
 from fields.models import Field
 from fields.problems import PREDEFINED_FIELD, TOO_MANY_FIELDS
+from fields.selectors import field_types
 from fields.types import InvalidValue, coerce, is_empty
 from lists.problems import DUPLICATED_NAME
 
@@ -23,6 +25,7 @@ def fields_ensure_predefined(*, account) -> None:
          for index, (name, label, type_) in enumerate(PREDEFINED) if name not in existing],
         ignore_conflicts=True,
     )
+    invalidate()  # bulk_create sends no signal
 
 
 @transaction.atomic
@@ -67,7 +70,7 @@ def field_delete(*, field: Field) -> None:
 
 def field_values_validate(*, account, entries) -> tuple[dict, set[str]]:
     """``[{fieldName, value}]`` → (values to set, names to unset), or 400.2 naming each bad field."""
-    types = dict(Field.objects.filter(account=account).values_list("name", "type"))
+    types = dict(field_types(account=account))
     to_set, to_unset, errors = {}, set(), []
     for index, entry in enumerate(entries or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("fieldName"), str):

@@ -7,6 +7,7 @@ def list_get(*, account, list_id: int) -> MailingList:
     mailing_list = MailingList.objects.filter(account=account, pk=list_id).first()
     if mailing_list is None:
         raise ApiProblem(NOT_FOUND, f"The account has no list {list_id}.")
+    mailing_list.account = account  # known: no query when a caller needs it
     return mailing_list
 
 

@@ -16,8 +16,10 @@ UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_AD
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
 
 
-def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False) -> tuple[Subscriber, bool]:
-    """The account's subscriber for ``email``, row-locked; safe against concurrent creates.
+def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
+                          fields: dict | None = None) -> tuple[Subscriber, bool]:
+    """The account's subscriber for ``email``, row-locked; safe against concurrent creates. A new one is
+    created with ``fields``.
 
     An erased address (a ``Suppression``) is refused with 409.2 unless ``resubscribe``, which lifts it.
     """
@@ -26,11 +28,22 @@ def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False) -
             raise ApiProblem(SUBSCRIBER_SUPPRESSED, f"{email.address} was erased from the account; send "
                              "\"resubscribe\": true to add it again.")
         suppression_lift(account.pk, email.md5)
-    subscriber, created = Subscriber.objects.get_or_create(
-        account=account, email_md5=email.md5, defaults={"email": email.address})
-    if created:
-        status_counts_move(account.pk, frozenset(), subscriber.buckets)
-    return Subscriber.objects.select_for_update().get(pk=subscriber.pk), created
+    existing = _locked(account, email)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent create of the same address lands below
+            subscriber = Subscriber.objects.create(account=account, email_md5=email.md5, email=email.address,
+                                                   fields=fields or {})
+    except IntegrityError:
+        return _locked(account, email), False
+    # Created in this transaction, so already locked by it.
+    status_counts_move(account.pk, frozenset(), subscriber.buckets)
+    return subscriber, True
+
+
+def _locked(account, email: Email) -> Subscriber | None:
+    return Subscriber.objects.select_for_update().filter(account=account, email_md5=email.md5).first()
 
 
 def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = None) -> None:
@@ -58,8 +71,12 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
         subscriber.save(update_fields=["fields", "updated_at"])
 
 
-def _add_to_list(subscriber: Subscriber, list_id: int) -> None:
-    _, created = Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)
+def _add_to_list(subscriber: Subscriber, list_id: int, *, new_subscriber: bool = False) -> None:
+    if new_subscriber:  # created in this transaction: no membership can exist yet
+        Membership.objects.create(list_id=list_id, subscriber=subscriber)
+        created = True
+    else:
+        _, created = Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)
     if created and subscriber.status == Status.ACTIVE:
         MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") + 1)
 
@@ -78,7 +95,7 @@ def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to
 
     An unsubscribed or hard-bounced subscriber is refused (409) unless ``resubscribe``.
     """
-    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe)
+    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
     if subscriber.status in SUPPRESSED:
         if not resubscribe:
             raise ApiProblem(SUBSCRIBER_SUPPRESSED,
@@ -86,7 +103,7 @@ def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to
                              "reactivate it.")
         _set_status(subscriber, Status.ACTIVE)
     _apply_fields(subscriber, to_set, to_unset)
-    _add_to_list(subscriber, mailing_list.pk)
+    _add_to_list(subscriber, mailing_list.pk, new_subscriber=created)
     return subscriber, created
 
 
@@ -230,12 +247,9 @@ def contact_create(*, account, email: Email, to_set: dict, list_ids: list[int],
     """POST /api/v1/contacts: a new subscriber with its fields and lists; 409.3 when the address exists,
     409.2 when it was erased (unless ``resubscribe``)."""
     _check_lists(account.pk, list_ids, "lists")
-    if Subscriber.objects.filter(account=account, email_md5=email.md5).exists():
+    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
+    if not created:
         raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
-    subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe)
-    if not created:  # created concurrently
-        raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
-    _apply_fields(subscriber, to_set, set())
     for list_id in sorted(set(list_ids)):
-        _add_to_list(subscriber, list_id)
+        _add_to_list(subscriber, list_id, new_subscriber=True)
     return subscriber

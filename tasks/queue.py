@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from api.redis_client import redis_client
+
 logger = logging.getLogger("tasks")
 JOB_TIMEOUT = 6 * 3600
 
@@ -23,6 +25,14 @@ def _in_thread(func, args):
         connection.close()
 
 
+def rq_queue(name: str):
+    """The RQ queue ``name`` on this process's pooled Redis connection (api.redis_client)."""
+    import django_rq
+    from django_rq.settings import QUEUES
+
+    return django_rq.get_queue(name, connection=redis_client(QUEUES[name]["URL"]))
+
+
 def enqueue(func, *args, queue: str = "default") -> None:
     def send():
         if getattr(settings, "JOBS_SYNC", False):
@@ -30,8 +40,7 @@ def enqueue(func, *args, queue: str = "default") -> None:
         elif settings.JOBS_IN_PROCESS:
             threading.Thread(target=_in_thread, args=(func, args), daemon=True).start()
         else:
-            import django_rq
-            django_rq.get_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
+            rq_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
 
     transaction.on_commit(send)
 
@@ -53,10 +62,9 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
             timer.daemon = True
             timer.start()
         else:
-            import django_rq
             # RQ keeps whole seconds, truncated: rounded up instead, the job never runs before its time.
             at = when.replace(microsecond=0) + timedelta(seconds=1) if when.microsecond else when
-            django_rq.get_queue(queue).enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
+            rq_queue(queue).enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
 
     transaction.on_commit(send)
 
@@ -68,17 +76,14 @@ def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default")
     """
     if settings.JOBS_IN_PROCESS:
         return
-    import django_rq
-
-    rq_queue = django_rq.get_queue(queue)
-    if rq_queue.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
-        rq_queue.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+    target = rq_queue(queue)
+    if target.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
+        target.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
 
 
 def schedule_done(key: str, queue: str = "default") -> None:
     if not settings.JOBS_IN_PROCESS:
-        import django_rq
-        django_rq.get_queue(queue).connection.delete(f"schedule-once:{key}")
+        rq_queue(queue).connection.delete(f"schedule-once:{key}")
 
 
 TASK_JOBS = ("tasks.jobs.run_import", "tasks.jobs.run_campaign_sender")
@@ -91,12 +96,11 @@ def tasks_with_jobs() -> set[int] | None:
     """
     if settings.JOBS_IN_PROCESS:
         return None
-    import django_rq
     from rq.job import Job
 
     found: set[int] = set()
     for name in ("imports", "sending"):
-        queue = django_rq.get_queue(name)
+        queue = rq_queue(name)
         ids = [*queue.get_job_ids(), *queue.started_job_registry.get_job_ids(),
                *queue.scheduled_job_registry.get_job_ids()]
         for job in Job.fetch_many(ids, connection=queue.connection):

@@ -36,5 +36,9 @@ def anon():
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
+
+    from api import epoch_cache
     cache.clear()
+    for process_cache in epoch_cache._caches:  # keys and field types cached by an earlier test
+        process_cache.clear()
     yield

@@ -25,3 +25,9 @@ def test_the_window_closes_and_a_new_one_opens(settings, with_redis):
     assert window_hit("throttle:test:window", window=1)[0] == 2
     time.sleep(1.2)
     assert window_hit("throttle:test:window", window=1)[0] == 1
+
+
+def test_an_unreachable_redis_lets_requests_through_and_says_so(settings, caplog):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert window_hit("throttle:test:down") == (0, 60.0)
+    assert "rate limit not enforced" in caplog.text

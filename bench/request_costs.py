@@ -1,0 +1,100 @@
+"""What one request of the load mix costs the server, in one process with nothing else running.
+
+For every kind of request of `bench/loadmix.py` (the mix `bench/load.py` sends), through Django's whole stack
+(middleware, DRF, the request log) with Redis and PostgreSQL, it prints the median and p90 time and the SQL
+statements of one request, beside `GET /healthz` (a minimal Django view through the same middleware) as the
+floor. Where `bench/load.py` says how many requests a second the machine serves, this says which requests
+the time goes to.
+
+    bin/with-test-env .venv/bin/python bench/request_costs.py [--runs 200] [--rebuild]
+
+It uses the database `emailapi_load` that `bench/load.py` builds (it builds it when missing or with
+`--rebuild`) and Redis database 13 of `REDIS_URL`'s server; jobs the writes queue there are dropped.
+"""
+import sys
+
+# bench/collections.py shadows the standard library's `collections`: look in bench/ last.
+sys.path.append(sys.path.pop(0))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+from common import setup_django  # noqa: E402
+
+DATABASE = "emailapi_load"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    os.environ["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/13"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    import psycopg
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        if args.rebuild and exists:
+            conn.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
+    setup_django(DATABASE)
+    import django_rq
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import Account
+    from accounts.services import api_key_issue
+    from campaigns.models import Campaign
+    from lists.models import MailingList
+    from load import build
+    from loadmix import Workload
+    from subscribers.models import Subscriber
+
+    if args.rebuild or not exists:
+        build(10, 2000)
+    account = Account.objects.order_by("pk").first()
+    key = api_key_issue(account=account, name="request costs")[1]
+    mailing_list = MailingList.objects.filter(account=account).order_by("pk").first()
+    campaign = Campaign.objects.filter(account=account).order_by("pk").first() or Campaign.objects.create(
+        account=account, name="Costs", subject="Hi")
+    md5s = list(Subscriber.objects.filter(account=account).values_list("email_md5", flat=True)[:2000])
+    workload = Workload({"name": account.name, "list": mailing_list.pk, "md5s": md5s, "keys": [key],
+                         "campaign": campaign.pk, "token": "x"}, key, 1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT="application/json")
+
+    def send(make):
+        kind, method, path, body, expected = make()
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = getattr(client, method.lower())(path, data=json.dumps(body), content_type="application/json")
+        if response.status_code != expected and kind != "public: open pixel":  # (a made-up token here: 404)
+            raise SystemExit(f"{kind}: {response.status_code} {response.content[:300]!r}")
+        return kind
+
+    print(f"{'request':38} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    for make, _ in sorted(workload.mix, key=lambda item: item[0].__name__ != "healthz"):
+        for _ in range(20):
+            send(make)
+        statements = []
+        with connection.execute_wrapper(lambda run, sql, params, many, context: statements.append(sql)
+                                        or run(sql, params, many, context)):
+            kind = send(make)
+        samples = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            send(make)
+            samples.append((time.perf_counter() - started) * 1000)
+        samples.sort()
+        print(f"{kind:38} {statistics.median(samples):10.2f} {samples[int(len(samples) * 0.9)]:8.2f} "
+              f"{len(statements):8d}")
+    for name in ("default", "sending", "imports"):
+        django_rq.get_queue(name).empty()
+
+
+if __name__ == "__main__":
+    main()

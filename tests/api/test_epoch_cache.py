@@ -1,0 +1,91 @@
+"""The per-process caches of API keys and field types (api/epoch_cache.py): used within requests, and never
+trusted once another process (another app server) has changed what they hold."""
+from django.utils import timezone
+
+from accounts.models import ApiKey
+from api import epoch_cache
+from api.redis_client import redis_client
+from fields.models import Field
+from lists.services import list_create
+from tests.helpers import assert_problem
+
+
+def subscribe_url(owner) -> str:
+    mailing_list = list_create(account=owner.account, name="News")
+    return f"/accounts/{owner.name}/lists/{mailing_list.pk}/subscribers"
+
+
+def another_server_revokes(owner):
+    """What api_key_revoke does on another machine: the row, then the shared epoch (not this process's cache)."""
+    ApiKey.objects.filter(account=owner.account).update(revoked_at=timezone.now())
+
+
+def test_a_key_is_read_once_then_served_from_the_cache(api, owner, django_assert_num_queries):
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    with django_assert_num_queries(0):  # the account's home needs nothing but the key
+        assert api.get(home).status_code == 200
+
+
+def test_a_key_revoked_by_another_server_is_refused_on_the_next_request(api, owner):
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    another_server_revokes(owner)
+    assert api.get(home).status_code == 200, "served from the cache: the shared epoch has not moved"
+    epoch_cache._increment()  # the other server's invalidate()
+    assert_problem(api.get(home), 401, "/errors/401.1-invalid-token", 1)
+
+
+def test_redis_losing_the_epoch_drops_every_cached_entry(api, owner):
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    another_server_revokes(owner)
+    redis_client().delete(epoch_cache.EPOCH_KEY)  # Redis restarted empty
+    assert api.get(home).status_code == 401
+
+
+def test_revoking_here_is_seen_at_once(api, owner):
+    from accounts.services import api_key_revoke
+
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    api_key_revoke(api_key=ApiKey.objects.get(account=owner.account))
+    assert api.get(home).status_code == 401
+
+
+def test_without_redis_nothing_is_cached(api, owner, settings):
+    settings.REDIS_URL = None  # the embedded default
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    another_server_revokes(owner)
+    assert api.get(home).status_code == 401
+
+
+def test_an_unreachable_redis_means_no_cache_not_an_error(api, owner, settings):
+    home = f"/accounts/{owner.name}"
+    assert api.get(home).status_code == 200
+    another_server_revokes(owner)
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    assert epoch_cache._read_epoch() is None
+    assert api.get(home).status_code == 401  # read from PostgreSQL; the rate limit lets it through
+
+
+def test_a_field_created_by_another_server_is_known_once_the_epoch_moves(api, owner):
+    url = subscribe_url(owner)
+    body = {"emailAddress": "ann@example.com", "fields": [{"fieldName": "plan", "value": "gold"}]}
+    assert api.post(url, body).status_code == 400  # unknown field; the account's field types are now cached
+    Field.objects.bulk_create([Field(account=owner.account, name="plan", label="Plan", type="string")])
+    epoch_cache._increment()
+    assert api.post(url, body).status_code == 201
+
+
+def test_a_field_created_through_the_api_is_usable_at_once(api, owner):
+    url = subscribe_url(owner)
+    body = {"emailAddress": "ann@example.com", "fields": [{"fieldName": "plan", "value": "gold"}]}
+    assert api.post(url, body).status_code == 400
+    assert api.post(f"/accounts/{owner.name}/fields", {"fieldName": "plan", "type": "string"}).status_code == 201
+    assert api.post(url, body).status_code == 201
+
+
+def test_outside_a_request_nothing_is_cached(db):
+    assert epoch_cache.current_epoch() is None
