@@ -230,7 +230,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--web-workers", type=int, default=0, help="gunicorn workers (default: bin/serve's)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--subscribers", type=int, default=2000, help="per account (10 accounts)")
     parser.add_argument("--think-ms", type=float, default=0,

@@ -1,5 +1,5 @@
 """A small asyncio HTTP/1.1 client for bench/load.py: one connection per client, kept alive when the
-server allows it (`make serve`'s gthread workers do, for GUNICORN_KEEPALIVE seconds).
+server allows it (gunicorn's gthread worker does; its sync worker closes after each answer).
 
 The standard library only, so the benchmark needs nothing beyond requirements.txt.
 """

@@ -1,9 +1,7 @@
 """gunicorn's settings for `make serve` (bin/serve), from the environment.
 
 GUNICORN_WORKERS (or WEB_CONCURRENCY): worker processes, default 2 × CPUs + 1.
-GUNICORN_THREADS: threads per worker (default 1). Workers are gthread workers, which keep a client's connection
-open between its requests (GUNICORN_KEEPALIVE seconds, default 5): no TCP set-up per request, which on the load
-benchmark costs the sync worker about a quarter of its CPU per request.
+GUNICORN_THREADS: threads per worker (default 1: the sync worker; more: gthread, keeping connections open).
 BIND (or HOST and PORT): where to listen, default 127.0.0.1:8000.
 GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (default 60).
 Logs go to stderr through the project's formatter (LOG_FORMAT, json by default here); gunicorn's own
@@ -31,8 +29,6 @@ def _int(name: str, default: int, minimum: int = 1) -> int:
 bind = os.environ.get("BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = _int("GUNICORN_THREADS", 1)
-worker_class = "gthread"
-keepalive = _int("GUNICORN_KEEPALIVE", 5, minimum=0)
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 backlog = 2048
