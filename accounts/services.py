@@ -82,7 +82,7 @@ class _FoundKey:
         return api_key
 
 
-_active_keys = EpochCache("api keys")
+_active_keys = EpochCache()
 
 
 def _active_key_lookup(raw_key: str, digest: str) -> _FoundKey | None:

@@ -14,6 +14,7 @@ import contextvars
 import logging
 import time
 
+import redis
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
@@ -63,7 +64,7 @@ def _read_epoch() -> int | None:
             client.set(EPOCH_KEY, time.time_ns(), nx=True)
             value = client.get(EPOCH_KEY)
         return int(value)
-    except Exception as exc:  # Redis down or slow: no caching for this request, never an error
+    except (redis.RedisError, ValueError) as exc:  # Redis down or slow, or the key overwritten: no caching for this request, never an error
         logger.warning("cache epoch unreadable, caches bypassed: %s", exc)
         return None
 
@@ -74,7 +75,7 @@ def _increment() -> None:
         return
     try:
         client.incr(EPOCH_KEY)
-    except Exception as exc:
+    except redis.RedisError as exc:
         logger.warning("cache epoch not incremented (entries expire within %s s): %s", MAX_AGE_SECONDS, exc)
 
 
@@ -89,8 +90,7 @@ def invalidate() -> None:
 class EpochCache:
     """key → value, valid while the shared epoch is the one the entry was stored under."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self):
         self._entries: dict = {}
         _caches.append(self)
 

@@ -2,7 +2,7 @@ from api.epoch_cache import EpochCache
 from api.problems import NOT_FOUND, ApiProblem
 from fields.models import Field
 
-_types = EpochCache("field types")
+_types = EpochCache()
 
 
 def field_list(*, account) -> list[Field]:

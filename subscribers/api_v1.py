@@ -8,12 +8,13 @@ from api.openapi import request_body, responses
 from api.responses import hypermedia
 from api.v1 import V1View, apply_filters, envelope, invalid, page_of, parse_query
 from api.validation import validated
+from fields.selectors import field_types
 from fields.services import field_values_validate
 from subscribers.contacts import CONTACTS, contact_href, contact_representation, contacts_href
 from subscribers.counters import subscriber_count
 from subscribers.erasure import contact_erase
 from subscribers.models import Subscriber
-from subscribers.selectors import field_types, lists_of, subscriber_get
+from subscribers.selectors import lists_of, subscriber_get
 from subscribers.serializers import EmailAddressField, FieldEntrySerializer, SubscriberPutSerializer
 from subscribers.services import contact_create, subscriber_put
 

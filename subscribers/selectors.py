@@ -5,7 +5,6 @@ from django.db.models import OuterRef, Subquery
 
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
-from fields.selectors import field_types  # noqa: F401  (re-exported for the views)
 from subscribers.counters import subscriber_count
 from subscribers.models import NEVER_OPEN, Membership, Status, Subscriber
 

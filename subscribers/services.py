@@ -74,10 +74,9 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
 def _add_to_list(subscriber: Subscriber, list_id: int, *, new_subscriber: bool = False) -> None:
     if new_subscriber:  # created in this transaction: no membership can exist yet
         Membership.objects.create(list_id=list_id, subscriber=subscriber)
-        created = True
-    else:
-        _, created = Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)
-    if created and subscriber.status == Status.ACTIVE:
+    elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
+        return  # already in the list
+    if subscriber.status == Status.ACTIVE:
         MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") + 1)
 
 

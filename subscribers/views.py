@@ -6,13 +6,14 @@ from api.pagination import choice_param, page_envelope, page_params
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
+from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.representations import import_href, list_href
 from lists.selectors import list_get
 from lists.views import PAGE_PARAMETERS
 from subscribers import representations as rep
-from subscribers.selectors import (STATUS_FILTERS, field_types, list_subscriber_page, lists_of,
-                                   subscriber_get, subscriber_page)
+from subscribers.selectors import (STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get,
+                                   subscriber_page)
 from subscribers.serializers import SubscribeSerializer, SubscriberPutSerializer, UnsubscribeSerializer
 from subscribers.services import (subscriber_put, subscriber_remove_from_list, subscriber_subscribe,
                                   subscriber_unsubscribe)
