@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account, ApiKey
 from api.epoch_cache import EpochCache, invalidate
+from api.throttling import api_key_window
 
 KEY_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -56,7 +57,10 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     if not KEY_PATTERN.match(raw_key or ""):
         return None
     digest = hash_key(raw_key)
-    found = _active_keys.get(digest, lambda: _active_key_lookup(raw_key, digest))
+    # A key this process knows gets its rate-limit count in the round trip that reads the epoch.
+    known = _active_keys.peek(digest)
+    found = _active_keys.get(digest, lambda: _active_key_lookup(raw_key, digest),
+                             rate_window=None if known is None else api_key_window(known.key_pk))
     if found is None:
         return None
     api_key = found.instance()
@@ -71,6 +75,7 @@ class _FoundKey:
     ACCOUNT_FIELDS = [field.attname for field in Account._meta.concrete_fields]
 
     def __init__(self, api_key: ApiKey):
+        self.key_pk = api_key.pk
         self.key_values = [getattr(api_key, name) for name in self.KEY_FIELDS]
         self.account_values = [getattr(api_key.account, name) for name in self.ACCOUNT_FIELDS]
         self.last_used_at = api_key.last_used_at

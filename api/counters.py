@@ -22,5 +22,13 @@ def bump(table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> No
 def bump_buckets(table: str, key_columns: tuple[str, str], owner_id: int, deltas) -> None:
     """Add ``deltas`` ({bucket: n}) to an owner's counter rows, locked in sorted bucket order: two
     transactions moving the same counters cannot deadlock."""
-    for bucket in sorted(deltas):
-        bump(table, key_columns, (owner_id, bucket), deltas[bucket])
+    rows = [(owner_id, bucket, deltas[bucket]) for bucket in sorted(deltas) if deltas[bucket]]
+    if not rows:
+        return
+    columns = ", ".join(key_columns)
+    with connection.cursor() as cursor:  # one statement: its rows are written, and locked, in list order
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, count) VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} "
+            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
+            [value for row in rows for value in row],
+        )

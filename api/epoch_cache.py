@@ -42,23 +42,36 @@ request_started.connect(_on_request_started, dispatch_uid="epoch_cache_request_s
 request_finished.connect(_on_request_finished, dispatch_uid="epoch_cache_request_finished")
 
 
-def current_epoch() -> int | None:
-    """This request's epoch (read from Redis once per request), or None when caching is off."""
+def current_epoch(*, rate_window: str | None = None) -> int | None:
+    """This request's epoch (read from Redis once per request), or None when caching is off.
+
+    ``rate_window``: a rate-limit window (``api.throttling``) to count in the same round trip, if the epoch
+    is read now.
+    """
     epoch = _request_epoch.get()
     if epoch is _OUTSIDE_REQUEST:
         return None
     if epoch is _NOT_READ:
-        epoch = _read_epoch()
+        epoch = _read_epoch(rate_window)
         _request_epoch.set(epoch)
     return epoch
 
 
-def _read_epoch() -> int | None:
+def _read_epoch(rate_window: str | None = None) -> int | None:
     client = redis_client()
     if client is None:
         return None
     try:
-        value = client.get(EPOCH_KEY)
+        if rate_window is None:
+            value = client.get(EPOCH_KEY)
+        else:
+            from api.throttling import count_in
+
+            pipe = client.pipeline(transaction=True)
+            pipe.get(EPOCH_KEY)
+            counted = count_in(pipe, rate_window)
+            value, *replies = pipe.execute()
+            counted(replies)
         if value is None:
             # Redis lost its data (or never had the key): start from a value no process can have seen.
             client.set(EPOCH_KEY, time.time_ns(), nx=True)
@@ -94,9 +107,10 @@ class EpochCache:
         self._entries: dict = {}
         _caches.append(self)
 
-    def get(self, key, load):
-        """The cached value of ``key``, or ``load()``'s (stored unless it is None)."""
-        epoch = current_epoch()
+    def get(self, key, load, *, rate_window: str | None = None):
+        """The cached value of ``key``, or ``load()``'s (stored unless it is None). ``rate_window``: see
+        ``current_epoch``."""
+        epoch = current_epoch(rate_window=rate_window)
         if epoch is None:
             return load()
         now = time.monotonic()
@@ -109,6 +123,11 @@ class EpochCache:
                 self._entries = {}
             self._entries[key] = (epoch, now, value)
         return value
+
+    def peek(self, key):
+        """The value last stored under ``key``, whatever its epoch (only a hint: ``get`` decides), or None."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry[2]
 
     def clear(self) -> None:
         self._entries = {}

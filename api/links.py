@@ -16,6 +16,7 @@ IANA_RELS = frozenset({
 })
 
 
+@lru_cache(maxsize=1024)  # the rels are literals of the code: a handful, checked once each
 def check_rel(rel: str) -> str:
     for token in rel.split():
         if token in IANA_RELS:
@@ -72,10 +73,16 @@ def url_template(viewname: str, fixed: dict, variables: dict[str, str]) -> str:
 
     ``variables`` maps a URL kwarg to its template variable: the route is
     reversed with sentinels its converters accept, then they become ``{variable}``.
+    Cached, as ``url`` is: an account's index alone has some 25 templates.
     """
-    sentinels = {name: _sentinel(name, index) for index, name in enumerate(variables)}
-    href = reverse(viewname, kwargs={**fixed, **sentinels})
-    for name, variable in variables.items():
+    return _url_template(viewname, tuple(sorted(fixed.items())), tuple(variables.items()))
+
+
+@lru_cache(maxsize=8192)
+def _url_template(viewname: str, fixed: tuple, variables: tuple) -> str:
+    sentinels = {name: _sentinel(name, index) for index, (name, _) in enumerate(variables)}
+    href = reverse(viewname, kwargs={**dict(fixed), **sentinels})
+    for name, variable in variables:
         href = href.replace(sentinels[name], "{" + variable + "}", 1)
     return href
 

@@ -1,5 +1,5 @@
 """Subscriber writes. Each keeps the status and list counters exact in its own transaction."""
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from subscribers.erasure import is_suppressed, suppression_lift
 from subscribers.models import SUPPRESSED, Membership, Status, Subscriber
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
+MEMBERSHIP_TABLE, LIST_TABLE = Membership._meta.db_table, MailingList._meta.db_table
 UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
 # Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
@@ -31,19 +32,41 @@ def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
     existing = _locked(account, email)
     if existing is not None:
         return existing, False
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent create of the same address lands below
-            subscriber = Subscriber.objects.create(account=account, email_md5=email.md5, email=email.address,
-                                                   fields=fields or {})
-    except IntegrityError:
+    subscriber = Subscriber(account=account, email_md5=email.md5, email=email.address, fields=fields or {})
+    if not _insert_unless_exists(subscriber):  # a concurrent transaction created the address meanwhile
         return _locked(account, email), False
     # Created in this transaction, so already locked by it.
     status_counts_move(account.pk, frozenset(), subscriber.buckets)
     return subscriber, True
 
 
+_INSERT_FIELDS = [field for field in Subscriber._meta.concrete_fields if not field.primary_key]
+_INSERT_SQL = (f"INSERT INTO {Subscriber._meta.db_table} ({', '.join(f.column for f in _INSERT_FIELDS)}) "
+               f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))}) "
+               "ON CONFLICT (account_id, email_md5) DO NOTHING RETURNING id")
+
+
+def _insert_unless_exists(subscriber: Subscriber) -> bool:
+    """Insert ``subscriber`` unless its address exists (then False), in one statement: no savepoint to
+    catch the unique violation in (a concurrent insert of the same address waits for that transaction)."""
+    values = [field.get_db_prep_save(field.pre_save(subscriber, True), connection) for field in _INSERT_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    subscriber.pk = row[0]
+    subscriber._state.adding, subscriber._state.db = False, connection.alias
+    return True
+
+
+_BY_MD5 = f"SELECT * FROM {Subscriber._meta.db_table} WHERE account_id = %s AND email_md5 = %s"
+
+
 def _locked(account, email: Email) -> Subscriber | None:
-    return Subscriber.objects.select_for_update().filter(account=account, email_md5=email.md5).first()
+    # (SQLite, the embedded default, locks the whole database for a write transaction: no FOR UPDATE there.)
+    sql = _BY_MD5 + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    return next(iter(Subscriber.objects.raw(sql, [account.pk, email.md5])), None)
 
 
 def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = None) -> None:
@@ -72,12 +95,15 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
 
 
 def _add_to_list(subscriber: Subscriber, list_id: int, *, new_subscriber: bool = False) -> None:
-    if new_subscriber:  # created in this transaction: no membership can exist yet
-        Membership.objects.create(list_id=list_id, subscriber=subscriber)
-    elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
-        return  # already in the list
-    if subscriber.status == Status.ACTIVE:
-        MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") + 1)
+    with connection.cursor() as cursor:  # every subscribe and create: plain SQL
+        if new_subscriber:  # created in this transaction: no membership can exist yet
+            cursor.execute(f"INSERT INTO {MEMBERSHIP_TABLE} (list_id, subscriber_id, created_at) VALUES (%s, %s, %s)",
+                           [list_id, subscriber.pk, timezone.now()])
+        elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
+            return  # already in the list
+        if subscriber.status == Status.ACTIVE:
+            cursor.execute(f"UPDATE {LIST_TABLE} SET subscribers_count = subscribers_count + 1 WHERE id = %s",
+                           [list_id])
 
 
 def _remove_from_list(subscriber: Subscriber, list_id: int) -> bool:

@@ -89,3 +89,35 @@ def test_a_field_created_through_the_api_is_usable_at_once(api, owner):
 
 def test_outside_a_request_nothing_is_cached(db):
     assert epoch_cache.current_epoch() is None
+
+
+def count_round_trips(monkeypatch) -> list:
+    """Every command batch this process sends to the real Redis (a pipeline is one)."""
+    import redis.connection
+
+    sent = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_a_known_key_costs_one_round_trip_to_redis_and_is_still_rate_limited(api, owner, monkeypatch, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    home = f"/accounts/{owner.name}"
+    sent = count_round_trips(monkeypatch)
+    assert api.get(home).status_code == 200
+    assert len(sent) == 2, "a key this process does not know yet: the epoch, then the rate limit's count"
+    sent.clear()
+    assert api.get(home).status_code == 200
+    assert len(sent) == 1, "a known key: its count rides with the epoch's read"
+    assert api.get(home).status_code == 200
+    assert_problem(api.get(home), 429, "/errors/429.1-too-many-requests", 1)  # the 4th of 3 in the window
+    epoch_cache._increment()  # the cached entry no longer trusted: the count still happens once
+    assert_problem(api.get(home), 429, "/errors/429.1-too-many-requests", 1)
+    key_pk = ApiKey.objects.get(account=owner.account).pk
+    assert int(redis_client().get(f"throttle:api-key:{key_pk}")) == 5
