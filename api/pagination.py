@@ -54,15 +54,34 @@ def choice_param(request, name: str, allowed) -> str | None:
     return raw
 
 
-def page_slice(queryset, total: int, params: PageParams) -> list:
-    """The rows of the page; ``queryset`` must be ordered by a unique key."""
+@dataclass(frozen=True)
+class PageWindow:
+    """Which rows a page is, as a query reads them: ``limit`` rows after ``offset``, in the collection's
+    order, or, for a page nearer the end, against it (``backwards``: the rows then come out reversed)."""
+    offset: int
+    limit: int
+    backwards: bool
+
+
+def page_window(total: int, params: PageParams) -> PageWindow | None:
+    """None when the page is past the end."""
     start = params.offset
     if start >= total:
-        return []
+        return None
     end = min(start + params.per_page, total)
     if start > total - end:  # nearer the end: read backwards with a small offset
-        return list(reversed(queryset.reverse()[total - end:total - start]))
-    return list(queryset[start:end])
+        return PageWindow(total - end, end - start, True)
+    return PageWindow(start, end - start, False)
+
+
+def page_slice(queryset, total: int, params: PageParams) -> list:
+    """The rows of the page; ``queryset`` must be ordered by a unique key."""
+    window = page_window(total, params)
+    if window is None:
+        return []
+    if window.backwards:
+        return list(reversed(queryset.reverse()[window.offset:window.offset + window.limit]))
+    return list(queryset[window.offset:window.offset + window.limit])
 
 
 def _href(path: str, page, per_page: int, filters: dict) -> str:

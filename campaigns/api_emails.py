@@ -204,13 +204,14 @@ class V1EmailSendView(V1View):
     def _send(self, request):
         data = validated(SendEmailSerializer, request.data)
         from_email = _from_email(self.account, data)
-        if emails.recipient_suppressed(self.account, data["to"]):
+        recipient = emails.recipient_of(self.account, data["to"])
+        if recipient.suppressed:
             raise ApiProblem(RECIPIENT_SUPPRESSED, f"{data['to'].address} is suppressed for this account (it "
                              "hard-bounced, unsubscribed or was erased); nothing was sent.")
         try:
-            message = emails.email_send(account=self.account, to=data["to"], subject=data["subject"],
-                                        html=data["html"], text=data["text"], from_name=data["fromName"],
-                                        from_email=from_email,
+            message = emails.email_send(account=self.account, to=data["to"], recipient=recipient,
+                                        subject=data["subject"], html=data["html"], text=data["text"],
+                                        from_name=data["fromName"], from_email=from_email,
                                         reply_to=data["replyTo"].address if data.get("replyTo") else "",
                                         values=data["values"])
         except emails.TemplateError as exc:

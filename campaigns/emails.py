@@ -8,11 +8,11 @@ to SEND_MAX_ATTEMPTS then soft-bounce; a server fault is retried the same way an
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from analytics.counters import daily_add, utc_day
@@ -49,10 +49,24 @@ def idempotent_store(account, key: str, digest: str, status: int, body, headers:
     return True
 
 
-def recipient_suppressed(account, email) -> bool:
-    if Suppression.objects.filter(account=account, email_md5=email.md5).exists():
-        return True
-    return Subscriber.objects.filter(account=account, email_md5=email.md5, status__in=SUPPRESSED_STATUSES).exists()
+@dataclass(frozen=True)
+class Recipient:
+    subscriber_id: int | None  # the account's subscriber with this address, if any
+    suppressed: bool  # erased, or that subscriber unsubscribed or bounced: nothing may be sent
+
+
+_RECIPIENT_SQL = (f"SELECT s.id, s.status, EXISTS (SELECT 1 FROM {Suppression._meta.db_table} p "
+                  "WHERE p.account_id = %s AND p.email_md5 = %s) "
+                  f"FROM (SELECT 1) AS one LEFT JOIN {Subscriber._meta.db_table} s "
+                  "ON s.account_id = %s AND s.email_md5 = %s")
+
+
+def recipient_of(account, email) -> Recipient:
+    """Who ``email`` is to the account, in one statement (asked by every send)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RECIPIENT_SQL, [account.pk, email.md5, account.pk, email.md5])
+        subscriber_id, status, erased = cursor.fetchone()
+    return Recipient(subscriber_id, bool(erased) or status in SUPPRESSED_STATUSES)
 
 
 def compile_single(*, subject: str, html: str, text: str, values: dict) -> Compiled:
@@ -62,14 +76,14 @@ def compile_single(*, subject: str, html: str, text: str, values: dict) -> Compi
 
 
 @transaction.atomic
-def email_send(*, account, to, subject: str, html: str, text: str, from_name: str, from_email: str,
-               reply_to: str, values: dict) -> Message:
+def email_send(*, account, to, recipient: Recipient, subject: str, html: str, text: str, from_name: str,
+               from_email: str, reply_to: str, values: dict) -> Message:
+    """Queue one email to ``to`` (``recipient``: ``recipient_of(account, to)``, which the caller has checked)."""
     from tasks.queue import enqueue
 
     compiled = compile_single(subject=subject, html=html, text=text, values=values)
-    subscriber = Subscriber.objects.filter(account=account, email_md5=to.md5).only("pk").first()
-    message = Message.objects.create(account=account, campaign=None, subscriber=subscriber, to_email=to.address,
-                                     status=MessageStatus.QUEUED)
+    message = Message.objects.create(account=account, campaign=None, subscriber_id=recipient.subscriber_id,
+                                     to_email=to.address, status=MessageStatus.QUEUED)
     message.single = SingleEmail.objects.create(
         message=message, subject=subject, from_name=from_name, from_email=from_email, reply_to=reply_to, html=html,
         text=text, values=values, compiled=asdict(compiled), links=compiled.links)

@@ -1,5 +1,7 @@
 from collections import Counter
 
+from django.db import connection
+
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
 from campaigns.models import Campaign, CampaignCount, CampaignStat
@@ -8,11 +10,28 @@ STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "
                 "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
 
 
+_CAMPAIGN_BY_ID = f"SELECT * FROM {Campaign._meta.db_table} WHERE account_id = %s AND id = %s"
+
+
 def campaign_get(*, account, campaign_id: int) -> Campaign:
-    campaign = Campaign.objects.filter(account=account, pk=campaign_id).select_related("task").first()
+    # Plain SQL, without the ORM's cost of building it; the task (wanted by the actions only) loads when asked.
+    campaign = next(iter(Campaign.objects.raw(_CAMPAIGN_BY_ID, [account.pk, campaign_id])), None)
     if campaign is None:
         raise ApiProblem(NOT_FOUND, f"The account has no campaign {campaign_id}.")
     return campaign
+
+
+_LISTS_TABLE = Campaign.lists.through._meta.db_table
+_LIST_COLUMN = Campaign.lists.field.m2m_reverse_name()
+_CAMPAIGN_COLUMN = Campaign.lists.field.m2m_column_name()
+
+
+def campaign_list_ids(campaign) -> list[int]:
+    """The campaign's list ids, ascending (plain SQL: asked by every campaign read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_LIST_COLUMN} FROM {_LISTS_TABLE} WHERE {_CAMPAIGN_COLUMN} = %s "
+                       f"ORDER BY {_LIST_COLUMN}", [campaign.pk])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def campaign_count(*, account, status: str | None) -> int:
@@ -33,7 +52,11 @@ def campaign_page(*, account, status: str | None, params: PageParams) -> tuple[l
 def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
     """Each campaign's counters (every metric, 0 when none yet), in one query."""
     found: dict[int, Counter] = {campaign_id: Counter() for campaign_id in campaign_ids}
-    for campaign_id, metric, count in CampaignStat.objects.filter(campaign_id__in=campaign_ids).values_list(
-            "campaign_id", "metric", "count"):
-        found[campaign_id][metric] = count
+    if not campaign_ids:
+        return {}
+    with connection.cursor() as cursor:  # every campaign read and page: plain SQL
+        cursor.execute(f"SELECT campaign_id, metric, count FROM {CampaignStat._meta.db_table} "
+                       f"WHERE campaign_id IN ({', '.join(['%s'] * len(campaign_ids))})", list(campaign_ids))
+        for campaign_id, metric, count in cursor.fetchall():
+            found[campaign_id][metric] = count
     return {campaign_id: {metric: counts[metric] for metric in STAT_METRICS} for campaign_id, counts in found.items()}

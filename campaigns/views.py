@@ -9,7 +9,7 @@ from api.validation import validated
 from api.views import AccountScopedView
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus
-from campaigns.selectors import campaign_get, campaign_page, campaign_stats
+from campaigns.selectors import campaign_get, campaign_list_ids, campaign_page, campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import (campaign_cancel, campaign_create, campaign_delete, campaign_pause, campaign_start,
                                 campaign_update)
@@ -22,7 +22,7 @@ ACTIONS = {"start": (campaign_start, "Campaign started"), "pause": (campaign_pau
 
 def campaign_body(routes, campaign) -> dict:
     stats = campaign_stats([campaign.pk])[campaign.pk]
-    return rep.campaign_detail(routes, campaign, stats, sorted(campaign.lists.values_list("pk", flat=True)))
+    return rep.campaign_detail(routes, campaign, stats, campaign_list_ids(campaign))
 
 
 class CampaignCollectionView(AccountScopedView):

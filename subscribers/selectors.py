@@ -2,9 +2,8 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
 
-from api.pagination import PageParams, page_slice
+from api.pagination import PageParams, page_slice, page_window
 from api.problems import NOT_FOUND, ApiProblem
 from subscribers.counters import subscriber_count
 from subscribers.models import NEVER_OPEN, Membership, Status, Subscriber
@@ -49,12 +48,21 @@ def list_subscriber_page(*, mailing_list, params: PageParams) -> tuple[list[Subs
     memberships in index order and stops at the page, whatever the tables' sizes. (As a join, on small tables
     PostgreSQL hashed every subscriber of every account: 18 ms instead of 3 at offset 1,000.)
     """
-    status = Subscriber.objects.filter(pk=OuterRef("subscriber_id")).values("status")[:1]
-    memberships = (Membership.objects.filter(list=mailing_list).alias(subscriber_status=Subquery(status))
-                   .filter(subscriber_status=Status.ACTIVE).order_by("id")
-                   .values_list("subscriber_id", "subscriber__email", "subscriber__email_md5", "subscriber__status"))
     total = mailing_list.subscribers_count
-    return [SubscriberSummary(*row) for row in page_slice(memberships, total, params)], total
+    window = page_window(total, params)
+    if window is None:
+        return [], total
+    with connection.cursor() as cursor:  # plain SQL: the ORM spent more building this query than running it
+        cursor.execute(_LIST_PAGE.format(order="DESC" if window.backwards else "ASC"),
+                       [mailing_list.pk, Status.ACTIVE, window.limit, window.offset])
+        rows = [SubscriberSummary(*row) for row in cursor.fetchall()]
+    return (rows[::-1] if window.backwards else rows), total
+
+
+_LIST_PAGE = (f"SELECT m.subscriber_id, s.email, s.email_md5, s.status FROM {MEMBERSHIP_TABLE} m "
+              f"JOIN {Subscriber._meta.db_table} s ON s.id = m.subscriber_id "
+              f"WHERE m.list_id = %s AND (SELECT u.status FROM {Subscriber._meta.db_table} u "
+              "WHERE u.id = m.subscriber_id LIMIT 1) = %s ORDER BY m.id {order} LIMIT %s OFFSET %s")
 
 
 def lists_of(subscribers: list[Subscriber] | list[SubscriberSummary]) -> dict[int, list[int]]:
