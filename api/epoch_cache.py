@@ -18,7 +18,8 @@ import redis
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
-from api.redis_client import redis_client
+from api.redis_client import redis_client, run_script
+from api.throttling import WINDOW_SECONDS, count_lua, remember_count
 
 EPOCH_KEY = "emailapi:cache-epoch"
 MAX_AGE_SECONDS = 60
@@ -57,25 +58,30 @@ def current_epoch(*, rate_window: str | None = None) -> int | None:
     return epoch
 
 
+# KEYS[1]: the epoch; ARGV[1]: its new value should Redis have lost it (or never had it), one no process
+# can have seen. With KEYS[2] and ARGV[2], a rate-limit window counted in the same call.
+_READ_LUA = ("local epoch = redis.call('GET', KEYS[1])\n"
+             "if not epoch then\n"
+             "  redis.call('SET', KEYS[1], ARGV[1], 'NX')\n"
+             "  epoch = redis.call('GET', KEYS[1])\n"
+             "end\n"
+             "if #KEYS == 1 then return {epoch} end\n"
+             + count_lua(2) +
+             "return {epoch, counted}\n")
+
+
 def _read_epoch(rate_window: str | None = None) -> int | None:
     client = redis_client()
     if client is None:
         return None
     try:
-        if rate_window is None:
-            value = client.get(EPOCH_KEY)
-        else:
-            from api.throttling import count_in
-
-            pipe = client.pipeline(transaction=True)
-            pipe.get(EPOCH_KEY)
-            counted = count_in(pipe, rate_window)
-            value, *replies = pipe.execute()
-            counted(replies)
-        if value is None:
-            # Redis lost its data (or never had the key): start from a value no process can have seen.
-            client.set(EPOCH_KEY, time.time_ns(), nx=True)
-            value = client.get(EPOCH_KEY)
+        keys, args = [EPOCH_KEY], [time.time_ns()]
+        if rate_window is not None:
+            keys.append(rate_window)
+            args.append(WINDOW_SECONDS)
+        value, *counted = run_script(client, _READ_LUA, keys, args)
+        if counted:
+            remember_count(rate_window, WINDOW_SECONDS, counted[0])
         return int(value)
     except (redis.RedisError, ValueError) as exc:  # Redis down or slow, or the key overwritten: no caching for this request, never an error
         logger.warning("cache epoch unreadable, caches bypassed: %s", exc)

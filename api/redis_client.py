@@ -5,6 +5,7 @@
 from django.conf import settings
 
 _clients = {}
+_scripts = {}
 
 
 def redis_client(url: str | None = None):
@@ -17,3 +18,12 @@ def redis_client(url: str | None = None):
         import redis
         client = _clients.setdefault(url, redis.Redis.from_url(url))
     return client
+
+
+def run_script(client, lua: str, keys: list, args: list):
+    """Run the Lua script ``lua`` on ``client``: one command and one reply (``EVALSHA``; redis-py loads the
+    script again if Redis lost it), cheaper to send and to parse than the same commands in a transaction."""
+    script = _scripts.get((id(client), lua))
+    if script is None:
+        script = _scripts.setdefault((id(client), lua), client.register_script(lua))
+    return script(keys=keys, args=args)

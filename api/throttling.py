@@ -2,7 +2,7 @@
 opens with the key's first request (a fixed window per key, so a client sees a whole budget at once and
 `Retry-After` is the time until its window closes).
 
-With Redis the count is one atomic round trip (``INCR``, ``EXPIRE … NX`` and ``TTL`` in a transaction): no
+With Redis the count is one atomic round trip (``INCR``, ``EXPIRE … NX`` and ``TTL`` in a Lua script): no
 lost update between two app servers, and a cost that does not grow with the limit (DRF's own throttle
 reads and writes the list of every request's time in the window). When this process already knows the key,
 the count rides in the round trip that reads the request's cache epoch (``api.epoch_cache``), and the
@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.signals import request_started
 from rest_framework.throttling import BaseThrottle
 
-from api.redis_client import redis_client
+from api.redis_client import redis_client, run_script
 
 WINDOW_SECONDS = 60
 logger = logging.getLogger(__name__)
@@ -35,23 +35,31 @@ def api_key_window(api_key_pk: int) -> str:
     return f"throttle:api-key:{api_key_pk}"
 
 
-def count_in(pipe, key: str, window: int = WINDOW_SECONDS):
-    """Queue one request's count under ``key`` on a Redis transaction ``pipe``; call what this returns with
-    the replies of the commands it queued (its last three): the next ``window_hit(key)`` of this request
-    then answers that count without a round trip of its own."""
-    pipe.incr(key)
-    pipe.expire(key, window, nx=True)
-    pipe.ttl(key)
+def count_lua(n: int) -> str:
+    """Lua that counts one request under KEYS[n] in a window of ARGV[n] seconds opened by its first request,
+    leaving ``{count, seconds left}`` in the local ``counted``."""
+    return (f"local count = redis.call('INCR', KEYS[{n}])\n"
+            f"redis.call('EXPIRE', KEYS[{n}], ARGV[{n}], 'NX')\n"
+            f"local counted = {{count, redis.call('TTL', KEYS[{n}])}}\n")
 
-    def counted(replies) -> None:
-        count, _, ttl = replies
-        _counted_ahead.set({key: (count, float(ttl if ttl > 0 else window))})
 
-    return counted
+_COUNT_LUA = count_lua(1) + "return counted\n"
+
+
+def _hit(window: int, counted) -> tuple[int, float]:
+    count, ttl = counted
+    return int(count), float(ttl if ttl > 0 else window)
+
+
+def remember_count(key: str, window: int, counted) -> None:
+    """Keep what a script's ``counted`` says for this request's ``window_hit(key)``."""
+    _counted_ahead.set({key: _hit(window, counted)})
 
 
 def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
-    """Count one request under ``key``: (requests in its window so far, seconds until the window closes)."""
+    """Count one request under ``key``: (requests in its window so far, seconds until the window closes).
+
+    Already counted when ``api.epoch_cache`` read this request's epoch with it: then no round trip."""
     ahead = _counted_ahead.get()
     if ahead and key in ahead:
         return ahead.pop(key)
@@ -59,14 +67,11 @@ def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
     if client is not None:
         import redis
 
-        pipe = client.pipeline(transaction=True)
-        counted = count_in(pipe, key, window)
         try:
-            counted(pipe.execute())
+            return _hit(window, run_script(client, _COUNT_LUA, [key], [window]))
         except redis.RedisError as exc:
             logger.warning("rate limit not enforced, Redis unreachable: %s", exc)
             return 0, float(window)
-        return _counted_ahead.get().pop(key)
     now = time.monotonic()
     for _ in range(2):  # the window may close between add and incr: then open the next one
         cache.add(f"{key}:closes", now + window, timeout=window)

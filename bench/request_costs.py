@@ -1,9 +1,9 @@
 """What one request of the load mix costs the server, in one process with nothing else running.
 
 For every kind of request of `bench/loadmix.py` (the mix `bench/load.py` sends), through Django's whole stack
-(middleware, DRF, the request log) with Redis and PostgreSQL, it prints the median and p90 time and the SQL
-statements of one request, beside `GET /healthz` (a minimal Django view through the same middleware) as the
-floor. Where `bench/load.py` says how many requests a second the machine serves, this says which requests
+(middleware, DRF, the request log) with Redis and PostgreSQL, it prints the median and p90 time, the median
+CPU time of this process, and the SQL statements of one request, beside `GET /healthz` (a minimal Django view
+through the same middleware) as the floor; then the mean of each column weighted as the mix sends them. Where `bench/load.py` says how many requests a second the machine serves, this says which requests
 the time goes to.
 
     bin/with-test-env .venv/bin/python bench/request_costs.py [--runs 200] [--rebuild]
@@ -76,22 +76,28 @@ def main() -> None:
             raise SystemExit(f"{kind}: {response.status_code} {response.content[:300]!r}")
         return kind
 
-    print(f"{'request':38} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
-    for make, _ in sorted(workload.mix, key=lambda item: item[0].__name__ != "healthz"):
+    print(f"{'request':38} {'median ms':>10} {'p90 ms':>8} {'CPU ms':>8} {'queries':>8}")
+    weighted = [0.0, 0.0, 0.0, 0.0]
+    for make, weight in sorted(workload.mix, key=lambda item: item[0].__name__ != "healthz"):
         for _ in range(20):
             send(make)
         statements = []
         with connection.execute_wrapper(lambda run, sql, params, many, context: statements.append(sql)
                                         or run(sql, params, many, context)):
             kind = send(make)
-        samples = []
+        samples, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             send(make)
             samples.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         samples.sort()
-        print(f"{kind:38} {statistics.median(samples):10.2f} {samples[int(len(samples) * 0.9)]:8.2f} "
-              f"{len(statements):8d}")
+        row = (statistics.median(samples), samples[int(len(samples) * 0.9)], statistics.median(cpu), len(statements))
+        weighted = [total + value * weight for total, value in zip(weighted, row)]
+        print(f"{kind:38} {row[0]:10.2f} {row[1]:8.2f} {row[2]:8.2f} {row[3]:8d}")
+    weights = sum(weight for _, weight in workload.mix)
+    print(f"{'mix average (weighted as load.py sends)':38} {weighted[0] / weights:10.2f} {weighted[1] / weights:8.2f} "
+          f"{weighted[2] / weights:8.2f} {weighted[3] / weights:8.1f}")
     for name in ("default", "sending", "imports"):
         django_rq.get_queue(name).empty()
 
