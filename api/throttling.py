@@ -5,9 +5,9 @@ opens with the key's first request (a fixed window per key, so a client sees a w
 With Redis the count is one atomic round trip (``INCR``, ``EXPIRE … NX`` and ``TTL`` in a Lua script): no
 lost update between two app servers, and a cost that does not grow with the limit (DRF's own throttle
 reads and writes the list of every request's time in the window). When this process already knows the key,
-the count rides in the round trip that reads the request's cache epoch (``api.epoch_cache``), and the
-throttle takes it from there: one round trip to Redis per request instead of two. Without Redis (the embedded default) the
-process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is logged): the API
+the count rides in the call that reads the request's cache epoch (``api.epoch_cache``), and the throttle
+takes it from there: one round trip to Redis per request instead of two. Without Redis (the embedded
+default) the process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is logged): the API
 keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
 """
 import contextvars
@@ -25,7 +25,7 @@ WINDOW_SECONDS = 60
 logger = logging.getLogger(__name__)
 
 
-# Windows counted ahead in this request (key → what window_hit answers), by count_in().
+# Windows counted ahead in this request (key → what window_hit answers), by remember_count().
 _counted_ahead = contextvars.ContextVar("rate_windows_counted_ahead", default=None)
 request_started.connect(lambda **kwargs: _counted_ahead.set(None), weak=False,
                         dispatch_uid="throttling_request_started")

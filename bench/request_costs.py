@@ -3,8 +3,9 @@
 For every kind of request of `bench/loadmix.py` (the mix `bench/load.py` sends), through Django's whole stack
 (middleware, DRF, the request log) with Redis and PostgreSQL, it prints the median and p90 time, the median
 CPU time of this process, and the SQL statements of one request, beside `GET /healthz` (a minimal Django view
-through the same middleware) as the floor; then the mean of each column weighted as the mix sends them. Where `bench/load.py` says how many requests a second the machine serves, this says which requests
-the time goes to.
+through the same middleware) as the floor; then the mean of each column weighted as the mix sends them.
+Where `bench/load.py` says how many requests a second the machine serves, this says which requests the time
+goes to.
 
     bin/with-test-env .venv/bin/python bench/request_costs.py [--runs 200] [--rebuild]
 
