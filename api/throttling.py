@@ -25,7 +25,7 @@ WINDOW_SECONDS = 60
 logger = logging.getLogger(__name__)
 
 
-# Windows counted ahead in this request (key → what window_hit answers), by remember_count().
+# The window counted ahead in this request, (key, what window_hit answers), by remember_count().
 _counted_ahead = contextvars.ContextVar("rate_windows_counted_ahead", default=None)
 request_started.connect(lambda **kwargs: _counted_ahead.set(None), weak=False,
                         dispatch_uid="throttling_request_started")
@@ -53,7 +53,7 @@ def _hit(window: int, counted) -> tuple[int, float]:
 
 def remember_count(key: str, window: int, counted) -> None:
     """Keep what a script's ``counted`` says for this request's ``window_hit(key)``."""
-    _counted_ahead.set({key: _hit(window, counted)})
+    _counted_ahead.set((key, _hit(window, counted)))
 
 
 def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
@@ -61,8 +61,9 @@ def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
 
     Already counted when ``api.epoch_cache`` read this request's epoch with it: then no round trip."""
     ahead = _counted_ahead.get()
-    if ahead and key in ahead:
-        return ahead.pop(key)
+    if ahead is not None and ahead[0] == key:
+        _counted_ahead.set(None)  # counted once: a second hit in this request counts again
+        return ahead[1]
     client = redis_client()
     if client is not None:
         import redis

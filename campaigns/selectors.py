@@ -4,18 +4,16 @@ from django.db import connection
 
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
+from api.sql import fetch_one, placeholders
 from campaigns.models import Campaign, CampaignCount, CampaignStat
 
 STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled",
                 "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
 
 
-_CAMPAIGN_BY_ID = f"SELECT * FROM {Campaign._meta.db_table} WHERE account_id = %s AND id = %s"
-
-
 def campaign_get(*, account, campaign_id: int) -> Campaign:
-    # Plain SQL, without the ORM's cost of building it; the task (wanted by the actions only) loads when asked.
-    campaign = next(iter(Campaign.objects.raw(_CAMPAIGN_BY_ID, [account.pk, campaign_id])), None)
+    # The task (wanted by the actions only) loads when asked.
+    campaign = fetch_one(Campaign, "account_id = %s AND id = %s", [account.pk, campaign_id])
     if campaign is None:
         raise ApiProblem(NOT_FOUND, f"The account has no campaign {campaign_id}.")
     return campaign
@@ -51,12 +49,12 @@ def campaign_page(*, account, status: str | None, params: PageParams) -> tuple[l
 
 def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
     """Each campaign's counters (every metric, 0 when none yet), in one query."""
-    found: dict[int, Counter] = {campaign_id: Counter() for campaign_id in campaign_ids}
     if not campaign_ids:
         return {}
+    found: dict[int, Counter] = {campaign_id: Counter() for campaign_id in campaign_ids}
     with connection.cursor() as cursor:  # every campaign read and page: plain SQL
         cursor.execute(f"SELECT campaign_id, metric, count FROM {CampaignStat._meta.db_table} "
-                       f"WHERE campaign_id IN ({', '.join(['%s'] * len(campaign_ids))})", list(campaign_ids))
+                       f"WHERE campaign_id IN ({placeholders(campaign_ids)})", list(campaign_ids))
         for campaign_id, metric, count in cursor.fetchall():
             found[campaign_id][metric] = count
     return {campaign_id: {metric: counts[metric] for metric in STAT_METRICS} for campaign_id, counts in found.items()}

@@ -1,14 +1,12 @@
 from api.pagination import PageParams, page_slice
 from lists.models import ListCount, MailingList
 from api.problems import NOT_FOUND, ApiProblem
-
-
-_LIST_BY_ID = f"SELECT * FROM {MailingList._meta.db_table} WHERE account_id = %s AND id = %s"
+from api.sql import fetch_one
 
 
 def list_get(*, account, list_id: int) -> MailingList:
-    # Every list read, edit, page and subscribe starts here: plain SQL, without the ORM's cost of building it.
-    mailing_list = next(iter(MailingList.objects.raw(_LIST_BY_ID, [account.pk, list_id])), None)
+    # Every list read, edit, page and subscribe starts here.
+    mailing_list = fetch_one(MailingList, "account_id = %s AND id = %s", [account.pk, list_id])
     if mailing_list is None:
         raise ApiProblem(NOT_FOUND, f"The account has no list {list_id}.")
     mailing_list.account = account  # known: no query when a caller needs it

@@ -5,6 +5,7 @@ from django.db import connection
 
 from api.pagination import PageParams, page_slice, page_window
 from api.problems import NOT_FOUND, ApiProblem
+from api.sql import fetch_one, placeholders
 from subscribers.counters import subscriber_count
 from subscribers.models import NEVER_OPEN, Membership, Status, Subscriber
 
@@ -12,12 +13,9 @@ STATUS_FILTERS = (*Status.values, NEVER_OPEN)
 MEMBERSHIP_TABLE = Membership._meta.db_table
 
 
-_SUBSCRIBER_BY_MD5 = (f"SELECT * FROM {Subscriber._meta.db_table} WHERE account_id = %s AND email_md5 = %s")
-
-
 def subscriber_get(*, account, email_md5: str) -> Subscriber:
-    # Every subscriber read and write starts here: plain SQL, without the ORM's cost of building the query.
-    subscriber = next(iter(Subscriber.objects.raw(_SUBSCRIBER_BY_MD5, [account.pk, email_md5.lower()])), None)
+    # Every subscriber read and write starts here.
+    subscriber = fetch_one(Subscriber, "account_id = %s AND email_md5 = %s", [account.pk, email_md5.lower()])
     if subscriber is None:
         raise ApiProblem(NOT_FOUND, f"The account has no subscriber {email_md5}.")
     return subscriber
@@ -68,7 +66,7 @@ _LIST_PAGE = (f"SELECT m.subscriber_id, s.email, s.email_md5, s.status FROM {MEM
 def lists_of(subscribers: list[Subscriber] | list[SubscriberSummary]) -> dict[int, list[int]]:
     """subscriber id → its list ids, ascending, in one query.
 
-    Asked by every subscriber read and page: plain SQL, without the ORM's cost of building the query.
+    Asked by every subscriber read and page: plain SQL (``api.sql``).
     """
     result = defaultdict(list)
     ids = [s.pk for s in subscribers]
@@ -76,7 +74,7 @@ def lists_of(subscribers: list[Subscriber] | list[SubscriberSummary]) -> dict[in
         return result
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT subscriber_id, list_id FROM {MEMBERSHIP_TABLE} "
-                       f"WHERE subscriber_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY list_id", ids)
+                       f"WHERE subscriber_id IN ({placeholders(ids)}) ORDER BY list_id", ids)
         for subscriber_id, list_id in cursor.fetchall():
             result[subscriber_id].append(list_id)
     return result

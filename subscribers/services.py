@@ -4,14 +4,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
+from api.sql import fetch_one
 from lists.models import MailingList
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email
 from subscribers.erasure import is_suppressed, suppression_lift
 from subscribers.models import SUPPRESSED, Membership, Status, Subscriber
+from subscribers.selectors import MEMBERSHIP_TABLE
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
-MEMBERSHIP_TABLE, LIST_TABLE = Membership._meta.db_table, MailingList._meta.db_table
+LIST_TABLE = MailingList._meta.db_table
 UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
 # Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
@@ -60,13 +62,8 @@ def _insert_unless_exists(subscriber: Subscriber) -> bool:
     return True
 
 
-_BY_MD5 = f"SELECT * FROM {Subscriber._meta.db_table} WHERE account_id = %s AND email_md5 = %s"
-
-
 def _locked(account, email: Email) -> Subscriber | None:
-    # (SQLite, the embedded default, locks the whole database for a write transaction: no FOR UPDATE there.)
-    sql = _BY_MD5 + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    return next(iter(Subscriber.objects.raw(sql, [account.pk, email.md5])), None)
+    return fetch_one(Subscriber, "account_id = %s AND email_md5 = %s", [account.pk, email.md5], for_update=True)
 
 
 def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = None) -> None:

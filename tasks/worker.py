@@ -46,11 +46,14 @@ class SweeperArming:
         except redis.exceptions.RedisError:  # Redis is away: the next heartbeat tries again
             logger.warning("could not arm the stale-task sweeper: Redis is unreachable")
 
-    def _restart_dead_scheduler(self) -> None:
+    def _scheduler_dead(self) -> bool:
         scheduler = self.scheduler
-        if scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive()):
+        return scheduler is not None and (scheduler._process is None or not scheduler._process.is_alive())
+
+    def _restart_dead_scheduler(self) -> None:
+        if self._scheduler_dead():
             connections.close_all()  # the scheduler is a forked process: it must not share a connection
-            scheduler.acquire_locks(auto_start=True)  # another worker's scheduler may hold them: then not
+            self.scheduler.acquire_locks(auto_start=True)  # another worker's scheduler may hold them: then not
 
 
 class Worker(SweeperArming, rq.Worker):
@@ -70,6 +73,6 @@ class SimpleWorker(SweeperArming, rq.SimpleWorker):
             close_old_connections()
 
     def run_maintenance_tasks(self):
-        if self.scheduler and (not self.scheduler._process or not self.scheduler._process.is_alive()):
+        if self._scheduler_dead():
             connections.close_all()  # RQ may start the scheduler here (a fork): no shared connection
         super().run_maintenance_tasks()
