@@ -189,7 +189,7 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
 
     from accounts.services import account_get_or_create
     from campaigns.models import Campaign, CampaignLink
-    from campaigns.services import campaign_counts_recount
+    from campaigns.services import campaign_counts_recount, message_count_recount
     from subscribers.counters import counters_recount
 
     assert recipients <= subscribers, "a campaign reaches each subscriber at most once"
@@ -223,6 +223,8 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
     mark = time.perf_counter()
     with connection.connection.cursor() as cursor:
         write_counters(cursor, account.pk, tally)
+    connection.connection.commit()
+    message_count_recount(account=account)
     with connection.cursor() as cursor:  # Django's connection is in autocommit mode: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
     print(f"wrote {len(tally.daily):,} daily counters, vacuumed and analyzed in {time.perf_counter() - mark:.1f} s",

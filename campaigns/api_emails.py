@@ -13,6 +13,7 @@ from api.validation import validated
 from campaigns import emails
 from campaigns.models import Event, EventType, IdempotencyKey, Message, MessageStatus
 from campaigns.problems import IDEMPOTENCY_KEY_REUSED, RECIPIENT_SUPPRESSED
+from campaigns.selectors import message_count
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.serializers import EmailAddressField
 
@@ -229,7 +230,9 @@ class V1EmailCollectionView(V1View):
         query = parse_query(request, EMAILS)
         rows = apply_filters(Message.objects.filter(account=self.account).select_related("campaign", "single"),
                              EMAILS, query)
-        page = page_of(rows, EMAILS, query)
+        # Unfiltered, the exact counter answers; a filter counts its rows.
+        count = None if query.filters else (lambda: message_count(self.account.pk))
+        page = page_of(rows, EMAILS, query, count=count)
         body = envelope([email_summary(row) for row in page.rows], page, EMAILS, query, path=emails_href(),
                         collection_rel="/rels/emails-collection")
         return hypermedia(body, "emails-page")

@@ -19,6 +19,7 @@ from analytics.counters import daily_add, utc_day
 from campaigns.content import Compiled, TemplateError, compile_campaign
 from campaigns.mime import MessageBuilder
 from campaigns.recording import STAT_OF_STATUS
+from campaigns.services import message_count_add
 from campaigns.models import Event, IdempotencyKey, Message, MessageStatus, SingleEmail
 from campaigns.transport import Outcome, transport_open
 from subscribers.models import Status, Subscriber, Suppression
@@ -84,6 +85,7 @@ def email_send(*, account, to, recipient: Recipient, subject: str, html: str, te
     compiled = compile_single(subject=subject, html=html, text=text, values=values)
     message = Message.objects.create(account=account, campaign=None, subscriber_id=recipient.subscriber_id,
                                      to_email=to.address, status=MessageStatus.QUEUED)
+    message_count_add(account.pk, 1)
     message.single = SingleEmail.objects.create(
         message=message, subject=subject, from_name=from_name, from_email=from_email, reply_to=reply_to, html=html,
         text=text, values=values, compiled=asdict(compiled), links=compiled.links)

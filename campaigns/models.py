@@ -83,6 +83,14 @@ class CampaignCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="campaign_count_unique")]
 
 
+class MessageCount(models.Model):
+    """How many messages an account has (campaigns' and single emails), kept exact in the transaction that
+    writes them: the unfiltered /api/v1/emails page needs no COUNT(*) (a scan of the account's messages)."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    count = models.BigIntegerField(default=0)
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued"          # waiting for its turn (or for a retry after a 4xx)
     SENDING = "sending"        # claimed by a sender: in flight

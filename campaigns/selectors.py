@@ -5,7 +5,7 @@ from django.db import connection
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
 from api.sql import fetch_one, placeholders
-from campaigns.models import Campaign, CampaignCount, CampaignStat
+from campaigns.models import Campaign, CampaignCount, CampaignStat, MessageCount
 
 STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled",
                 "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
@@ -35,6 +35,11 @@ def campaign_list_ids(campaign) -> list[int]:
 def campaign_count(*, account, status: str | None) -> int:
     return (CampaignCount.objects.filter(account=account, bucket=status or "all")
             .values_list("count", flat=True).first() or 0)
+
+
+def message_count(account_id: int) -> int:
+    """The account's messages, campaigns' and single emails (exact: see MessageCount)."""
+    return MessageCount.objects.filter(account_id=account_id).values_list("count", flat=True).first() or 0
 
 
 def _campaigns(account, status: str | None):

@@ -23,7 +23,7 @@ from campaigns import recording
 from campaigns.content import Compiled
 from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign, Message, MessageStatus
-from campaigns.services import stats_add
+from campaigns.services import message_count_add, stats_add
 from campaigns.transport import Outcome, transport_open
 from tasks.models import Task, TaskStatus
 from tasks.services import task_complete, task_join
@@ -97,6 +97,7 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
             written = cursor.rowcount
         Task.objects.filter(pk=task.pk).update(total=written, heartbeat_at=timezone.now())
         stats_add(campaign.pk, Counter({"recipients": written}))
+        message_count_add(campaign.account_id, written)
 
 
 class Sender:

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from api.counters import bump_buckets
+from api.counters import bump, bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import content
 from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignStat, CampaignStatus, Message,
-                              MessageStatus)
+                              MessageCount, MessageStatus)
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
 from fields.selectors import field_types
 from lists.models import MailingList
@@ -24,6 +24,7 @@ from tasks.models import Task, TaskStatus, TaskType
 
 logger = logging.getLogger("campaigns")
 COUNT_TABLE = CampaignCount._meta.db_table
+MESSAGE_COUNT_TABLE = MessageCount._meta.db_table
 STAT_TABLE = CampaignStat._meta.db_table
 ALL = "all"
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
@@ -41,6 +42,11 @@ MEMBERS = {"name": "name", "subject": "subject", "from_name": "fromName", "from_
 
 def counts_add(account_id: int, deltas: Counter) -> None:
     bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
+
+
+def message_count_add(account_id: int, delta: int) -> None:
+    """Count ``delta`` new messages of the account, in the transaction that writes them."""
+    bump(MESSAGE_COUNT_TABLE, ("account_id",), (account_id,), delta)
 
 
 def stats_add(campaign_id: int, deltas: Counter) -> None:
@@ -305,3 +311,9 @@ def campaign_counts_recount(*, account) -> None:
     for bucket in [*CampaignStatus.values, ALL]:
         value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)
         CampaignCount.objects.update_or_create(account=account, bucket=bucket, defaults={"count": value})
+
+
+def message_count_recount(*, account) -> None:
+    """Repair: recompute the account's message count from the rows."""
+    MessageCount.objects.update_or_create(account=account,
+                                          defaults={"count": Message.objects.filter(account=account).count()})

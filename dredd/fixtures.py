@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.services import account_get_or_create, api_key_issue
 from campaigns.content import compile_campaign
 from campaigns.models import Campaign, CampaignLink, Event, IdempotencyKey, Message
-from campaigns.services import campaign_counts_recount, field_names, stats_add
+from campaigns.services import campaign_counts_recount, field_names, message_count_recount, stats_add
 from campaigns.tokens import make_token
 from fields.models import Field
 from fields.services import field_create
@@ -179,6 +179,7 @@ def reset_campaigns(state: str = "draft") -> None:
         elif state == "sent":
             _frozen(campaign, status="sent", now=now)
     campaign_counts_recount(account=owner)
+    message_count_recount(account=owner)
     task_counts_recount(account=owner)
 
 
