@@ -19,8 +19,8 @@ from analytics.counters import daily_add, utc_day
 from campaigns.content import Compiled, TemplateError, compile_campaign
 from campaigns.mime import MessageBuilder
 from campaigns.recording import STAT_OF_STATUS
-from campaigns.services import message_count_add
 from campaigns.models import Event, IdempotencyKey, Message, MessageStatus, SingleEmail
+from campaigns.services import message_count_add
 from campaigns.transport import Outcome, transport_open
 from subscribers.models import Status, Subscriber, Suppression
 
