@@ -83,7 +83,8 @@ def _read_epoch(rate_window: str | None = None) -> int | None:
         if counted:
             remember_count(rate_window, WINDOW_SECONDS, counted[0])
         return int(value)
-    except (redis.RedisError, ValueError) as exc:  # Redis down or slow, or the key overwritten: no caching for this request, never an error
+    # Redis down or slow, or the key overwritten: no caching for this request, never an error.
+    except (redis.RedisError, ValueError) as exc:
         logger.warning("cache epoch unreadable, caches bypassed: %s", exc)
         return None
 

@@ -85,13 +85,14 @@ def email_send(*, account, to, recipient: Recipient, subject: str, html: str, te
     compiled = compile_single(subject=subject, html=html, text=text, values=values)
     message = Message.objects.create(account=account, campaign=None, subscriber_id=recipient.subscriber_id,
                                      to_email=to.address, status=MessageStatus.QUEUED)
-    message_count_add(account.pk, 1)
     message.single = SingleEmail.objects.create(
         message=message, subject=subject, from_name=from_name, from_email=from_email, reply_to=reply_to, html=html,
         text=text, values=values, compiled=asdict(compiled), links=compiled.links)
     enqueue(deliver_single_email, message.pk, queue="sending")
     from tasks.jobs import schedule_sweep
     schedule_sweep()  # the safety net below, should this job be lost
+    # Last: the account's counter row stays locked until the commit, and concurrent sends queue on it.
+    message_count_add(account.pk, 1)
     return message
 
 

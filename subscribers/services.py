@@ -4,7 +4,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
-from api.sql import fetch_one
+from api.sql import fetch_one, placeholders
 from lists.models import MailingList
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email
@@ -44,7 +44,7 @@ def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
 
 _INSERT_FIELDS = [field for field in Subscriber._meta.concrete_fields if not field.primary_key]
 _INSERT_SQL = (f"INSERT INTO {Subscriber._meta.db_table} ({', '.join(f.column for f in _INSERT_FIELDS)}) "
-               f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))}) "
+               f"VALUES ({placeholders(_INSERT_FIELDS)}) "
                "ON CONFLICT (account_id, email_md5) DO NOTHING RETURNING id")
 
 
