@@ -9,10 +9,17 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from drf_spectacular.utils import OpenApiParameter
+
 from api.links import link
 from api.problems import INVALID_PARAMETER, ApiProblem
 
 PER_PAGE_MIN, PER_PAGE_MAX, PER_PAGE_DEFAULT = 5, 50, 20
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} "
+                                                  f"(default {PER_PAGE_DEFAULT})."),
+]
 MAX_PAGE = 10_000_000
 
 

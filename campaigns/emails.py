@@ -89,7 +89,7 @@ def email_send(*, account, to, recipient: Recipient, subject: str, html: str, te
         message=message, subject=subject, from_name=from_name, from_email=from_email, reply_to=reply_to, html=html,
         text=text, values=values, compiled=asdict(compiled), links=compiled.links)
     enqueue(deliver_single_email, message.pk, queue="sending")
-    from tasks.jobs import schedule_sweep
+    from tasks.queue import schedule_sweep
     schedule_sweep()  # the safety net below, should this job be lost
     # Last: the account's counter row stays locked until the commit, and concurrent sends queue on it.
     message_count_add(account.pk, 1)

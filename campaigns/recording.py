@@ -10,15 +10,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from analytics.counters import daily_add, utc_day
+from campaigns import sql
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
 from subscribers.models import Status, Subscriber
-from tasks.models import Task, TaskStatus
+from subscribers.services import subscriber_record_bounce
+from tasks.models import TaskStatus
+from tasks.services import task_progress_add, task_status_locked
 
 STAT_OF_STATUS = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
                   MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
@@ -35,31 +37,13 @@ class Claimed:
     fields: dict
 
 
-CLAIM_SQL = """
-    WITH batch AS (
-        SELECT id, subscriber_id FROM campaigns_message
-        WHERE campaign_id = %(campaign)s AND status = 'queued'
-          AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
-        ORDER BY id LIMIT %(size)s
-        FOR UPDATE SKIP LOCKED)
-    UPDATE campaigns_message m
-    SET status = CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END,
-        attempts = m.attempts + CASE WHEN s.status = 'active' THEN 1 ELSE 0 END,
-        to_email = COALESCE(s.email, m.to_email),
-        claimed_at = %(now)s
-    FROM batch b LEFT JOIN subscribers_subscriber s ON s.id = b.subscriber_id
-    WHERE m.id = b.id
-    RETURNING m.id, m.status, m.to_email, m.subscriber_id, m.attempts, s.fields
-"""
-
-
 def lock_task(task_id: int) -> str | None:
     """Inside a transaction: lock the task's row and return its status.
 
     Every sender transaction (recipients, claim, record) starts here, as task actions (pause, stop)
     do: one lock order (task, then campaign and messages, then counters), so they cannot deadlock.
     """
-    return Task.objects.select_for_update().filter(pk=task_id).values_list("status", flat=True).first()
+    return task_status_locked(task_id=task_id)
 
 
 def task_in_progress(task_id: int) -> bool:
@@ -79,8 +63,7 @@ def claim(*, campaign_id: int, task_id: int, size: int) -> list[Claimed] | None:
         skipped = sum(1 for row in rows if row[1] == MessageStatus.SKIPPED)
         if skipped:
             stats_add(campaign_id, Counter({"skipped": skipped}))
-            Task.objects.filter(pk=task_id).update(processed=F("processed") + skipped, failed=F("failed") + skipped,
-                                                   heartbeat_at=now)
+            task_progress_add(task_id=task_id, processed=skipped, failed=skipped)
     return sorted((Claimed(row[0], row[2], row[3], row[4], _fields(row[5]))
                    for row in rows if row[1] == MessageStatus.SENDING), key=lambda c: c.message_id)
 
@@ -94,7 +77,7 @@ def _fields(value) -> dict:
 def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(CLAIM_SQL, {"campaign": campaign_id, "now": now, "size": size})
+            cursor.execute(sql.CLAIM, {"campaign": campaign_id, "now": now, "size": size})
             return cursor.fetchall()
     rows = []  # SQLite: one writer at a time, so a select then conditional updates claim safely
     due = (Message.objects.filter(campaign_id=campaign_id, status=MessageStatus.QUEUED)
@@ -110,17 +93,6 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
         rows.append((message.pk, status, to_email, message.subscriber_id, attempts,
                      subscriber.fields if subscriber is not None else None))
     return rows
-
-
-UPDATE_SQL = """
-    UPDATE campaigns_message m
-    SET status = u.status, attempts = u.attempts, smtp_code = u.code, smtp_response = u.response,
-        sent_at = u.sent_at, next_attempt_at = u.next_at
-    FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::int[], %s::varchar[], %s::timestamptz[],
-                %s::timestamptz[]) AS u(id, status, attempts, code, response, sent_at, next_at)
-    WHERE m.id = u.id AND m.status = 'sending'
-    RETURNING m.id
-"""
 
 
 def _decide(row: Claimed, outcome: Outcome | None, now) -> tuple:
@@ -170,9 +142,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         stats_add(campaign.pk, stats)
         daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
-        Task.objects.filter(pk=task_id).update(processed=F("processed") + final, succeeded=F("succeeded") + sent,
-                                               failed=F("failed") + final - sent, heartbeat_at=now)
-        from subscribers.services import subscriber_record_bounce
+        task_progress_add(task_id=task_id, processed=final, succeeded=sent, failed=final - sent)
         bounced = [decided[event.message_id][0].subscriber_id for event in events]
         # Every bounced subscriber is locked (in id order) before any counter moves: an unsubscribe holding one of
         # them and waiting for a counter cannot be waited on in turn.
@@ -189,7 +159,7 @@ def _update_messages(decided: dict) -> set[int]:
     if connection.vendor == "postgresql":
         columns = list(zip(*[(message_id, *decision) for message_id, (_, decision) in decided.items()]))
         with connection.cursor() as cursor:
-            cursor.execute(UPDATE_SQL, [list(column) for column in columns])
+            cursor.execute(sql.UPDATE, [list(column) for column in columns])
             return {row[0] for row in cursor.fetchall()}
     written = set()
     for message_id, (_, (status, attempts, code, response, sent_at, next_at)) in decided.items():
@@ -211,6 +181,6 @@ def abandon_stale(*, campaign, task_id: int) -> int:
                          smtp_response="In flight when its sender stopped; maybe delivered, never sent again.")
     if count:
         stats_add(campaign.pk, Counter({"unknown": count}))
-        Task.objects.filter(pk=task_id).update(processed=F("processed") + count, failed=F("failed") + count)
+        task_progress_add(task_id=task_id, processed=count, failed=count, beat=False)
     return count
 

@@ -4,8 +4,9 @@ from django.db import connection
 
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
-from api.sql import fetch_one, placeholders
-from campaigns.models import Campaign, CampaignCount, CampaignStat, MessageCount
+from api.sql import fetch_one
+from campaigns import sql
+from campaigns.models import Campaign, CampaignCount, MessageCount
 
 STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled",
                 "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
@@ -19,16 +20,10 @@ def campaign_get(*, account, campaign_id: int) -> Campaign:
     return campaign
 
 
-_LISTS_TABLE = Campaign.lists.through._meta.db_table
-_LIST_COLUMN = Campaign.lists.field.m2m_reverse_name()
-_CAMPAIGN_COLUMN = Campaign.lists.field.m2m_column_name()
-
-
 def campaign_list_ids(campaign) -> list[int]:
     """The campaign's list ids, ascending (plain SQL: asked by every campaign read)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_LIST_COLUMN} FROM {_LISTS_TABLE} WHERE {_CAMPAIGN_COLUMN} = %s "
-                       f"ORDER BY {_LIST_COLUMN}", [campaign.pk])
+        cursor.execute(sql.LIST_IDS, [campaign.pk])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -58,8 +53,7 @@ def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
         return {}
     found: dict[int, Counter] = {campaign_id: Counter() for campaign_id in campaign_ids}
     with connection.cursor() as cursor:  # every campaign read and page: plain SQL
-        cursor.execute(f"SELECT campaign_id, metric, count FROM {CampaignStat._meta.db_table} "
-                       f"WHERE campaign_id IN ({placeholders(campaign_ids)})", list(campaign_ids))
+        cursor.execute(sql.stats_of(len(campaign_ids)), list(campaign_ids))
         for campaign_id, metric, count in cursor.fetchall():
             found[campaign_id][metric] = count
     return {campaign_id: {metric: counts[metric] for metric in STAT_METRICS} for campaign_id, counts in found.items()}

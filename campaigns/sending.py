@@ -19,14 +19,15 @@ from django.db.models import Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from campaigns import recording
+from campaigns import recording, sql
 from campaigns.content import Compiled
 from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.services import message_count_add, stats_add
 from campaigns.transport import Outcome, transport_open
 from tasks.models import Task, TaskStatus
-from tasks.services import task_complete, task_join
+from tasks.queue import enqueue, enqueue_at
+from tasks.services import task_beat_until, task_complete, task_join, task_lock, task_total_set
 
 logger = logging.getLogger("campaigns")
 SHORT_WAIT_SECONDS = 5  # a retry due sooner than this is waited for; later ones get a scheduled sender
@@ -38,6 +39,11 @@ class SmtpUnavailable(Exception):
     pass
 
 
+def run_campaign_sender(task_id: int) -> None:
+    """The job of a campaign-send task (campaigns.kinds); several run at once, each joining the task."""
+    campaign_send_run(task_id=task_id)
+
+
 def campaign_send_run(*, task_id: int) -> None:
     task = task_join(task_id=task_id)
     if task is None:
@@ -45,8 +51,8 @@ def campaign_send_run(*, task_id: int) -> None:
     campaign = Campaign.objects.filter(task_id=task_id).first()
     if campaign is None:
         with transaction.atomic():
-            locked = Task.objects.select_for_update().get(pk=task_id)
-            task_complete(task=locked, status=TaskStatus.ERROR, reason="The campaign of this task was deleted.")
+            task_complete(task=task_lock(task_id=task_id), status=TaskStatus.ERROR,
+                          reason="The campaign of this task was deleted.")
         return
     try:
         _write_recipients(campaign, task)
@@ -62,23 +68,9 @@ def campaign_send_run(*, task_id: int) -> None:
         if not connection.in_atomic_block:  # the failure may have been the database's: a new connection then
             connection.close_if_unusable_or_obsolete()
         with transaction.atomic():
-            locked = Task.objects.select_for_update().get(pk=task_id)
-            task_complete(task=locked, status=TaskStatus.ERROR,
+            task_complete(task=task_lock(task_id=task_id), status=TaskStatus.ERROR,
                           reason=f"Sending failed ({type(exc).__name__}: {str(exc)[:300]}); start the campaign "
                                  "to resume.")
-
-
-RECIPIENTS_SQL = """
-    INSERT INTO campaigns_message (account_id, campaign_id, subscriber_id, to_email, status, attempts,
-                                   smtp_response, created_at)
-    SELECT s.account_id, %(campaign)s, s.id, s.email, 'queued', 0, '', %(now)s
-    FROM subscribers_subscriber s
-    WHERE s.account_id = %(account)s AND s.status = 'active' AND s.id IN (
-        SELECT m.subscriber_id FROM subscribers_membership m
-        WHERE m.list_id IN (SELECT l.mailinglist_id FROM campaigns_campaign_lists l WHERE l.campaign_id = %(campaign)s))
-    ORDER BY s.id
-    ON CONFLICT (campaign_id, subscriber_id) DO NOTHING
-"""
 
 
 def _write_recipients(campaign: Campaign, task: Task) -> None:
@@ -92,10 +84,10 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
         if not Campaign.objects.filter(pk=campaign.pk, recipients_at__isnull=True).update(recipients_at=timezone.now()):
             return
         with connection.cursor() as cursor:
-            cursor.execute(RECIPIENTS_SQL, {"campaign": campaign.pk, "account": campaign.account_id,
+            cursor.execute(sql.RECIPIENTS, {"campaign": campaign.pk, "account": campaign.account_id,
                                             "now": timezone.now()})
             written = cursor.rowcount
-        Task.objects.filter(pk=task.pk).update(total=written, heartbeat_at=timezone.now())
+        task_total_set(task_id=task.pk, total=written)
         stats_add(campaign.pk, Counter({"recipients": written}))
         message_count_add(campaign.account_id, written)
 
@@ -183,9 +175,6 @@ class Sender:
 
     def _continue_in_new_job(self) -> None:
         """A long campaign goes on in a fresh job, never reaching the worker's job timeout mid-batch."""
-        from tasks.jobs import run_campaign_sender
-        from tasks.queue import enqueue
-
         enqueue(run_campaign_sender, self.task_id, queue="sending")
 
     def _next_retry_in(self) -> float | None:
@@ -199,13 +188,10 @@ class Sender:
 
     def _resume_later(self, wait: float) -> None:
         """Free this worker while retries wait: a sender is scheduled for when the first is due."""
-        from tasks.jobs import run_campaign_sender
-        from tasks.queue import enqueue_at
-
         due = timezone.now() + timedelta(seconds=wait)
         with transaction.atomic():
             # The heartbeat is pushed to then, so the wait does not look like a dead worker.
-            Task.objects.filter(pk=self.task_id, status=TaskStatus.IN_PROGRESS).update(heartbeat_at=due)
+            task_beat_until(task_id=self.task_id, when=due)
             enqueue_at(run_campaign_sender, due, self.task_id, queue="sending")
 
     def _finish(self) -> bool:
@@ -215,7 +201,7 @@ class Sender:
         unknown, so a surviving sender finishes the campaign without waiting for the sweeper.
         """
         with transaction.atomic():
-            task = Task.objects.select_for_update().filter(pk=self.task_id).first()
+            task = task_lock(task_id=self.task_id)
             if task is None or task.status != TaskStatus.IN_PROGRESS:
                 return True
             recording.abandon_stale(campaign=self.campaign, task_id=self.task_id)

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count
 from django.utils import timezone
 
 from api.counters import bump, bump_buckets
@@ -20,9 +20,13 @@ from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignSta
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
 from fields.selectors import field_types
 from lists.models import MailingList
-from tasks.models import Task, TaskStatus, TaskType
+from tasks.models import Task, TaskStatus
+from tasks.queue import enqueue_at
+from tasks.services import enqueue_task, task_create, task_lock, task_pause, task_progress_add, task_start, task_stop
+from tasks.states import is_stale
 
 logger = logging.getLogger("campaigns")
+CAMPAIGN_SEND = "campaign-send"  # the task kind that sends a campaign (campaigns.kinds)
 COUNT_TABLE = CampaignCount._meta.db_table
 MESSAGE_COUNT_TABLE = MessageCount._meta.db_table
 STAT_TABLE = CampaignStat._meta.db_table
@@ -68,8 +72,6 @@ def _set_status(campaign: Campaign, status: str, **changes) -> None:
 
 def _stalled(campaign: Campaign) -> bool:
     """Sending, but every sender stopped beating (a worker died): start resumes it."""
-    from tasks.services import is_stale
-
     return campaign.status == CampaignStatus.SENDING and campaign.task is not None and is_stale(campaign.task)
 
 
@@ -130,9 +132,6 @@ def _require_ready(campaign: Campaign, doing: str) -> None:
 
 def _schedule(campaign: Campaign) -> None:
     """Scheduled: a job starts it at ``scheduled_at`` (a job for an older time finds it not yet due)."""
-    from campaigns.jobs import start_due_campaign
-    from tasks.queue import enqueue_at
-
     _require_ready(campaign, "schedule")
     _set_status(campaign, CampaignStatus.SCHEDULED)
     enqueue_at(start_due_campaign, campaign.scheduled_at, campaign.pk)
@@ -177,7 +176,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
 def _lock_with_task(campaign: Campaign) -> Campaign:
     """Lock the campaign's task, then the campaign: the order senders and task actions use too."""
     if campaign.task_id:
-        Task.objects.select_for_update().filter(pk=campaign.task_id).first()
+        task_lock(task_id=campaign.task_id)
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
@@ -201,8 +200,6 @@ def campaign_delete(*, campaign: Campaign) -> None:
 @transaction.atomic
 def campaign_start(*, campaign: Campaign) -> Campaign:
     """Send now: a draft or scheduled campaign gets its campaign-send task; a paused one resumes."""
-    from tasks.services import task_start
-
     campaign = _lock_with_task(campaign)
     if campaign.status == CampaignStatus.PAUSED or _stalled(campaign):
         task_start(task=campaign.task)  # the campaign follows its task back to sending
@@ -217,14 +214,11 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
 
 def _launch(campaign: Campaign) -> None:
     """Freeze the content (links numbered for tracking) and create the task that sends it."""
-    from tasks.jobs import enqueue_task
-    from tasks.services import task_create
-
     compiled = content.compile_campaign(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
                                         preheader=campaign.preheader, fields=field_names(campaign.account))
     CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=url)
                                       for position, url in enumerate(compiled.links)])
-    task = task_create(account=campaign.account, type=TaskType.CAMPAIGN_SEND)
+    task = task_create(account=campaign.account, type=CAMPAIGN_SEND)
     _set_status(campaign, CampaignStatus.SENDING, task=task, compiled=asdict(compiled), started_at=timezone.now())
     enqueue_task(task)
 
@@ -232,8 +226,6 @@ def _launch(campaign: Campaign) -> None:
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign) -> Campaign:
     """Stop after the batches in flight; ``start`` resumes."""
-    from tasks.services import task_pause
-
     campaign = _lock_with_task(campaign)
     if campaign.status != CampaignStatus.SENDING:
         raise _refuse(campaign, "pause")
@@ -245,8 +237,6 @@ def campaign_pause(*, campaign: Campaign) -> Campaign:
 @transaction.atomic
 def campaign_cancel(*, campaign: Campaign) -> Campaign:
     """Never send the rest. A scheduled campaign is canceled before it starts."""
-    from tasks.services import task_stop
-
     campaign = _lock_with_task(campaign)
     if campaign.status not in CANCELABLE:
         raise _refuse(campaign, "cancel")
@@ -275,6 +265,11 @@ def campaign_start_due(*, campaign_id: int) -> bool:
     return True
 
 
+def start_due_campaign(campaign_id: int) -> None:
+    """The job scheduled for a campaign's ``scheduled_at``; safe to run twice."""
+    campaign_start_due(campaign_id=campaign_id)
+
+
 def campaigns_start_overdue() -> list[int]:
     """A safety net for lost scheduler jobs: start every scheduled campaign whose time has passed."""
     started = []
@@ -288,8 +283,9 @@ def campaigns_start_overdue() -> list[int]:
     return started
 
 
-def campaign_follow_task(task: Task) -> None:
-    """Inside the transaction that moved ``task``: the campaign's status follows."""
+def campaign_follow_task(task: Task, previous: str | None = None) -> None:
+    """Inside the transaction that moved ``task``: the campaign's status follows (the campaign-send kind's
+    transition hook)."""
     campaign = Campaign.objects.filter(task=task).first()
     if campaign is None:
         return
@@ -300,13 +296,11 @@ def campaign_follow_task(task: Task) -> None:
         canceled = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED).update(
             status=MessageStatus.CANCELED)
         stats_add(campaign.pk, Counter({"canceled": canceled}))
-        Task.objects.filter(pk=task.pk).update(processed=F("processed") + canceled, failed=F("failed") + canceled)
+        task_progress_add(task_id=task.pk, processed=canceled, failed=canceled, beat=False)
 
 
 def campaign_counts_recount(*, account) -> None:
     """Repair: recompute the account's campaign counters from the rows."""
-    from django.db.models import Count
-
     counts = dict(Campaign.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
     for bucket in [*CampaignStatus.values, ALL]:
         value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "subscribers",
     "fields",
     "tasks",
+    "imports",
     "campaigns",
     "analytics",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path(ACCOUNT, include("subscribers.urls")),
     path(ACCOUNT, include("fields.urls")),
     path(ACCOUNT, include("tasks.urls")),
+    path(ACCOUNT, include("imports.urls")),
     path(ACCOUNT, include("campaigns.urls")),
     path("api/v1/", include("campaigns.urls_v1")),
     path("api/v1/", include("subscribers.urls_v1")),

@@ -15,19 +15,20 @@ from django.utils import timezone
 from accounts.services import account_get_or_create, api_key_issue
 from campaigns.content import compile_campaign
 from campaigns.models import Campaign, CampaignLink, Event, IdempotencyKey, Message
-from campaigns.services import campaign_counts_recount, field_names, message_count_recount, stats_add
+from campaigns.services import CAMPAIGN_SEND, campaign_counts_recount, field_names, message_count_recount, stats_add
 from campaigns.tokens import make_token
 from fields.models import Field
 from fields.services import field_create
+from imports.kinds import IMPORT
+from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
 from subscribers.models import Subscriber, Suppression
 from subscribers.services import subscriber_replace, subscriber_subscribe
-from tasks.imports.sources import prepare as prepare_source
-from tasks.imports.storage import source_store
-from tasks.models import Task, TaskError, TaskStatus, TaskType
+from tasks.models import Task, TaskError, TaskStatus
+from tasks.payload import payload_store
 from tasks.services import task_counts_recount
 
 ACCOUNT_NAME = "user@example.com"
@@ -95,7 +96,7 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
                   source_options=prepare_source("csv", TASK_CSV, {"firstName"}).options, callback_url=None)
     task, created = Task.objects.update_or_create(pk=TASK_ID, defaults=fields)
     if created or not task.source_chunks.exists():
-        source_store(task=task, data=TASK_CSV)
+        payload_store(task=task, data=TASK_CSV)
     TaskError.objects.filter(task=task).delete()
     TaskError.objects.bulk_create([TaskError(task=task, row=12 + i, email="not-an-email",
                                              problem="emailAddress is not a valid email address") for i in range(10)])
@@ -152,7 +153,7 @@ def reset_campaigns(state: str = "draft") -> None:
     owner = account()
     now = timezone.now()
     Campaign.objects.filter(account=owner).delete()
-    Task.objects.filter(account=owner, type=TaskType.CAMPAIGN_SEND).delete()
+    Task.objects.filter(account=owner, type=CAMPAIGN_SEND).delete()
     Event.objects.filter(account=owner).delete()
     Message.objects.filter(account=owner).exclude(pk=MESSAGE_ID).delete()
 
@@ -172,7 +173,7 @@ def reset_campaigns(state: str = "draft") -> None:
         campaign.lists.set([345])
         if state in ("sending", "paused"):
             task = Task.objects.create(
-                pk=CAMPAIGN_TASK_ID, account=owner, type=TaskType.CAMPAIGN_SEND,
+                pk=CAMPAIGN_TASK_ID, account=owner, type=CAMPAIGN_SEND,
                 status=TaskStatus.IN_PROGRESS if state == "sending" else TaskStatus.PAUSED,
                 started_at=now, heartbeat_at=now)
             _frozen(campaign, status=state, task=task, now=now)

@@ -5,4 +5,7 @@ class TasksConfig(AppConfig):
     name = "tasks"
 
     def ready(self):
+        from tasks import registry
+
+        registry.discover()  # every app's kinds.py: the docs below describe the kinds registered
         from tasks import docs  # noqa: F401  (rels, profiles, models, account-index links)

@@ -19,6 +19,7 @@ from django.conf import settings
 from api.problems import ApiProblem
 from tasks.models import Task
 from tasks.problems import CALLBACK_REFUSED
+from tasks.representations import task_detail
 
 logger = logging.getLogger("tasks")
 
@@ -88,9 +89,8 @@ def _post(url: str, body: bytes, headers: dict) -> int:
         conn.close()
 
 
-def callback_deliver(*, task_id: int) -> None:
-    from tasks.representations import task_detail
-
+def deliver_callback(task_id: int) -> None:
+    """The job: POST the ended task, retrying with backoff; the outcome is kept on the task."""
     task = Task.objects.select_related("account").get(pk=task_id)
     body = json.dumps(task_detail(task.account.name, task), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; profile=/schemas/task", "User-Agent": "email-marketing-api",

@@ -2,18 +2,19 @@ from api.links import url, url_template
 from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from tasks import problems  # noqa: F401  (the group's problem types, for /errors)
-from tasks.models import CAMPAIGN_RESULT_KEYS, IMPORT_RESULT_KEYS, TaskStatus, TaskType
+from tasks import registry
+from tasks.models import TaskStatus
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
 
 profile("task", "Task", {
-    "description": "A background task (an import, or a campaign's sending) and the actions allowed now.",
+    "description": "A background task (an import, or a campaign's sending, …) and the actions allowed now.",
     "type": "object",
     "required": ["taskId", "type", "status", "progress", "createdAt", "_links"],
     "properties": {
         "taskId": {"type": "integer"},
-        "type": {"enum": TaskType.values},
+        "type": {"enum": registry.TYPES},
         "status": {"enum": TaskStatus.values},
         "progress": {"type": "object", "required": ["total", "processed", "succeeded", "failed", "percent"],
                      "properties": {"total": COUNT, "processed": COUNT, "succeeded": COUNT, "failed": COUNT,
@@ -21,9 +22,9 @@ profile("task", "Task", {
         "createdAt": {"type": "string", "format": "date-time"},
         "startedAt": TIME, "finishedAt": TIME, "heartbeatAt": TIME,
         "reason": {"type": ["string", "null"]},
-        "result": {"type": "object", "description": "Imports: " + ", ".join(IMPORT_RESULT_KEYS) + ". Campaign "
-                   "sending: " + ", ".join(CAMPAIGN_RESULT_KEYS) + ".",
-                   "properties": {key: COUNT for key in (*IMPORT_RESULT_KEYS, *CAMPAIGN_RESULT_KEYS)}},
+        "result": {"type": "object", "description": " ".join(
+                       f"{kind.title or kind.type}: {', '.join(kind.result_keys)}." for kind in registry.kinds()),
+                   "properties": {key: COUNT for kind in registry.kinds() for key in kind.result_keys}},
         "errorsCount": COUNT,
         "_links": {"type": "array", "items": ref("link")},
     },
@@ -36,22 +37,6 @@ profile("task-error", "Task error", {
 })
 profile("task-errors-collection", "Task errors",
         collection_schema("task-error", "A page of the rows a task could not process, in row order."))
-profile("import-input", "Import (JSON)", {
-    "description": "Subscribers to import into a list. CSV, XLS, XLSX and multipart/form-data are accepted too.",
-    "type": "object",
-    "required": ["items"],
-    "properties": {
-        "items": {"type": "array", "items": {
-            "type": "object", "required": ["emailAddress"],
-            "properties": {"emailAddress": {"type": "string"},
-                           "fields": {"type": "array", "items": {
-                               "type": "object", "required": ["fieldName"],
-                               "properties": {"fieldName": {"type": "string"}, "value": {}}}}}}},
-        "callback": {"type": "string", "format": "uri",
-                     "description": "POSTed the task when it ends, signed with X-Signature (HMAC-SHA256)."},
-    },
-})
-
 AUTH = ("401.1-invalid-token", "403.1-forbidden-wrong-account")
 ACTION = ("404.1-not-found", "409.1-task-action-not-allowed", *AUTH)
 rel("tasks-collection", "Tasks", "A page of the account's tasks, newest first (filter `status`).",
@@ -72,14 +57,10 @@ rel("stop-task", "Stop a task",
     method="POST", response_profile="message", problems=ACTION)
 rel("cancel-task", "Cancel a task", "POST: an alias of stop-task.", method="POST", response_profile="message",
     problems=ACTION)
-rel("import-to-list", "Import subscribers to a list",
-    "POST JSON items, CSV, XLS, XLSX or a multipart file: 202 with the Location of the import task.",
-    method="POST", request_profile="import-input", response_profile="message",
-    problems=("400.40-invalid-import-file", "400.41-callback-refused", "404.1-not-found",
-              "413.1-payload-too-large", "415.1-unsupported-media-type", *AUTH))
-
 model("task", "Task",
-      "A long job run in the background: an `import` into a list, or a `campaign-send`. Its row in the "
+      "A long job run in the background, of one of the kinds "
+      + ", ".join(f"`{kind.type}` ({kind.title})" if kind.title else f"`{kind.type}`" for kind in registry.kinds())
+      + ". Its row in the "
       "database is the truth; workers move it from queued to in-progress to done (or error), in chunks, "
       "recording a checkpoint and a heartbeat after each. A task whose worker died (stale heartbeat) is "
       "queued again automatically and resumes from its checkpoint, as `start` does.", profile="task")
@@ -89,8 +70,6 @@ def _task_template(view):
     return lambda account: url_template(view, {"account_name": account}, {"task_id": "taskId"})
 
 
-affordance(152, lambda account: url_template("list-import", {"account_name": account}, {"list_id": "listId"}),
-           "/rels/import-to-list", "Import subscribers to a list", templated=True)
 affordance(300, lambda account: url("task-collection", account_name=account), "/rels/tasks-collection", "Tasks")
 affordance(301, _task_template("task-detail"), "/rels/task", "Task details", templated=True)
 affordance(302, _task_template("task-errors"), "/rels/task-errors", "Task errors", templated=True)

@@ -1,11 +1,6 @@
 from django.db import models
 
 
-class TaskType(models.TextChoices):
-    IMPORT = "import"
-    CAMPAIGN_SEND = "campaign-send"
-
-
 class TaskStatus(models.TextChoices):
     QUEUED = "queued"
     IN_PROGRESS = "in-progress"
@@ -15,20 +10,12 @@ class TaskStatus(models.TextChoices):
     ERROR = "error"
 
 
-# What an import reports in `result`: each source row lands in exactly one of these.
-IMPORT_RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
-                      "skippedBounced")
-# What a campaign's sending task reports in `result` (from the campaign's counters).
-CAMPAIGN_RESULT_KEYS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown",
-                        "canceled")
-
-
 class Task(models.Model):
-    """A background job. This row is the truth; the RQ job is only the engine that moves it."""
+    """A background job of a registered kind. This row is the truth; the RQ job is only the engine that moves it."""
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks",
                                 db_index=False)
-    type = models.CharField(max_length=20, choices=TaskType.choices)
+    type = models.CharField(max_length=20, help_text="the task's kind (tasks.registry)")
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
     list = models.ForeignKey("lists.MailingList", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
@@ -47,7 +34,7 @@ class Task(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(null=True, blank=True)
-    # Imports: where the payload is and what it is.
+    # The task's input payload, if it has one (SourceChunk rows, tasks.payload): its format and how to read it.
     source_format = models.CharField(max_length=8, blank=True, default="")
     source_options = models.JSONField(default=dict, blank=True)
     callback_url = models.URLField(max_length=2000, null=True, blank=True)
@@ -99,7 +86,7 @@ class TaskCount(models.Model):
 
 
 class SourceChunk(models.Model):
-    """An import's payload, stored in pieces before the 202 so any worker can run it."""
+    """A task's input payload (an import's file), stored in pieces before the 202 so any worker can run it."""
 
     CHUNK_BYTES = 1024 * 1024
 

@@ -4,10 +4,6 @@ TASK_ACTION_NOT_ALLOWED = problem(
     409, 1, "task-action-not-allowed", "The action is not allowed in the task's current status.",
     "pause: queued or in-progress; start: paused, error, or in-progress with a stale heartbeat; "
     "stop and cancel: queued, in-progress or paused. The task's `_links` list the actions allowed now.")
-IMPORT_FILE_INVALID = problem(
-    400, 40, "invalid-import-file", "The import file cannot be read.",
-    "The file is not what its content type says, is corrupt, is not UTF-8 text, has no email column, "
-    "or has more rows or columns than the server accepts. `detail` says which.")
 CALLBACK_REFUSED = problem(
     400, 41, "callback-refused", "The callback URL is not allowed.",
     "Callbacks must be http(s) URLs whose host does not resolve to a private, loopback, link-local or "

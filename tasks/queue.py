@@ -1,19 +1,27 @@
 """Jobs run after the transaction that asks for them commits: on RQ, or in-process.
 
 With REDIS_URL unset (the embedded default) a job runs in a thread of the web
-process; with JOBS_SYNC on (the management command, some tests) it runs inline.
+process; with the JOBS_SYNC setting on (some tests) it runs inline.
 """
 import logging
 import threading
 from datetime import timedelta
 
+import django_rq
 from django.conf import settings
+from django_rq.settings import QUEUES
+from rq.job import Job
 from django.db import connection, transaction
+from django.utils import timezone
 
 from api.redis_client import redis_client
+from tasks import registry
 
 logger = logging.getLogger("tasks")
 JOB_TIMEOUT = 6 * 3600
+SWEEPER_KEY = "tasks-requeue-stale"
+# By name: the sweeper's round calls the services that queue tasks, which arm the sweeper through this module.
+SWEEPER_JOB = "tasks.sweeper.sweep_stale_tasks"
 
 
 def _in_thread(func, args):
@@ -27,9 +35,6 @@ def _in_thread(func, args):
 
 def rq_queue(name: str):
     """The RQ queue ``name`` on this process's pooled Redis connection (api.redis_client)."""
-    import django_rq
-    from django_rq.settings import QUEUES
-
     return django_rq.get_queue(name, connection=redis_client(QUEUES[name]["URL"]))
 
 
@@ -52,8 +57,6 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
     in-process it is a timer thread of this process.
     """
     def send():
-        from django.utils import timezone
-
         delay = max(0.0, (when - timezone.now()).total_seconds())
         if getattr(settings, "JOBS_SYNC", False):
             func(*args)
@@ -86,24 +89,27 @@ def schedule_done(key: str, queue: str = "default") -> None:
         rq_queue(queue).connection.delete(f"schedule-once:{key}")
 
 
-TASK_JOBS = ("tasks.jobs.run_import", "tasks.jobs.run_campaign_sender")
+def schedule_sweep() -> None:
+    """Arm the sweeper (tasks.sweeper) unless it is armed: it runs while any task or other live work remains."""
+    schedule_once(SWEEPER_JOB, max(1, settings.TASK_STALE_AFTER_SECONDS // 2), key=SWEEPER_KEY)
 
 
 def tasks_with_jobs() -> set[int] | None:
     """Ids of the tasks that have a job in Redis (waiting, running or scheduled); None without RQ.
 
-    A queued task missing here lost its job (Redis restarted without its data).
+    A queued task missing here lost its job (Redis restarted without its data). The jobs and queues to look
+    at are the registered kinds'.
     """
     if settings.JOBS_IN_PROCESS:
         return None
-    from rq.job import Job
-
+    kinds = registry.kinds()
+    job_names = {kind.job_name for kind in kinds}
     found: set[int] = set()
-    for name in ("imports", "sending"):
+    for name in sorted({kind.queue for kind in kinds}):
         queue = rq_queue(name)
         ids = [*queue.get_job_ids(), *queue.started_job_registry.get_job_ids(),
                *queue.scheduled_job_registry.get_job_ids()]
         for job in Job.fetch_many(ids, connection=queue.connection):
-            if job is not None and job.func_name in TASK_JOBS and job.args:
+            if job is not None and job.func_name in job_names and job.args:
                 found.add(job.args[0])
     return found

@@ -1,6 +1,6 @@
 from api.links import account_home, link, url
-from tasks.models import CAMPAIGN_RESULT_KEYS, IMPORT_RESULT_KEYS, TaskType
-from tasks.services import allowed_actions
+from tasks import registry
+from tasks.states import allowed_actions
 
 ACTION_LINKS = {"pause": ("/rels/pause-task", "Pause task"), "start": ("/rels/start-task", "Start task"),
                 "stop": ("/rels/stop-task", "Stop task"), "cancel": ("/rels/cancel-task", "Cancel task")}
@@ -45,15 +45,11 @@ def task_item(account_name: str, task) -> dict:
 
 def task_detail(account_name: str, task) -> dict:
     href = task_href(account_name, task.pk)
+    kind = registry.find(task.type)
     links = [link(href, "self /rels/task", "Task details"),
              link(errors_href(account_name, task.pk), "/rels/task-errors", "Task errors")]
-    if task.type == TaskType.IMPORT and task.list_id:
-        links.append(link(url("list-detail", account_name=account_name, list_id=task.list_id),
-                          "related /rels/list", "Related list"))
-    campaign_id = _campaign_id(task)
-    if campaign_id:
-        links.append(link(url("campaign-detail", account_name=account_name, campaign_id=campaign_id),
-                          "related /rels/campaign", "Campaign being sent"))
+    if kind is not None and kind.links is not None:
+        links += kind.links(account_name, task)
     links += [link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"), account_home(account_name),
               *action_links(account_name, task)]
     return {
@@ -62,26 +58,10 @@ def task_detail(account_name: str, task) -> dict:
         "finishedAt": _iso(task.finished_at),
         "heartbeatAt": _iso(task.heartbeat_at),
         "reason": task.reason,
-        "result": _result(task, campaign_id),
+        "result": kind.result_of(task) if kind is not None else dict(task.result or {}),
         "errorsCount": task.errors_count,
         "_links": links,
     }
-
-
-def _campaign_id(task) -> int | None:
-    if task.type != TaskType.CAMPAIGN_SEND:
-        return None
-    from campaigns.models import Campaign
-    return Campaign.objects.filter(task_id=task.pk).values_list("pk", flat=True).first()
-
-
-def _result(task, campaign_id: int | None) -> dict:
-    """An import's outcome counts; a campaign's sending counters."""
-    if task.type == TaskType.CAMPAIGN_SEND:
-        from campaigns.selectors import campaign_stats
-        stats = campaign_stats([campaign_id])[campaign_id] if campaign_id else {}
-        return {key: stats.get(key, 0) for key in CAMPAIGN_RESULT_KEYS}
-    return {key: task.result.get(key, 0) for key in IMPORT_RESULT_KEYS}
 
 
 def task_written_links(account_name: str, task_id: int) -> list[dict]:

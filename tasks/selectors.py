@@ -11,6 +11,10 @@ def task_get(*, account, task_id: int) -> Task:
     return task
 
 
+def task_get_by_id(*, task_id: int) -> Task:
+    return Task.objects.get(pk=task_id)
+
+
 def task_page(*, account, status: str | None, params: PageParams) -> tuple[list[Task], int]:
     rows = Task.objects.filter(account=account)
     if status:

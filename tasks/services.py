@@ -1,7 +1,7 @@
-"""Task state: the database row is the truth, every transition is a conditional UPDATE.
+"""Task state: the database row is the truth, every transition is a conditional UPDATE (tasks.states).
 
-queued → in-progress → done | error;  pause: queued | in-progress → paused;
-start: paused | error | stale in-progress → queued;  stop = cancel: queued | in-progress | paused → canceled.
+The kind of a task (tasks.registry) is told of each transition, inside its transaction, and says which jobs
+run it. Apps that run tasks write the row only through the functions here.
 """
 import uuid
 from collections import Counter
@@ -9,42 +9,46 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from api.counters import bump_buckets
 from api.problems import ApiProblem
-from tasks.models import Task, TaskCount, TaskStatus, TaskType
+from tasks import registry
+from tasks.callbacks import deliver_callback
+from tasks.models import Task, TaskCount, TaskError, TaskStatus
+from tasks.payload import payload_delete
 from tasks.problems import TASK_ACTION_NOT_ALLOWED
+from tasks.queue import enqueue, schedule_sweep, tasks_with_jobs
+from tasks.states import PAUSABLE, RESTARTABLE, STOPPABLE, is_stale
 
 COUNT_TABLE = TaskCount._meta.db_table
 ALL = "all"
-PAUSABLE = (TaskStatus.QUEUED, TaskStatus.IN_PROGRESS)
-STOPPABLE = (TaskStatus.QUEUED, TaskStatus.IN_PROGRESS, TaskStatus.PAUSED)
-RESTARTABLE = (TaskStatus.PAUSED, TaskStatus.ERROR)
 
 
 def _count(account_id: int, deltas: Counter) -> None:
     bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
 
 
-def is_stale(task: Task, now=None) -> bool:
-    now = now or timezone.now()
-    beat = task.heartbeat_at or task.started_at or task.created_at
-    return task.status == TaskStatus.IN_PROGRESS and now - beat > timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+def enqueue_task(task: Task) -> None:
+    """After the transaction commits: the kind's jobs for this task, and the sweeper armed as a safety net."""
+    kind = registry.kind_of(task.type)
+    for _ in range(kind.runners()):
+        enqueue(kind.run, task.pk, queue=kind.queue)
+    schedule_sweep()
 
 
-def allowed_actions(task: Task) -> list[str]:
-    actions = []
-    if task.status in PAUSABLE:
-        actions.append("pause")
-    if task.status in RESTARTABLE or is_stale(task):
-        actions.append("start")
-    if task.status in STOPPABLE:
-        actions.extend(["stop", "cancel"])
-    return actions
+def _after_ended(task: Task) -> None:
+    """Inside the transaction that ended the task: the payload is no longer needed; the callback is due."""
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELED):
+        payload_delete(task=task)
+    if task.callback_url:
+        Task.objects.filter(pk=task.pk).update(callback_status="pending")
+        enqueue(deliver_callback, task.pk)
 
 
 def task_create(*, account, type: str, **fields) -> Task:
+    registry.kind_of(type)  # an unregistered kind could never run
     task = Task.objects.create(account=account, type=type, status=TaskStatus.QUEUED, **fields)
     _count(account.pk, Counter({ALL: 1, TaskStatus.QUEUED: 1}))
     return task
@@ -59,9 +63,9 @@ def _move(task: Task, to: str, *, allowed, **changes) -> bool:
     _count(task.account_id, Counter({previous: -1, to: 1}))
     for name, value in {"status": to, **changes}.items():
         setattr(task, name, value)
-    if task.type == TaskType.CAMPAIGN_SEND:  # the campaign's status follows its task, in this transaction
-        from campaigns.services import campaign_follow_task
-        campaign_follow_task(task)
+    kind = registry.find(task.type)
+    if kind is not None and kind.on_transition is not None:
+        kind.on_transition(task, previous)
     return True
 
 
@@ -83,8 +87,7 @@ def task_stop(*, task: Task, reason: str = "Stopped on request.") -> Task:
     if not _move(task, TaskStatus.CANCELED, allowed=STOPPABLE, finished_at=timezone.now(), reason=reason,
                  run_id=None):
         raise _refuse(task, "stop")
-    from tasks.jobs import after_task_ended
-    after_task_ended(task)
+    _after_ended(task)
     return task
 
 
@@ -95,7 +98,6 @@ def task_start(*, task: Task) -> Task:
     allowed = (*RESTARTABLE, TaskStatus.IN_PROGRESS) if is_stale(task) else RESTARTABLE
     if not _move(task, TaskStatus.QUEUED, allowed=allowed, run_id=None, reason=None, finished_at=None):
         raise _refuse(task, "start")
-    from tasks.jobs import enqueue_task
     enqueue_task(task)
     return task
 
@@ -134,8 +136,7 @@ def task_complete(*, task: Task, status: str = TaskStatus.DONE, reason: str | No
     if not _move(task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=now, reason=reason, run_id=None,
                  heartbeat_at=now):
         return False
-    from tasks.jobs import after_task_ended
-    after_task_ended(task)
+    _after_ended(task)
     return True
 
 
@@ -152,8 +153,7 @@ def task_finish(*, task_id: int, run_id, status: str, reason: str | None = None)
         if task is None or not _move(task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=timezone.now(),
                                      reason=reason, run_id=None, heartbeat_at=timezone.now()):
             return None
-        from tasks.jobs import after_task_ended
-        after_task_ended(task)
+        _after_ended(task)
     return task
 
 
@@ -163,19 +163,19 @@ def task_error(*, task_id: int, reason: str) -> None:
         task = Task.objects.select_for_update().filter(pk=task_id).first()
         if task is not None and _move(task, TaskStatus.ERROR, allowed=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS),
                                       finished_at=timezone.now(), reason=reason[:2000], run_id=None):
-            from tasks.jobs import after_task_ended
-            after_task_ended(task)
+            _after_ended(task)
 
 
 def tasks_requeue_stale() -> list[int]:
-    """Queue again every in-progress task whose worker stopped beating; returns their ids."""
+    """Queue again every in-progress task whose worker stopped beating; returns their ids. (Tasks of a kind no
+    app registers any more are left as they are: nothing could run them.)"""
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
     requeued = []
-    for task_id in Task.objects.filter(status=TaskStatus.IN_PROGRESS, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
+    stale = Task.objects.filter(status=TaskStatus.IN_PROGRESS, heartbeat_at__lt=cutoff, type__in=registry.TYPES)
+    for task_id in stale.values_list("pk", flat=True):
         with transaction.atomic():
             task = Task.objects.select_for_update().get(pk=task_id)
             if is_stale(task) and _move(task, TaskStatus.QUEUED, allowed=(TaskStatus.IN_PROGRESS,), run_id=None):
-                from tasks.jobs import enqueue_task
                 enqueue_task(task)
                 requeued.append(task_id)
     return requeued
@@ -187,10 +187,9 @@ def tasks_requeue_lost() -> list[int]:
     Only tasks queued before TASK_STALE_AFTER_SECONDS ago are looked at: a newer one may be between its
     commit and its enqueue. A job queued twice is harmless: only one run claims the task.
     """
-    from tasks.queue import tasks_with_jobs
-
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
-    waiting = list(Task.objects.filter(status=TaskStatus.QUEUED, created_at__lt=cutoff).values_list("pk", flat=True))
+    waiting = list(Task.objects.filter(status=TaskStatus.QUEUED, created_at__lt=cutoff, type__in=registry.TYPES)
+                   .values_list("pk", flat=True))
     if not waiting:
         return []
     with_jobs = tasks_with_jobs()
@@ -201,11 +200,62 @@ def tasks_requeue_lost() -> list[int]:
         with transaction.atomic():
             task = Task.objects.select_for_update().get(pk=task_id)
             if task.status == TaskStatus.QUEUED:
-                from tasks.jobs import enqueue_task
                 enqueue_task(task)
                 requeued.append(task_id)
     return requeued
 
+
+# ---------------------------------------------------------------- progress, written by the kinds' jobs
+
+def task_lock(*, task_id: int) -> Task | None:
+    """Inside a transaction: the task, locked. Its jobs lock it first in each of their transactions, as the
+    actions do: one lock order (the task, then the kind's own rows, then counters), so they cannot deadlock."""
+    return Task.objects.select_for_update().filter(pk=task_id).first()
+
+
+def task_status_locked(*, task_id: int) -> str | None:
+    """Inside a transaction: lock the task's row and return its status (None when it is gone)."""
+    return Task.objects.select_for_update().filter(pk=task_id).values_list("status", flat=True).first()
+
+
+def task_progress_add(*, task_id: int, processed: int = 0, succeeded: int = 0, failed: int = 0,
+                      beat: bool = True) -> None:
+    """Count finished items (succeeded + failed = processed) and, by default, beat."""
+    changes = {"processed": F("processed") + processed, "succeeded": F("succeeded") + succeeded,
+               "failed": F("failed") + failed}
+    if beat:
+        changes["heartbeat_at"] = timezone.now()
+    Task.objects.filter(pk=task_id).update(**changes)
+
+
+def task_total_set(*, task_id: int, total: int) -> None:
+    Task.objects.filter(pk=task_id).update(total=total, heartbeat_at=timezone.now())
+
+
+def task_beat_until(*, task_id: int, when) -> None:
+    """Push an in-progress task's heartbeat to ``when``: a planned wait must not look like a dead worker."""
+    Task.objects.filter(pk=task_id, status=TaskStatus.IN_PROGRESS).update(heartbeat_at=when)
+
+
+def task_chunk_record(*, task: Task, size: int, errors: list[tuple[int, str, str]], result_add: Counter,
+                      result_keys: tuple[str, ...]) -> None:
+    """Inside the chunk's transaction, the task locked: ``size`` source items are done (checkpoint),
+    ``errors`` ((row, email, problem)) could not be processed, and ``result_add`` adds to the result."""
+    TaskError.objects.bulk_create([TaskError(task_id=task.pk, row=row, email=email, problem=problem)
+                                   for row, email, problem in errors], ignore_conflicts=True)
+    result = {key: task.result.get(key, 0) + result_add.get(key, 0) for key in result_keys}
+    failed = len(errors)
+    Task.objects.filter(pk=task.pk).update(
+        checkpoint=F("checkpoint") + size, processed=F("processed") + size, succeeded=F("succeeded") + size - failed,
+        failed=F("failed") + failed, errors_count=F("errors_count") + failed, result=result,
+        heartbeat_at=timezone.now())
+
+
+def task_checkpoint(*, task_id: int) -> int:
+    return Task.objects.filter(pk=task_id).values_list("checkpoint", flat=True).get()
+
+
+# ---------------------------------------------------------------- counters
 
 def task_count(*, account, status: str | None) -> int:
     return (TaskCount.objects.filter(account=account, bucket=status or ALL)
@@ -214,8 +264,6 @@ def task_count(*, account, status: str | None) -> int:
 
 def task_counts_recount(*, account) -> None:
     """Repair: recompute the account's task counters from the rows."""
-    from django.db.models import Count
-
     counts = dict(Task.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
     for bucket in [*TaskStatus.values, ALL]:
         value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)

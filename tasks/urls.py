@@ -1,10 +1,8 @@
 from django.urls import path
 
 from tasks import views
-from tasks.imports.views import ImportView
 
 urlpatterns = [
-    path("lists/<id:list_id>/subscribers/import", ImportView.as_view(), name="list-import"),
     path("tasks", views.TaskCollectionView.as_view(), name="task-collection"),
     path("tasks/<id:task_id>", views.TaskDetailView.as_view(), name="task-detail"),
     path("tasks/<id:task_id>/errors", views.TaskErrorsView.as_view(), name="task-errors"),

@@ -7,11 +7,10 @@ from rest_framework.renderers import BaseRenderer
 
 from api.links import account_home, link
 from api.openapi import responses
-from api.pagination import choice_param, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, choice_param, page_envelope, page_params
 from api.renderers import HypermediaJSONRenderer
 from api.responses import hypermedia, message
 from api.views import AccountScopedView
-from lists.views import PAGE_PARAMETERS
 from tasks import representations as rep
 from tasks.models import TaskStatus
 from tasks.selectors import task_error_page, task_errors_all, task_get, task_page

@@ -26,6 +26,8 @@ import redis
 import rq
 from django.db import close_old_connections, connections
 
+from tasks.queue import schedule_sweep
+
 logger = logging.getLogger("tasks")
 IDLE_ROUND_SECONDS = 10  # RQ waits up to 405 s for a job between two heartbeats
 
@@ -40,7 +42,6 @@ class SweeperArming:
         try:
             if os.getpid() != self.pid:  # a job process: its parent keeps watch
                 return
-            from tasks.jobs import schedule_sweep
             self._restart_dead_scheduler()
             schedule_sweep()
         except redis.exceptions.RedisError:  # Redis is away: the next heartbeat tries again

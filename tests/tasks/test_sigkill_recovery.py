@@ -51,18 +51,20 @@ def worker_env() -> dict:
             "IMPORT_CHUNK_DELAY_MS": "100", "TASK_STALE_AFTER_SECONDS": "2", "LOG_LEVEL": "WARNING"}
 
 
+IMPORT_WORKER = [sys.executable, "manage.py", "rqworker", "imports", "default", "--with-scheduler",
+                 "--worker-class", "rq.SimpleWorker"]
+
+
 class Workers:
     """Worker subprocesses, each in its own process group (the worker and its scheduler), all ended at exit."""
 
-    def __init__(self, log_dir: Path):
-        self.log_dir, self.started = log_dir, []
+    def __init__(self, log_dir: Path, command: list[str] = IMPORT_WORKER):
+        self.log_dir, self.started, self.command = log_dir, [], command
 
     def start(self):
         log = open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", "imports", "default", "--with-scheduler", "--worker-class",
-             "rq.SimpleWorker"], cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+        process = subprocess.Popen(self.command, cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
         self.started.append((process, log))
         return process
 

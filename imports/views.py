@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from api.links import account_home, link
+from api.links import account_home, link, url
 from api.openapi import request_body, responses
 from api.parsers import loads_nesting_checked
 from api.problems import INVALID_JSON, MISSING_DATA, UNSUPPORTED_MEDIA_TYPE, ApiProblem
@@ -12,10 +12,10 @@ from api.responses import message
 from api.views import AccountScopedView
 from lists.representations import list_href
 from lists.selectors import list_get
-from tasks.imports.services import import_submit
-from tasks.imports.sources import CONTENT_TYPES, EXTENSIONS, InvalidSource, prepare_json
-from tasks.problems import IMPORT_FILE_INVALID
-from tasks.representations import task_href, url
+from imports.problems import IMPORT_FILE_INVALID
+from imports.services import import_submit
+from imports.sources import CONTENT_TYPES, EXTENSIONS, InvalidSource, prepare_json
+from tasks.representations import task_href
 
 ACCEPTED = ", ".join([*CONTENT_TYPES, "multipart/form-data"])
 

@@ -14,19 +14,29 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
-from django.utils import timezone
 
-from fields.models import Field
+from fields.selectors import field_types
 from fields.types import InvalidValue, coerce
+from imports.sources import iter_rows
 from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
-from tasks.imports.sources import iter_rows
-from tasks.imports.storage import source_open
-from tasks.models import IMPORT_RESULT_KEYS, SourceChunk, Task, TaskError, TaskStatus
-from tasks.services import task_claim, task_error, task_finish, task_lock_for_run
+from subscribers.services import subscriber_import_one
+from tasks.models import Task, TaskStatus
+from tasks.selectors import task_get_by_id
+from tasks.payload import payload_exists, payload_open
+from tasks.services import (task_checkpoint, task_chunk_record, task_claim, task_error, task_finish,
+                            task_lock_for_run)
+
+# What an import reports in `result`: each source row lands in exactly one of these.
+RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
+               "skippedBounced")
 
 logger = logging.getLogger("tasks")
+
+
+def run_import(task_id: int) -> None:
+    """The job of an import task (imports.kinds)."""
+    import_run(task_id=task_id)
 
 
 def import_run(*, task_id: int, progress=None) -> None:
@@ -57,9 +67,9 @@ def _run(task: Task, run_id, progress) -> bool:
     """True when every row is done; False when the run stopped (paused, canceled, taken over)."""
     if task.list_id is None:
         raise RuntimeError("the list of this import was deleted")
-    if not SourceChunk.objects.filter(task_id=task.pk).exists():
+    if not payload_exists(task_id=task.pk):
         raise RuntimeError("the import's stored payload is missing")
-    types = dict(Field.objects.filter(account_id=task.account_id).values_list("name", "type"))
+    types = dict(field_types(account=task.account))
     chunks = _validated_chunks(task, types)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
@@ -70,12 +80,12 @@ def _run(task: Task, run_id, progress) -> bool:
             if not _commit_chunk(task, run_id, size, validated):
                 return False
             if progress:
-                progress(Task.objects.get(pk=task.pk))
+                progress(task_get_by_id(task_id=task.pk))
             if settings.IMPORT_CHUNK_DELAY_MS:
                 time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
     finally:
         chunks.close()  # stops the reader thread now, not whenever the generator is collected
-    done = Task.objects.filter(pk=task.pk).values_list("checkpoint", flat=True).get()
+    done = task_checkpoint(task_id=task.pk)
     if done < task.total:
         raise RuntimeError(f"the stored payload ended after {done} of {task.total} rows")
     return True
@@ -84,7 +94,9 @@ def _run(task: Task, run_id, progress) -> bool:
 def _validated_chunks(task: Task, types: dict):
     """(rows in the chunk, validation) for each chunk after the checkpoint."""
     seen: set[int] = set()
-    rows = iter_rows(task.source_format, source_open(task=task), task.source_options)
+    # CSV is read as a stream; the spreadsheet readers seek.
+    source = payload_open(task=task, seekable=task.source_format != "csv")
+    rows = iter_rows(task.source_format, source, task.source_options)
     done = 0
     while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
         before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
@@ -149,12 +161,12 @@ def _validate(chunk, types: dict, seen: set):
     for row in chunk:
         shown = "" if row.email is None else str(row.email)[:500]
         if row.problem:
-            errors.append(TaskError(row=row.number, email=shown, problem=row.problem))
+            errors.append((row.number, shown, row.problem))
             continue
         try:
             email = normalize_email(row.email if isinstance(row.email, str) else str(row.email))
         except InvalidEmail as exc:
-            errors.append(TaskError(row=row.number, email=shown, problem=f"emailAddress {exc}"[:500]))
+            errors.append((row.number, shown, f"emailAddress {exc}"[:500]))
             continue
         values, problems = {}, []
         for name, raw in row.fields.items():
@@ -166,7 +178,7 @@ def _validate(chunk, types: dict, seen: set):
             except InvalidValue as exc:
                 problems.append(f"{name}: {types[name]} value {exc}")
         if problems:
-            errors.append(TaskError(row=row.number, email=shown, problem="; ".join(problems)[:500]))
+            errors.append((row.number, shown, "; ".join(problems)[:500]))
             continue
         key = int(email.md5[:16], 16)
         if key in seen:
@@ -180,7 +192,6 @@ def _validate(chunk, types: dict, seen: set):
 def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
     if connection.vendor == "postgresql":
         return bulk.subscribers_import_chunk(account_id=task.account_id, list_id=task.list_id, rows=valid, staged=staged)
-    from subscribers.services import subscriber_import_one
     mailing_list = task.list
     return Counter(subscriber_import_one(account=task.account, mailing_list=mailing_list, email=email,
                                          to_set=values) for email, values in valid)
@@ -195,12 +206,5 @@ def _commit_chunk(task: Task, run_id, size: int, validated) -> bool:
         outcomes = _write(locked, valid, staged)
         outcomes["duplicatedInFile"] += duplicated
         outcomes["invalid"] += len(errors)
-        for error in errors:
-            error.task_id = task.pk
-        TaskError.objects.bulk_create(errors, ignore_conflicts=True)
-        result = {key: locked.result.get(key, 0) + outcomes.get(key, 0) for key in IMPORT_RESULT_KEYS}
-        Task.objects.filter(pk=task.pk).update(
-            checkpoint=F("checkpoint") + size, processed=F("processed") + size,
-            succeeded=F("succeeded") + size - len(errors), failed=F("failed") + len(errors),
-            errors_count=F("errors_count") + len(errors), result=result, heartbeat_at=timezone.now())
+        task_chunk_record(task=locked, size=size, errors=errors, result_add=outcomes, result_keys=RESULT_KEYS)
     return True

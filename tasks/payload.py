@@ -1,17 +1,24 @@
-"""An import's payload in the database, in 1 MB pieces: any worker can read it back."""
+"""A task's input payload in the database, in 1 MB pieces: any worker can read it back.
+
+The engine deletes it when the task ends done or canceled (a task in error keeps it, so start can resume).
+"""
 import io
 import tempfile
 
 from tasks.models import SourceChunk
 
 
-def source_store(*, task, data: bytes) -> None:
+def payload_store(*, task, data: bytes) -> None:
     size = SourceChunk.CHUNK_BYTES
     SourceChunk.objects.bulk_create(
         [SourceChunk(task=task, seq=seq, data=data[offset:offset + size])
          for seq, offset in enumerate(range(0, len(data), size))],
         batch_size=8,
     )
+
+
+def payload_exists(*, task_id: int) -> bool:
+    return SourceChunk.objects.filter(task_id=task_id).exists()
 
 
 class _ChunkReader(io.RawIOBase):
@@ -35,10 +42,10 @@ class _ChunkReader(io.RawIOBase):
         return count
 
 
-def source_open(*, task):
-    """A binary file object over the payload: streamed for CSV, a temporary file otherwise."""
+def payload_open(*, task, seekable: bool = False):
+    """A binary file object over the payload: a stream, or a temporary file when the reader must seek."""
     stream = io.BufferedReader(_ChunkReader(task.pk), buffer_size=SourceChunk.CHUNK_BYTES)
-    if task.source_format == "csv":
+    if not seekable:
         return stream
     spooled = tempfile.TemporaryFile()
     while piece := stream.read(SourceChunk.CHUNK_BYTES):
@@ -47,5 +54,5 @@ def source_open(*, task):
     return spooled
 
 
-def source_delete(*, task) -> None:
+def payload_delete(*, task) -> None:
     SourceChunk.objects.filter(task=task).delete()

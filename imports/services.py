@@ -2,14 +2,14 @@
 from django.db import transaction
 
 from api.problems import ApiProblem
-from fields.models import Field
+from fields.selectors import field_types
+from imports.kinds import IMPORT
+from imports.problems import IMPORT_FILE_INVALID
+from imports.sources import InvalidSource, Prepared, prepare
 from tasks.callbacks import callback_check
-from tasks.imports.sources import InvalidSource, Prepared, prepare
-from tasks.imports.storage import source_store
-from tasks.jobs import enqueue_task
-from tasks.models import Task, TaskType
-from tasks.problems import IMPORT_FILE_INVALID
-from tasks.services import task_create
+from tasks.models import Task
+from tasks.payload import payload_store
+from tasks.services import enqueue_task, task_create
 
 
 @transaction.atomic
@@ -19,14 +19,14 @@ def import_submit(*, account, mailing_list, fmt: str, data: bytes | None = None,
     if callback:
         callback_check(callback)
     if prepared is None:
-        known = set(Field.objects.filter(account=account).values_list("name", flat=True))
+        known = {name for name, _ in field_types(account=account)}
         try:
             prepared = prepare(fmt, data, known)
         except InvalidSource as exc:
             raise ApiProblem(IMPORT_FILE_INVALID, str(exc)) from None
-    task = task_create(account=account, type=TaskType.IMPORT, list=mailing_list, total=prepared.total,
+    task = task_create(account=account, type=IMPORT, list=mailing_list, total=prepared.total,
                        source_format=prepared.format, source_options=prepared.options, callback_url=callback or None)
-    source_store(task=task, data=prepared.data)
+    payload_store(task=task, data=prepared.data)
     if enqueue:
         enqueue_task(task)
     return task

@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.services import account_by_name
 from api.problems import ApiProblem
 from lists.selectors import list_get
-from tasks.imports.runner import import_run
-from tasks.imports.services import import_submit
-from tasks.imports.sources import EXTENSIONS
-from tasks.models import Task
+from imports.runner import import_run
+from imports.services import import_submit
+from imports.sources import EXTENSIONS
+from tasks.selectors import task_get_by_id
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(problem.problem_detail) from None
         self.stdout.write(f"task {task.pk}: {task.total} rows")
         import_run(task_id=task.pk, progress=self._bar)
-        task = Task.objects.get(pk=task.pk)
+        task = task_get_by_id(task_id=task.pk)
         self._bar(task)
         self.stdout.write("")
         self.stdout.write(f"{task.status}: {task.result} ({task.errors_count} errors){' ' + task.reason if task.reason else ''}")

@@ -1,8 +1,9 @@
 """Without Redis (the embedded default) there is no RQ scheduler: this loop stands in for it.
 
-Every few seconds it runs the sweeper's recovery round (tasks.jobs.recover_round): it starts scheduled
-campaigns whose time has come, requeues tasks whose worker stopped beating and recovers single emails,
-from what the database says, so all survive a restart. `make run` starts it beside the server when
+Every few seconds it runs the sweeper's recovery round (tasks.sweeper.recover_round): it requeues tasks
+whose worker stopped beating, and each registered kind and recovery does its own (scheduled campaigns whose
+time has come start, single emails in flight are recovered), from what the database says, so all survive
+a restart. `make run` starts it beside the server when
 REDIS_URL is unset. Jobs it starts run in this process.
 """
 import logging
@@ -11,19 +12,20 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-logger = logging.getLogger("campaigns")
+from tasks.sweeper import recover_round
+
+logger = logging.getLogger("tasks")
 
 
 class Command(BaseCommand):
-    help = "Start due scheduled campaigns and resume stalled tasks, every --interval seconds (embedded mode)."
+    help = ("The sweeper's recovery round every --interval seconds (embedded mode): stalled tasks resume, and "
+            "each registered kind and recovery does its own (due scheduled campaigns start, for one).")
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=5.0)
         parser.add_argument("--once", action="store_true", help="one round, then exit")
 
     def handle(self, *args, interval: float, once: bool, **options):
-        from tasks.jobs import recover_round
-
         while True:
             close_old_connections()
             try:

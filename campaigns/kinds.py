@@ -1,0 +1,61 @@
+"""The campaign-send task kind: several senders share one campaign batch by batch; the campaign's status
+follows its task's; each sweeper round starts scheduled campaigns whose own job was lost."""
+import logging
+
+from django.conf import settings
+from django.db import connection
+
+from api.links import link, url
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_stats
+from campaigns.sending import run_campaign_sender
+from campaigns.services import CAMPAIGN_SEND, campaign_follow_task, campaigns_start_overdue
+from campaigns.emails import single_emails_pending, single_emails_recover
+from tasks.registry import TaskKind, register, register_recovery
+
+logger = logging.getLogger("campaigns")
+# What a campaign's sending task reports in `result` (from the campaign's counters).
+RESULT_KEYS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled")
+
+
+def _senders() -> int:
+    # SQLite (the embedded default) has one writer, so one sender.
+    return 1 if connection.vendor == "sqlite" else settings.CAMPAIGN_SENDERS
+
+
+def _campaign_id(task) -> int | None:
+    return Campaign.objects.filter(task_id=task.pk).values_list("pk", flat=True).first()
+
+
+def _result(task) -> dict:
+    campaign_id = _campaign_id(task)
+    stats = campaign_stats([campaign_id])[campaign_id] if campaign_id else {}
+    return {key: stats.get(key, 0) for key in RESULT_KEYS}
+
+
+def _links(account_name: str, task) -> list[dict]:
+    campaign_id = _campaign_id(task)
+    if not campaign_id:
+        return []
+    return [link(url("campaign-detail", account_name=account_name, campaign_id=campaign_id),
+                 "related /rels/campaign", "Campaign being sent")]
+
+
+def _recover() -> None:
+    started = campaigns_start_overdue()
+    if started:
+        logger.warning("started overdue scheduled campaigns %s", started)
+
+
+register(TaskKind(type=CAMPAIGN_SEND, title="Campaign sending", run=run_campaign_sender, queue="sending",
+                  runners=_senders, result_keys=RESULT_KEYS, result=_result, links=_links,
+                  on_transition=campaign_follow_task, recover=_recover))
+
+
+def _recover_single_emails() -> None:
+    abandoned, requeued = single_emails_recover()
+    if abandoned or requeued:
+        logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned, requeued)
+
+
+register_recovery("single-emails", _recover_single_emails, single_emails_pending)
