@@ -1,38 +1,56 @@
 # Two commands on a fresh machine: `make run` and `make test` (see README).
+# requirements.txt is what the server needs at run time (run, serve); requirements-dev.txt adds the
+# test, fuzz, contract and lint tools (test, test-python, test-dredd, lint). Each has its own stamp,
+# so a virtualenv installed for `make run` gets the extras on the first `make test`.
+# VENV=/some/dir puts the virtualenv elsewhere (the bin/ scripts read it from the environment).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+VENV ?= .venv
+export VENV
 PY := $(VENV)/bin/python
-PY_STAMP := $(VENV)/.installed
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run serve test test-python test-dredd serve-check install clean
+.PHONY: run serve test test-python test-dredd lint install install-dev clean
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: $(RUN_STAMP) $(NODE_STAMP)
 
-$(PY_STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+install-dev: $(DEV_STAMP) $(NODE_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
 	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	@touch $(RUN_STAMP) $@
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-run: $(PY_STAMP)
+run: $(RUN_STAMP)
 	bin/run
 
-serve: $(PY_STAMP)
+serve: $(RUN_STAMP)
 	bin/serve
 
-test: $(PY_STAMP) $(NODE_STAMP)
+test: $(DEV_STAMP) $(NODE_STAMP)
 	bin/test
 
-test-python: $(PY_STAMP)
+test-python: $(DEV_STAMP)
 	bin/ensure-services && bin/with-test-env $(PY) -m pytest
 
-test-dredd: $(PY_STAMP) $(NODE_STAMP)
+test-dredd: $(DEV_STAMP) $(NODE_STAMP)
 	bin/ensure-services && bin/with-test-env bin/dredd
+
+lint: $(DEV_STAMP)
+	bin/lint
 
 clean:
 	rm -rf $(VENV) node_modules var
