@@ -3,7 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.links import link
 from api.openapi import request_body, responses
-from api.pagination import choice_param, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, choice_param, page_envelope, page_params
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
@@ -11,9 +11,14 @@ from campaigns import representations as rep
 from campaigns.models import CampaignStatus
 from campaigns.selectors import campaign_get, campaign_list_ids, campaign_page, campaign_stats
 from campaigns.serializers import CampaignInputSerializer
-from campaigns.services import (campaign_cancel, campaign_create, campaign_delete, campaign_pause, campaign_start,
-                                campaign_update)
-from lists.views import PAGE_PARAMETERS
+from campaigns.services import (
+    campaign_cancel,
+    campaign_create,
+    campaign_delete,
+    campaign_pause,
+    campaign_start,
+    campaign_update,
+)
 
 STATUS_PARAMETER = OpenApiParameter("status", str, enum=list(CampaignStatus.values))
 ACTIONS = {"start": (campaign_start, "Campaign started"), "pause": (campaign_pause, "Campaign paused"),

@@ -1,8 +1,8 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 
 from api.links import account_home, link
 from api.openapi import request_body, responses
-from api.pagination import page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
@@ -10,11 +10,6 @@ from lists import representations as rep
 from lists.selectors import list_get, list_page
 from lists.serializers import ListInputSerializer
 from lists.services import list_create, list_delete, list_update
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("per_page", int, description="Items per page, 5 to 50 (default 20)."),
-]
 
 
 class ListCollectionView(AccountScopedView):

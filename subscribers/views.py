@@ -2,7 +2,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.links import account_home, link
 from api.openapi import request_body, responses
-from api.pagination import choice_param, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, choice_param, page_envelope, page_params
+from api.problems import NOT_FOUND, ApiProblem
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
@@ -10,14 +11,15 @@ from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.representations import import_href, list_href
 from lists.selectors import list_get
-from lists.views import PAGE_PARAMETERS
 from subscribers import representations as rep
-from subscribers.selectors import (STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get,
-                                   subscriber_page)
-from subscribers.serializers import SubscribeSerializer, SubscriberPutSerializer, UnsubscribeSerializer
-from subscribers.services import (subscriber_put, subscriber_remove_from_list, subscriber_subscribe,
-                                  subscriber_unsubscribe)
-from api.problems import NOT_FOUND, ApiProblem
+from subscribers.selectors import STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get, subscriber_page
+from subscribers.serializers import SubscriberPutSerializer, SubscribeSerializer, UnsubscribeSerializer
+from subscribers.services import (
+    subscriber_put,
+    subscriber_remove_from_list,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
 
 MISSING_EMAIL = "To add a subscriber to a list email address is required."
 
