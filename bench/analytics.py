@@ -14,13 +14,14 @@ import sys
 # This file's name shadows the project's `analytics` app: look here last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-from collections import Counter  # noqa: E402
-from datetime import timedelta  # noqa: E402
+import argparse
+import os
+from collections import Counter
+from datetime import timedelta
 
-from analytics_data import ACCOUNT  # noqa: E402
-from common import measure, setup_django  # noqa: E402
+from analytics_data import ACCOUNT
+from common import measure, setup_django
+
 
 def drop_database(database: str) -> None:
     import psycopg
@@ -60,7 +61,7 @@ def expected_emails(account_id: int, start, end, group_by: str) -> dict:
 
 
 def exact_emails(body: dict, expected: dict) -> bool:
-    zero = {name: 0 for name in body["totals"]}
+    zero = dict.fromkeys(body["totals"], 0)
     zero.update({name: 0.0 for name in body["totals"] if name.endswith("Rate")})
     return body["totals"] == expected["totals"] and all(
         {name: value for name, value in period.items() if name not in ("period", "start", "end")}
@@ -179,10 +180,10 @@ def report(args):
             response = client.get(url)
             assert response.status_code == 200, (url, response.content[:300])
             statements = []
-            with connection.execute_wrapper(lambda execute, sql_, *rest: (statements.append(sql_),
-                                                                          execute(sql_, *rest))[1]):
+            with connection.execute_wrapper(lambda execute, sql_, *rest, seen=statements: (seen.append(sql_),
+                                                                                           execute(sql_, *rest))[1]):
                 client.get(url)
-            rows.append((name, measure(lambda: client.get(url), args.runs), len(statements),
+            rows.append((name, measure(lambda url=url: client.get(url), args.runs), len(statements),
                          timed_sql(sql, params, args.runs)))
         for group in ("day", "week", "month"):
             body = client.get(f"/api/v1/analytics/emails?from={start}&to={end}&group_by={group}").json()

@@ -12,12 +12,12 @@ import sys
 # This file's name shadows the standard library's `collections`: look here last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
+import argparse
+import hashlib
+import json
+import time
 
-from common import measure, setup_django  # noqa: E402
+from common import measure, setup_django
 
 ACCOUNT = "bench-collections@example.com"
 

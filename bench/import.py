@@ -13,16 +13,16 @@ import sys
 # bench/collections.py would shadow the standard library's `collections`: look here last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "emailapi_bench_import"
@@ -88,8 +88,8 @@ def copy_floor(database_url: str, csv_path: Path) -> float:
         conn.execute("DROP TABLE IF EXISTS bench_copy_floor")
         conn.execute("CREATE TABLE bench_copy_floor (email text, first_name text, last_name text, city text)")
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy("COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, \
-                csv_path.open("rb") as source:
+        copy_sql = "COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with conn.cursor() as cursor, cursor.copy(copy_sql) as copy, csv_path.open("rb") as source:
             while block := source.read(1 << 20):
                 copy.write(block)
         conn.commit()
@@ -102,8 +102,8 @@ def main():
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base)
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "config.settings",
-           "API_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
+           "DJANGO_SETTINGS_MODULE": "config.settings", "API_RATE_LIMIT_PER_MINUTE": "1000000"}
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     account = "bench-import@example.com"

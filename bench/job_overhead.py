@@ -16,19 +16,20 @@ import sys
 # bench/collections.py shadows the standard library's `collections`: look in bench/ last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
+import argparse
+import os
+import socket
+import subprocess
+import time
 
-from common import ROOT, setup_django  # noqa: E402
+from common import ROOT, setup_django
 
 HZ = os.sysconf("SC_CLK_TCK")
 
 
 def busy_seconds() -> float:
-    fields = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
     return (sum(fields) - fields[3] - fields[4]) / HZ  # all but idle and iowait
 
 

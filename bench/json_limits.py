@@ -10,17 +10,17 @@ import sys
 # bench/collections.py shadows the standard library's `collections`: look here last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import io
+import json
+import os
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench")
 
-from common import measure  # noqa: E402
+from common import measure
 
 
 def bodies() -> dict[str, bytes]:
@@ -51,8 +51,8 @@ def main():
     plain, limited = JSONParser(), LimitedJSONParser()
     print(f"{'body':<24} {'bytes':>9}  {'plain ms':>9}  {'limited ms':>10}  {'walk ms':>8}")
     for name, raw in bodies().items():
-        base = measure(lambda: plain.parse(io.BytesIO(raw), "application/json", {}), args.runs)["median"]
-        ours = measure(lambda: limited.parse(io.BytesIO(raw), "application/json", {}), args.runs)["median"]
+        base = measure(lambda raw=raw: plain.parse(io.BytesIO(raw), "application/json", {}), args.runs)["median"]
+        ours = measure(lambda raw=raw: limited.parse(io.BytesIO(raw), "application/json", {}), args.runs)["median"]
         print(f"{name:<24} {len(raw):>9,}  {base:>9.3f}  {ours:>10.3f}  {ours - base:>8.3f}")
 
 

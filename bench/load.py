@@ -18,21 +18,21 @@ import sys
 # bench/collections.py shadows the standard library's `collections`: look in bench/ last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+from collections import defaultdict
+from pathlib import Path
 
-from common import ROOT, setup_django  # noqa: E402
-from loadclient import HttpClient, percentile  # noqa: E402
-from loadmix import Workload  # noqa: E402
+from common import ROOT, setup_django
+from loadclient import HttpClient, percentile
+from loadmix import Workload
 
 DATABASE = "emailapi_load"
 ACCOUNTS = 10
@@ -86,7 +86,7 @@ def start_server(args, port: int, smtp_port: int, log_path: Path) -> subprocess.
            "EMAIL_USE_TLS": "false", "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", "LOG_FORMAT": "json"}
     if args.web_workers:
         env["GUNICORN_WORKERS"] = str(args.web_workers)
-    log = open(log_path, "w")
+    log = open(log_path, "w")  # noqa: SIM115 (the server writes to it for as long as it runs)
     return subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
@@ -100,7 +100,7 @@ async def wait_ready(port: int, server: subprocess.Popen) -> None:
             status, _, _ = await client.request("GET", "/readyz", headers={})
             if status == 200:
                 return
-        except (OSError, asyncio.TimeoutError, Exception):
+        except (TimeoutError, OSError, Exception):
             await client.close()
         await asyncio.sleep(0.2)
     raise SystemExit("bin/serve did not become ready")

@@ -4,6 +4,7 @@ server allows it (gunicorn's gthread worker does; its sync worker closes after e
 The standard library only, so the benchmark needs nothing beyond requirements.txt.
 """
 import asyncio
+import contextlib
 import json
 
 
@@ -19,10 +20,8 @@ class HttpClient:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
-            except OSError:
-                pass
         self.reader = self.writer = None
 
     async def request(self, method: str, path: str, *, headers: dict,

@@ -14,7 +14,7 @@ class Workload:
                     (self.get_contacts, 5), (self.get_emails, 3), (self.get_analytics, 2), (self.get_index, 3),
                     (self.get_doc, 2), (self.open_pixel, 3), (self.subscribe, 8), (self.edit_list, 3),
                     (self.create_contact, 5), (self.create_campaign, 3), (self.send_email, 4), (self.healthz, 10)]
-        self.calls, weights = zip(*self.mix)
+        self.calls, weights = zip(*self.mix, strict=True)
         self.weights = weights
 
     def unique(self) -> str:

@@ -17,13 +17,13 @@ import sys
 # bench/collections.py shadows the standard library's `collections`: look in bench/ last.
 sys.path.append(sys.path.pop(0))
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import os
+import statistics
+import time
 
-from common import setup_django  # noqa: E402
+from common import setup_django
 
 DATABASE = "emailapi_load"
 
@@ -83,7 +83,7 @@ def main() -> None:
         for _ in range(20):
             send(make)
         statements = []
-        with connection.execute_wrapper(lambda run, sql, params, many, context: statements.append(sql)
+        with connection.execute_wrapper(lambda run, sql, params, many, context, seen=statements: seen.append(sql)
                                         or run(sql, params, many, context)):
             kind = send(make)
         samples, cpu = [], []
@@ -94,7 +94,7 @@ def main() -> None:
             cpu.append((time.process_time() - cpu_started) * 1000)
         samples.sort()
         row = (statistics.median(samples), samples[int(len(samples) * 0.9)], statistics.median(cpu), len(statements))
-        weighted = [total + value * weight for total, value in zip(weighted, row)]
+        weighted = [total + value * weight for total, value in zip(weighted, row, strict=True)]
         print(f"{kind:38} {row[0]:10.2f} {row[1]:8.2f} {row[2]:8.2f} {row[3]:8d}")
     weights = sum(weight for _, weight in workload.mix)
     print(f"{'mix average (weighted as load.py sends)':38} {weighted[0] / weights:10.2f} {weighted[1] / weights:8.2f} "

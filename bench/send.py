@@ -22,20 +22,21 @@ import sys
 
 sys.path.append(sys.path.pop(0))  # bench/collections.py would shadow the standard library's `collections`
 
-import argparse  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import multiprocessing  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import smtplib  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "emailapi_bench_send"
@@ -204,10 +205,8 @@ class Workers:
 
     def stop(self):
         for process in self.processes if self.burst else ():  # they end when the queue is empty
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                pass
         for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -266,7 +265,6 @@ def send_campaign(account, mailing_list, start_workers, expected: int):
     Returns (seconds from start to sent, samples [(seconds, processed)], campaign, CPU seconds by whom).
     """
     from django.db import transaction
-    from django.utils import timezone
 
     from campaigns.models import Campaign
     from campaigns.services import campaign_create, campaign_start

@@ -183,7 +183,7 @@ class MessageBuilder:
         values = {**fields, "emailAddress": to_email, "unsubscribeUrl": unsubscribe}
         subject = self.static_subject or header_value(render(self.compiled.subject, values, escape=False))
         head = (f"{self.fixed_headers}\r\nTo: {to_email}\r\nSubject: {subject}\r\nDate: {self.date()}\r\n"
-                # the Message-ID of tokens.message_id_header, without computing the token twice
+                # the message's token names it: a bounce quoting it is matched (tokens.read_message_id_header)
                 f"Message-ID: <{token}@{self.domain}>\r\n"
                 f"List-Unsubscribe: <{unsubscribe}>\r\n")
         urls = self.urls(token) if self.compiled.html else {}

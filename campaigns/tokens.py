@@ -50,10 +50,6 @@ def read_token(token: str) -> int | None:
     return message_id
 
 
-def message_id_header(message_id: int, domain: str) -> str:
-    return f"<{make_token(message_id)}@{domain}>"
-
-
 def read_message_id_header(value: str) -> int | None:
     value = value.strip().strip("<>")
     token, _, _ = value.partition("@")

@@ -7,6 +7,7 @@ its own is started again (after 1 s, doubling up to 30 s while it keeps failing 
 left in its process group (RQ's scheduler process, a job's work horse) is killed.
 Run by bin/serve after the migrations; see README, "Deployment".
 """
+import contextlib
 import logging
 import logging.config
 import os
@@ -88,10 +89,8 @@ def children() -> list[Child]:
 
 def _kill_group(pgid: int) -> None:
     """SIGKILL what is left of a child's session (its process group outlives the leader's exit)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 class Supervisor:

@@ -19,7 +19,6 @@ from campaigns.services import CAMPAIGN_SEND, campaign_counts_recount, field_nam
 from campaigns.tokens import make_token
 from fields.models import Field
 from fields.services import field_create
-from imports.kinds import IMPORT
 from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create

@@ -15,14 +15,22 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 import dredd_hooks as hooks  # noqa: E402
 
-from dredd.fixtures import (EXAMPLE_TOKEN, campaign_status, import_body, message_token, prepare,  # noqa: E402
-                            reset_campaigns, reset_examples, reset_task)
+from dredd.fixtures import (  # noqa: E402
+    EXAMPLE_TOKEN,
+    campaign_status,
+    import_body,
+    message_token,
+    prepare,
+    reset_campaigns,
+    reset_examples,
+    reset_task,
+)
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
 NOT_YET_IMPLEMENTED: dict[str, int] = {}

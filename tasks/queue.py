@@ -1,7 +1,7 @@
 """Jobs run after the transaction that asks for them commits: on RQ, or in-process.
 
 With REDIS_URL unset (the embedded default) a job runs in a thread of the web
-process; with the JOBS_SYNC setting on (some tests) it runs inline.
+process (JOBS_IN_PROCESS).
 """
 import logging
 import threading
@@ -40,9 +40,7 @@ def rq_queue(name: str):
 
 def enqueue(func, *args, queue: str = "default") -> None:
     def send():
-        if getattr(settings, "JOBS_SYNC", False):
-            func(*args)
-        elif settings.JOBS_IN_PROCESS:
+        if settings.JOBS_IN_PROCESS:
             threading.Thread(target=_in_thread, args=(func, args), daemon=True).start()
         else:
             rq_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
@@ -58,9 +56,7 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
     """
     def send():
         delay = max(0.0, (when - timezone.now()).total_seconds())
-        if getattr(settings, "JOBS_SYNC", False):
-            func(*args)
-        elif settings.JOBS_IN_PROCESS:
+        if settings.JOBS_IN_PROCESS:
             timer = threading.Timer(delay, _in_thread, args=(func, args))
             timer.daemon = True
             timer.start()

@@ -2,6 +2,8 @@ import logging
 
 import pytest
 
+from tests.faults.services import services, stack  # noqa: F401 (fixtures for this folder's tests)
+
 
 @pytest.fixture(autouse=True)
 def _quiet_smtp_log():

@@ -8,7 +8,7 @@ from tests.campaigns.workers import Server, deliveries
 from tests.faults.scenarios import (BATCH, IMPORT_ENV, RECIPIENTS, SEND_ENV, SENDERS, assert_imported_once,
                                     assert_sent_at_most_once, audience, start_campaign, start_import,
                                     wait_campaign_sent, wait_mid_import, wait_task_done)
-from tests.faults.services import services, stack, wait_for  # noqa: F401 (fixtures)
+from tests.faults.services import wait_for
 
 pytestmark = pytest.mark.slow
 DOWN = 3.0  # seconds: longer than TASK_STALE_AFTER_SECONDS (2), so the sweeper also runs into the outage

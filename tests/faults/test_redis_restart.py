@@ -11,7 +11,7 @@ from tests.faults.scenarios import (IMPORT_ENV, RECIPIENTS, SEND_ENV, SENDERS, a
                                     assert_sent_at_most_once, audience, create_list, get_task, path_id,
                                     start_campaign, start_import, wait_campaign_sent, wait_mid_import,
                                     wait_task_done)
-from tests.faults.services import services, stack, wait_for  # noqa: F401 (fixtures)
+from tests.faults.services import wait_for
 
 pytestmark = pytest.mark.slow
 DOWN = 2.0

@@ -11,7 +11,6 @@ import pytest
 from tests.campaigns.test_smtp_outcomes import Replies
 from tests.campaigns.workers import Server, SlowRecorder
 from tests.faults.scenarios import audience, get_task, message_statuses, start_campaign, wait_campaign_sent
-from tests.faults.services import services, stack  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 STALL = 3.0  # seconds the server sits on a message's final reply: longer than EMAIL_TIMEOUT (1)

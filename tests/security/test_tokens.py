@@ -13,8 +13,7 @@ from campaigns.public_views import PIXEL
 from campaigns.tokens import make_token
 from subscribers.models import Subscriber
 from tests.campaigns.builders import audience, create_campaign, local, send, start
-from tests.campaigns.test_tracking import SALE, forgeries, sent  # noqa: F401 (a fixture)
-from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
+from tests.campaigns.test_tracking import SALE, forgeries
 from tests.helpers import assert_problem
 
 

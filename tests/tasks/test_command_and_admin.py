@@ -8,7 +8,6 @@ from tasks.models import Task
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import (assert_counts_add_up, assert_list_counters_exact, csv_bytes, get_task, make_zoo,
                                   members, task_row, xlsx_bytes)
-from tests.tasks.builders import queues  # noqa: F401 (a fixture)
 
 ROWS = [["email", "firstName"], ["a@example.com", "A"], ["b@example.com", "B"], ["nope", "N"],
         ["A@example.com", "again"]]

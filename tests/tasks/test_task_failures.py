@@ -14,9 +14,7 @@ from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import (XLSX, TaskPaths, action, action_rels, assert_list_counters_exact, csv_bytes,
                                   get_task, members, run_jobs, submit, task_row, xlsx_bytes)
-from tests.tasks.builders import queues  # noqa: F401 (a fixture)
-from tests.tasks.chunked import (BOTH_PATHS, CHUNK, baseline, big_file, failures_not_kept,  # noqa: F401
-                                 interrupt_after_two_chunks_with, prepare, snapshot)
+from tests.tasks.chunked import BOTH_PATHS, CHUNK, big_file, interrupt_after_two_chunks_with, prepare, snapshot
 
 
 @BOTH_PATHS
