@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fields",
     "tasks",
     "campaigns",
+    "emails",
     "analytics",
 ]
 

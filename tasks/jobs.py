@@ -51,7 +51,7 @@ def recover_round() -> None:
     """One round of the safety net, from what the database says: the sweeper's, and `run_scheduler`'s in
     the embedded mode. Requeue tasks whose worker died or whose job Redis lost, start scheduled campaigns
     whose own job was lost, give up on single emails in flight too long and requeue those whose job was lost."""
-    from campaigns.emails import single_emails_recover
+    from emails.services import single_emails_recover
     from campaigns.services import campaigns_start_overdue
     from tasks.services import tasks_requeue_lost, tasks_requeue_stale
 
@@ -67,7 +67,7 @@ def recover_round() -> None:
 
 def sweep_stale_tasks() -> None:
     """The recovery round on RQ; runs again while any task or single email is live."""
-    from campaigns.emails import single_emails_pending
+    from emails.selectors import single_emails_pending
 
     schedule_done(SWEEPER_KEY)
     try:
