@@ -51,12 +51,14 @@ def main() -> None:
     from django.db import connections, transaction
 
     from accounts.services import account_get_or_create
-    from campaigns.emails import deliver_single_email, email_send, recipient_of
     from campaigns.models import Message, MessageStatus
+    from emails.jobs import deliver_single_email
+    from emails.services import email_send
     from subscribers.emails import normalize_email
     from tasks.queue import rq_queue
 
     account, _ = account_get_or_create(name="jobs@bench.example")
+    sender = normalize_email("bench@bench.example")
     queue = rq_queue("sending")
 
     def queue_emails(n: int) -> list[int]:
@@ -64,9 +66,8 @@ def main() -> None:
         with transaction.atomic():
             for i in range(n):
                 to = normalize_email(f"r{time.monotonic_ns()}.{i}@sink.example")
-                ids.append(email_send(account=account, to=to, recipient=recipient_of(account, to), subject="Hi",
-                                      html="", text="Hello {{ name }}",
-                                      from_name="Bench", from_email="bench@bench.example", reply_to="",
+                ids.append(email_send(account=account, to=to, subject="Hi", html="", text="Hello {{ name }}",
+                                      from_name="Bench", from_email=sender, reply_to=None,
                                       values={"name": "you"}).pk)
         return ids
 

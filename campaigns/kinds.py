@@ -10,8 +10,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_stats
 from campaigns.sending import run_campaign_sender
 from campaigns.services import CAMPAIGN_SEND, campaign_follow_task, campaigns_start_overdue
-from campaigns.emails import single_emails_pending, single_emails_recover
-from tasks.registry import TaskKind, register, register_recovery
+from tasks.registry import TaskKind, register
 
 logger = logging.getLogger("campaigns")
 # What a campaign's sending task reports in `result` (from the campaign's counters).
@@ -51,11 +50,3 @@ register(TaskKind(type=CAMPAIGN_SEND, title="Campaign sending", run=run_campaign
                   runners=_senders, result_keys=RESULT_KEYS, result=_result, links=_links,
                   on_transition=campaign_follow_task, recover=_recover))
 
-
-def _recover_single_emails() -> None:
-    abandoned, requeued = single_emails_recover()
-    if abandoned or requeued:
-        logger.warning("single emails: %s in flight too long became unknown, %s requeued", abandoned, requeued)
-
-
-register_recovery("single-emails", _recover_single_emails, single_emails_pending)

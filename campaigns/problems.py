@@ -15,11 +15,3 @@ CAMPAIGN_NOT_READY = problem(
 WEBHOOK_SECRET_INVALID = problem(
     401, 3, "invalid-webhook-secret", "The webhook secret is missing or wrong.",
     "Send the server's BOUNCE_WEBHOOK_SECRET as `Authorization: Bearer SECRET`.")
-RECIPIENT_SUPPRESSED = problem(
-    422, 1, "recipient-suppressed", "The recipient does not receive email from this account.",
-    "The address belongs to a contact that hard-bounced or unsubscribed, or it was erased (suppressed): "
-    "a single email to it is refused and nothing is sent.")
-IDEMPOTENCY_KEY_REUSED = problem(
-    422, 2, "idempotency-key-reused", "The Idempotency-Key was used with another request body.",
-    "Within 24 hours an `Idempotency-Key` answers its first request again; a different body with the same key "
-    "is refused. Use a new key for a new email.")

@@ -15,17 +15,13 @@ from django.utils import timezone
 from analytics.counters import daily_add, utc_day
 from campaigns import sql
 from campaigns.models import Event, EventType, Message, MessageStatus
+from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
 from subscribers.models import Status, Subscriber
 from subscribers.services import subscriber_record_bounce
 from tasks.models import TaskStatus
 from tasks.services import task_progress_add, task_status_locked
-
-STAT_OF_STATUS = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
-                  MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
-                  MessageStatus.UNKNOWN: "unknown", MessageStatus.SKIPPED: "skipped",
-                  MessageStatus.CANCELED: "canceled"}
 
 
 @dataclass(frozen=True)
@@ -95,26 +91,6 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
     return rows
 
 
-def _decide(row: Claimed, outcome: Outcome | None, now) -> tuple:
-    """(status, attempts, code, response, sent_at, next_attempt_at) for one claimed message."""
-    if outcome is None:  # never attempted: back in the queue, the attempt not counted
-        return MessageStatus.QUEUED, row.attempts - 1, None, "", None, None
-    if outcome.kind == "fault":  # the server's fault, not the recipient's: back in the queue, not counted either
-        return MessageStatus.QUEUED, row.attempts - 1, None, outcome.response, None, None
-    code = outcome.code if isinstance(outcome.code, int) and 100 <= outcome.code <= 599 else None
-    response = outcome.response.replace("\x00", "")  # PostgreSQL text cannot hold NUL
-    if outcome.kind == "sent":
-        return MessageStatus.SENT, row.attempts, code, response, now, None
-    if outcome.kind == "hard":
-        return MessageStatus.HARD_BOUNCE, row.attempts, code, response, None, None
-    if outcome.kind == "unknown":
-        return MessageStatus.UNKNOWN, row.attempts, code, response, None, None
-    if outcome.kind == "failed":
-        return MessageStatus.FAILED, row.attempts, code, response, None, None
-    if row.attempts < settings.SEND_MAX_ATTEMPTS:  # soft: try again later, backing off
-        delay = settings.SEND_RETRY_BACKOFF_SECONDS * 2 ** (row.attempts - 1)
-        return MessageStatus.QUEUED, row.attempts, code, response, None, now + timedelta(seconds=delay)
-    return MessageStatus.SOFT_BOUNCE, row.attempts, code, response, None, None
 
 
 def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None]) -> None:
@@ -122,7 +98,8 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
     now = timezone.now()
     with transaction.atomic():
         task_status = lock_task(task_id)  # whatever it is now, the batch in flight is recorded
-        decided = {row.message_id: (row, _decide(row, outcome, now)) for row, outcome in zip(batch, outcomes)}
+        decided = {row.message_id: (row, decide(outcome, attempts=row.attempts, now=now, on_fault=REQUEUE))
+                   for row, outcome in zip(batch, outcomes)}
         if task_status == TaskStatus.CANCELED:  # canceled meanwhile: what would go back to the queue never will
             decided = {message_id: (row, (MessageStatus.CANCELED, *decision[1:]) if decision[0] == MessageStatus.QUEUED
                                     else decision) for message_id, (row, decision) in decided.items()}

@@ -6,7 +6,7 @@ from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
 from api.sql import fetch_one
 from campaigns import sql
-from campaigns.models import Campaign, CampaignCount, MessageCount
+from campaigns.models import Campaign, CampaignCount, Event, Message, MessageCount, MessageStatus
 
 STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled",
                 "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
@@ -35,6 +35,30 @@ def campaign_count(*, account, status: str | None) -> int:
 def message_count(account_id: int) -> int:
     """The account's messages, campaigns' and single emails (exact: see MessageCount)."""
     return MessageCount.objects.filter(account_id=account_id).values_list("count", flat=True).first() or 0
+
+
+# --- Messages, for the apps that show or send them (emails) ----------------------------------------------
+# ``among``: a query of message ids (``values("message_id")``) naming the messages a caller owns, such as its
+# single emails; a message of no campaign may also be one whose campaign was deleted.
+def account_messages(account_id: int):
+    """The account's messages as a query to filter and page, each with its campaign (subject, sender)."""
+    return Message.objects.filter(account_id=account_id).select_related("campaign")
+
+
+def message_events(message_id: int) -> list[Event]:
+    return list(Event.objects.filter(message_id=message_id).order_by("at", "id"))
+
+
+def messages_overdue(*, among, cutoff, limit: int) -> list[int]:
+    """Queued since before ``cutoff`` with no retry due after it: their job was lost (with Redis)."""
+    return list(Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.QUEUED,
+                                       created_at__lt=cutoff)
+                .exclude(next_attempt_at__gte=cutoff).values_list("pk", flat=True)[:limit])
+
+
+def messages_in_flight(*, among) -> bool:
+    return Message.objects.filter(pk__in=among, campaign__isnull=True,
+                                  status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)).exists()
 
 
 def _campaigns(account, status: str | None):

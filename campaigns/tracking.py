@@ -1,6 +1,7 @@
 """What recipients do with a message (open, click, unsubscribe) and what mail servers report later
 (bounces, complaints): each recorded as an event with its time, in one transaction with the counters."""
 from collections import Counter
+from typing import Callable
 from urllib.parse import quote
 
 from django.db import transaction
@@ -8,11 +9,24 @@ from django.utils import timezone
 
 from analytics.counters import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import TAG, fallback_text, value_text
-from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus, SingleEmail
+from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
 
+# A message of no campaign (a single email) keeps its numbered links and merge values with the app that sent
+# it, which registers how to find them (message id → (links, values), or None): campaigns depends on no sender.
+OwnLinks = Callable[[int], tuple[list[str], dict] | None]
+_own_links: list[OwnLinks] = []
+
+
+def own_links_register(lookup: OwnLinks) -> None:
+    if lookup not in _own_links:
+        _own_links.append(lookup)
+
+
+def _own_links_of(message_id: int) -> tuple[list[str], dict] | None:
+    return next(filter(None, (lookup(message_id) for lookup in _own_links)), None)
 
 
 def message_for_token(token: str) -> Message | None:
@@ -72,11 +86,12 @@ def track_click(*, token: str, position: int, record: bool = True) -> str | None
     if message is None:
         return None
     if message.campaign_id is None:  # a single email: its own numbered links
-        single = SingleEmail.objects.filter(message_id=message.pk).first()
-        if single is None or not 0 <= position < len(single.links):
+        own = _own_links_of(message.pk)
+        if own is None or not 0 <= position < len(own[0]):
             return None
-        link = CampaignLink(position=position, url=single.links[position])
-        url = _link_url(link.url, message, single.values)
+        links, values = own
+        link = CampaignLink(position=position, url=links[position])
+        url = _link_url(link.url, message, values)
     else:
         link = CampaignLink.objects.filter(campaign_id=message.campaign_id, position=position).first()
         if link is None:

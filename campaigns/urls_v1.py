@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import api_emails, api_v1
+from campaigns import api_v1
 from campaigns.views import ACTIONS
 from campaigns.webhooks import BounceWebhookView
 
@@ -9,8 +9,5 @@ urlpatterns = [
     path("campaigns/<id:campaign_id>", api_v1.V1CampaignDetailView.as_view(), name="v1-campaign-detail"),
     *[path(f"campaigns/<id:campaign_id>/{name}", api_v1.v1_action_view(name).as_view(), name=f"v1-campaign-{name}")
       for name in ACTIONS],
-    path("emails", api_emails.V1EmailCollectionView.as_view(), name="v1-email-collection"),
-    path("emails/send", api_emails.V1EmailSendView.as_view(), name="v1-email-send"),
-    path("emails/<id:email_id>", api_emails.V1EmailDetailView.as_view(), name="v1-email-detail"),
     path("webhooks/bounces", BounceWebhookView.as_view(), name="v1-bounce-webhook"),
 ]

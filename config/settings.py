@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tasks",
     "imports",
     "campaigns",
+    "emails",
     "analytics",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path(ACCOUNT, include("imports.urls")),
     path(ACCOUNT, include("campaigns.urls")),
     path("api/v1/", include("campaigns.urls_v1")),
+    path("api/v1/", include("emails.urls_v1")),
     path("api/v1/", include("subscribers.urls_v1")),
     path("api/v1/analytics/", include("analytics.urls")),
     path("", include("campaigns.urls_public")),

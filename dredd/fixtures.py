@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
 from campaigns.content import compile_campaign
-from campaigns.models import Campaign, CampaignLink, Event, IdempotencyKey, Message
+from campaigns.models import Campaign, CampaignLink, Event, Message
 from campaigns.services import CAMPAIGN_SEND, campaign_counts_recount, field_names, message_count_recount, stats_add
 from campaigns.tokens import make_token
+from emails.models import IdempotencyKey
 from fields.models import Field
 from fields.services import field_create
 from imports.sources import prepare as prepare_source

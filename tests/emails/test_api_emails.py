@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Message, MessageCount
 from campaigns.tokens import make_token
+from emails.jobs import deliver_single_email
 from subscribers.models import Suppression
 from tests.campaigns.builders import send, sent_campaign
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
@@ -157,7 +158,6 @@ def test_a_4xx_is_retried_later_then_ends_soft_bounced(api, smtp_server, setting
     message = Message.objects.get(pk=body["emailId"])
     assert (message.status, message.attempts, message.smtp_code) == ("queued", 1, 451)
     assert message.next_attempt_at is not None  # a job waits for that time (RQ's scheduler)
-    from campaigns.emails import deliver_single_email
     with TestCase.captureOnCommitCallbacks(execute=False):
         deliver_single_email(message.pk)  # the retry, as the scheduled job runs it
     message.refresh_from_db()
