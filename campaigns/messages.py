@@ -72,3 +72,12 @@ def single_messages_abandon(*, among, cutoff: datetime) -> int:
     return Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.SENDING,
                                   claimed_at__lt=cutoff).update(status=MessageStatus.UNKNOWN,
                                                                 smtp_response=ABANDONED)
+
+
+def messages_forget_subscriber(*, subscriber_id: int, **kwargs) -> None:
+    """The subscriber is being erased (subscribers.signals.subscriber_erasing): its messages are kept for the
+    counts, with the subscriber unset and the address and the server's replies blanked. A server's reply or a
+    bounce report often quotes the address: those texts go too."""
+    messages = Message.objects.filter(subscriber_id=subscriber_id)
+    Event.objects.filter(message_id__in=messages.values("pk")).update(detail="")
+    messages.update(subscriber=None, to_email="", smtp_response="")

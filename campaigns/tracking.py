@@ -4,6 +4,7 @@ from collections import Counter
 from typing import Callable
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, 
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
+from subscribers.services import (subscriber_record_bounce, subscriber_record_open, subscriber_unsubscribe,
+                                  suppression_add)
 
 # A message of no campaign (a single email) keeps its numbered links and merge values with the app that sent
 # it, which registers how to find them (message id → (links, values), or None): campaigns depends on no sender.
@@ -58,7 +61,6 @@ def track_open(*, token: str) -> bool:
     _stats(message, Counter({"opens": 1, "uniqueOpens": first}), now)
     _event(message, EventType.OPEN, now)
     if message.subscriber_id:
-        from subscribers.services import subscriber_record_open
         subscriber_record_open(subscriber_id=message.subscriber_id, at=now)
     return True
 
@@ -116,21 +118,13 @@ def track_click(*, token: str, position: int, record: bool = True) -> str | None
 @transaction.atomic
 def unsubscribe_by_token(*, token: str) -> Message | None:
     """The recipient asked (link, form or one-click POST): unsubscribed-by-user. Idempotent."""
-    from subscribers.services import subscriber_unsubscribe
-
     message = message_for_token(token)
     if message is None:
         return None
     subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
     if subscriber is None:
         if message.campaign_id is None and message.to_email:  # a single email to an address that is no contact
-            from subscribers.emails import email_md5
-            from subscribers.models import Suppression
-
-            _, created = Suppression.objects.get_or_create(account_id=message.account_id,
-                                                           email_md5=email_md5(message.to_email),
-                                                           defaults={"reason": "unsubscribed"})
-            if created:
+            if suppression_add(account_id=message.account_id, email=message.to_email, reason="unsubscribed"):
                 now = timezone.now()
                 _stats(message, Counter({"unsubscribes": 1}), now)
                 _event(message, EventType.UNSUBSCRIBE, now)
@@ -152,9 +146,6 @@ def message_for_header(value: str) -> Message | None:
 @transaction.atomic
 def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> bool:
     """An asynchronous bounce or a complaint for a sent message; False when it was already recorded."""
-    from subscribers.services import subscriber_record_bounce, subscriber_unsubscribe
-    from django.conf import settings
-
     message = Message.objects.select_for_update().get(pk=message.pk)
     if type == EventType.COMPLAINT:
         if Event.objects.filter(message_id=message.pk, type=EventType.COMPLAINT).exists():

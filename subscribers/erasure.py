@@ -1,8 +1,9 @@
 """Erasing a contact (DELETE /api/v1/contacts/{emailMd5}): the personal data goes, the counts stay.
 
 The subscriber row is deleted (its address and fields with it); its campaign messages are kept with the
-subscriber unset and ``to_email`` and the server's replies blanked, so every campaign's counters and events are unchanged. Its
-memberships go with the list counters moved in the same transaction, the status counters too, and a
+subscriber unset and ``to_email`` and the server's replies blanked (campaigns does that, told by the
+``subscriber_erasing`` signal in the same transaction), so every campaign's counters and events are
+unchanged. Its memberships go with the list counters moved in the same transaction, the status counters too, and a
 ``Suppression`` keyed by the address's MD5 stops an import (skipped) or a subscribe (409.2 unless
 ``resubscribe``) from bringing the address back by accident.
 """
@@ -10,23 +11,17 @@ from django.db import connection, transaction
 
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.models import Membership, Status, Subscriber, Suppression
+from subscribers.signals import subscriber_erasing
 
 
 @transaction.atomic
 def contact_erase(*, subscriber: Subscriber) -> None:
-    from campaigns.models import Message
-
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status == Status.ACTIVE:
         list_counts_move(subscriber.pk, -1)
     status_counts_move(subscriber.account_id, subscriber.buckets, frozenset())
     Membership.objects.filter(subscriber_id=subscriber.pk).delete()
-    from campaigns.models import Event
-
-    messages = Message.objects.filter(subscriber_id=subscriber.pk)
-    # A server's reply or a bounce report often quotes the address: those texts go too.
-    Event.objects.filter(message_id__in=messages.values("pk")).update(detail="")
-    messages.update(subscriber=None, to_email="", smtp_response="")
+    subscriber_erasing.send(sender=Subscriber, subscriber_id=subscriber.pk)
     Suppression.objects.get_or_create(account_id=subscriber.account_id, email_md5=subscriber.email_md5)
     Subscriber.objects.filter(pk=subscriber.pk).delete()
 

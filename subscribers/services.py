@@ -7,9 +7,9 @@ from api.problems import VALIDATION_ERROR, ApiProblem
 from api.sql import fetch_one, placeholders
 from lists.models import MailingList
 from subscribers.counters import list_counts_move, status_counts_move
-from subscribers.emails import Email
+from subscribers.emails import Email, email_md5
 from subscribers.erasure import is_suppressed, suppression_lift
-from subscribers.models import SUPPRESSED, Membership, Status, Subscriber
+from subscribers.models import SUPPRESSED, Membership, Status, Subscriber, Suppression
 from subscribers.selectors import MEMBERSHIP_TABLE
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
@@ -275,3 +275,10 @@ def contact_create(*, account, email: Email, to_set: dict, list_ids: list[int],
     for list_id in sorted(set(list_ids)):
         _add_to_list(subscriber, list_id, new_subscriber=True)
     return subscriber
+
+
+def suppression_add(*, account_id: int, email: str, reason: str) -> bool:
+    """Never send to ``email`` again (an address that is no subscriber unsubscribed); False when it already was."""
+    _, created = Suppression.objects.get_or_create(account_id=account_id, email_md5=email_md5(email),
+                                                   defaults={"reason": reason})
+    return created
