@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
+from api.formats import iso as _iso
 from api.links import link
 from api.openapi import request_body, responses
 from api.problems import INVALID_PARAMETER, NOT_FOUND, VALIDATION_ERROR, ApiProblem
@@ -66,10 +67,6 @@ EMAILS = Collection(
                              "ISO 8601 date or date-time: sent at or after it."),
     },
 )
-
-
-def _iso(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def email_summary(message: Message) -> dict:
