@@ -1,41 +1,46 @@
 """Erasing a contact (DELETE /api/v1/contacts/{emailMd5}): the personal data goes, the counts stay.
 
-The subscriber row is deleted (its address and fields with it); its campaign messages are kept with the
-subscriber unset and ``to_email`` and the server's replies blanked, so every campaign's counters and events are unchanged. Its
-memberships go with the list counters moved in the same transaction, the status counters too, and a
-``Suppression`` keyed by the address's MD5 stops an import (skipped) or a subscribe (409.2 unless
-``resubscribe``) from bringing the address back by accident.
-"""
-from django.db import connection, transaction
+The subscriber row is deleted (its address and fields with it); its memberships go with the list counters moved
+in the same transaction, the status counters too, and a ``Suppression`` keyed by the address's MD5 stops an import
+(skipped) or a subscribe (409.2 unless ``resubscribe``) from bringing the address back by accident.
 
+Other apps' rows that name the subscriber (a campaign's messages and events) are theirs to forget: each app
+registers a ``forget(subscriber_id)`` with ``register_eraser``, run in the erasure's transaction before the row
+goes (campaigns/ keeps its messages with the subscriber unset and the address blanked, so every campaign's
+counters and events are unchanged).
+"""
+from collections.abc import Callable
+
+from django.db import transaction
+
+from subscribers import sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.models import Membership, Status, Subscriber, Suppression
+
+_erasers: list[Callable[[int], None]] = []
+
+
+def register_eraser(forget: Callable[[int], None]) -> None:
+    """``forget(subscriber_id)`` removes what another app keeps of an erased subscriber. Once per function."""
+    if forget not in _erasers:
+        _erasers.append(forget)
 
 
 @transaction.atomic
 def contact_erase(*, subscriber: Subscriber) -> None:
-    from campaigns.models import Message
-
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if subscriber.status == Status.ACTIVE:
         list_counts_move(subscriber.pk, -1)
     status_counts_move(subscriber.account_id, subscriber.buckets, frozenset())
     Membership.objects.filter(subscriber_id=subscriber.pk).delete()
-    from campaigns.models import Event
-
-    messages = Message.objects.filter(subscriber_id=subscriber.pk)
-    # A server's reply or a bounce report often quotes the address: those texts go too.
-    Event.objects.filter(message_id__in=messages.values("pk")).update(detail="")
-    messages.update(subscriber=None, to_email="", smtp_response="")
+    for forget in _erasers:
+        forget(subscriber.pk)
     Suppression.objects.get_or_create(account_id=subscriber.account_id, email_md5=subscriber.email_md5)
     Subscriber.objects.filter(pk=subscriber.pk).delete()
 
 
 def is_suppressed(account_id: int, email_md5: str) -> bool:
-    with connection.cursor() as cursor:  # asked by every subscribe and create: plain SQL
-        cursor.execute(f"SELECT 1 FROM {Suppression._meta.db_table} WHERE account_id = %s AND email_md5 = %s",
-                       [account_id, email_md5])
-        return cursor.fetchone() is not None
+    return sql.is_suppressed(account_id, email_md5)  # asked by every subscribe and create: plain SQL
 
 
 def suppression_lift(account_id: int, email_md5: str) -> None:
