@@ -224,7 +224,6 @@ class Page:
     total: int | None
     next_key: list | None = None
     prev_key: list | None = None
-    first_page: bool = False
 
 
 def apply_filters(queryset, collection: Collection, query: Query):
@@ -247,7 +246,7 @@ def page_of(queryset, collection: Collection, query: Query, *, count: Callable[[
         rows = list(queryset.order_by(*_ordering(sort, descending, False))[:query.limit + 1])
         more = len(rows) > query.limit
         rows = rows[:query.limit]
-        return Page(rows, None, next_key=_key(rows[-1], sort) if more else None, first_page=True)
+        return Page(rows, None, next_key=_key(rows[-1], sort) if more else None)
     value, pk = cursor["k"]
     if cursor["d"] == "next":
         rows = list(queryset.filter(_after(sort, value, pk, descending, False))
@@ -314,6 +313,6 @@ def page_schema(item_ref: dict, description: str, links_ref: dict) -> dict:
                            "offset": count, "total": count, "_links": links_ref}}
 
 
-# choice, date_time and invalid live in api.query; campaigns/ still imports them from here.
+# choice and date_time live in api.query; campaigns/ still imports them from here.
 __all__ = ["Collection", "Filter", "Sort", "V1View", "parse_query", "page_of", "apply_filters", "envelope",
-           "page_schema", "date_time", "choice", "invalid"]
+           "page_schema", "date_time", "choice"]

@@ -17,9 +17,6 @@ class EmailAddressField(serializers.Field):
         except InvalidEmail as exc:
             raise serializers.ValidationError(str(exc)) from None
 
-    def to_representation(self, value):
-        return value.address
-
 
 class FieldEntrySerializer(serializers.Serializer):
     fieldName = serializers.CharField(max_length=50)
