@@ -44,7 +44,3 @@ class ApiKey(models.Model):
     def __str__(self):
         label = self.name or "key"
         return f"{label} ({self.prefix}…) of {self.account_id and self.account.name}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None

@@ -1,6 +1,7 @@
 """The analytics resources' registry entries: profiles, rels, models."""
+from analytics.representations import COUNTS, RATES
+from analytics.selectors import ENGAGEMENT_DAYS, GROUPS, TIMELINE_BUCKETS
 from api.registry import model, profile, ref, rel
-from analytics.selectors import COUNTS, ENGAGEMENT_DAYS, GROUPS, RATES, TIMELINE_BUCKETS
 
 COUNT = {"type": "integer", "minimum": 0}
 RATE = {"type": "number", "minimum": 0, "maximum": 1}

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncHour
 
-from analytics.counters import METRICS
 from analytics.models import DailyStat, HourlyStat, LinkStat
+from analytics.services import METRICS
 from campaigns.models import CampaignLink, Event, EventType, Message, MessageStatus
 
 EVENT_METRICS = {EventType.HARD_BOUNCE: "hardBounces", EventType.SOFT_BOUNCE: "softBounces", EventType.OPEN: "opens",

@@ -1,51 +1,61 @@
 """Reads of the analytics resources: sums of the daily counters, a campaign's counters (totals, per hour, per
-link), a contact's messages."""
+link), a contact's messages. They return figures; ``analytics.representations`` makes them JSON."""
 from collections import Counter
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
 
-from analytics.counters import utc_day
 from analytics.models import DailyStat, HourlyStat, LinkStat
+from analytics.services import utc_day
 from api.problems import NOT_FOUND, ApiProblem
 from campaigns.models import CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.selectors import campaign_get, campaign_stats
-from subscribers.models import Subscriber
+from subscribers.selectors import subscriber_find
 
-COUNTS = ("sent", "delivered", "softBounces", "hardBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks",
-          "unsubscribes", "complaints")
-RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
 GROUPS = ("day", "week", "month")
 TOP_LINKS = 10
 TIMELINE_BUCKETS = {"hour": 168, "day": 90}  # the first week by hour, or the first 90 days by day
 ENGAGEMENT_DAYS = 90
 
 
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
+@dataclass(frozen=True)
+class Period:
+    start: date  # the period's first day (a Monday for weeks)
+    first: date  # its first and last day within the range asked
+    last: date
+    counts: Counter
 
 
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
+@dataclass(frozen=True)
+class Timeline:
+    unit: str
+    origin: datetime | None  # None: the campaign has neither started nor been opened or clicked
+    until: datetime | None
+    points: list[tuple[datetime, int, int]]  # (bucket, opens, clicks), buckets without events left out
 
 
-def metrics(stored) -> dict:
-    """The public figures from stored counters, where ``sent`` counts only messages still delivered.
+@dataclass(frozen=True)
+class CampaignFigures:
+    campaign: object
+    stats: dict
+    top_links: list[tuple[str, int, int]]  # (url, clicks, unique clicks), the most clicked first
+    timeline: Timeline
 
-    ``sent`` = messages the mail server took or bounced (delivered + soft + hard bounces);
-    ``delivered`` = sent − bounces. Rates are ratios from 0 to 1, 0 when their denominator is 0:
-    delivery and bounce over sent; open (unique), click (unique), unsubscribe and complaint over delivered.
-    """
-    bounces = stored.get("softBounces", 0) + stored.get("hardBounces", 0)
-    delivered = stored.get("sent", 0)
-    out = {name: stored.get(name, 0) for name in COUNTS}
-    out.update(sent=delivered + bounces, delivered=delivered)
-    out.update(deliveryRate=_rate(delivered, delivered + bounces), openRate=_rate(out["uniqueOpens"], delivered),
-               clickRate=_rate(out["uniqueClicks"], delivered), unsubscribeRate=_rate(out["unsubscribes"], delivered),
-               bounceRate=_rate(bounces, delivered + bounces), complaintRate=_rate(out["complaints"], delivered))
-    return out
+
+@dataclass(frozen=True)
+class ContactFigures:
+    email_md5: str
+    received: int  # messages delivered, ever
+    opens: int
+    clicks: int
+    last_open_at: datetime | None
+    last_click_at: datetime | None
+    recent: int  # messages delivered in the last ENGAGEMENT_DAYS, and how many of them were opened, clicked
+    opened: int
+    clicked: int
 
 
 def period_start(day: date, group_by: str) -> date:
@@ -64,7 +74,7 @@ def _next_period(start: date, group_by: str) -> date:
     return start + timedelta(days=1)
 
 
-def email_metrics(*, account, start: date, end: date, group_by: str) -> dict:
+def email_figures(*, account, start: date, end: date, group_by: str) -> tuple[Counter, list[Period]]:
     """Totals and one entry per period (every period of the range, clipped to it), from the daily counters."""
     per_day = (DailyStat.objects.filter(account=account, day__gte=start, day__lte=end)
                .values("day", "metric").annotate(n=Sum("count")).values_list("day", "metric", "n"))
@@ -76,23 +86,19 @@ def email_metrics(*, account, start: date, end: date, group_by: str) -> dict:
     periods, cursor = [], period_start(start, group_by)
     while cursor <= end:
         following = _next_period(cursor, group_by)
-        periods.append({"period": cursor.isoformat(), "start": max(cursor, start).isoformat(),
-                        "end": min(following - timedelta(days=1), end).isoformat(),
-                        **metrics(buckets.get(cursor, Counter()))})
+        periods.append(Period(cursor, max(cursor, start), min(following - timedelta(days=1), end),
+                              buckets.get(cursor, Counter())))
         cursor = following
-    return {"from": start.isoformat(), "to": end.isoformat(), "groupBy": group_by, "totals": metrics(totals),
-            "periods": periods}
+    return totals, periods
 
 
-def campaign_metrics(*, account, campaign_id: int, timeline: str) -> dict:
+def campaign_figures(*, account, campaign_id: int, timeline: str) -> CampaignFigures:
     campaign = campaign_get(account=account, campaign_id=campaign_id)
-    stats = campaign_stats([campaign.pk])[campaign.pk]
-    return {"campaignId": campaign.pk, "name": campaign.name, "status": campaign.status,
-            "startedAt": _iso(campaign.started_at), "metrics": metrics(stats), "topLinks": _top_links(campaign),
-            "timeline": _timeline(campaign, timeline)}
+    return CampaignFigures(campaign, campaign_stats([campaign.pk])[campaign.pk], _top_links(campaign),
+                           _timeline(campaign, timeline))
 
 
-def _top_links(campaign) -> list[dict]:
+def _top_links(campaign) -> list[tuple[str, int, int]]:
     """The most clicked URLs, from the link counters summed by URL (a URL may sit at several positions)."""
     url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
     by_url: dict[str, Counter] = {}
@@ -101,18 +107,16 @@ def _top_links(campaign) -> list[dict]:
                                     .values_list("url", "metric", "count")):
         by_url.setdefault(link_url, Counter())[metric] += count
     ranked = sorted(by_url.items(), key=lambda item: (-item[1]["clicks"], -item[1]["uniqueClicks"], item[0]))
-    return [{"url": url, "clicks": counts["clicks"], "uniqueClicks": counts["uniqueClicks"]}
-            for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]
+    return [(url, counts["clicks"], counts["uniqueClicks"]) for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]
 
 
-def _timeline(campaign, unit: str) -> dict:
+def _timeline(campaign, unit: str) -> Timeline:
     """Opens and clicks per hour (or day) from the campaign's start (or its first event), at most a bounded span,
     from the campaign's hourly counters."""
     hours = HourlyStat.objects.filter(campaign_id=campaign.pk)
     first = campaign.started_at or hours.order_by("hour").values_list("hour", flat=True).first()
-    out = {"unit": unit, "from": None, "to": None, "points": []}
     if first is None:
-        return out
+        return Timeline(unit, None, None, [])
     trunc = TruncHour if unit == "hour" else TruncDay
     step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
     origin = (first.replace(minute=0, second=0, microsecond=0) if unit == "hour"
@@ -121,20 +125,12 @@ def _timeline(campaign, unit: str) -> dict:
     rows = (hours.filter(hour__gte=origin, hour__lt=until).annotate(bucket=trunc("hour")).values("bucket")
             .annotate(opens=Sum("count", filter=Q(metric="opens"), default=0),
                       clicks=Sum("count", filter=Q(metric="clicks"), default=0)).order_by("bucket"))
-    out.update({"from": _iso(origin), "to": _iso(until),
-                "points": [{"at": _iso(row["bucket"]), "opens": row["opens"], "clicks": row["clicks"]}
-                           for row in rows]})
-    return out
+    return Timeline(unit, origin, until, [(row["bucket"], row["opens"], row["clicks"]) for row in rows])
 
 
-def contact_metrics(*, account, email_md5: str) -> dict:
-    """A contact's messages and engagement.
-
-    ``engagementScore`` = round(100 × (0.4 × opened / delivered + 0.6 × clicked / delivered)) over the messages
-    delivered to the contact in the last 90 days (opened, clicked: of those, how many were opened, clicked at
-    least once); 0 when none was delivered in that window. From 0 to 100.
-    """
-    subscriber = Subscriber.objects.filter(account=account, email_md5=email_md5).first()
+def contact_figures(*, account, email_md5: str) -> ContactFigures:
+    """A contact's messages, opens and clicks, and the engagement window's counts."""
+    subscriber = subscriber_find(account=account, email_md5=email_md5)
     if subscriber is None:
         raise ApiProblem(NOT_FOUND, f"The account has no contact {email_md5}.")
     messages = Message.objects.filter(account_id=account.pk, subscriber_id=subscriber.pk)
@@ -147,15 +143,8 @@ def contact_metrics(*, account, email_md5: str) -> dict:
         clicked=Count("id", filter=delivered & Q(sent_at__gte=since, clicked_at__isnull=False)))
     events = Event.objects.filter(account_id=account.pk, message__subscriber_id=subscriber.pk).aggregate(
         opens=Count("id", filter=Q(type=EventType.OPEN)), clicks=Count("id", filter=Q(type=EventType.CLICK)),
-        lastOpenAt=Max("at", filter=Q(type=EventType.OPEN)), lastClickAt=Max("at", filter=Q(type=EventType.CLICK)))
-    recent = counts["recent"]
-    score = round(100 * (0.4 * counts["opened"] + 0.6 * counts["clicked"]) / recent) if recent else 0
-    return {"emailMd5": subscriber.email_md5, "messagesReceived": counts["received"], "opens": events["opens"],
-            "clicks": events["clicks"], "lastOpenAt": _iso(events["lastOpenAt"]),
-            "lastClickAt": _iso(events["lastClickAt"]),
-            "engagementScore": score,
-            "engagementWindow": {"days": ENGAGEMENT_DAYS, "delivered": recent, "opened": counts["opened"],
-                                 "clicked": counts["clicked"]}}
+        last_open_at=Max("at", filter=Q(type=EventType.OPEN)), last_click_at=Max("at", filter=Q(type=EventType.CLICK)))
+    return ContactFigures(email_md5=subscriber.email_md5, **counts, **events)
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:

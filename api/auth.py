@@ -1,18 +1,27 @@
 """API key authentication in every form the Blueprint allows.
 
 ``?access_token=KEY``; ``Authorization: Bearer|OAuth2|Token KEY`` (scheme
-case-insensitive); ``Authorization: Basic base64(anything:KEY)``.
+case-insensitive); ``Authorization: Basic base64(anything:KEY)``. Which key a credential is, the accounts
+app says: it registers its lookup with ``use_key_lookup`` (api/ imports no feature app).
 """
 import base64
 import binascii
+from collections.abc import Callable
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from accounts.services import api_key_authenticate
 from api.problems import WWW_AUTHENTICATE
 
 TOKEN_SCHEMES = {"bearer", "oauth2", "token"}
+_key_lookup: Callable | None = None
+
+
+def use_key_lookup(lookup: Callable) -> None:
+    """``lookup(raw_key)``: the active API key ``raw_key`` is (its ``account`` loaded), or None."""
+    global _key_lookup
+    _key_lookup = lookup
 
 
 class AccountPrincipal:
@@ -53,7 +62,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = credential_from_request(request)
         if raw is None:
             return None
-        api_key = api_key_authenticate(raw)
+        if _key_lookup is None:
+            raise ImproperlyConfigured("No app registered the API key lookup (api.auth.use_key_lookup).")
+        api_key = _key_lookup(raw)
         if api_key is None:
             raise AuthenticationFailed("The API key is unknown or has been revoked.")
         return AccountPrincipal(api_key.account), api_key

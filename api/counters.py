@@ -1,16 +1,25 @@
-"""Exact counters kept in the same transaction as the change they count.
+"""Exact counters kept in the same transaction as the change they count, so a page never needs ``COUNT(*)``;
+and the one way to repair them from the rows.
 
-One upsert per counter row: ``INSERT … ON CONFLICT … DO UPDATE SET count = count + n``
-(PostgreSQL and SQLite alike), so a page never needs ``COUNT(*)``.
+Writes: one upsert per call (``INSERT … ON CONFLICT … DO UPDATE SET count = count + n``, ``api.sql``).
+Repairs: each app registers, from its ``apps.py`` ``ready()``, a repairer ``repair(account=…)`` that recomputes
+that account's counters of the app (usually with ``recount_buckets`` or ``recount_total``); the accounts app
+registers how accounts are found. ``manage.py recount_counters`` runs them all: this module knows no app.
 """
-from django.db import connection
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from api.sql import placeholders
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Q
+
+from api.sql import counters_add
+
+_repairers: list[Callable[..., None]] = []
+_find_accounts: Callable[[list[str]], Iterable] | None = None
 
 
 def bump(table: str, key_columns: tuple[str, ...], key: tuple, delta: int) -> None:
     if delta:
-        _add(table, key_columns, [(*key, delta)])
+        counters_add(table, key_columns, [(*key, delta)])
 
 
 def bump_buckets(table: str, key_columns: tuple[str, str], owner_id: int, deltas) -> None:
@@ -18,17 +27,48 @@ def bump_buckets(table: str, key_columns: tuple[str, str], owner_id: int, deltas
     transactions moving the same counters cannot deadlock."""
     rows = [(owner_id, bucket, deltas[bucket]) for bucket in sorted(deltas) if deltas[bucket]]
     if rows:
-        _add(table, key_columns, rows)
+        counters_add(table, key_columns, rows)
 
 
-def _add(table: str, key_columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Add each row's last value to the counter its key names, in one statement: its rows are written, and
-    locked, in list order."""
-    columns = ", ".join(key_columns)
-    row = f"({placeholders(rows[0])})"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, count) VALUES {', '.join([row] * len(rows))} "
-            f"ON CONFLICT ({columns}) DO UPDATE SET count = {table}.count + EXCLUDED.count",
-            [value for row in rows for value in row],
-        )
+def recount_buckets(counter, rows, *, owner: dict, column: str, buckets: Iterable[str], total: str | None = None,
+                    extra: Mapping[str, Q] | None = None) -> None:
+    """Repair: set the owner's ``counter`` rows (model with ``bucket`` and ``count``) to what ``rows`` (the owner's
+    counted queryset) hold: per value of ``column`` for each of ``buckets``; ``total`` (a bucket name) counts them
+    all; each ``extra`` bucket counts the rows matching its condition."""
+    extra = extra or {}
+    counts = dict(rows.values_list(column).annotate(n=Count("pk")))
+    everything = sum(counts.values())
+    counts.update({bucket: rows.filter(condition).count() for bucket, condition in extra.items()})
+    if total is not None:
+        counts[total] = everything
+    for bucket in [*buckets, *extra, *([total] if total is not None else [])]:
+        counter.objects.update_or_create(**owner, bucket=bucket, defaults={"count": counts.get(bucket, 0)})
+
+
+def recount_total(counter, rows, *, owner: dict) -> None:
+    """Repair: set the owner's one ``counter`` row to the number of ``rows``."""
+    counter.objects.update_or_create(**owner, defaults={"count": rows.count()})
+
+
+def register_repairer(repair: Callable[..., None]) -> None:
+    """``repair(account=…)`` recomputes one account's counters of an app from its rows. Registering the same
+    function twice keeps one."""
+    if repair not in _repairers:
+        _repairers.append(repair)
+
+
+def register_account_finder(find: Callable[[list[str]], Iterable]) -> None:
+    """``find(names)``: the accounts named (every account when ``names`` is empty), each with a ``name``."""
+    global _find_accounts
+    _find_accounts = find
+
+
+def repair_counters(names: list[str]) -> Iterator:
+    """Run every registered repairer on each account ``names`` designates (all when empty), yielding each account
+    once its counters are repaired."""
+    if _find_accounts is None:
+        raise ImproperlyConfigured("No app registered how to find accounts (api.counters.register_account_finder).")
+    for account in _find_accounts(names):
+        for repair in _repairers:
+            repair(account=account)
+        yield account

@@ -1,7 +1,7 @@
 """The hypermedia core's own entries in the registry."""
 from api.registry import model, profile, ref, rel
 
-LINK = profile("link", "Link", {
+profile("link", "Link", {
     "description": "A hypermedia link. `rel` holds space-separated relation types.",
     "type": "object",
     "required": ["href", "rel"],

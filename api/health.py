@@ -11,10 +11,11 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from api.links import link
+from api import representations as rep
 from api.openapi import responses
 from api.problems import NOT_READY, ApiProblem
 from api.responses import hypermedia
+from api.sql import ping
 
 NO_STORE = "no-store"
 # A check that takes longer than this counts as down: a probe must answer quickly.
@@ -38,21 +39,11 @@ class ProbeView(APIView):
     content_negotiation_class = AnyAccept
 
 
-def _health_body(status: str, checks: dict[str, str] | None = None, *, self_href: str) -> dict:
-    body = {"status": status}
-    if checks is not None:
-        body["checks"] = checks
-    body["_links"] = [link(self_href, "self"), link("/", "index", "General Index")]
-    return body
-
-
 def database_check() -> str | None:
     """None when PostgreSQL (or the embedded SQLite) answers ``SELECT 1``, else why not."""
     connection = connections["default"]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        ping(connection)
     except Exception as exc:  # any driver error means "not ready"
         connection.close()  # a broken connection is not reused by the next probe
         return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
@@ -80,7 +71,7 @@ class HealthView(ProbeView):
     @extend_schema(operation_id="healthz", summary="The process is up", auth=[],
                    responses=responses({200: "health"}, problems=()))
     def get(self, request):
-        return hypermedia(_health_body("ok", self_href="/healthz"), "health", headers={"Cache-Control": NO_STORE})
+        return hypermedia(rep.health("ok", self_href="/healthz"), "health", headers={"Cache-Control": NO_STORE})
 
 
 class ReadyView(ProbeView):
@@ -98,5 +89,5 @@ class ReadyView(ProbeView):
             detail = "Not reachable: " + ", ".join(failures) + "."
             raise ApiProblem(NOT_READY, detail, extra={"checks": checks},
                              headers={"Cache-Control": NO_STORE, "Retry-After": "5"})
-        return hypermedia(_health_body("ready", checks, self_href="/readyz"), "health",
+        return hypermedia(rep.health("ready", checks, self_href="/readyz"), "health",
                           headers={"Cache-Control": NO_STORE})

@@ -5,14 +5,14 @@ in the second half of a collection is read backwards from its end, so the last
 page costs what the first does.
 """
 import math
-import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from drf_spectacular.utils import OpenApiParameter
 
 from api.links import link
-from api.problems import INVALID_PARAMETER, ApiProblem
+from api.query import integer_param
+from api.registry import ref
 
 PER_PAGE_MIN, PER_PAGE_MAX, PER_PAGE_DEFAULT = 5, 50, 20
 PAGE_PARAMETERS = [
@@ -21,6 +21,11 @@ PAGE_PARAMETERS = [
                                                   f"(default {PER_PAGE_DEFAULT})."),
 ]
 MAX_PAGE = 10_000_000
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, description="Page number, from 1."),
+    OpenApiParameter("per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} "
+                                                  f"(default {PER_PAGE_DEFAULT})."),
+]
 
 
 @dataclass(frozen=True)
@@ -33,32 +38,11 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def _integer_param(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:
-        raise ApiProblem(INVALID_PARAMETER, f"'{name}' must be an integer from {low} to {high}, got '{raw}'.",
-                         errors=[{"field": name, "detail": f"must be an integer from {low} to {high}"}])
-    return int(raw)
-
-
 def page_params(request) -> PageParams:
     return PageParams(
-        page=_integer_param(request, "page", 1, 1, MAX_PAGE),
-        per_page=_integer_param(request, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX),
+        page=integer_param(request, "page", 1, 1, MAX_PAGE),
+        per_page=integer_param(request, "per_page", PER_PAGE_DEFAULT, PER_PAGE_MIN, PER_PAGE_MAX),
     )
-
-
-def choice_param(request, name: str, allowed) -> str | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in allowed:
-        listed = ", ".join(allowed)
-        raise ApiProblem(INVALID_PARAMETER, f"'{name}' must be one of {listed}; got '{raw}'.",
-                         errors=[{"field": name, "detail": f"must be one of {listed}"}])
-    return raw
 
 
 @dataclass(frozen=True)
@@ -132,8 +116,6 @@ def page_envelope(items: list[dict], total: int, params: PageParams, *, path: st
 
 def collection_schema(item_profile: str, description: str) -> dict:
     """The JSON Schema of a page of ``item_profile`` items."""
-    from api.registry import ref
-
     return {
         "description": description,
         "type": "object",

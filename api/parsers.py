@@ -2,7 +2,7 @@
 
 A body over MAX_JSON_BODY_BYTES is 413.1, nesting deeper than MAX_JSON_DEPTH 400.43, a string
 (value or key) longer than MAX_JSON_STRING_LENGTH 413.2, an array or object with more than
-MAX_JSON_ITEMS members 413.3. Imports read their own (much larger) bodies: see imports/.
+MAX_JSON_ITEMS members 413.3. Imports read their own (much larger) bodies.
 """
 from dataclasses import dataclass
 

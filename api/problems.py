@@ -59,7 +59,8 @@ JSON_TOO_MANY_ITEMS = problem(413, 3, "json-too-many-items", "An array or object
                               "An array or object has more members than the server accepts (`MAX_JSON_ITEMS`, "
                               "1,000 by default); `errors` names where. Imports take larger bodies.")
 UNSUPPORTED_MEDIA_TYPE = problem(415, 1, "unsupported-media-type", "The request body's media type is not supported.",
-                                 "Send the body with a `Content-Type` the resource accepts (usually `application/json`).")
+                                 "Send the body with a `Content-Type` the resource accepts "
+                                 "(usually `application/json`).")
 TOO_MANY_REQUESTS = problem(429, 1, "too-many-requests", "Too many requests.",
                             "The API key has exceeded its rate limit; retry after the seconds given by `Retry-After`.")
 NOT_READY = problem(503, 1, "not-ready", "The server is not ready.",

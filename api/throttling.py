@@ -7,8 +7,8 @@ lost update between two app servers, and a cost that does not grow with the limi
 reads and writes the list of every request's time in the window). When this process already knows the key,
 the count rides in the call that reads the request's cache epoch (``api.epoch_cache``), and the throttle
 takes it from there: one round trip to Redis per request instead of two. Without Redis (the embedded
-default) the process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is logged): the API
-keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
+default) the process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is
+logged): the API keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
 """
 import contextvars
 import logging

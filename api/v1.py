@@ -19,18 +19,21 @@ from django.db.models import F, Q
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
+from api.formats import iso
 from api.links import link
-from api.pagination import _integer_param
 from api.problems import INVALID_PARAMETER, ApiProblem
+from api.query import ALWAYS_ALLOWED, choice, date_time, integer_param, invalid, unknown_parameters
 
 LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 1, 100, 20
 MAX_OFFSET = 10_000_000
 LIMIT_PARAMETERS = [
-    OpenApiParameter("limit", int, description=f"Items per page, {LIMIT_MIN} to {LIMIT_MAX} (default {LIMIT_DEFAULT})."),
+    OpenApiParameter("limit", int,
+                     description=f"Items per page, {LIMIT_MIN} to {LIMIT_MAX} (default {LIMIT_DEFAULT})."),
     OpenApiParameter("offset", int, description="Items to skip, from 0."),
 ]
 CURSOR_SALT = "api.v1.cursor"
-ALWAYS_ALLOWED = frozenset({"access_token"})  # authentication, not a collection parameter
+# Every collection's own parameters; the rest are its filters (and api.query.ALWAYS_ALLOWED).
+PAGING = frozenset({"limit", "offset", "cursor", "sort_by", "order"})
 
 
 class V1View(APIView):
@@ -39,11 +42,6 @@ class V1View(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.account = request.user.account
-
-
-def invalid(name: str, detail: str, raw: str | None = None) -> ApiProblem:
-    got = f"; got '{raw}'" if raw is not None else ""
-    return ApiProblem(INVALID_PARAMETER, f"'{name}' {detail}{got}.", errors=[{"field": name, "detail": detail}])
 
 
 @dataclass(frozen=True)
@@ -115,9 +113,7 @@ def _filter_spec(collection: Collection, name: str) -> tuple[Filter, str | None]
 
 def parse_query(request, collection: Collection) -> Query:
     params = request.query_params
-    unknown = sorted(name for name in params if name not in ALWAYS_ALLOWED | {"limit", "offset", "cursor", "sort_by",
-                                                                             "order"}
-                     and _filter_spec(collection, name) is None)
+    unknown = unknown_parameters(request, lambda name: name in PAGING or _filter_spec(collection, name) is not None)
     if unknown:
         allowed = _allowed(collection)
         raise ApiProblem(INVALID_PARAMETER, f"Unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}.",
@@ -126,7 +122,7 @@ def parse_query(request, collection: Collection) -> Query:
     for name in params:
         if len(params.getlist(name)) > 1:
             raise invalid(name, "must be given once")
-    limit = _integer_param(request, "limit", LIMIT_DEFAULT, LIMIT_MIN, LIMIT_MAX)
+    limit = integer_param(request, "limit", LIMIT_DEFAULT, LIMIT_MIN, LIMIT_MAX)
     sort_by = params.get("sort_by") or collection.default_sort
     if sort_by not in collection.sorts:
         raise invalid("sort_by", f"must be one of {', '.join(collection.sorts)}", sort_by)
@@ -134,7 +130,7 @@ def parse_query(request, collection: Collection) -> Query:
     if order not in ("asc", "desc"):
         raise invalid("order", "must be asc or desc", order)
     raw_filters = {name: value for name, value in params.items()
-                   if name not in ALWAYS_ALLOWED | {"limit", "offset", "cursor", "sort_by", "order"} and value != ""}
+                   if name not in ALWAYS_ALLOWED | PAGING and value != ""}
     cursor = None
     if "cursor" in params:
         if "offset" in params:
@@ -149,7 +145,7 @@ def parse_query(request, collection: Collection) -> Query:
                 raise invalid("cursor", "carries its own sort_by, order and filters; send them unchanged or not "
                               "at all")
             sort_by, order, raw_filters = state["sort_by"], state["order"], state["f"]
-    offset = None if cursor is not None else _integer_param(request, "offset", 0, 0, MAX_OFFSET)
+    offset = None if cursor is not None else integer_param(request, "offset", 0, 0, MAX_OFFSET)
     filters = {}
     for name, raw in raw_filters.items():
         spec, key = _filter_spec(collection, name)
@@ -193,7 +189,7 @@ def _read_key(sort: Sort, value):
 def _key(row, sort: Sort) -> list:
     value = getattr(row, sort.field)
     if isinstance(value, dt.datetime):
-        value = value.isoformat()
+        value = iso(value)
     return [value, row.pk]
 
 
@@ -228,7 +224,6 @@ class Page:
     total: int | None
     next_key: list | None = None
     prev_key: list | None = None
-    first_page: bool = False
 
 
 def apply_filters(queryset, collection: Collection, query: Query):
@@ -251,7 +246,7 @@ def page_of(queryset, collection: Collection, query: Query, *, count: Callable[[
         rows = list(queryset.order_by(*_ordering(sort, descending, False))[:query.limit + 1])
         more = len(rows) > query.limit
         rows = rows[:query.limit]
-        return Page(rows, None, next_key=_key(rows[-1], sort) if more else None, first_page=True)
+        return Page(rows, None, next_key=_key(rows[-1], sort) if more else None)
     value, pk = cursor["k"]
     if cursor["d"] == "next":
         rows = list(queryset.filter(_after(sort, value, pk, descending, False))
@@ -317,28 +312,3 @@ def page_schema(item_ref: dict, description: str, links_ref: dict) -> dict:
                            "limit": {"type": "integer", "minimum": LIMIT_MIN, "maximum": LIMIT_MAX},
                            "offset": count, "total": count, "_links": links_ref}}
 
-
-def date_time(raw: str) -> dt.datetime:
-    """An ISO 8601 date or date-time; naive ones are UTC."""
-    from django.utils import timezone
-
-    try:
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00")) if "T" in raw or " " in raw \
-            else dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
-    except ValueError:
-        raise ValueError("must be an ISO 8601 date or date-time") from None
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.timezone.utc)
-
-
-def choice(values) -> Callable[[str], str]:
-    values = list(values)
-
-    def parse(raw: str) -> str:
-        if raw not in values:
-            raise ValueError(f"must be one of {', '.join(values)}")
-        return raw
-    return parse
-
-
-__all__ = ["Collection", "Filter", "Sort", "V1View", "parse_query", "page_of", "apply_filters", "envelope",
-           "page_schema", "date_time", "choice"]

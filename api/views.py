@@ -4,13 +4,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from api.links import link, url, url_template
+from api import representations as rep
 from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
-from api.registry import REGISTRY
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
-
-WELCOME = "Welcome to Email Marketing Hypermedia API"
 
 
 class AccountScopedView(APIView):
@@ -40,14 +37,8 @@ class RootView(APIView):
     @extend_schema(operation_id="root", summary="General entry point",
                    responses=responses({200: "message"}, problems=()))
     def get(self, request):
-        principal = request.user
-        if principal is not None and getattr(principal, "account", None) is not None:
-            home = link(url("account-index", account_name=principal.account.name),
-                        "/rels/account-home", "Account Index")
-        else:
-            home = link(url_template("account-index", {}, {"account_name": "accountName"}),
-                        "/rels/account-home", "Account Index", templated=True)
-        body = {"message": WELCOME, "_links": [link("/", "self index", "General Index"), home]}
+        account = getattr(request.user, "account", None)
+        body = rep.root(account.name if account is not None else None)
         return hypermedia(body, "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
 
 
@@ -55,15 +46,8 @@ class AccountIndexView(AccountScopedView):
     @extend_schema(operation_id="account_index", summary="Account entry point",
                    responses=responses({200: "message"}))
     def get(self, request, account_name):
-        name = self.account.name
-        links = [
-            link("/", "parent index", "General Index"),
-            link(url("account-index", account_name=name), "self /rels/account-home", "Account Index"),
-        ]
-        links.extend(link(a.href(name), a.rel, a.description, templated=a.templated)
-                     for a in REGISTRY.affordances)
-        body = {"message": WELCOME, "_links": links}
-        return hypermedia(body, "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
+        return hypermedia(rep.account_index(self.account.name), "message",
+                          headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
 
 
 def not_found(request, *args, **kwargs):

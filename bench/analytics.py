@@ -51,12 +51,14 @@ def ready(args) -> bool:
 def expected_emails(account_id: int, start, end, group_by: str) -> dict:
     """What /analytics/emails must say, from a recount of the rows of the window."""
     from analytics.recount import recount
-    from analytics.selectors import metrics, period_start
+    from analytics.representations import metrics
+    from analytics.selectors import period_start
+    from api.formats import iso
 
     totals, periods = Counter(), {}
     for (day, _, metric), n in recount(account_id=account_id, start=start, end=end).items():
         totals[metric] += n
-        periods.setdefault(period_start(day, group_by).isoformat(), Counter())[metric] += n
+        periods.setdefault(iso(period_start(day, group_by)), Counter())[metric] += n
     return {"totals": metrics(totals), "periods": {period: metrics(counts) for period, counts in periods.items()}}
 
 
@@ -74,7 +76,9 @@ def expected_campaign(account_id: int, campaign_id: int) -> dict:
     from django.db.models.functions import TruncHour
 
     from analytics.recount import recount
-    from analytics.selectors import TIMELINE_BUCKETS, TOP_LINKS, metrics
+    from analytics.representations import metrics
+    from analytics.selectors import TIMELINE_BUCKETS, TOP_LINKS
+    from api.formats import iso
     from campaigns.models import Campaign, Event
 
     totals = Counter()
@@ -90,7 +94,7 @@ def expected_campaign(account_id: int, campaign_id: int) -> dict:
              .annotate(opens=Count("id", filter=Q(type="open")), clicks=Count("id", filter=Q(type="click")))
              .order_by("hour"))
     return {"metrics": metrics(totals), "topLinks": [dict(row) for row in links],
-            "points": [{"at": row["hour"].isoformat(), "opens": row["opens"], "clicks": row["clicks"]}
+            "points": [{"at": iso(row["hour"]), "opens": row["opens"], "clicks": row["clicks"]}
                        for row in hours]}
 
 

@@ -95,6 +95,7 @@ def v1_cursor_rows(client, account, args, connection) -> list:
     the end, as a `next` link would carry it)."""
     from urllib.parse import quote
 
+    from api.formats import iso
     from api.v1 import Query, _cursor
     from subscribers.contacts import CONTACTS
     from subscribers.models import Subscriber
@@ -104,7 +105,7 @@ def v1_cursor_rows(client, account, args, connection) -> list:
         field = CONTACTS.sorts[sort_by].field
         before_last = Subscriber.objects.filter(account=account).order_by(f"-{field}", "-id")[20]
         value = getattr(before_last, field)
-        key = [value.isoformat() if field == "created_at" else value, before_last.pk]
+        key = [iso(value) if field == "created_at" else value, before_last.pk]
         query = Query(limit=20, offset=None, cursor={}, sort_by=sort_by, order="asc", raw_filters={}, filters={})
         pages = {"first page": f"/api/v1/contacts?cursor=&limit=20&sort_by={sort_by}",
                  "last page": f"/api/v1/contacts?limit=20&cursor={quote(_cursor(CONTACTS, query, key, 'next'))}"}

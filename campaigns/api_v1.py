@@ -4,7 +4,8 @@ from rest_framework.response import Response
 
 from api.openapi import request_body, responses
 from api.responses import hypermedia
-from api.v1 import Collection, Filter, Sort, V1View, apply_filters, choice, envelope, page_of, parse_query
+from api.query import choice
+from api.v1 import Collection, Filter, Sort, V1View, apply_filters, envelope, page_of, parse_query
 from api.validation import validated
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus

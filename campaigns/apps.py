@@ -6,7 +6,11 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaigns import docs  # noqa: F401  (rels, profiles, models, account-index links)
+        from api.counters import register_repairer
         from campaigns.messages import messages_forget_subscriber
+        from campaigns.services import campaign_counts_recount, message_count_recount
         from subscribers.signals import subscriber_erasing
 
+        register_repairer(campaign_counts_recount)
+        register_repairer(message_count_recount)
         subscriber_erasing.connect(messages_forget_subscriber, dispatch_uid="campaigns-forget-erased-subscriber")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.counters import daily_add, utc_day
+from analytics.services import daily_add, utc_day
 from campaigns.models import Event, Message, MessageStatus
 from campaigns.outcomes import BOUNCES, STAT_OF_STATUS, Decision
 from campaigns.services import message_count_add

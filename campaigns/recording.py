@@ -12,14 +12,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.counters import daily_add, utc_day
+from analytics.services import daily_add, utc_day
 from campaigns import sql
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
 from subscribers.models import Status, Subscriber
-from subscribers.services import subscriber_record_bounce
+from subscribers.services import subscriber_record_bounce, subscribers_lock
 from tasks.models import TaskStatus
 from tasks.services import task_progress_add, task_status_locked
 
@@ -123,8 +123,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         bounced = [decided[event.message_id][0].subscriber_id for event in events]
         # Every bounced subscriber is locked (in id order) before any counter moves: an unsubscribe holding one of
         # them and waiting for a counter cannot be waited on in turn.
-        list(Subscriber.objects.select_for_update().filter(pk__in=[s for s in bounced if s]).order_by("pk")
-             .values_list("pk", flat=True))
+        subscribers_lock(subscriber_ids=[s for s in bounced if s])
         for event in sorted(events, key=lambda e: decided[e.message_id][0].subscriber_id or 0):
             subscriber_id = decided[event.message_id][0].subscriber_id
             if subscriber_id is not None:

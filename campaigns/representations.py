@@ -1,6 +1,7 @@
 """Campaign representations. The Blueprint surface and /api/v1 show the same campaign; only hrefs differ."""
 from dataclasses import dataclass
 
+from api.formats import iso as _iso
 from api.links import account_home, link, url
 from campaigns.models import Campaign
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
@@ -44,10 +45,6 @@ def hypermedia_routes(account_name: str) -> Routes:
 
 
 V1_ROUTES = Routes("v1-campaign")
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None
 
 
 def _summary(campaign: Campaign, stats: dict) -> dict:

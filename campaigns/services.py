@@ -9,10 +9,9 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from api.counters import bump, bump_buckets
+from api.counters import bump, bump_buckets, recount_buckets, recount_total
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import content
 from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignStat, CampaignStatus, Message,
@@ -301,13 +300,10 @@ def campaign_follow_task(task: Task, previous: str | None = None) -> None:
 
 def campaign_counts_recount(*, account) -> None:
     """Repair: recompute the account's campaign counters from the rows."""
-    counts = dict(Campaign.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
-    for bucket in [*CampaignStatus.values, ALL]:
-        value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)
-        CampaignCount.objects.update_or_create(account=account, bucket=bucket, defaults={"count": value})
+    recount_buckets(CampaignCount, Campaign.objects.filter(account=account), owner={"account": account},
+                    column="status", buckets=CampaignStatus.values, total=ALL)
 
 
 def message_count_recount(*, account) -> None:
     """Repair: recompute the account's message count from the rows."""
-    MessageCount.objects.update_or_create(account=account,
-                                          defaults={"count": Message.objects.filter(account=account).count()})
+    recount_total(MessageCount, Message.objects.filter(account=account), owner={"account": account})

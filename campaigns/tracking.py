@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.counters import daily_add, hourly_add, link_add, utc_day
+from analytics.services import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import TAG, fallback_text, value_text
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.services import stats_add

@@ -1,7 +1,8 @@
 """Single emails' reads, and the /api/v1/emails collection: the account's messages, campaigns' and single
 emails, through the messages domain's selectors (campaigns/selectors.py)."""
 from api.problems import NOT_FOUND, ApiProblem
-from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, choice, date_time, page_of
+from api.query import choice, date_time
+from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns.models import Event, Message, MessageStatus
 from campaigns.selectors import account_messages, message_count, message_events, messages_in_flight
 from emails.models import SingleEmail

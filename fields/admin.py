@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from fields.models import Field
+from fields.services import field_delete
 
 
 @admin.register(Field)
@@ -17,7 +18,6 @@ class FieldAdmin(admin.ModelAdmin):
         return obj is None or not obj.predefined
 
     def delete_model(self, request, obj):
-        from fields.services import field_delete
         field_delete(field=obj)  # also removes the field's values from subscribers
 
     def delete_queryset(self, request, queryset):

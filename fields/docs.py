@@ -1,6 +1,6 @@
-from fields import problems  # noqa: F401  (the group's problem types, for /errors)
 from api.links import url, url_template
 from api.registry import affordance, model, profile, ref, rel
+from fields import problems  # noqa: F401  (the group's problem types, for /errors)
 from fields.types import TYPES
 
 FIELD_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,49}$"

@@ -38,6 +38,21 @@ def field_detail(account_name: str, field) -> dict:
     ]}
 
 
+def fields_collection(account_name: str, fields) -> dict:
+    return {
+        "items": [field_item(account_name, field) for field in fields],
+        "_links": [
+            account_home(account_name, "parent /rels/account-home"),
+            link(fields_href(account_name), "self /rels/fields-collection", "Fields"),
+            link(fields_href(account_name), "/rels/create-field", "Create a new field"),
+        ],
+    }
+
+
+def field_deleted_links(account_name: str) -> list[dict]:
+    return [link(fields_href(account_name), "parent /rels/fields-collection", "Fields"), account_home(account_name)]
+
+
 def field_written_links(account_name: str, field, description: str) -> list[dict]:
     return [
         link(fields_href(account_name), "parent /rels/fields-collection", "Fields"),

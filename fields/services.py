@@ -1,4 +1,4 @@
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from api.epoch_cache import invalidate
 from api.problems import ApiProblem, VALIDATION_ERROR
@@ -7,6 +7,7 @@ from fields.problems import PREDEFINED_FIELD, TOO_MANY_FIELDS
 from fields.selectors import field_types
 from fields.types import InvalidValue, coerce, is_empty
 from lists.problems import DUPLICATED_NAME
+from subscribers.services import subscriber_fields_drop
 
 MAX_CUSTOM_FIELDS = 200
 PREDEFINED = (
@@ -56,15 +57,7 @@ def field_delete(*, field: Field) -> None:
     """Delete a custom field and, in one statement, its values from every subscriber."""
     if field.predefined:
         raise ApiProblem(PREDEFINED_FIELD, f"'{field.name}' is a predefined field and cannot be deleted.")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("UPDATE subscribers_subscriber SET fields = fields - %s "
-                           "WHERE account_id = %s AND fields ? %s", [field.name, field.account_id, field.name])
-        else:
-            path = f'$."{field.name}"'
-            cursor.execute("UPDATE subscribers_subscriber SET fields = json_remove(fields, %s) "
-                           "WHERE account_id = %s AND json_type(fields, %s) IS NOT NULL",
-                           [path, field.account_id, path])
+    subscriber_fields_drop(account_id=field.account_id, name=field.name)
     field.delete()
 
 

@@ -1,6 +1,5 @@
 from drf_spectacular.utils import extend_schema
 
-from api.links import account_home, link
 from api.openapi import request_body, responses
 from api.responses import hypermedia, message
 from api.validation import validated
@@ -14,15 +13,7 @@ from fields.services import field_create, field_delete, field_update
 class FieldCollectionView(AccountScopedView):
     @extend_schema(operation_id="fields_list", responses=responses({200: "fields-collection"}))
     def get(self, request, account_name):
-        name = self.account.name
-        body = {
-            "items": [rep.field_item(name, field) for field in field_list(account=self.account)],
-            "_links": [
-                account_home(name, "parent /rels/account-home"),
-                link(rep.fields_href(name), "self /rels/fields-collection", "Fields"),
-                link(rep.fields_href(name), "/rels/create-field", "Create a new field"),
-            ],
-        }
+        body = rep.fields_collection(self.account.name, field_list(account=self.account))
         return hypermedia(body, "fields-collection")
 
     @extend_schema(operation_id="fields_create", request=request_body("field-input"),
@@ -54,8 +45,4 @@ class FieldDetailView(AccountScopedView):
     @extend_schema(operation_id="fields_destroy", responses=responses({200: "message"}, extra_problems=(404, 409)))
     def delete(self, request, account_name, field_name):
         field_delete(field=field_get(account=self.account, name=field_name))
-        name = self.account.name
-        return message("Field deleted successfully", [
-            link(rep.fields_href(name), "parent /rels/fields-collection", "Fields"),
-            account_home(name),
-        ])
+        return message("Field deleted successfully", rep.field_deleted_links(self.account.name))

@@ -1,7 +1,7 @@
-from lists import problems  # noqa: F401  (the group's problem types, for /errors)
 from api.links import url, url_template
 from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
+from lists import problems  # noqa: F401  (the group's problem types, for /errors)
 
 profile("list", "List", {
     "description": "A subscribers list.",

@@ -1,4 +1,6 @@
+from api.formats import iso
 from api.links import account_home, link, url
+from api.pagination import PageParams, page_envelope
 
 
 def list_href(account_name: str, list_id: int) -> str:
@@ -43,6 +45,15 @@ def list_detail(account_name: str, mailing_list) -> dict:
     }
 
 
+def lists_page(account_name: str, rows, total: int, params: PageParams) -> dict:
+    return page_envelope(
+        [list_item(account_name, row) for row in rows], total, params,
+        path=lists_href(account_name), collection_rel="/rels/lists-collection",
+        affordances=[link(lists_href(account_name), "/rels/create-list", "Create a new list"),
+                     account_home(account_name)],
+    )
+
+
 def list_written_links(account_name: str, list_id: int, *, created: bool) -> list[dict]:
     href = list_href(account_name, list_id)
     links = [
@@ -56,6 +67,10 @@ def list_written_links(account_name: str, list_id: int, *, created: bool) -> lis
     return [*links, account_home(account_name)]
 
 
+def list_deleted_links(account_name: str) -> list[dict]:
+    return [link(lists_href(account_name), "parent /rels/lists-collection", "Lists"), account_home(account_name)]
+
+
 def _fields(mailing_list) -> dict:
     return {
         "listId": mailing_list.pk,
@@ -63,5 +78,5 @@ def _fields(mailing_list) -> dict:
         "subscribersQuantity": mailing_list.subscribers_count,
         "subcribersQuantity": mailing_list.subscribers_count,
         "active": mailing_list.active,
-        "creationDate": mailing_list.created_at.isoformat(),
+        "creationDate": iso(mailing_list.created_at),
     }

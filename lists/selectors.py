@@ -1,7 +1,7 @@
 from api.pagination import PageParams, page_slice
-from lists.models import ListCount, MailingList
 from api.problems import NOT_FOUND, ApiProblem
 from api.sql import fetch_one
+from lists.models import ListCount, MailingList
 
 
 def list_get(*, account, list_id: int) -> MailingList:
@@ -17,3 +17,13 @@ def list_page(*, account, params: PageParams) -> tuple[list[MailingList], int]:
     total = ListCount.objects.filter(account=account).values_list("count", flat=True).first() or 0
     rows = page_slice(MailingList.objects.filter(account=account).order_by("id"), total, params)
     return rows, total
+
+
+def lists_existing(*, account_id: int, list_ids) -> set[int]:
+    """Which of ``list_ids`` are lists of the account."""
+    return set(MailingList.objects.filter(account_id=account_id, pk__in=list_ids).values_list("pk", flat=True))
+
+
+def list_ids_of(*, account_id: int):
+    """The ids of the account's lists, as a subquery (a queryset of ``pk``) for another app's query."""
+    return MailingList.objects.filter(account_id=account_id).values("pk")

@@ -1,7 +1,8 @@
 from django.db import IntegrityError, transaction
 
-from api.counters import bump
+from api.counters import bump, recount_total
 from api.problems import ApiProblem
+from lists import sql
 from lists.models import ListCount, MailingList
 from lists.problems import DUPLICATED_NAME
 
@@ -56,7 +57,31 @@ def list_delete(*, mailing_list: MailingList) -> None:
     bump(LIST_COUNT_TABLE, ("account_id",), (account_id,), -1)
 
 
+def list_members_add(*, list_id: int, delta: int) -> None:
+    """Active subscribers joined (``delta`` > 0) or left the list: its ``subscribersQuantity``, in the caller's
+    transaction."""
+    if delta:
+        sql.members_add(list_id, delta)
+
+
+def lists_members_add(*, delta: int, list_ids_sql: str, params: list) -> None:
+    """As ``list_members_add``, for every list whose id the subquery ``list_ids_sql`` selects (one statement)."""
+    if delta:
+        sql.members_add_where(delta, list_ids_sql, params)
+
+
+def list_hold(*, list_id: int) -> bool:
+    """Keep the list from being deleted until the transaction ends (PostgreSQL); False when it is gone."""
+    return sql.hold(list_id)
+
+
+def list_members_repair(*, account_id: int, counts: dict[int, int]) -> None:
+    """Repair: each of the account's lists gets its active members from ``counts`` ({list id: n}; 0 if absent)."""
+    for list_id, stored in MailingList.objects.filter(account_id=account_id).values_list("pk", "subscribers_count"):
+        if stored != counts.get(list_id, 0):
+            MailingList.objects.filter(pk=list_id).update(subscribers_count=counts.get(list_id, 0))
+
+
 def list_count_recount(*, account) -> None:
     """Repair: recompute the account's list counter from the rows."""
-    total = MailingList.objects.filter(account=account).count()
-    ListCount.objects.update_or_create(account=account, defaults={"count": total})
+    recount_total(ListCount, MailingList.objects.filter(account=account), owner={"account": account})

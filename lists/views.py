@@ -1,8 +1,7 @@
 from drf_spectacular.utils import extend_schema
 
-from api.links import account_home, link
 from api.openapi import request_body, responses
-from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, page_params
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
@@ -18,13 +17,7 @@ class ListCollectionView(AccountScopedView):
     def get(self, request, account_name):
         params = page_params(request)
         rows, total = list_page(account=self.account, params=params)
-        name = self.account.name
-        body = page_envelope(
-            [rep.list_item(name, row) for row in rows], total, params,
-            path=rep.lists_href(name), collection_rel="/rels/lists-collection",
-            affordances=[link(rep.lists_href(name), "/rels/create-list", "Create a new list"), account_home(name)],
-        )
-        return hypermedia(body, "lists-collection")
+        return hypermedia(rep.lists_page(self.account.name, rows, total, params), "lists-collection")
 
     @extend_schema(operation_id="lists_create", request=request_body("list-input"),
                    responses=responses({201: "message"}, extra_problems=(400, 413, 415)))
@@ -54,8 +47,4 @@ class ListDetailView(AccountScopedView):
     @extend_schema(operation_id="lists_destroy", responses=responses({200: "message"}, extra_problems=(404,)))
     def delete(self, request, account_name, list_id):
         list_delete(mailing_list=list_get(account=self.account, list_id=list_id))
-        name = self.account.name
-        return message("List deleted successfully", [
-            link(rep.lists_href(name), "parent /rels/lists-collection", "Lists"),
-            account_home(name),
-        ])
+        return message("List deleted successfully", rep.list_deleted_links(self.account.name))

@@ -37,7 +37,6 @@ class SubscriberAdmin(Md5SearchMixin, admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over a million rows per page
     inlines = [MembershipInline]
 
-
     def has_add_permission(self, request):
         return False  # subscribers are written through the API so that counters stay exact
 
@@ -54,7 +53,6 @@ class SuppressionAdmin(Md5SearchMixin, admin.ModelAdmin):
     search_help_text = "An exact email address or its MD5."
     readonly_fields = ("account", "email_md5", "reason", "created_at")
     list_select_related = ("account",)
-
 
     def has_add_permission(self, request):
         return False

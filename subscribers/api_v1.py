@@ -1,30 +1,23 @@
 """Contacts on the core REST surface: /api/v1/contacts… (the account's subscribers). Views stay thin:
 the writes are subscribers/services.py and subscribers/erasure.py."""
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.openapi import request_body, responses
+from api.query import invalid
 from api.responses import hypermedia
-from api.v1 import V1View, apply_filters, envelope, invalid, page_of, parse_query
+from api.v1 import V1View, apply_filters, page_of, parse_query
 from api.validation import validated
 from fields.selectors import field_types
 from fields.services import field_values_validate
-from subscribers.contacts import CONTACTS, contact_href, contact_representation, contacts_href
+from subscribers import representations as rep
+from subscribers.contacts import CONTACTS
 from subscribers.counters import subscriber_count
 from subscribers.erasure import contact_erase
 from subscribers.models import Subscriber
 from subscribers.selectors import lists_of, subscriber_get
-from subscribers.serializers import EmailAddressField, FieldEntrySerializer, SubscriberPutSerializer
-from subscribers.services import contact_create, subscriber_put
-
-
-class ContactInputSerializer(serializers.Serializer):
-    emailAddress = EmailAddressField()
-    fields = FieldEntrySerializer(many=True, required=False)
-    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=1000,
-                                  required=False, default=list)
-    resubscribe = serializers.BooleanField(required=False, default=False)
+from subscribers.serializers import ContactInputSerializer, replacement
+from subscribers.services import contact_create, subscriber_replace
 
 
 def _check_field_filters(account, query) -> None:
@@ -35,6 +28,10 @@ def _check_field_filters(account, query) -> None:
     for name in names:
         if name not in known:
             raise invalid(f"field.{name}", f"names no field of the account; fields: {', '.join(sorted(known))}")
+
+
+def _contact(account, subscriber) -> dict:
+    return rep.contact(account.name, subscriber, lists_of([subscriber])[subscriber.pk], field_types(account=account))
 
 
 class V1ContactCollectionView(V1View):
@@ -48,9 +45,8 @@ class V1ContactCollectionView(V1View):
         if set(query.filters) <= {"status"}:  # the exact counters answer; other filters count the rows
             count = lambda: subscriber_count(self.account.pk, query.filters.get("status"))  # noqa: E731
         page = page_of(rows, CONTACTS, query, count=count)
-        memberships, types, name = lists_of(page.rows), field_types(account=self.account), self.account.name
-        body = envelope([contact_representation(name, row, memberships[row.pk], types) for row in page.rows],
-                        page, CONTACTS, query, path=contacts_href(), collection_rel="/rels/contacts-collection")
+        body = rep.contacts_page(self.account.name, page, lists_of(page.rows), field_types(account=self.account),
+                                 CONTACTS, query)
         return hypermedia(body, "contacts-page")
 
     @extend_schema(operation_id="v1_contacts_create", request=request_body("contact-input"),
@@ -60,31 +56,24 @@ class V1ContactCollectionView(V1View):
         to_set, _ = field_values_validate(account=self.account, entries=data.get("fields"))
         subscriber = contact_create(account=self.account, email=data["emailAddress"], to_set=to_set,
                                     list_ids=data["lists"], resubscribe=data["resubscribe"])
-        return hypermedia(self._body(subscriber), "subscriber", status=201,
-                          headers={"Location": contact_href(subscriber.email_md5)})
-
-    def _body(self, subscriber):
-        return contact_representation(self.account.name, subscriber, lists_of([subscriber])[subscriber.pk],
-                                      field_types(account=self.account))
+        return hypermedia(_contact(self.account, subscriber), "subscriber", status=201,
+                          headers={"Location": rep.contact_href(subscriber.email_md5)})
 
 
 class V1ContactDetailView(V1View):
-    def _body(self, subscriber):
-        return contact_representation(self.account.name, subscriber, lists_of([subscriber])[subscriber.pk],
-                                      field_types(account=self.account))
-
     @extend_schema(operation_id="v1_contacts_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
     def get(self, request, email_md5):
-        return hypermedia(self._body(subscriber_get(account=self.account, email_md5=email_md5)), "subscriber")
+        return hypermedia(_contact(self.account, subscriber_get(account=self.account, email_md5=email_md5)),
+                          "subscriber")
 
     @extend_schema(operation_id="v1_contacts_update", request=request_body("subscriber-input"),
                    responses=responses({200: "subscriber"}, extra_problems=(400, 404, 409, 415)))
     def put(self, request, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        subscriber = subscriber_put(account=self.account, subscriber=subscriber,
-                                    data=validated(SubscriberPutSerializer, request.data))
-        headers = {"Location": contact_href(subscriber.email_md5)} if subscriber.email_md5 != email_md5 else None
-        return hypermedia(self._body(subscriber), "subscriber", headers=headers)
+        subscriber = subscriber_replace(subscriber=subscriber, **replacement(self.account, request.data))
+        md5 = subscriber.email_md5
+        headers = {"Location": rep.contact_href(md5)} if md5 != email_md5 else None
+        return hypermedia(_contact(self.account, subscriber), "subscriber", headers=headers)
 
     @extend_schema(operation_id="v1_contacts_erase", responses=responses({204: None}, extra_problems=(404,)))
     def delete(self, request, email_md5):

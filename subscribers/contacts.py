@@ -1,13 +1,12 @@
-"""Contacts, the /api/v1 name of the account's subscribers: the collection's filters and sorts, and the
-representation (the Blueprint subscriber's, with /api/v1 links)."""
+"""Contacts, the /api/v1 name of the account's subscribers: the collection's filters and sorts (their
+representation is ``subscribers.representations.contact``)."""
 import re
 
 from django.db.models import Exists, OuterRef
 from django.db.models.fields.json import KeyTextTransform
 
-from api.links import link, url
-from api.v1 import Collection, Filter, Sort, choice, date_time
-from subscribers import representations as rep
+from api.query import choice, date_time
+from api.v1 import Collection, Filter, Sort
 from subscribers.models import NEVER_OPEN, Membership, Status
 from subscribers.selectors import STATUS_FILTERS
 
@@ -64,24 +63,3 @@ CONTACTS = Collection(
     },
 )
 
-
-def contact_href(md5: str) -> str:
-    return url("v1-contact-detail", email_md5=md5)
-
-
-def contacts_href() -> str:
-    return url("v1-contact-collection")
-
-
-def contact_representation(account_name: str, subscriber, list_ids, field_types) -> dict:
-    body = rep.subscriber_detail(account_name, subscriber, list_ids, field_types)
-    href = contact_href(subscriber.email_md5)
-    body["_links"] = [
-        link(href, "self /rels/contact", "Contact"),
-        link(href, "edit /rels/edit-contact", "Edit contact"),
-        link(href, "/rels/erase-contact", "Erase contact"),
-        link(rep.subscriber_href(account_name, subscriber.email_md5), "alternate /rels/subscriber",
-             "The same subscriber on the hypermedia surface"),
-        link(contacts_href(), "collection /rels/contacts-collection", "Contacts"),
-    ]
-    return body

@@ -1,9 +1,14 @@
+"""The account's subscribers per status bucket (``StatusCount``) and, through the lists app, each list's active
+members: moved in the transaction of every change, recounted from the rows only to repair."""
 from collections import Counter
 
-from django.db import connection
+from django.db.models import Count, Q
 
-from api.counters import bump_buckets
-from subscribers.models import Status, StatusCount
+from api.counters import bump_buckets, recount_buckets
+from lists.selectors import list_ids_of
+from lists.services import list_members_repair, lists_members_add
+from subscribers.models import NEVER_OPEN, Membership, Status, StatusCount, Subscriber
+from subscribers.sql import LISTS_OF_SUBSCRIBER
 
 TABLE = StatusCount._meta.db_table
 
@@ -29,32 +34,21 @@ def subscriber_count(account_id: int, bucket: str | None) -> int:
 
 
 def list_counts_move(subscriber_id: int, delta: int) -> None:
-    """The subscriber became active (+1) or stopped being active (-1): fix its lists' counts."""
-    if delta == 0:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE lists_list SET subscribers_count = subscribers_count + %s "
-            "WHERE id IN (SELECT list_id FROM subscribers_membership WHERE subscriber_id = %s)",
-            [delta, subscriber_id],
-        )
+    """The subscriber became active (+1) or stopped being active (-1): its lists' counts, in one statement."""
+    lists_members_add(delta=delta, list_ids_sql=LISTS_OF_SUBSCRIBER, params=[subscriber_id])
 
 
 def counters_recount(account_id: int) -> None:
     """Repair: recompute the account's status and list counters from the rows (set-based)."""
-    from django.db.models import Count, Q
+    recount_buckets(StatusCount, Subscriber.objects.filter(account_id=account_id), owner={"account_id": account_id},
+                    column="status", buckets=Status.values,
+                    extra={NEVER_OPEN: Q(status=Status.ACTIVE, last_open_at__isnull=True)})
+    active = (Membership.objects.filter(list_id__in=list_ids_of(account_id=account_id),
+                                        subscriber__status=Status.ACTIVE)
+              .values_list("list_id").annotate(n=Count("id")))
+    list_members_repair(account_id=account_id, counts=dict(active))
 
-    from lists.models import MailingList
-    from subscribers.models import NEVER_OPEN, Subscriber
 
-    subscribers = Subscriber.objects.filter(account_id=account_id)
-    counts = dict(subscribers.values_list("status").annotate(n=Count("id")))
-    counts[NEVER_OPEN] = subscribers.filter(status=Status.ACTIVE, last_open_at__isnull=True).count()
-    for bucket in [*Status.values, NEVER_OPEN]:
-        StatusCount.objects.update_or_create(account_id=account_id, bucket=bucket,
-                                             defaults={"count": counts.get(bucket, 0)})
-    lists = MailingList.objects.filter(account_id=account_id).annotate(
-        active_members=Count("memberships", filter=Q(memberships__subscriber__status=Status.ACTIVE)))
-    for mailing_list in lists:
-        if mailing_list.subscribers_count != mailing_list.active_members:
-            MailingList.objects.filter(pk=mailing_list.pk).update(subscribers_count=mailing_list.active_members)
+def subscriber_counts_recount(*, account) -> None:
+    """``counters_recount`` as a repairer of ``manage.py recount_counters`` (api.counters)."""
+    counters_recount(account.pk)

@@ -1,8 +1,8 @@
-from subscribers import problems  # noqa: F401  (the group's problem types, for /errors)
 from api.links import url, url_template
 from api.pagination import collection_schema
-from api.v1 import page_schema
 from api.registry import affordance, model, profile, ref, rel
+from api.v1 import page_schema
+from subscribers import problems  # noqa: F401  (the group's problem types, for /errors)
 from subscribers.models import NEVER_OPEN, Status
 
 MD5 = {"type": "string", "pattern": "^[0-9a-f]{32}$"}

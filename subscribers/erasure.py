@@ -1,14 +1,17 @@
 """Erasing a contact (DELETE /api/v1/contacts/{emailMd5}): the personal data goes, the counts stay.
 
-The subscriber row is deleted (its address and fields with it); its campaign messages are kept with the
-subscriber unset and ``to_email`` and the server's replies blanked (campaigns does that, told by the
-``subscriber_erasing`` signal in the same transaction), so every campaign's counters and events are
-unchanged. Its memberships go with the list counters moved in the same transaction, the status counters too, and a
-``Suppression`` keyed by the address's MD5 stops an import (skipped) or a subscribe (409.2 unless
-``resubscribe``) from bringing the address back by accident.
-"""
-from django.db import connection, transaction
+The subscriber row is deleted (its address and fields with it); its memberships go with the list counters moved
+in the same transaction, the status counters too, and a ``Suppression`` keyed by the address's MD5 stops an import
+(skipped) or a subscribe (409.2 unless ``resubscribe``) from bringing the address back by accident.
 
+Other apps' rows that name the subscriber (a campaign's messages and events) are theirs to forget: they hear
+the ``subscriber_erasing`` signal (subscribers.signals), sent in the erasure's transaction before the row goes
+(campaigns/ keeps its messages with the subscriber unset and the address blanked, so every campaign's counters
+and events are unchanged).
+"""
+from django.db import transaction
+
+from subscribers import sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.models import Membership, Status, Subscriber, Suppression
 from subscribers.signals import subscriber_erasing
@@ -27,10 +30,7 @@ def contact_erase(*, subscriber: Subscriber) -> None:
 
 
 def is_suppressed(account_id: int, email_md5: str) -> bool:
-    with connection.cursor() as cursor:  # asked by every subscribe and create: plain SQL
-        cursor.execute(f"SELECT 1 FROM {Suppression._meta.db_table} WHERE account_id = %s AND email_md5 = %s",
-                       [account_id, email_md5])
-        return cursor.fetchone() is not None
+    return sql.is_suppressed(account_id, email_md5)  # asked by every subscribe and create: plain SQL
 
 
 def suppression_lift(account_id: int, email_md5: str) -> None:

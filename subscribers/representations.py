@@ -1,4 +1,10 @@
+"""Subscribers as both surfaces show them: the Blueprint's subscriber, the same body as an /api/v1 contact
+(its own links), the collections and the links of the answers to writes."""
+from api.formats import iso
 from api.links import account_home, link, url
+from api.pagination import PageParams, page_envelope
+from api.v1 import Collection, Page, Query, envelope
+from lists.representations import import_href, list_href
 
 
 def subscriber_href(account_name: str, md5: str) -> str:
@@ -52,8 +58,8 @@ def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> d
         **_summary(subscriber, list_ids),
         "fields": [{"fieldName": name, "value": values[name], "type": type_}
                    for name, type_ in field_types if name in values],
-        "creationDate": subscriber.created_at.isoformat(),
-        "unsubscribedAt": subscriber.unsubscribed_at.isoformat() if subscriber.unsubscribed_at else None,
+        "creationDate": iso(subscriber.created_at),
+        "unsubscribedAt": iso(subscriber.unsubscribed_at),
         "unsubscribeReason": subscriber.unsubscribe_reason,
         "_links": [
             link(href, "self /rels/subscriber", "Subscriber details"),
@@ -91,3 +97,71 @@ def edited_links(account_name: str, md5: str, list_ids) -> list[dict]:
 
 def subscribers_href(account_name: str) -> str:
     return url("subscriber-collection", account_name=account_name)
+
+
+def list_subscribers_page(account_name: str, list_id: int, rows, memberships, total: int,
+                          params: PageParams) -> dict:
+    collection = list_subscribers_href(account_name, list_id)
+    return page_envelope(
+        [subscriber_item(account_name, row, memberships[row.pk], in_list=list_id) for row in rows], total, params,
+        path=collection, collection_rel="/rels/subscribers-collection",
+        affordances=[link(list_href(account_name, list_id), "parent /rels/list", "Parent List"),
+                     link(collection, "/rels/subscribe-to-list", "Subscribe"),
+                     link(import_href(account_name, list_id), "/rels/import-to-list", "Import subscribers"),
+                     account_home(account_name)],
+    )
+
+
+def subscribers_page(account_name: str, rows, memberships, total: int, params: PageParams, *,
+                     status: str | None) -> dict:
+    return page_envelope(
+        [subscriber_item(account_name, row, memberships[row.pk]) for row in rows], total, params,
+        path=subscribers_href(account_name), collection_rel="/rels/subscribers-collection",
+        affordances=[account_home(account_name, "parent /rels/account-home")], filters={"status": status},
+    )
+
+
+def removed_links(account_name: str, md5: str, list_id: int) -> list[dict]:
+    return [
+        link(list_subscribers_href(account_name, list_id), "parent /rels/subscribers-collection", "List subscribers"),
+        link(subscriber_href(account_name, md5), "related /rels/subscriber", "Subscriber"),
+        account_home(account_name),
+    ]
+
+
+def unsubscribed_links(account_name: str, md5: str) -> list[dict]:
+    href = subscriber_href(account_name, md5)
+    return [
+        link(href, "related /rels/subscriber", "Unsubscribed subscriber"),
+        link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
+        account_home(account_name),
+    ]
+
+
+def contact_href(md5: str) -> str:
+    return url("v1-contact-detail", email_md5=md5)
+
+
+def contacts_href() -> str:
+    return url("v1-contact-collection")
+
+
+def contact(account_name: str, subscriber, list_ids, field_types) -> dict:
+    """The subscriber's detail with the links of /api/v1/contacts."""
+    body = subscriber_detail(account_name, subscriber, list_ids, field_types)
+    href = contact_href(subscriber.email_md5)
+    body["_links"] = [
+        link(href, "self /rels/contact", "Contact"),
+        link(href, "edit /rels/edit-contact", "Edit contact"),
+        link(href, "/rels/erase-contact", "Erase contact"),
+        link(subscriber_href(account_name, subscriber.email_md5), "alternate /rels/subscriber",
+             "The same subscriber on the hypermedia surface"),
+        link(contacts_href(), "collection /rels/contacts-collection", "Contacts"),
+    ]
+    return body
+
+
+def contacts_page(account_name: str, page: Page, memberships, field_types, collection: Collection,
+                  query: Query) -> dict:
+    return envelope([contact(account_name, row, memberships[row.pk], field_types) for row in page.rows],
+                    page, collection, query, path=contacts_href(), collection_rel="/rels/contacts-collection")

@@ -1,7 +1,11 @@
 from rest_framework import serializers
 
+from api.validation import validated
+from fields.services import field_values_validate
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.models import Status
+
+MAX_LIST_ID = 2**62
 
 
 class EmailAddressField(serializers.Field):
@@ -12,9 +16,6 @@ class EmailAddressField(serializers.Field):
             return normalize_email(data)
         except InvalidEmail as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-    def to_representation(self, value):
-        return value.address
 
 
 class FieldEntrySerializer(serializers.Serializer):
@@ -28,9 +29,17 @@ class SubscribeSerializer(serializers.Serializer):
     resubscribe = serializers.BooleanField(required=False, default=False)
 
 
+class ContactInputSerializer(serializers.Serializer):
+    emailAddress = EmailAddressField()
+    fields = FieldEntrySerializer(many=True, required=False)
+    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID), max_length=1000,
+                                  required=False, default=list)
+    resubscribe = serializers.BooleanField(required=False, default=False)
+
+
 class SubscriberPutSerializer(serializers.Serializer):
     emailAddress = EmailAddressField()
-    belongsToLists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
+    belongsToLists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID),
                                            max_length=1000)
     status = serializers.ChoiceField(choices=Status.values, required=False)
     fields = FieldEntrySerializer(many=True)
@@ -39,3 +48,12 @@ class SubscriberPutSerializer(serializers.Serializer):
 class UnsubscribeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, allow_null=True)
     origin = serializers.ChoiceField(choices=["admin", "user"], required=False, default="admin")
+
+
+def replacement(account, body) -> dict:
+    """A PUT body (either surface), validated, then its field values checked by type: the keyword arguments of
+    ``subscriber_replace`` but the subscriber."""
+    data = validated(SubscriberPutSerializer, body)
+    to_set, to_unset = field_values_validate(account=account, entries=data["fields"])
+    return {"email": data["emailAddress"], "list_ids": data["belongsToLists"], "status": data.get("status"),
+            "to_set": to_set, "to_unset": to_unset}

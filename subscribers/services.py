@@ -4,16 +4,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
-from api.sql import fetch_one, placeholders
+from api.sql import fetch_one
 from lists.models import MailingList
+from lists.selectors import lists_existing
+from lists.services import list_members_add
+from subscribers import sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email, email_md5
 from subscribers.erasure import is_suppressed, suppression_lift
 from subscribers.models import SUPPRESSED, Membership, Status, Subscriber, Suppression
-from subscribers.selectors import MEMBERSHIP_TABLE
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
-LIST_TABLE = MailingList._meta.db_table
 UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
 # Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
@@ -42,22 +43,13 @@ def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
     return subscriber, True
 
 
-_INSERT_FIELDS = [field for field in Subscriber._meta.concrete_fields if not field.primary_key]
-_INSERT_SQL = (f"INSERT INTO {Subscriber._meta.db_table} ({', '.join(f.column for f in _INSERT_FIELDS)}) "
-               f"VALUES ({placeholders(_INSERT_FIELDS)}) "
-               "ON CONFLICT (account_id, email_md5) DO NOTHING RETURNING id")
-
-
 def _insert_unless_exists(subscriber: Subscriber) -> bool:
     """Insert ``subscriber`` unless its address exists (then False), in one statement: no savepoint to
     catch the unique violation in (a concurrent insert of the same address waits for that transaction)."""
-    values = [field.get_db_prep_save(field.pre_save(subscriber, True), connection) for field in _INSERT_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL, values)
-        row = cursor.fetchone()
-    if row is None:
+    pk = sql.insert_subscriber(subscriber)
+    if pk is None:
         return False
-    subscriber.pk = row[0]
+    subscriber.pk = pk
     subscriber._state.adding, subscriber._state.db = False, connection.alias
     return True
 
@@ -92,21 +84,18 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
 
 
 def _add_to_list(subscriber: Subscriber, list_id: int, *, new_subscriber: bool = False) -> None:
-    with connection.cursor() as cursor:  # every subscribe and create: plain SQL
-        if new_subscriber:  # created in this transaction: no membership can exist yet
-            cursor.execute(f"INSERT INTO {MEMBERSHIP_TABLE} (list_id, subscriber_id, created_at) VALUES (%s, %s, %s)",
-                           [list_id, subscriber.pk, timezone.now()])
-        elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
-            return  # already in the list
-        if subscriber.status == Status.ACTIVE:
-            cursor.execute(f"UPDATE {LIST_TABLE} SET subscribers_count = subscribers_count + 1 WHERE id = %s",
-                           [list_id])
+    if new_subscriber:  # created in this transaction: no membership can exist yet (every create: plain SQL)
+        sql.insert_membership(list_id, subscriber.pk, timezone.now())
+    elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
+        return  # already in the list
+    if subscriber.status == Status.ACTIVE:
+        list_members_add(list_id=list_id, delta=1)
 
 
 def _remove_from_list(subscriber: Subscriber, list_id: int) -> bool:
     deleted, _ = Membership.objects.filter(list_id=list_id, subscriber=subscriber).delete()
     if deleted and subscriber.status == Status.ACTIVE:
-        MailingList.objects.filter(pk=list_id).update(subscribers_count=F("subscribers_count") - 1)
+        list_members_add(list_id=list_id, delta=-1)
     return bool(deleted)
 
 
@@ -157,22 +146,12 @@ def subscriber_replace(*, subscriber: Subscriber, email: Email, list_ids: list[i
     return subscriber
 
 
-def subscriber_put(*, account, subscriber: Subscriber, data: dict) -> Subscriber:
-    """A PUT's validated body (SubscriberPutSerializer): field values checked by type, then the replacement."""
-    from fields.services import field_values_validate
-
-    to_set, to_unset = field_values_validate(account=account, entries=data["fields"])
-    return subscriber_replace(subscriber=subscriber, email=data["emailAddress"], list_ids=data["belongsToLists"],
-                              status=data.get("status"), to_set=to_set, to_unset=to_unset)
-
-
 def _check_replacement(subscriber: Subscriber, list_ids: list[int], status: str | None) -> None:
     errors = []
     if status is not None and status != subscriber.status and status not in SETTABLE_STATUSES:
         errors.append({"field": "status", "detail": f"can be kept as {subscriber.status} or set to "
                                                     f"{' or '.join(sorted(SETTABLE_STATUSES))}"})
-    known = set(MailingList.objects.filter(account_id=subscriber.account_id, pk__in=list_ids)
-                .values_list("pk", flat=True))
+    known = lists_existing(account_id=subscriber.account_id, list_ids=list_ids)
     unknown = [list_id for list_id in list_ids if list_id not in known]
     if unknown:
         errors.append({"field": "belongsToLists", "detail": f"unknown lists: {unknown}"})
@@ -256,7 +235,7 @@ def subscriber_record_open(*, subscriber_id: int, at) -> None:
 
 
 def _check_lists(account_id: int, list_ids: list[int], field: str) -> None:
-    known = set(MailingList.objects.filter(account_id=account_id, pk__in=list_ids).values_list("pk", flat=True))
+    known = lists_existing(account_id=account_id, list_ids=list_ids)
     unknown = [list_id for list_id in list_ids if list_id not in known]
     if unknown:
         raise ApiProblem(VALIDATION_ERROR, f"{field}: unknown lists: {unknown}",
@@ -282,3 +261,14 @@ def suppression_add(*, account_id: int, email: str, reason: str) -> bool:
     _, created = Suppression.objects.get_or_create(account_id=account_id, email_md5=email_md5(email),
                                                    defaults={"reason": reason})
     return created
+
+
+def subscriber_fields_drop(*, account_id: int, name: str) -> None:
+    """A field was deleted (fields/): its values go from every subscriber of the account, in one statement."""
+    sql.drop_field(account_id, name)
+
+
+def subscribers_lock(*, subscriber_ids: list[int]) -> None:
+    """Inside a transaction: lock these subscribers' rows, in id order (so two writers cannot deadlock)."""
+    list(Subscriber.objects.select_for_update().filter(pk__in=subscriber_ids).order_by("pk")
+         .values_list("pk", flat=True))

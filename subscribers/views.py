@@ -1,25 +1,21 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from api.links import account_home, link
 from api.openapi import request_body, responses
-from api.pagination import PAGE_PARAMETERS, choice_param, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, page_params
 from api.problems import NOT_FOUND, ApiProblem
+from api.query import choice_param
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
 from fields.selectors import field_types
 from fields.services import field_values_validate
-from lists.representations import import_href, list_href
 from lists.selectors import list_get
 from subscribers import representations as rep
-from subscribers.selectors import STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get, subscriber_page
-from subscribers.serializers import SubscriberPutSerializer, SubscribeSerializer, UnsubscribeSerializer
-from subscribers.services import (
-    subscriber_put,
-    subscriber_remove_from_list,
-    subscriber_subscribe,
-    subscriber_unsubscribe,
-)
+from subscribers.selectors import (STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get,
+                                   subscriber_page)
+from subscribers.serializers import SubscribeSerializer, UnsubscribeSerializer, replacement
+from subscribers.services import (subscriber_remove_from_list, subscriber_replace, subscriber_subscribe,
+                                  subscriber_unsubscribe)
 
 MISSING_EMAIL = "To add a subscriber to a list email address is required."
 
@@ -31,17 +27,7 @@ class ListSubscribersView(AccountScopedView):
         mailing_list = list_get(account=self.account, list_id=list_id)
         params = page_params(request)
         rows, total = list_subscriber_page(mailing_list=mailing_list, params=params)
-        memberships = lists_of(rows)
-        name = self.account.name
-        collection = rep.list_subscribers_href(name, list_id)
-        body = page_envelope(
-            [rep.subscriber_item(name, row, memberships[row.pk], in_list=list_id) for row in rows], total, params,
-            path=collection, collection_rel="/rels/subscribers-collection",
-            affordances=[link(list_href(name, list_id), "parent /rels/list", "Parent List"),
-                         link(collection, "/rels/subscribe-to-list", "Subscribe"),
-                         link(import_href(name, list_id), "/rels/import-to-list", "Import subscribers"),
-                         account_home(name)],
-        )
+        body = rep.list_subscribers_page(self.account.name, list_id, rows, lists_of(rows), total, params)
         return hypermedia(body, "subscribers-collection")
 
     @extend_schema(operation_id="list_subscribers_subscribe", request=request_body("subscribe-input"),
@@ -68,12 +54,8 @@ class ListSubscriberView(AccountScopedView):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
         if not subscriber_remove_from_list(subscriber=subscriber, mailing_list=mailing_list):
             raise ApiProblem(NOT_FOUND, f"{subscriber.email_md5} is not a member of list {list_id}.")
-        name = self.account.name
-        return message("Subscriber successfully removed from the list", [
-            link(rep.list_subscribers_href(name, list_id), "parent /rels/subscribers-collection", "List subscribers"),
-            link(rep.subscriber_href(name, subscriber.email_md5), "related /rels/subscriber", "Subscriber"),
-            account_home(name),
-        ])
+        return message("Subscriber successfully removed from the list",
+                       rep.removed_links(self.account.name, subscriber.email_md5, list_id))
 
 
 class SubscriberCollectionView(AccountScopedView):
@@ -84,13 +66,7 @@ class SubscriberCollectionView(AccountScopedView):
         params = page_params(request)
         status = choice_param(request, "status", STATUS_FILTERS)
         rows, total = subscriber_page(account=self.account, status=status, params=params)
-        memberships = lists_of(rows)
-        name = self.account.name
-        body = page_envelope(
-            [rep.subscriber_item(name, row, memberships[row.pk]) for row in rows], total, params,
-            path=rep.subscribers_href(name), collection_rel="/rels/subscribers-collection",
-            affordances=[account_home(name, "parent /rels/account-home")], filters={"status": status},
-        )
+        body = rep.subscribers_page(self.account.name, rows, lists_of(rows), total, params, status=status)
         return hypermedia(body, "subscribers-collection")
 
 
@@ -106,10 +82,8 @@ class SubscriberDetailView(AccountScopedView):
                    responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)))
     def put(self, request, account_name, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        subscriber = subscriber_put(account=self.account, subscriber=subscriber,
-                                    data=validated(SubscriberPutSerializer, request.data))
-        name = self.account.name
-        md5 = subscriber.email_md5
+        subscriber = subscriber_replace(subscriber=subscriber, **replacement(self.account, request.data))
+        name, md5 = self.account.name, subscriber.email_md5
         headers = {"Location": rep.subscriber_href(name, md5)} if md5 != email_md5 else None
         return message("Subscriber updated successfully",
                        rep.edited_links(name, md5, lists_of([subscriber])[subscriber.pk]), headers=headers)
@@ -123,10 +97,5 @@ class SubscriberUnsubscribeView(AccountScopedView):
         data = validated(UnsubscribeSerializer, request.data)
         changed = subscriber_unsubscribe(subscriber=subscriber, reason=data.get("reason") or None,
                                          origin=data["origin"])
-        name = self.account.name
-        href = rep.subscriber_href(name, subscriber.email_md5)
-        return message("Subscriber unsubscribed successfully" if changed else "Subscriber was already unsubscribed", [
-            link(href, "related /rels/subscriber", "Unsubscribed subscriber"),
-            link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
-            account_home(name),
-        ])
+        return message("Subscriber unsubscribed successfully" if changed else "Subscriber was already unsubscribed",
+                       rep.unsubscribed_links(self.account.name, subscriber.email_md5))

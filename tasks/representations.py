@@ -1,3 +1,4 @@
+from api.formats import iso as _iso
 from api.links import account_home, link, url
 from tasks import registry
 from tasks.states import allowed_actions
@@ -21,10 +22,6 @@ def errors_href(account_name: str, task_id: int) -> str:
 def action_links(account_name: str, task) -> list[dict]:
     return [link(url(f"task-{action}", account_name=account_name, task_id=task.pk), *ACTION_LINKS[action])
             for action in allowed_actions(task)]
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None
 
 
 def _summary(task) -> dict:

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
-from api.counters import bump_buckets
+from api.counters import bump_buckets, recount_buckets
 from api.problems import ApiProblem
 from tasks import registry
 from tasks.callbacks import deliver_callback
@@ -264,7 +264,5 @@ def task_count(*, account, status: str | None) -> int:
 
 def task_counts_recount(*, account) -> None:
     """Repair: recompute the account's task counters from the rows."""
-    counts = dict(Task.objects.filter(account=account).values_list("status").annotate(n=Count("id")))
-    for bucket in [*TaskStatus.values, ALL]:
-        value = sum(counts.values()) if bucket == ALL else counts.get(bucket, 0)
-        TaskCount.objects.update_or_create(account=account, bucket=bucket, defaults={"count": value})
+    recount_buckets(TaskCount, Task.objects.filter(account=account), owner={"account": account}, column="status",
+                    buckets=TaskStatus.values, total=ALL)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from analytics.counters import daily_add
+from analytics.services import daily_add
 from tests.analytics.builders import EMAILS, bad, campaign_path, contact_path, emails, nonzero, zero_metrics
 from tests.campaigns.builders import create_campaign
 from tests.helpers import assert_hypermedia, assert_problem

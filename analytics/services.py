@@ -8,12 +8,12 @@ metric), then link rows (clicks, then uniqueClicks), so two writers cannot deadl
 from collections import Counter
 from datetime import date, datetime, timezone as dt_timezone
 
+from analytics.models import DailyStat, HourlyStat, LinkStat
 from api.counters import bump
 
-TABLE = "analytics_dailystat"
-KEY = ("account_id", "day", "campaign_id", "metric")
-HOURLY_TABLE, HOURLY_KEY = "analytics_hourlystat", ("campaign_id", "hour", "metric")
-LINK_TABLE, LINK_KEY = "analytics_linkstat", ("campaign_id", "position", "metric")
+TABLE, KEY = DailyStat._meta.db_table, ("account_id", "day", "campaign_id", "metric")
+HOURLY_TABLE, HOURLY_KEY = HourlyStat._meta.db_table, ("campaign_id", "hour", "metric")
+LINK_TABLE, LINK_KEY = LinkStat._meta.db_table, ("campaign_id", "position", "metric")
 TIMELINE_METRICS = ("clicks", "opens")
 # What the daily rows count; other campaign counters (retries, skipped, unknown, …) are left out.
 METRICS = ("sent", "hardBounces", "softBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes",
