@@ -12,7 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
-from api.problems import JSON_TOO_DEEP, JSON_TOO_MANY_ITEMS, JSON_STRING_TOO_LONG, PAYLOAD_TOO_LARGE, ApiProblem
+from api.problems import JSON_STRING_TOO_LONG, JSON_TOO_DEEP, JSON_TOO_MANY_ITEMS, PAYLOAD_TOO_LARGE, ApiProblem
 
 
 @dataclass(frozen=True)

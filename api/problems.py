@@ -7,8 +7,12 @@ add ``errors``, one entry per offending field.
 import json
 import logging
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied as DjangoPermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions as drf
 

@@ -2,8 +2,8 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from api import docs_views
-from api.health import HealthView, ReadyView
 from api.decorators import get_only
+from api.health import HealthView, ReadyView
 from api.views import AccountIndexView, RootView
 
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from api.formats import iso
 from api.links import link
 from api.problems import INVALID_PARAMETER, ApiProblem
-from api.query import ALWAYS_ALLOWED, choice, date_time, integer_param, invalid, unknown_parameters
+from api.query import ALWAYS_ALLOWED, integer_param, invalid, unknown_parameters
 
 LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 1, 100, 20
 MAX_OFFSET = 10_000_000

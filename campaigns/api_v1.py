@@ -3,13 +3,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.openapi import request_body, responses
-from api.responses import hypermedia
 from api.query import choice
+from api.responses import hypermedia
 from api.v1 import Collection, Filter, Sort, V1View, apply_filters, envelope, page_of, parse_query
 from api.validation import validated
 from campaigns import representations as rep
-from campaigns.models import CampaignStatus
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
 from campaigns.selectors import campaign_count, campaign_get, campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import campaign_create, campaign_delete, campaign_update

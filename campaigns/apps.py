@@ -5,8 +5,8 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self):
-        from campaigns import docs  # noqa: F401  (rels, profiles, models, account-index links)
         from api.counters import register_repairer
+        from campaigns import docs  # noqa: F401  (rels, profiles, models, account-index links)
         from campaigns.messages import messages_forget_subscriber
         from campaigns.services import campaign_counts_recount, message_count_recount
         from subscribers.signals import subscriber_erasing

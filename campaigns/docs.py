@@ -1,7 +1,7 @@
 from api.links import url, url_template
 from api.pagination import collection_schema
-from api.v1 import page_schema
 from api.registry import affordance, model, profile, ref, rel
+from api.v1 import page_schema
 from campaigns import problems  # noqa: F401  (the group's problem types, for /errors)
 from campaigns.models import CampaignStatus
 from campaigns.selectors import STAT_METRICS

@@ -18,7 +18,7 @@ from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
-from subscribers.models import Status, Subscriber
+from subscribers.models import Status
 from subscribers.services import subscriber_record_bounce, subscribers_lock
 from tasks.models import TaskStatus
 from tasks.services import task_progress_add, task_status_locked

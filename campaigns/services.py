@@ -14,8 +14,16 @@ from django.utils import timezone
 from api.counters import bump, bump_buckets, recount_buckets, recount_total
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import content
-from campaigns.models import (Campaign, CampaignCount, CampaignLink, CampaignStat, CampaignStatus, Message,
-                              MessageCount, MessageStatus)
+from campaigns.models import (
+    Campaign,
+    CampaignCount,
+    CampaignLink,
+    CampaignStat,
+    CampaignStatus,
+    Message,
+    MessageCount,
+    MessageStatus,
+)
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
 from fields.selectors import field_types
 from lists.models import MailingList

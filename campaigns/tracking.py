@@ -14,8 +14,12 @@ from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, 
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
-from subscribers.services import (subscriber_record_bounce, subscriber_record_open, subscriber_unsubscribe,
-                                  suppression_add)
+from subscribers.services import (
+    subscriber_record_bounce,
+    subscriber_record_open,
+    subscriber_unsubscribe,
+    suppression_add,
+)
 
 # A message of no campaign (a single email) keeps its numbered links and merge values with the app that sent
 # it, which registers how to find them (message id → (links, values), or None): campaigns depends on no sender.

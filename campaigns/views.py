@@ -3,8 +3,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.links import link
 from api.openapi import request_body, responses
-from api.query import choice_param
 from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
+from api.query import choice_param
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView

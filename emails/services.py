@@ -27,8 +27,7 @@ from emails.problems import IDEMPOTENCY_KEY_REUSED, RECIPIENT_SUPPRESSED
 from emails.selectors import single_message_ids
 from subscribers.emails import Email, InvalidEmail, normalize_email
 from subscribers.selectors import recipient_of
-from tasks.queue import schedule_sweep
-from tasks.queue import enqueue
+from tasks.queue import enqueue, schedule_sweep
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 RECOVER_AT_MOST = 1000  # overdue emails requeued per sweep; the next sweep takes the rest

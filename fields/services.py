@@ -1,7 +1,7 @@
 from django.db import IntegrityError, transaction
 
 from api.epoch_cache import invalidate
-from api.problems import ApiProblem, VALIDATION_ERROR
+from api.problems import VALIDATION_ERROR, ApiProblem
 from fields.models import Field
 from fields.problems import PREDEFINED_FIELD, TOO_MANY_FIELDS
 from fields.selectors import field_types

@@ -22,10 +22,9 @@ from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.services import subscriber_import_one
 from tasks.models import Task, TaskStatus
-from tasks.selectors import task_get_by_id
 from tasks.payload import payload_exists, payload_open
-from tasks.services import (task_checkpoint, task_chunk_record, task_claim, task_error, task_finish,
-                            task_lock_for_run)
+from tasks.selectors import task_get_by_id
+from tasks.services import task_checkpoint, task_chunk_record, task_claim, task_error, task_finish, task_lock_for_run
 
 # What an import reports in `result`: each source row lands in exactly one of these.
 RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",

@@ -10,11 +10,11 @@ from api.parsers import loads_nesting_checked
 from api.problems import INVALID_JSON, MISSING_DATA, UNSUPPORTED_MEDIA_TYPE, ApiProblem
 from api.responses import message
 from api.views import AccountScopedView
-from lists.representations import list_href
-from lists.selectors import list_get
 from imports.problems import IMPORT_FILE_INVALID
 from imports.services import import_submit
 from imports.sources import CONTENT_TYPES, EXTENSIONS, InvalidSource, prepare_json
+from lists.representations import list_href
+from lists.selectors import list_get
 from tasks.representations import task_href
 
 ACCEPTED = ", ".join([*CONTENT_TYPES, "multipart/form-data"])

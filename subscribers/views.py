@@ -11,11 +11,14 @@ from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.selectors import list_get
 from subscribers import representations as rep
-from subscribers.selectors import (STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get,
-                                   subscriber_page)
+from subscribers.selectors import STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get, subscriber_page
 from subscribers.serializers import SubscribeSerializer, UnsubscribeSerializer, replacement
-from subscribers.services import (subscriber_remove_from_list, subscriber_replace, subscriber_subscribe,
-                                  subscriber_unsubscribe)
+from subscribers.services import (
+    subscriber_remove_from_list,
+    subscriber_replace,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
 
 MISSING_EMAIL = "To add a subscriber to a list email address is required."
 

@@ -1,8 +1,10 @@
 from api.links import url, url_template
 from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
-from tasks import problems  # noqa: F401  (the group's problem types, for /errors)
-from tasks import registry
+from tasks import (
+    problems,  # noqa: F401  (the group's problem types, for /errors)
+    registry,
+)
 from tasks.models import TaskStatus
 
 TIME = {"type": ["string", "null"], "format": "date-time"}

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import django_rq
 from django.conf import settings
-from django_rq.settings import QUEUES
-from rq.job import Job
 from django.db import connection, transaction
 from django.utils import timezone
+from django_rq.settings import QUEUES
+from rq.job import Job
 
 from api.redis_client import redis_client
 from tasks import registry

@@ -7,8 +7,8 @@ from rest_framework.renderers import BaseRenderer
 
 from api.links import account_home, link
 from api.openapi import responses
-from api.query import choice_param
 from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
+from api.query import choice_param
 from api.renderers import HypermediaJSONRenderer
 from api.responses import hypermedia, message
 from api.views import AccountScopedView

@@ -5,8 +5,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from accounts.models import Account, ApiKey
-from accounts.services import (account_get_or_create, api_key_authenticate, api_key_issue,
-                               api_key_revoke)
+from accounts.services import account_get_or_create, api_key_authenticate, api_key_issue, api_key_revoke
 
 
 @pytest.mark.django_db

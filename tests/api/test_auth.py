@@ -3,8 +3,8 @@ import base64
 import pytest
 from django.test import Client
 
-from accounts.services import api_key_revoke
 from accounts.models import ApiKey
+from accounts.services import api_key_revoke
 from tests.helpers import assert_hypermedia, assert_problem
 
 

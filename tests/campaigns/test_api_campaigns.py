@@ -7,8 +7,23 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, Message
 from tasks.models import Task
-from tests.campaigns.builders import (CampaignPaths, act, action_names, audience, campaign_body, campaign_row,
-                                      create_campaign, get_campaign, messages_of, nonzero, post, put, send, start, v1)
+from tests.campaigns.builders import (
+    CampaignPaths,
+    act,
+    action_names,
+    audience,
+    campaign_body,
+    campaign_row,
+    create_campaign,
+    get_campaign,
+    messages_of,
+    nonzero,
+    post,
+    put,
+    send,
+    start,
+    v1,
+)
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import assert_every_page, create_field, create_list, md5, subscribed, unsubscribe

@@ -1,8 +1,6 @@
 """What recipients receive: merge tags, tracked links, preheader and pixel, the MIME structure and headers, read
 back from a real SMTP server with Python's email package."""
-import email
 import itertools
-import email.policy
 import re
 from email.utils import parsedate_to_datetime
 
@@ -10,8 +8,17 @@ import pytest
 
 from campaigns.models import CampaignLink
 from campaigns.tokens import make_token, read_message_id_header
-from tests.campaigns.builders import (BASE_URL, FROM, act, audience, campaign_row, create_campaign, message_to,
-                                      send, start)
+from tests.campaigns.builders import (
+    BASE_URL,
+    FROM,
+    act,
+    audience,
+    campaign_row,
+    create_campaign,
+    message_to,
+    send,
+    start,
+)
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import create_list, subscribe

@@ -14,9 +14,22 @@ import pytest
 from campaigns.models import Message
 from subscribers.models import Subscriber
 from tasks.models import Task
-from tests.campaigns.workers import (Workers, act, action_names, add_subscribers, addresses, assert_accounts_add_up,
-                                     campaign_id, campaign_status, create_campaign, deliveries, get_campaign,
-                                     sending_rows, statuses, wait_for)
+from tests.campaigns.workers import (
+    Workers,
+    act,
+    action_names,
+    add_subscribers,
+    addresses,
+    assert_accounts_add_up,
+    campaign_id,
+    campaign_status,
+    create_campaign,
+    deliveries,
+    get_campaign,
+    sending_rows,
+    statuses,
+    wait_for,
+)
 from tests.helpers import assert_hypermedia, assert_problem
 from tests.subscribers.builders import create_list, md5, set_status, subscribed, unsubscribe
 from tests.tasks.builders import BurstWorker

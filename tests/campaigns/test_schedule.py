@@ -13,8 +13,20 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Message
 from campaigns.services import campaigns_start_overdue
-from tests.campaigns.workers import (Workers, act, action_names, add_subscribers, addresses, campaign_body,
-                                     campaign_id, campaign_status, create_campaign, deliveries, get_campaign, wait_for)
+from tests.campaigns.workers import (
+    Workers,
+    act,
+    action_names,
+    add_subscribers,
+    addresses,
+    campaign_body,
+    campaign_id,
+    campaign_status,
+    create_campaign,
+    deliveries,
+    get_campaign,
+    wait_for,
+)
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import run_jobs

@@ -1,4 +1,3 @@
-import pytest
 from django.test import TestCase
 
 from campaigns.models import Message

@@ -15,8 +15,17 @@ from campaigns.sending import Sender, _write_recipients
 from campaigns.transport import transport_open
 from tasks.models import Task
 from tasks.services import task_join
-from tests.campaigns.builders import (audience, campaign_row, create_campaign, get_campaign, messages_of, nonzero,
-                                      send, start, subscriber)
+from tests.campaigns.builders import (
+    audience,
+    campaign_row,
+    create_campaign,
+    get_campaign,
+    messages_of,
+    nonzero,
+    send,
+    start,
+    subscriber,
+)
 from tests.campaigns.smtp import SmtpServer, free_port, smtp_server  # noqa: F401 (a fixture)
 from tests.subscribers.builders import list_quantities, md5, set_status, unsubscribe
 

@@ -10,8 +10,20 @@ from django.test import Client
 from campaigns.models import Event, Message
 from campaigns.public_views import PIXEL
 from campaigns.tokens import make_token, read_message_id_header, read_token
-from tests.campaigns.builders import (BASE_URL, audience, campaign_row, create_campaign, events_of, local, message_to,
-                                      nonzero, send, start, stats_of, subscriber)
+from tests.campaigns.builders import (
+    BASE_URL,
+    audience,
+    campaign_row,
+    create_campaign,
+    events_of,
+    local,
+    message_to,
+    nonzero,
+    send,
+    start,
+    stats_of,
+    subscriber,
+)
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_hypermedia, assert_problem
 from tests.subscribers.builders import items_count, list_quantities, subscribed

@@ -5,8 +5,7 @@ import django_rq
 import pytest
 
 from campaigns.models import Message
-from tests.campaigns.workers import Workers, deliveries, wait_for
-from tests.campaigns.workers import fresh_redis, smtp_servers  # noqa: F401 (fixtures)
+from tests.campaigns.workers import Workers, deliveries, fresh_redis, smtp_servers, wait_for  # noqa: F401 (fixtures)
 from tests.helpers import assert_hypermedia
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

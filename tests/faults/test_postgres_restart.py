@@ -5,9 +5,21 @@ resume from their checkpoints without anybody calling `start`."""
 import pytest
 
 from tests.campaigns.workers import Server, deliveries
-from tests.faults.scenarios import (BATCH, IMPORT_ENV, RECIPIENTS, SEND_ENV, SENDERS, assert_imported_once,
-                                    assert_sent_at_most_once, audience, start_campaign, start_import,
-                                    wait_campaign_sent, wait_mid_import, wait_task_done)
+from tests.faults.scenarios import (
+    BATCH,
+    IMPORT_ENV,
+    RECIPIENTS,
+    SEND_ENV,
+    SENDERS,
+    assert_imported_once,
+    assert_sent_at_most_once,
+    audience,
+    start_campaign,
+    start_import,
+    wait_campaign_sent,
+    wait_mid_import,
+    wait_task_done,
+)
 from tests.faults.services import wait_for
 
 pytestmark = pytest.mark.slow

@@ -7,10 +7,23 @@ import pytest
 
 from tests.campaigns.test_smtp_outcomes import Replies
 from tests.campaigns.workers import Server, deliveries
-from tests.faults.scenarios import (IMPORT_ENV, RECIPIENTS, SEND_ENV, SENDERS, assert_imported_once,
-                                    assert_sent_at_most_once, audience, create_list, get_task, path_id,
-                                    start_campaign, start_import, wait_campaign_sent, wait_mid_import,
-                                    wait_task_done)
+from tests.faults.scenarios import (
+    IMPORT_ENV,
+    RECIPIENTS,
+    SEND_ENV,
+    SENDERS,
+    assert_imported_once,
+    assert_sent_at_most_once,
+    audience,
+    create_list,
+    get_task,
+    path_id,
+    start_campaign,
+    start_import,
+    wait_campaign_sent,
+    wait_mid_import,
+    wait_task_done,
+)
 from tests.faults.services import wait_for
 
 pytestmark = pytest.mark.slow

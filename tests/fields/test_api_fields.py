@@ -7,8 +7,7 @@ from fields.models import Field
 from subscribers.models import Subscriber
 from tests.factories import make_account
 from tests.helpers import ApiClient, assert_hypermedia, assert_problem, links_by_rel
-from tests.subscribers.builders import (Paths, create_field, create_list, field_values, get_subscriber,
-                                        subscribed)
+from tests.subscribers.builders import Paths, create_field, create_list, field_values, get_subscriber, subscribed
 
 PREDEFINED = [("firstName", "First Name", "string"), ("lastName", "Last Name", "string"),
               ("gender", "Gender", "gender"), ("birthday", "Birthday", "date"), ("country", "Country", "country")]

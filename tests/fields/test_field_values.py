@@ -3,8 +3,16 @@ import pytest
 
 from subscribers.models import Subscriber
 from tests.helpers import assert_hypermedia, assert_problem
-from tests.subscribers.builders import (Paths, create_field, create_list, field_values, get_subscriber, md5,
-                                        subscribe, subscribed)
+from tests.subscribers.builders import (
+    Paths,
+    create_field,
+    create_list,
+    field_values,
+    get_subscriber,
+    md5,
+    subscribe,
+    subscribed,
+)
 
 CUSTOM = {"income": "number", "vip": "boolean", "since": "date", "work": "email", "nickname": "string"}
 

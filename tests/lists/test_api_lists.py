@@ -5,8 +5,7 @@ import pytest
 from lists.models import MailingList
 from subscribers.models import Membership, Subscriber
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
-from tests.subscribers.builders import (Paths, create_list, get_subscriber, list_quantities, subscribed,
-                                        unsubscribe)
+from tests.subscribers.builders import Paths, create_list, get_subscriber, list_quantities, subscribed, unsubscribe
 
 
 @pytest.fixture

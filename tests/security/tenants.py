@@ -18,7 +18,7 @@ from tests.campaigns.builders import BASE_URL, create_campaign, send, start
 from tests.factories import AccountWithKey
 from tests.helpers import ApiClient, assert_hypermedia
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
-from tests.tasks.builders import csv_bytes, new_task, run_jobs
+from tests.tasks.builders import new_task, run_jobs
 
 
 @dataclass

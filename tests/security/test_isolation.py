@@ -15,8 +15,8 @@ The other isolation tests (tests/subscribers/test_isolation.py, tests/v1/…) ch
 in detail; this one checks that nothing was forgotten.
 """
 import itertools
-import re
 import json
+import re
 
 import pytest
 from django.urls import resolve

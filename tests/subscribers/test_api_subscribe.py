@@ -3,8 +3,18 @@ import pytest
 
 from subscribers.models import Membership, Subscriber
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
-from tests.subscribers.builders import (Paths, create_list, field_values, get_subscriber, list_quantities, md5,
-                                        set_status, subscribe, subscribed, unsubscribe)
+from tests.subscribers.builders import (
+    Paths,
+    create_list,
+    field_values,
+    get_subscriber,
+    list_quantities,
+    md5,
+    set_status,
+    subscribe,
+    subscribed,
+    unsubscribe,
+)
 
 
 @pytest.fixture

@@ -2,8 +2,17 @@
 import pytest
 
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
-from tests.subscribers.builders import (Paths, assert_every_page, assert_page, create_list, mark_opened, md5,
-                                        set_status, subscribed, unsubscribe)
+from tests.subscribers.builders import (
+    Paths,
+    assert_every_page,
+    assert_page,
+    create_list,
+    mark_opened,
+    md5,
+    set_status,
+    subscribed,
+    unsubscribe,
+)
 
 ACCOUNT_AFFORDANCES = ["parent /rels/account-home"]
 LIST_AFFORDANCES = ["parent /rels/list", "/rels/subscribe-to-list", "/rels/import-to-list", "/rels/account-home"]

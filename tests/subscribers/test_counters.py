@@ -6,8 +6,17 @@ from django.test.utils import CaptureQueriesContext
 from lists.models import MailingList
 from subscribers.models import Membership, Status, Subscriber
 from tests.helpers import assert_hypermedia
-from tests.subscribers.builders import (Paths, create_list, items_count, list_quantities, mark_opened, md5,
-                                        set_status, subscribed, unsubscribe)
+from tests.subscribers.builders import (
+    Paths,
+    create_list,
+    items_count,
+    list_quantities,
+    mark_opened,
+    md5,
+    set_status,
+    subscribed,
+    unsubscribe,
+)
 
 BUCKETS = [*Status.values, "never-open"]
 

@@ -5,8 +5,16 @@ from fields.models import Field
 from lists.models import MailingList
 from subscribers.models import Membership, Subscriber
 from tests.helpers import assert_hypermedia, assert_problem
-from tests.subscribers.builders import (Paths, create_field, create_list, field_values, get_subscriber, md5,
-                                        subscribed, unsubscribe)
+from tests.subscribers.builders import (
+    Paths,
+    create_field,
+    create_list,
+    field_values,
+    get_subscriber,
+    md5,
+    subscribed,
+    unsubscribe,
+)
 
 SECRET = "secret@b.example"
 

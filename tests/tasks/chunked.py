@@ -3,12 +3,11 @@ import logging
 
 import pytest
 
-from subscribers.models import Subscriber
 from imports.runner import import_run
+from subscribers.models import Subscriber
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import create_field, create_list, md5, set_status, subscribed, unsubscribe
-from tests.tasks.builders import (action, assert_counts_add_up, csv_bytes, errors_of, get_task, members, run_jobs,
-                                  submit)
+from tests.tasks.builders import action, assert_counts_add_up, csv_bytes, errors_of, get_task, members, run_jobs, submit
 
 CHUNK = 10
 

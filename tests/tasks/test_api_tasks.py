@@ -9,8 +9,19 @@ from django.utils import timezone
 from tasks.models import Task, TaskStatus
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import assert_every_page, assert_page, create_list
-from tests.tasks.builders import (EXPECTED_ACTIONS, TaskPaths, action, action_rels, csv_bytes, get_task,
-                                  make_zoo, new_task, run_jobs, submit, task_row)
+from tests.tasks.builders import (
+    EXPECTED_ACTIONS,
+    TaskPaths,
+    action,
+    action_rels,
+    csv_bytes,
+    get_task,
+    make_zoo,
+    new_task,
+    run_jobs,
+    submit,
+    task_row,
+)
 
 
 @pytest.fixture

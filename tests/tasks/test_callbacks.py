@@ -10,8 +10,19 @@ import pytest
 from tasks.models import Task
 from tests.helpers import assert_problem
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (TaskPaths, action, csv_bytes, get_task, json_body, post_import, post_multipart,
-                                  run_jobs, submit, task_row, upload)
+from tests.tasks.builders import (
+    TaskPaths,
+    action,
+    csv_bytes,
+    get_task,
+    json_body,
+    post_import,
+    post_multipart,
+    run_jobs,
+    submit,
+    task_row,
+    upload,
+)
 
 ROWS = [["email"], ["a@example.com"], ["b@example.com"], ["bad"]]
 REFUSED = "/errors/400.41-callback-refused"

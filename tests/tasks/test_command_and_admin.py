@@ -6,8 +6,16 @@ from django.core.management import CommandError, call_command
 
 from tasks.models import Task
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (assert_counts_add_up, assert_list_counters_exact, csv_bytes, get_task, make_zoo,
-                                  members, task_row, xlsx_bytes)
+from tests.tasks.builders import (
+    assert_counts_add_up,
+    assert_list_counters_exact,
+    csv_bytes,
+    get_task,
+    make_zoo,
+    members,
+    task_row,
+    xlsx_bytes,
+)
 
 ROWS = [["email", "firstName"], ["a@example.com", "A"], ["b@example.com", "B"], ["nope", "N"],
         ["A@example.com", "again"]]

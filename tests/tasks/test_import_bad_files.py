@@ -9,8 +9,18 @@ import pytest
 from tasks.models import SourceChunk, Task
 from tests.helpers import assert_problem
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (XLS, XLSX, TaskPaths, csv_bytes, json_body, post_import, post_multipart, upload,
-                                  xls_bytes, xlsx_bytes)
+from tests.tasks.builders import (
+    XLS,
+    XLSX,
+    TaskPaths,
+    csv_bytes,
+    json_body,
+    post_import,
+    post_multipart,
+    upload,
+    xls_bytes,
+    xlsx_bytes,
+)
 
 INVALID_FILE = "/errors/400.40-invalid-import-file"
 GOOD = [["email", "firstName"], ["a@example.com", "A"], ["b@example.com", "B"]]

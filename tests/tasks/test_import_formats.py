@@ -6,9 +6,28 @@ import pytest
 from subscribers.models import Status, Subscriber
 from tests.helpers import assert_hypermedia, links_by_rel
 from tests.subscribers.builders import create_field, create_list, md5, set_status, subscribed, unsubscribe
-from tests.tasks.builders import (XLS, XLSX, TaskPaths, action_rels, assert_counts_add_up, assert_list_counters_exact,
-                                  csv_bytes, errors_of, fields_of, get_task, json_body, members, post_import,
-                                  post_multipart, run_jobs, submit, task_id_of, upload, xls_bytes, xlsx_bytes)
+from tests.tasks.builders import (
+    XLS,
+    XLSX,
+    TaskPaths,
+    action_rels,
+    assert_counts_add_up,
+    assert_list_counters_exact,
+    csv_bytes,
+    errors_of,
+    fields_of,
+    get_task,
+    json_body,
+    members,
+    post_import,
+    post_multipart,
+    run_jobs,
+    submit,
+    task_id_of,
+    upload,
+    xls_bytes,
+    xlsx_bytes,
+)
 
 HEADER = ["email", "firstName", "lastName", "age"]
 RECORDS = [  # spreadsheet row numbers: the header is row 1

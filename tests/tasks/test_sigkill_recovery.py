@@ -20,8 +20,18 @@ from subscribers.models import Membership, Subscriber
 from tasks.models import Task, TaskError
 from tests.helpers import assert_hypermedia, assert_problem, wait_for
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (BurstWorker, action, action_rels, assert_counts_add_up, assert_list_counters_exact,
-                                  csv_bytes, empty_queues, get_task, post_import, task_id_of)
+from tests.tasks.builders import (
+    BurstWorker,
+    action,
+    action_rels,
+    assert_counts_add_up,
+    assert_list_counters_exact,
+    csv_bytes,
+    empty_queues,
+    get_task,
+    post_import,
+    task_id_of,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DISTINCT, DUPLICATES, INVALID = 2800, 100, 100

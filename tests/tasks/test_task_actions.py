@@ -5,8 +5,21 @@ from subscribers.models import Membership, Subscriber
 from tasks.models import SourceChunk, TaskError
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (TaskPaths, action, action_rels, assert_counts_add_up, assert_list_counters_exact,
-                                  csv_bytes, errors_of, get_task, make_zoo, members, run_jobs, submit, task_row)
+from tests.tasks.builders import (
+    TaskPaths,
+    action,
+    action_rels,
+    assert_counts_add_up,
+    assert_list_counters_exact,
+    csv_bytes,
+    errors_of,
+    get_task,
+    make_zoo,
+    members,
+    run_jobs,
+    submit,
+    task_row,
+)
 from tests.tasks.chunked import BOTH_PATHS, CHUNK, big_file, interrupt_after_two_chunks, prepare, snapshot
 
 NOT_ALLOWED = "/errors/409.1-task-action-not-allowed"

@@ -12,8 +12,20 @@ from subscribers.models import Membership, Subscriber
 from tasks.models import SourceChunk
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import create_list
-from tests.tasks.builders import (XLSX, TaskPaths, action, action_rels, assert_list_counters_exact, csv_bytes,
-                                  get_task, members, run_jobs, submit, task_row, xlsx_bytes)
+from tests.tasks.builders import (
+    XLSX,
+    TaskPaths,
+    action,
+    action_rels,
+    assert_list_counters_exact,
+    csv_bytes,
+    get_task,
+    members,
+    run_jobs,
+    submit,
+    task_row,
+    xlsx_bytes,
+)
 from tests.tasks.chunked import BOTH_PATHS, CHUNK, big_file, interrupt_after_two_chunks_with, prepare, snapshot
 
 

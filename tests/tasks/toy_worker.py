@@ -11,7 +11,8 @@ if __name__ == "__main__":
     import django
 
     django.setup()
-    import tests.tasks.toy_kind  # noqa: F401  (registers the kind)
     from django.core.management import call_command
+
+    import tests.tasks.toy_kind  # noqa: F401  (registers the kind)
 
     call_command("rqworker", *sys.argv[1:])

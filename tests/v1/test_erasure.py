@@ -4,12 +4,12 @@ import pytest
 from django.db import transaction
 
 from campaigns.models import Event, Message
+from lists.models import MailingList
 from subscribers.bulk import subscribers_import_chunk
 from subscribers.counters import counters_recount, subscriber_count
 from subscribers.emails import normalize_email
 from subscribers.models import Membership, StatusCount, Subscriber, Suppression
 from subscribers.services import subscriber_import_one
-from lists.models import MailingList
 from tests.campaigns.builders import messages_of, sent_campaign, stats_of
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_problem

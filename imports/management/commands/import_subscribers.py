@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import account_by_name
 from api.problems import ApiProblem
-from lists.selectors import list_get
 from imports.runner import import_run
 from imports.services import import_submit
 from imports.sources import EXTENSIONS
+from lists.selectors import list_get
 from tasks.selectors import task_get_by_id
 
 
