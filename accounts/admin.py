@@ -48,9 +48,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
         api_key, raw_key = api_key_issue(account=obj.account, name=obj.name)
         obj.pk = api_key.pk
         obj.__dict__.update({k: v for k, v in api_key.__dict__.items() if not k.startswith("_")})
-        self.message_user(request, f"New API key for {obj.account}: {raw_key} — copy it now; "
-                                   "it is stored only as a hash and will not be shown again.",
-                          level=messages.WARNING)
+        self.message_user(
+            request,
+            f"New API key for {obj.account}: {raw_key} — copy it now; "
+            "it is stored only as a hash and will not be shown again.",
+            level=messages.WARNING,
+        )
 
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request, queryset):

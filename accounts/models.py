@@ -12,8 +12,9 @@ class Account(models.Model):
     """A company that sends newsletters; its name is an email address."""
 
     name = models.EmailField(max_length=254)
-    signing_secret = models.CharField(max_length=64, default=new_signing_secret,
-                                      help_text="Signs task callbacks (X-Signature, HMAC-SHA256).")
+    signing_secret = models.CharField(
+        max_length=64, default=new_signing_secret, help_text="Signs task callbacks (X-Signature, HMAC-SHA256)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -38,8 +38,9 @@ def account_by_name(name: str) -> Account | None:
 def api_key_issue(*, account: Account, name: str = "") -> tuple[ApiKey, str]:
     """Create a key; the plaintext is returned once and never stored."""
     raw_key = secrets.token_hex(16)
-    api_key = ApiKey.objects.create(account=account, name=name, prefix=raw_key[:ApiKey.PREFIX_LENGTH],
-                                    key_hash=hash_key(raw_key))
+    api_key = ApiKey.objects.create(
+        account=account, name=name, prefix=raw_key[: ApiKey.PREFIX_LENGTH], key_hash=hash_key(raw_key)
+    )
     return api_key, raw_key
 
 
@@ -59,8 +60,11 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     digest = hash_key(raw_key)
     # A key this process knows gets its rate-limit count in the round trip that reads the epoch.
     known = _active_keys.peek(digest)
-    found = _active_keys.get(digest, lambda: _active_key_lookup(raw_key, digest),
-                             rate_window=None if known is None else api_key_window(known.key_pk))
+    found = _active_keys.get(
+        digest,
+        lambda: _active_key_lookup(raw_key, digest),
+        rate_window=None if known is None else api_key_window(known.key_pk),
+    )
     if found is None:
         return None
     api_key = found.instance()
@@ -92,7 +96,8 @@ _active_keys = EpochCache()
 
 def _active_key_lookup(raw_key: str, digest: str) -> _FoundKey | None:
     candidates = ApiKey.objects.select_related("account").filter(
-        prefix=raw_key[:ApiKey.PREFIX_LENGTH].lower(), revoked_at__isnull=True)
+        prefix=raw_key[: ApiKey.PREFIX_LENGTH].lower(), revoked_at__isnull=True
+    )
     match = None
     for candidate in candidates:
         if hmac.compare_digest(candidate.key_hash, digest):

@@ -2,6 +2,7 @@
 
 ``api_key_revoke`` invalidates itself: it updates with a query, which sends no signal.
 """
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 

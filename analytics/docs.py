@@ -1,4 +1,5 @@
 """The analytics resources' registry entries: profiles, rels, models."""
+
 from analytics.representations import COUNTS, RATES
 from analytics.selectors import ENGAGEMENT_DAYS, GROUPS, TIMELINE_BUCKETS
 from api.registry import model, profile, ref, rel
@@ -8,90 +9,172 @@ RATE = {"type": "number", "minimum": 0, "maximum": 1}
 DAY = {"type": "string", "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 LINKS = {"type": "array", "items": ref("link")}
-METRIC_PROPERTIES = {**{name: COUNT for name in COUNTS}, **{name: RATE for name in RATES}}
+METRIC_PROPERTIES = {**dict.fromkeys(COUNTS, COUNT), **dict.fromkeys(RATES, RATE)}
 METRICS_DESCRIPTION = (
     "sent: messages the mail server took or bounced; delivered = sent − softBounces − hardBounces; opens and clicks "
     "count every event, uniqueOpens and uniqueClicks the messages opened or clicked at least once. Rates are ratios "
     "from 0 to 1 (4 decimals), 0 when their denominator is 0: deliveryRate = delivered/sent, bounceRate = "
     "(softBounces + hardBounces)/sent, openRate = uniqueOpens/delivered, clickRate = uniqueClicks/delivered, "
-    "unsubscribeRate = unsubscribes/delivered, complaintRate = complaints/delivered.")
-METRICS = {"type": "object", "description": METRICS_DESCRIPTION, "required": [*COUNTS, *RATES],
-           "properties": METRIC_PROPERTIES}
+    "unsubscribeRate = unsubscribes/delivered, complaintRate = complaints/delivered."
+)
+METRICS = {
+    "type": "object",
+    "description": METRICS_DESCRIPTION,
+    "required": [*COUNTS, *RATES],
+    "properties": METRIC_PROPERTIES,
+}
 
 profile("email-metrics", "Email metrics", METRICS)
-profile("email-analytics", "Email analytics", {
-    "description": "The account's email figures over a range of UTC days, in total and per period "
-                   "(every period of the range, clipped to it; counted on the day each thing happened, a bounce on "
-                   "its own day). " + METRICS_DESCRIPTION,
-    "type": "object",
-    "required": ["from", "to", "groupBy", "totals", "periods", "_links"],
-    "properties": {
-        "from": DAY, "to": DAY, "groupBy": {"enum": list(GROUPS)},
-        "totals": ref("email-metrics"),
-        "periods": {"type": "array", "items": {
-            "type": "object", "required": ["period", "start", "end", *COUNTS, *RATES],
-            "properties": {"period": {**DAY, "description": "The period's first day (a Monday for weeks)."},
-                           "start": DAY, "end": DAY, **METRIC_PROPERTIES}}},
-        "_links": LINKS,
+profile(
+    "email-analytics",
+    "Email analytics",
+    {
+        "description": "The account's email figures over a range of UTC days, in total and per period "
+        "(every period of the range, clipped to it; counted on the day each thing happened, a bounce on "
+        "its own day). " + METRICS_DESCRIPTION,
+        "type": "object",
+        "required": ["from", "to", "groupBy", "totals", "periods", "_links"],
+        "properties": {
+            "from": DAY,
+            "to": DAY,
+            "groupBy": {"enum": list(GROUPS)},
+            "totals": ref("email-metrics"),
+            "periods": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["period", "start", "end", *COUNTS, *RATES],
+                    "properties": {
+                        "period": {**DAY, "description": "The period's first day (a Monday for weeks)."},
+                        "start": DAY,
+                        "end": DAY,
+                        **METRIC_PROPERTIES,
+                    },
+                },
+            },
+            "_links": LINKS,
+        },
     },
-})
-profile("campaign-analytics", "Campaign analytics", {
-    "description": "One campaign's figures (exact, from its counters), its most clicked links and a timeline of "
-                   "opens and clicks.",
-    "type": "object",
-    "required": ["campaignId", "name", "status", "startedAt", "metrics", "topLinks", "timeline", "_links"],
-    "properties": {
-        "campaignId": {"type": "integer"}, "name": {"type": "string"}, "status": {"type": "string"},
-        "startedAt": TIME,
-        "metrics": ref("email-metrics"),
-        "topLinks": {"type": "array", "maxItems": 10, "description": "The 10 links clicked most: clicks, and "
-                     "uniqueClicks (recipients who clicked it, once per URL even where the HTML links it at "
-                     "several places).", "items": {
-                         "type": "object", "required": ["url", "clicks", "uniqueClicks"],
-                         "properties": {"url": {"type": "string"}, "clicks": COUNT, "uniqueClicks": COUNT}}},
-        "timeline": {"type": "object", "required": ["unit", "from", "to", "points"],
-                     "description": "Opens and clicks per hour (the first %d hours from the start) or per day (the "
-                                    "first %d days); buckets without events are left out."
-                                    % (TIMELINE_BUCKETS["hour"], TIMELINE_BUCKETS["day"]),
-                     "properties": {"unit": {"enum": list(TIMELINE_BUCKETS)}, "from": TIME, "to": TIME,
-                                    "points": {"type": "array", "items": {
-                                        "type": "object", "required": ["at", "opens", "clicks"],
-                                        "properties": {"at": {"type": "string", "format": "date-time"},
-                                                       "opens": COUNT, "clicks": COUNT}}}}},
-        "_links": LINKS,
+)
+profile(
+    "campaign-analytics",
+    "Campaign analytics",
+    {
+        "description": "One campaign's figures (exact, from its counters), its most clicked links and a timeline of "
+        "opens and clicks.",
+        "type": "object",
+        "required": ["campaignId", "name", "status", "startedAt", "metrics", "topLinks", "timeline", "_links"],
+        "properties": {
+            "campaignId": {"type": "integer"},
+            "name": {"type": "string"},
+            "status": {"type": "string"},
+            "startedAt": TIME,
+            "metrics": ref("email-metrics"),
+            "topLinks": {
+                "type": "array",
+                "maxItems": 10,
+                "description": "The 10 links clicked most: clicks, and "
+                "uniqueClicks (recipients who clicked it, once per URL even where the HTML links it at "
+                "several places).",
+                "items": {
+                    "type": "object",
+                    "required": ["url", "clicks", "uniqueClicks"],
+                    "properties": {"url": {"type": "string"}, "clicks": COUNT, "uniqueClicks": COUNT},
+                },
+            },
+            "timeline": {
+                "type": "object",
+                "required": ["unit", "from", "to", "points"],
+                "description": "Opens and clicks per hour (the first %d hours from the start) or per day (the "
+                "first %d days); buckets without events are left out."
+                % (TIMELINE_BUCKETS["hour"], TIMELINE_BUCKETS["day"]),
+                "properties": {
+                    "unit": {"enum": list(TIMELINE_BUCKETS)},
+                    "from": TIME,
+                    "to": TIME,
+                    "points": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["at", "opens", "clicks"],
+                            "properties": {
+                                "at": {"type": "string", "format": "date-time"},
+                                "opens": COUNT,
+                                "clicks": COUNT,
+                            },
+                        },
+                    },
+                },
+            },
+            "_links": LINKS,
+        },
     },
-})
-profile("contact-analytics", "Contact analytics", {
-    "description": "A contact's messages and engagement. engagementScore = round(100 × (0.4 × opened + 0.6 × "
-                   "clicked) / delivered) over the messages delivered to the contact in the last %d days (opened, "
-                   "clicked: how many of them were opened, clicked at least once); 0 when none." % ENGAGEMENT_DAYS,
-    "type": "object",
-    "required": ["emailMd5", "messagesReceived", "opens", "clicks", "lastOpenAt", "lastClickAt", "engagementScore",
-                 "engagementWindow", "_links"],
-    "properties": {
-        "emailMd5": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-        "messagesReceived": {**COUNT, "description": "Messages delivered to the contact (sent, not bounced)."},
-        "opens": COUNT, "clicks": COUNT, "lastOpenAt": TIME, "lastClickAt": TIME,
-        "engagementScore": {"type": "integer", "minimum": 0, "maximum": 100},
-        "engagementWindow": {"type": "object", "required": ["days", "delivered", "opened", "clicked"],
-                             "properties": {"days": COUNT, "delivered": COUNT, "opened": COUNT, "clicked": COUNT}},
-        "_links": LINKS,
+)
+profile(
+    "contact-analytics",
+    "Contact analytics",
+    {
+        "description": "A contact's messages and engagement. engagementScore = round(100 × (0.4 × opened + 0.6 × "
+        "clicked) / delivered) over the messages delivered to the contact in the last %d days (opened, "
+        "clicked: how many of them were opened, clicked at least once); 0 when none." % ENGAGEMENT_DAYS,
+        "type": "object",
+        "required": [
+            "emailMd5",
+            "messagesReceived",
+            "opens",
+            "clicks",
+            "lastOpenAt",
+            "lastClickAt",
+            "engagementScore",
+            "engagementWindow",
+            "_links",
+        ],
+        "properties": {
+            "emailMd5": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+            "messagesReceived": {**COUNT, "description": "Messages delivered to the contact (sent, not bounced)."},
+            "opens": COUNT,
+            "clicks": COUNT,
+            "lastOpenAt": TIME,
+            "lastClickAt": TIME,
+            "engagementScore": {"type": "integer", "minimum": 0, "maximum": 100},
+            "engagementWindow": {
+                "type": "object",
+                "required": ["days", "delivered", "opened", "clicked"],
+                "properties": {"days": COUNT, "delivered": COUNT, "opened": COUNT, "clicked": COUNT},
+            },
+            "_links": LINKS,
+        },
     },
-})
+)
 
 AUTH = ("401.1-invalid-token",)
-rel("email-analytics", "Email analytics",
+rel(
+    "email-analytics",
+    "Email analytics",
     "GET the account's email figures: `from`, `to` (YYYY-MM-DD, UTC, at most 3 years apart; default the last 30 "
     "days) and `group_by` (day, week or month).",
-    response_profile="email-analytics", problems=("400.3-invalid-parameter", *AUTH))
-rel("campaign-analytics", "Campaign analytics",
+    response_profile="email-analytics",
+    problems=("400.3-invalid-parameter", *AUTH),
+)
+rel(
+    "campaign-analytics",
+    "Campaign analytics",
     "GET one campaign's figures, top links and timeline (`timeline`: hour or day).",
-    response_profile="campaign-analytics", problems=("400.3-invalid-parameter", "404.1-not-found", *AUTH))
-rel("contact-analytics", "Contact analytics",
+    response_profile="campaign-analytics",
+    problems=("400.3-invalid-parameter", "404.1-not-found", *AUTH),
+)
+rel(
+    "contact-analytics",
+    "Contact analytics",
     "GET a contact's messages received, opens, clicks and engagement score.",
-    response_profile="contact-analytics", problems=("400.3-invalid-parameter", "404.1-not-found", *AUTH))
+    response_profile="contact-analytics",
+    problems=("400.3-invalid-parameter", "404.1-not-found", *AUTH),
+)
 
-model("email-analytics", "Email analytics",
-      "Counts of the account's emails per day, kept exact in the transaction of each send, bounce, open, click, "
-      "unsubscribe and complaint, and checked by `manage.py analytics_recount` against the messages and events.",
-      profile="email-analytics")
+model(
+    "email-analytics",
+    "Email analytics",
+    "Counts of the account's emails per day, kept exact in the transaction of each send, bounce, open, click, "
+    "unsubscribe and complaint, and checked by `manage.py analytics_recount` against the messages and events.",
+    profile="email-analytics",
+)

@@ -16,8 +16,9 @@ class DailyStat(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "day", "campaign_id", "metric"],
-                                               name="daily_stat_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day", "campaign_id", "metric"], name="daily_stat_unique")
+        ]
 
 
 class HourlyStat(models.Model):

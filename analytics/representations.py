@@ -1,4 +1,5 @@
 """The analytics resources as JSON: figures with their rates, instants in ISO 8601 (``api.formats``), links."""
+
 from collections import Counter
 from datetime import date
 
@@ -7,8 +8,18 @@ from api.formats import iso
 from api.links import link
 from campaigns.representations import V1_ROUTES
 
-COUNTS = ("sent", "delivered", "softBounces", "hardBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks",
-          "unsubscribes", "complaints")
+COUNTS = (
+    "sent",
+    "delivered",
+    "softBounces",
+    "hardBounces",
+    "opens",
+    "uniqueOpens",
+    "clicks",
+    "uniqueClicks",
+    "unsubscribes",
+    "complaints",
+)
 RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
 
 
@@ -27,32 +38,57 @@ def metrics(stored) -> dict:
     delivered = stored.get("sent", 0)
     out = {name: stored.get(name, 0) for name in COUNTS}
     out.update(sent=delivered + bounces, delivered=delivered)
-    out.update(deliveryRate=_rate(delivered, delivered + bounces), openRate=_rate(out["uniqueOpens"], delivered),
-               clickRate=_rate(out["uniqueClicks"], delivered), unsubscribeRate=_rate(out["unsubscribes"], delivered),
-               bounceRate=_rate(bounces, delivered + bounces), complaintRate=_rate(out["complaints"], delivered))
+    out.update(
+        deliveryRate=_rate(delivered, delivered + bounces),
+        openRate=_rate(out["uniqueOpens"], delivered),
+        clickRate=_rate(out["uniqueClicks"], delivered),
+        unsubscribeRate=_rate(out["unsubscribes"], delivered),
+        bounceRate=_rate(bounces, delivered + bounces),
+        complaintRate=_rate(out["complaints"], delivered),
+    )
     return out
 
 
-def email_analytics(totals: Counter, periods: list[Period], *, start: date, end: date, group_by: str,
-                    path: str) -> dict:
-    return {"from": iso(start), "to": iso(end), "groupBy": group_by, "totals": metrics(totals),
-            "periods": [{"period": iso(period.start), "start": iso(period.first), "end": iso(period.last),
-                         **metrics(period.counts)} for period in periods],
-            "_links": [link(f"{path}?from={start}&to={end}&group_by={group_by}", "self /rels/email-analytics",
-                            "These figures")]}
+def email_analytics(
+    totals: Counter, periods: list[Period], *, start: date, end: date, group_by: str, path: str
+) -> dict:
+    return {
+        "from": iso(start),
+        "to": iso(end),
+        "groupBy": group_by,
+        "totals": metrics(totals),
+        "periods": [
+            {"period": iso(period.start), "start": iso(period.first), "end": iso(period.last), **metrics(period.counts)}
+            for period in periods
+        ],
+        "_links": [
+            link(f"{path}?from={start}&to={end}&group_by={group_by}", "self /rels/email-analytics", "These figures")
+        ],
+    }
 
 
 def campaign_analytics(figures: CampaignFigures, *, path: str) -> dict:
     campaign, timeline = figures.campaign, figures.timeline
-    return {"campaignId": campaign.pk, "name": campaign.name, "status": campaign.status,
-            "startedAt": iso(campaign.started_at), "metrics": metrics(figures.stats),
-            "topLinks": [{"url": url, "clicks": clicks, "uniqueClicks": unique}
-                         for url, clicks, unique in figures.top_links],
-            "timeline": {"unit": timeline.unit, "from": iso(timeline.origin), "to": iso(timeline.until),
-                         "points": [{"at": iso(at), "opens": opens, "clicks": clicks}
-                                    for at, opens, clicks in timeline.points]},
-            "_links": [link(path, "self /rels/campaign-analytics", "These figures"),
-                       link(V1_ROUTES.detail(campaign.pk), "/rels/campaign", "The campaign")]}
+    return {
+        "campaignId": campaign.pk,
+        "name": campaign.name,
+        "status": campaign.status,
+        "startedAt": iso(campaign.started_at),
+        "metrics": metrics(figures.stats),
+        "topLinks": [
+            {"url": url, "clicks": clicks, "uniqueClicks": unique} for url, clicks, unique in figures.top_links
+        ],
+        "timeline": {
+            "unit": timeline.unit,
+            "from": iso(timeline.origin),
+            "to": iso(timeline.until),
+            "points": [{"at": iso(at), "opens": opens, "clicks": clicks} for at, opens, clicks in timeline.points],
+        },
+        "_links": [
+            link(path, "self /rels/campaign-analytics", "These figures"),
+            link(V1_ROUTES.detail(campaign.pk), "/rels/campaign", "The campaign"),
+        ],
+    }
 
 
 def engagement_score(figures: ContactFigures) -> int:
@@ -64,9 +100,19 @@ def engagement_score(figures: ContactFigures) -> int:
 
 
 def contact_analytics(figures: ContactFigures, *, path: str) -> dict:
-    return {"emailMd5": figures.email_md5, "messagesReceived": figures.received, "opens": figures.opens,
-            "clicks": figures.clicks, "lastOpenAt": iso(figures.last_open_at),
-            "lastClickAt": iso(figures.last_click_at), "engagementScore": engagement_score(figures),
-            "engagementWindow": {"days": ENGAGEMENT_DAYS, "delivered": figures.recent, "opened": figures.opened,
-                                 "clicked": figures.clicked},
-            "_links": [link(path, "self /rels/contact-analytics", "These figures")]}
+    return {
+        "emailMd5": figures.email_md5,
+        "messagesReceived": figures.received,
+        "opens": figures.opens,
+        "clicks": figures.clicks,
+        "lastOpenAt": iso(figures.last_open_at),
+        "lastClickAt": iso(figures.last_click_at),
+        "engagementScore": engagement_score(figures),
+        "engagementWindow": {
+            "days": ENGAGEMENT_DAYS,
+            "delivered": figures.recent,
+            "opened": figures.opened,
+            "clicked": figures.clicked,
+        },
+        "_links": [link(path, "self /rels/contact-analytics", "These figures")],
+    }

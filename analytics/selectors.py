@@ -1,5 +1,6 @@
 """Reads of the analytics resources: sums of the daily counters, a campaign's counters (totals, per hour, per
 link), a contact's messages. They return figures; ``analytics.representations`` makes them JSON."""
+
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -76,8 +77,12 @@ def _next_period(start: date, group_by: str) -> date:
 
 def email_figures(*, account, start: date, end: date, group_by: str) -> tuple[Counter, list[Period]]:
     """Totals and one entry per period (every period of the range, clipped to it), from the daily counters."""
-    per_day = (DailyStat.objects.filter(account=account, day__gte=start, day__lte=end)
-               .values("day", "metric").annotate(n=Sum("count")).values_list("day", "metric", "n"))
+    per_day = (
+        DailyStat.objects.filter(account=account, day__gte=start, day__lte=end)
+        .values("day", "metric")
+        .annotate(n=Sum("count"))
+        .values_list("day", "metric", "n")
+    )
     buckets: dict[date, Counter] = {}
     totals: Counter = Counter()
     for day, metric, n in per_day:
@@ -86,25 +91,29 @@ def email_figures(*, account, start: date, end: date, group_by: str) -> tuple[Co
     periods, cursor = [], period_start(start, group_by)
     while cursor <= end:
         following = _next_period(cursor, group_by)
-        periods.append(Period(cursor, max(cursor, start), min(following - timedelta(days=1), end),
-                              buckets.get(cursor, Counter())))
+        periods.append(
+            Period(cursor, max(cursor, start), min(following - timedelta(days=1), end), buckets.get(cursor, Counter()))
+        )
         cursor = following
     return totals, periods
 
 
 def campaign_figures(*, account, campaign_id: int, timeline: str) -> CampaignFigures:
     campaign = campaign_get(account=account, campaign_id=campaign_id)
-    return CampaignFigures(campaign, campaign_stats([campaign.pk])[campaign.pk], _top_links(campaign),
-                           _timeline(campaign, timeline))
+    return CampaignFigures(
+        campaign, campaign_stats([campaign.pk])[campaign.pk], _top_links(campaign), _timeline(campaign, timeline)
+    )
 
 
 def _top_links(campaign) -> list[tuple[str, int, int]]:
     """The most clicked URLs, from the link counters summed by URL (a URL may sit at several positions)."""
     url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
     by_url: dict[str, Counter] = {}
-    for link_url, metric, count in (LinkStat.objects.filter(campaign_id=campaign.pk)
-                                    .annotate(url=Subquery(url.values("url")[:1]))
-                                    .values_list("url", "metric", "count")):
+    for link_url, metric, count in (
+        LinkStat.objects.filter(campaign_id=campaign.pk)
+        .annotate(url=Subquery(url.values("url")[:1]))
+        .values_list("url", "metric", "count")
+    ):
         by_url.setdefault(link_url, Counter())[metric] += count
     ranked = sorted(by_url.items(), key=lambda item: (-item[1]["clicks"], -item[1]["uniqueClicks"], item[0]))
     return [(url, counts["clicks"], counts["uniqueClicks"]) for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]
@@ -119,12 +128,22 @@ def _timeline(campaign, unit: str) -> Timeline:
         return Timeline(unit, None, None, [])
     trunc = TruncHour if unit == "hour" else TruncDay
     step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
-    origin = (first.replace(minute=0, second=0, microsecond=0) if unit == "hour"
-              else first.replace(hour=0, minute=0, second=0, microsecond=0))
+    origin = (
+        first.replace(minute=0, second=0, microsecond=0)
+        if unit == "hour"
+        else first.replace(hour=0, minute=0, second=0, microsecond=0)
+    )
     until = origin + step * TIMELINE_BUCKETS[unit]
-    rows = (hours.filter(hour__gte=origin, hour__lt=until).annotate(bucket=trunc("hour")).values("bucket")
-            .annotate(opens=Sum("count", filter=Q(metric="opens"), default=0),
-                      clicks=Sum("count", filter=Q(metric="clicks"), default=0)).order_by("bucket"))
+    rows = (
+        hours.filter(hour__gte=origin, hour__lt=until)
+        .annotate(bucket=trunc("hour"))
+        .values("bucket")
+        .annotate(
+            opens=Sum("count", filter=Q(metric="opens"), default=0),
+            clicks=Sum("count", filter=Q(metric="clicks"), default=0),
+        )
+        .order_by("bucket")
+    )
     return Timeline(unit, origin, until, [(row["bucket"], row["opens"], row["clicks"]) for row in rows])
 
 
@@ -140,10 +159,14 @@ def contact_figures(*, account, email_md5: str) -> ContactFigures:
         received=Count("id", filter=delivered),
         recent=Count("id", filter=delivered & Q(sent_at__gte=since)),
         opened=Count("id", filter=delivered & Q(sent_at__gte=since, opened_at__isnull=False)),
-        clicked=Count("id", filter=delivered & Q(sent_at__gte=since, clicked_at__isnull=False)))
+        clicked=Count("id", filter=delivered & Q(sent_at__gte=since, clicked_at__isnull=False)),
+    )
     events = Event.objects.filter(account_id=account.pk, message__subscriber_id=subscriber.pk).aggregate(
-        opens=Count("id", filter=Q(type=EventType.OPEN)), clicks=Count("id", filter=Q(type=EventType.CLICK)),
-        last_open_at=Max("at", filter=Q(type=EventType.OPEN)), last_click_at=Max("at", filter=Q(type=EventType.CLICK)))
+        opens=Count("id", filter=Q(type=EventType.OPEN)),
+        clicks=Count("id", filter=Q(type=EventType.CLICK)),
+        last_open_at=Max("at", filter=Q(type=EventType.OPEN)),
+        last_click_at=Max("at", filter=Q(type=EventType.CLICK)),
+    )
     return ContactFigures(email_md5=subscriber.email_md5, **counts, **events)
 
 

@@ -5,8 +5,9 @@ Lock order: these rows are counters, taken after the message rows and before sub
 campaign's counters: daily rows (within one call in sorted (day, metric) order), then hourly rows (sorted by
 metric), then link rows (clicks, then uniqueClicks), so two writers cannot deadlock.
 """
+
 from collections import Counter
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 from analytics.models import DailyStat, HourlyStat, LinkStat
 from api.counters import bump
@@ -16,16 +17,25 @@ HOURLY_TABLE, HOURLY_KEY = HourlyStat._meta.db_table, ("campaign_id", "hour", "m
 LINK_TABLE, LINK_KEY = LinkStat._meta.db_table, ("campaign_id", "position", "metric")
 TIMELINE_METRICS = ("clicks", "opens")
 # What the daily rows count; other campaign counters (retries, skipped, unknown, …) are left out.
-METRICS = ("sent", "hardBounces", "softBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes",
-           "complaints")
+METRICS = (
+    "sent",
+    "hardBounces",
+    "softBounces",
+    "opens",
+    "uniqueOpens",
+    "clicks",
+    "uniqueClicks",
+    "unsubscribes",
+    "complaints",
+)
 
 
 def utc_day(at: datetime) -> date:
-    return at.astimezone(dt_timezone.utc).date()
+    return at.astimezone(UTC).date()
 
 
 def utc_hour(at: datetime) -> datetime:
-    return at.astimezone(dt_timezone.utc).replace(minute=0, second=0, microsecond=0)
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def daily_add(account_id: int, campaign_id: int | None, day: date, deltas: Counter) -> None:

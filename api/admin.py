@@ -1,4 +1,5 @@
 """Back-office helpers shared by the apps' admin modules."""
+
 from django.contrib import messages
 
 from api.problems import ApiProblem
@@ -12,6 +13,7 @@ def apply_action(model_admin, request, queryset, service, *, verb: str, noun: st
             service(**{argument: row})
             done += 1
         except ApiProblem as problem:
-            model_admin.message_user(request, f"{noun.capitalize()} {row.pk}: {problem.problem_detail}",
-                                     level=messages.WARNING)
+            model_admin.message_user(
+                request, f"{noun.capitalize()} {row.pk}: {problem.problem_detail}", level=messages.WARNING
+            )
     model_admin.message_user(request, f"{verb} {done} {noun}(s).", level=messages.SUCCESS)

@@ -4,6 +4,7 @@
 case-insensitive); ``Authorization: Basic base64(anything:KEY)``. Which key a credential is, the accounts
 app says: it registers its lookup with ``use_key_lookup`` (api/ imports no feature app).
 """
+
 import base64
 import binascii
 from collections.abc import Callable
@@ -71,4 +72,3 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return WWW_AUTHENTICATE
-

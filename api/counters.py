@@ -6,6 +6,7 @@ Repairs: each app registers, from its ``apps.py`` ``ready()``, a repairer ``repa
 that account's counters of the app (usually with ``recount_buckets`` or ``recount_total``); the accounts app
 registers how accounts are found. ``manage.py recount_counters`` runs them all: this module knows no app.
 """
+
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django.core.exceptions import ImproperlyConfigured
@@ -30,8 +31,16 @@ def bump_buckets(table: str, key_columns: tuple[str, str], owner_id: int, deltas
         counters_add(table, key_columns, rows)
 
 
-def recount_buckets(counter, rows, *, owner: dict, column: str, buckets: Iterable[str], total: str | None = None,
-                    extra: Mapping[str, Q] | None = None) -> None:
+def recount_buckets(
+    counter,
+    rows,
+    *,
+    owner: dict,
+    column: str,
+    buckets: Iterable[str],
+    total: str | None = None,
+    extra: Mapping[str, Q] | None = None,
+) -> None:
     """Repair: set the owner's ``counter`` rows (model with ``bucket`` and ``count``) to what ``rows`` (the owner's
     counted queryset) hold: per value of ``column`` for each of ``buckets``; ``total`` (a bucket name) counts them
     all; each ``extra`` bucket counts the rows matching its condition."""

@@ -11,8 +11,9 @@ def allow_methods(*methods: str):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                return problem_response(METHOD_NOT_ALLOWED, f"{request.method} is not allowed here.",
-                                        headers={"Allow": allowed})
+                return problem_response(
+                    METHOD_NOT_ALLOWED, f"{request.method} is not allowed here.", headers={"Allow": allowed}
+                )
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -1,79 +1,110 @@
 """The hypermedia core's own entries in the registry."""
+
 from api.registry import model, profile, ref, rel
 
-profile("link", "Link", {
-    "description": "A hypermedia link. `rel` holds space-separated relation types.",
-    "type": "object",
-    "required": ["href", "rel"],
-    "properties": {
-        "href": {"type": "string", "description": "A URI, or a URI template when `templated` is true."},
-        "rel": {"type": "string"},
-        "description": {"type": "string"},
-        "templated": {"type": "boolean"},
+profile(
+    "link",
+    "Link",
+    {
+        "description": "A hypermedia link. `rel` holds space-separated relation types.",
+        "type": "object",
+        "required": ["href", "rel"],
+        "properties": {
+            "href": {"type": "string", "description": "A URI, or a URI template when `templated` is true."},
+            "rel": {"type": "string"},
+            "description": {"type": "string"},
+            "templated": {"type": "boolean"},
+        },
+        "additionalProperties": False,
     },
-    "additionalProperties": False,
-})
+)
 
 LINKS = {"type": "array", "items": ref("link")}
 
-profile("message", "Message", {
-    "description": "A human readable message and the affordances that follow from it.",
-    "type": "object",
-    "required": ["message", "_links"],
-    "properties": {"message": {"type": "string"}, "_links": LINKS},
-})
+profile(
+    "message",
+    "Message",
+    {
+        "description": "A human readable message and the affordances that follow from it.",
+        "type": "object",
+        "required": ["message", "_links"],
+        "properties": {"message": {"type": "string"}, "_links": LINKS},
+    },
+)
 
-profile("problem", "Problem", {
-    "description": "An error, as application/problem+json (RFC 9457).",
-    "type": "object",
-    "required": ["type", "title", "detail", "status", "errorCode"],
-    "properties": {
-        "type": {"type": "string", "pattern": "^/errors/[0-9]{3}\\.[0-9]+-[a-z0-9-]+$"},
-        "title": {"type": "string"},
-        "detail": {"type": "string"},
-        "status": {"type": "integer"},
-        "errorCode": {"type": "integer"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "detail"],
-                "properties": {"field": {"type": ["string", "null"]}, "detail": {"type": "string"}},
+profile(
+    "problem",
+    "Problem",
+    {
+        "description": "An error, as application/problem+json (RFC 9457).",
+        "type": "object",
+        "required": ["type", "title", "detail", "status", "errorCode"],
+        "properties": {
+            "type": {"type": "string", "pattern": "^/errors/[0-9]{3}\\.[0-9]+-[a-z0-9-]+$"},
+            "title": {"type": "string"},
+            "detail": {"type": "string"},
+            "status": {"type": "integer"},
+            "errorCode": {"type": "integer"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "detail"],
+                    "properties": {"field": {"type": ["string", "null"]}, "detail": {"type": "string"}},
+                },
+            },
+            "requestId": {
+                "type": "string",
+                "description": "The request's id, as in its `X-Request-ID` header and the server's log line.",
             },
         },
-        "requestId": {"type": "string", "description": "The request's id, as in its `X-Request-ID` header "
-                                                       "and the server's log line."},
     },
-})
+)
 
-profile("health", "Health", {
-    "description": "The answer of `/healthz` (the process is up) and `/readyz` (its database and Redis answer).",
-    "type": "object",
-    "required": ["status", "_links"],
-    "properties": {
-        "status": {"type": "string", "enum": ["ok", "ready"]},
-        "checks": {
-            "type": "object",
-            "description": "Each service `/readyz` checked: `ok`, `down`, or `not-configured` (Redis when jobs run "
-                           "in-process).",
-            "additionalProperties": {"type": "string", "enum": ["ok", "down", "not-configured"]},
+profile(
+    "health",
+    "Health",
+    {
+        "description": "The answer of `/healthz` (the process is up) and `/readyz` (its database and Redis answer).",
+        "type": "object",
+        "required": ["status", "_links"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "ready"]},
+            "checks": {
+                "type": "object",
+                "description": "Each service `/readyz` checked: `ok`, `down`, or `not-configured` (Redis when jobs run "
+                "in-process).",
+                "additionalProperties": {"type": "string", "enum": ["ok", "down", "not-configured"]},
+            },
+            "_links": LINKS,
         },
-        "_links": LINKS,
     },
-})
+)
 
-rel("account-home", "Account index",
+rel(
+    "account-home",
+    "Account index",
     "The entry point of one account: links to every affordance the server offers for it.",
-    response_profile="message", problems=("401.1-invalid-token", "401.2-missing-token",
-                                          "403.1-forbidden-wrong-account"))
-rel("specific-page", "Go to a page",
-    "A URI template of a paginated collection; fill `{page}` (from 1) to get that page.")
+    response_profile="message",
+    problems=("401.1-invalid-token", "401.2-missing-token", "403.1-forbidden-wrong-account"),
+)
+rel(
+    "specific-page",
+    "Go to a page",
+    "A URI template of a paginated collection; fill `{page}` (from 1) to get that page.",
+)
 
-model("message", "Message",
-      "A response that carries a human readable `message` and `_links` to the next affordances. "
-      "The general entry point `/`, the account index and the answers to writes are messages.",
-      profile="message")
-model("problem", "Problem",
-      "An error answer: `type` (a link to its description under `/errors`), `title`, `detail` naming "
-      "what was wrong, `status`, `errorCode`, and for validation errors `errors`, one entry per field.",
-      profile="problem")
+model(
+    "message",
+    "Message",
+    "A response that carries a human readable `message` and `_links` to the next affordances. "
+    "The general entry point `/`, the account index and the answers to writes are messages.",
+    profile="message",
+)
+model(
+    "problem",
+    "Problem",
+    "An error answer: `type` (a link to its description under `/errors`), `title`, `detail` naming "
+    "what was wrong, `status`, `errorCode`, and for validation errors `errors`, one entry per field.",
+    profile="problem",
+)

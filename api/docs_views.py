@@ -1,4 +1,5 @@
 """``/rels``, ``/models``, ``/errors`` (HTML) and ``/schemas`` (JSON Schema), from the registry."""
+
 import json
 
 from django.http import Http404, JsonResponse
@@ -21,11 +22,21 @@ def rel_detail(request, name):
     doc = REGISTRY.rels.get(name) or _missing()
     facts = [("Method", doc.method, None)]
     if doc.request_profile:
-        facts.append(("Request body", f"application/json; profile=/schemas/{doc.request_profile}",
-                      f"/schemas/{doc.request_profile}"))
+        facts.append(
+            (
+                "Request body",
+                f"application/json; profile=/schemas/{doc.request_profile}",
+                f"/schemas/{doc.request_profile}",
+            )
+        )
     if doc.response_profile:
-        facts.append(("Response body", f"application/json; profile=/schemas/{doc.response_profile}",
-                      f"/schemas/{doc.response_profile}"))
+        facts.append(
+            (
+                "Response body",
+                f"application/json; profile=/schemas/{doc.response_profile}",
+                f"/schemas/{doc.response_profile}",
+            )
+        )
     facts.extend(("Possible problem", key, f"/errors/{key}") for key in doc.problems)
     return _page(request, doc.title, kind="Relation type", description=doc.description, facts=facts)
 
@@ -49,8 +60,11 @@ def error_index(request):
 
 def error_detail(request, key):
     doc = REGISTRY.problems.get(key) or _missing()
-    facts = [("HTTP status", str(doc.status), None), ("errorCode", str(doc.code), None),
-             ("Content-Type", "application/problem+json", "/schemas/problem")]
+    facts = [
+        ("HTTP status", str(doc.status), None),
+        ("errorCode", str(doc.code), None),
+        ("Content-Type", "application/problem+json", "/schemas/problem"),
+    ]
     return _page(request, doc.title, kind="Problem type", description=doc.description, facts=facts)
 
 
@@ -62,8 +76,9 @@ def schema_index(request):
 @extend_schema(exclude=True)
 def schema_detail(request, name):
     doc = REGISTRY.profiles.get(name) or _missing()
-    return JsonResponse(doc.schema, content_type="application/schema+json",
-                        json_dumps_params={"indent": 2, "ensure_ascii": False})
+    return JsonResponse(
+        doc.schema, content_type="application/schema+json", json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
 
 
 def _missing():

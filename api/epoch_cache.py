@@ -10,6 +10,7 @@ Nothing is cached without Redis (the embedded default), outside a request (jobs,
 cannot be reached: every lookup then goes to the database. An entry also expires after
 ``MAX_AGE_SECONDS``, a backstop should an increment ever be lost.
 """
+
 import contextvars
 import logging
 import time
@@ -60,14 +61,14 @@ def current_epoch(*, rate_window: str | None = None) -> int | None:
 
 # KEYS[1]: the epoch; ARGV[1]: its new value should Redis have lost it (or never had it), one no process
 # can have seen. With KEYS[2] and ARGV[2], a rate-limit window counted in the same call.
-_READ_LUA = ("local epoch = redis.call('GET', KEYS[1])\n"
-             "if not epoch then\n"
-             "  redis.call('SET', KEYS[1], ARGV[1], 'NX')\n"
-             "  epoch = redis.call('GET', KEYS[1])\n"
-             "end\n"
-             "if #KEYS == 1 then return {epoch} end\n"
-             + count_lua(2) +
-             "return {epoch, counted}\n")
+_READ_LUA = (
+    "local epoch = redis.call('GET', KEYS[1])\n"
+    "if not epoch then\n"
+    "  redis.call('SET', KEYS[1], ARGV[1], 'NX')\n"
+    "  epoch = redis.call('GET', KEYS[1])\n"
+    "end\n"
+    "if #KEYS == 1 then return {epoch} end\n" + count_lua(2) + "return {epoch, counted}\n"
+)
 
 
 def _read_epoch(rate_window: str | None = None) -> int | None:

@@ -3,6 +3,7 @@
 Instants are ISO 8601 in UTC with the ``+00:00`` offset: the form of the received Blueprint's examples (an
 offset, never a letter) and of ``apiary.apib``, and what ``datetime.fromisoformat`` reads back on any Python.
 """
+
 import datetime as dt
 
 

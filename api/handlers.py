@@ -1,4 +1,5 @@
 """Django's own error handlers, answering problem+json (used with DEBUG off)."""
+
 from api.problems import BAD_REQUEST, FORBIDDEN, INTERNAL_ERROR, NOT_FOUND, problem_response
 
 

@@ -2,6 +2,7 @@
 
 Public, unthrottled and indifferent to ``Accept``: load balancers and orchestrators call them.
 """
+
 import logging
 
 from django.conf import settings
@@ -56,8 +57,9 @@ def redis_check() -> str | None:
         return None
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
-                                  socket_timeout=CHECK_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS
+    )
     try:
         client.ping()
     except Exception as exc:  # connection refused, timeout, auth…
@@ -68,26 +70,36 @@ def redis_check() -> str | None:
 
 
 class HealthView(ProbeView):
-    @extend_schema(operation_id="healthz", summary="The process is up", auth=[],
-                   responses=responses({200: "health"}, problems=()))
+    @extend_schema(
+        operation_id="healthz", summary="The process is up", auth=[], responses=responses({200: "health"}, problems=())
+    )
     def get(self, request):
         return hypermedia(rep.health("ok", self_href="/healthz"), "health", headers={"Cache-Control": NO_STORE})
 
 
 class ReadyView(ProbeView):
-    @extend_schema(operation_id="readyz", summary="PostgreSQL and Redis are reachable", auth=[],
-                   responses=responses({200: "health"}, problems=(), extra_problems=(503,)))
+    @extend_schema(
+        operation_id="readyz",
+        summary="PostgreSQL and Redis are reachable",
+        auth=[],
+        responses=responses({200: "health"}, problems=(), extra_problems=(503,)),
+    )
     def get(self, request):
-        failures = {name: reason for name, reason in (("database", database_check()), ("redis", redis_check()))
-                    if reason is not None}
+        failures = {
+            name: reason
+            for name, reason in (("database", database_check()), ("redis", redis_check()))
+            if reason is not None
+        }
         checks = {"database": "ok", "redis": "ok" if settings.REDIS_URL else "not-configured"}
-        checks.update({name: "down" for name in failures})
+        checks.update(dict.fromkeys(failures, "down"))
         if failures:
             # The reasons (hosts, ports, driver messages) go to the log, not to a public answer.
             for name, reason in failures.items():
                 logger.error("readiness check failed: %s: %s", name, reason, extra={"check": name})
             detail = "Not reachable: " + ", ".join(failures) + "."
-            raise ApiProblem(NOT_READY, detail, extra={"checks": checks},
-                             headers={"Cache-Control": NO_STORE, "Retry-After": "5"})
-        return hypermedia(rep.health("ready", checks, self_href="/readyz"), "health",
-                          headers={"Cache-Control": NO_STORE})
+            raise ApiProblem(
+                NOT_READY, detail, extra={"checks": checks}, headers={"Cache-Control": NO_STORE, "Retry-After": "5"}
+            )
+        return hypermedia(
+            rep.health("ready", checks, self_href="/readyz"), "health", headers={"Cache-Control": NO_STORE}
+        )

@@ -4,16 +4,32 @@ A link is ``{"href", "rel", "description"}`` (plus ``"templated": true`` for URI
 templates). ``rel`` holds space-separated relation types: IANA names or
 ``/rels/<name>`` entries that must be declared in the registry.
 """
+
 from functools import lru_cache
 
 from django.urls import reverse
 
 from api.registry import REGISTRY
 
-IANA_RELS = frozenset({
-    "self", "item", "collection", "parent", "index", "edit", "delete", "related",
-    "first", "prev", "next", "last", "describedby", "help", "alternate",
-})
+IANA_RELS = frozenset(
+    {
+        "self",
+        "item",
+        "collection",
+        "parent",
+        "index",
+        "edit",
+        "delete",
+        "related",
+        "first",
+        "prev",
+        "next",
+        "last",
+        "describedby",
+        "help",
+        "alternate",
+    }
+)
 
 
 @lru_cache(maxsize=1024)  # the rels are literals of the code: a handful, checked once each
@@ -21,7 +37,7 @@ def check_rel(rel: str) -> str:
     for token in rel.split():
         if token in IANA_RELS:
             continue
-        if not token.startswith("/rels/") or token[len("/rels/"):] not in REGISTRY.rels:
+        if not token.startswith("/rels/") or token[len("/rels/") :] not in REGISTRY.rels:
             raise LookupError(f"relation type {token!r} is not declared in the registry")
     return rel
 

@@ -3,6 +3,7 @@
 Imported by gunicorn's log configuration before Django is set up, so nothing here
 touches settings or models.
 """
+
 import contextvars
 import json
 import logging
@@ -67,8 +68,11 @@ class RequestIdFilter(logging.Filter):
 
 
 def _fields(record: logging.LogRecord) -> dict:
-    return {key: value for key, value in vars(record).items()
-            if key not in _RECORD_ATTRIBUTES and key not in _UNLOGGED_EXTRAS and not key.startswith("_")}
+    return {
+        key: value
+        for key, value in vars(record).items()
+        if key not in _RECORD_ATTRIBUTES and key not in _UNLOGGED_EXTRAS and not key.startswith("_")
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -115,8 +119,7 @@ def logging_config(log_format: str, level: str) -> dict:
         },
         "formatters": {"main": {"()": formatter}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "main",
-                        "filters": ["request_id", "redact"]},
+            "console": {"class": "logging.StreamHandler", "formatter": "main", "filters": ["request_id", "redact"]},
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

@@ -24,8 +24,7 @@ class BodySizeLimitMiddleware:
             size = 0
         limit = settings.MAX_REQUEST_BODY_BYTES
         if size > limit:
-            return problem_response(PAYLOAD_TOO_LARGE,
-                                    f"The body has {size} bytes; the maximum is {limit} bytes.")
+            return problem_response(PAYLOAD_TOO_LARGE, f"The body has {size} bytes; the maximum is {limit} bytes.")
         return self.get_response(request)
 
 
@@ -108,8 +107,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response and \
-                response.get("Content-Type", "").startswith("text/html"):
+        if "Content-Security-Policy" not in response and response.get("Content-Type", "").startswith("text/html"):
             docs = request.path.startswith(settings.SWAGGER_UI_PATH)
             response["Content-Security-Policy"] = settings.SWAGGER_UI_CSP if docs else settings.HTML_CSP
         return response

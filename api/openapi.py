@@ -1,4 +1,5 @@
 """OpenAPI from the same registry: profiles become components, problems are documented."""
+
 import copy
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -43,7 +44,7 @@ def _to_openapi(schema):
             if key in ("$schema", "$id"):
                 continue
             if key == "$ref" and isinstance(value, str) and value.startswith("/schemas/"):
-                out[key] = openapi_ref(value[len("/schemas/"):])["$ref"]
+                out[key] = openapi_ref(value[len("/schemas/") :])["$ref"]
             else:
                 out[key] = _to_openapi(value)
         return out
@@ -68,10 +69,13 @@ def add_body_problems(result, generator, request, public):
                 continue
             answers = operation.setdefault("responses", {})
             for status in BODY_PROBLEMS:
-                answers.setdefault(str(status), {
-                    "description": "",
-                    "content": {"application/problem+json": {"schema": openapi_ref("problem")}},
-                })
+                answers.setdefault(
+                    str(status),
+                    {
+                        "description": "",
+                        "content": {"application/problem+json": {"schema": openapi_ref("problem")}},
+                    },
+                )
     return result
 
 
@@ -82,9 +86,16 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return [
-            {"type": "http", "scheme": "bearer",
-             "description": "Authorization: Bearer KEY (also `Token KEY` or `OAuth2 KEY`)."},
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Authorization: Bearer KEY (also `Token KEY` or `OAuth2 KEY`).",
+            },
             {"type": "http", "scheme": "basic", "description": "The key as the Basic password."},
-            {"type": "apiKey", "in": "query", "name": "access_token",
-             "description": "?access_token=KEY (not recommended in production)."},
+            {
+                "type": "apiKey",
+                "in": "query",
+                "name": "access_token",
+                "description": "?access_token=KEY (not recommended in production).",
+            },
         ]

@@ -4,6 +4,7 @@ The envelope's counts come from exact counters (never ``COUNT(*)``), and a page
 in the second half of a collection is read backwards from its end, so the last
 page costs what the first does.
 """
+
 import math
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -17,14 +18,16 @@ from api.registry import ref
 PER_PAGE_MIN, PER_PAGE_MAX, PER_PAGE_DEFAULT = 5, 50, 20
 PAGE_PARAMETERS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} "
-                                                  f"(default {PER_PAGE_DEFAULT})."),
+    OpenApiParameter(
+        "per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} (default {PER_PAGE_DEFAULT})."
+    ),
 ]
 MAX_PAGE = 10_000_000
 PAGE_PARAMETERS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter("per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} "
-                                                  f"(default {PER_PAGE_DEFAULT})."),
+    OpenApiParameter(
+        "per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} (default {PER_PAGE_DEFAULT})."
+    ),
 ]
 
 
@@ -49,6 +52,7 @@ def page_params(request) -> PageParams:
 class PageWindow:
     """Which rows a page is, as a query reads them: ``limit`` rows after ``offset``, in the collection's
     order, or, for a page nearer the end, against it (``backwards``: the rows then come out reversed)."""
+
     offset: int
     limit: int
     backwards: bool
@@ -71,8 +75,8 @@ def page_slice(queryset, total: int, params: PageParams) -> list:
     if window is None:
         return []
     if window.backwards:
-        return list(reversed(queryset.reverse()[window.offset:window.offset + window.limit]))
-    return list(queryset[window.offset:window.offset + window.limit])
+        return list(reversed(queryset.reverse()[window.offset : window.offset + window.limit]))
+    return list(queryset[window.offset : window.offset + window.limit])
 
 
 def _href(path: str, page, per_page: int, filters: dict) -> str:
@@ -83,8 +87,16 @@ def _href(path: str, page, per_page: int, filters: dict) -> str:
     return f"{path}?{'&'.join(query)}"
 
 
-def page_envelope(items: list[dict], total: int, params: PageParams, *, path: str, collection_rel: str,
-                  affordances: list[dict], filters: dict | None = None) -> dict:
+def page_envelope(
+    items: list[dict],
+    total: int,
+    params: PageParams,
+    *,
+    path: str,
+    collection_rel: str,
+    affordances: list[dict],
+    filters: dict | None = None,
+) -> dict:
     """``items``, counts and ``_links``: self, go-to-page, affordances, first/prev/next/last."""
     filters = filters or {}
     pages = math.ceil(total / params.per_page)

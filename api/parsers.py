@@ -4,6 +4,7 @@ A body over MAX_JSON_BODY_BYTES is 413.1, nesting deeper than MAX_JSON_DEPTH 400
 (value or key) longer than MAX_JSON_STRING_LENGTH 413.2, an array or object with more than
 MAX_JSON_ITEMS members 413.3. Imports read their own (much larger) bodies.
 """
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,8 +25,12 @@ class JsonLimits:
 
     @classmethod
     def from_settings(cls) -> "JsonLimits":
-        return cls(body_bytes=settings.MAX_JSON_BODY_BYTES, depth=settings.MAX_JSON_DEPTH,
-                   string_length=settings.MAX_JSON_STRING_LENGTH, items=settings.MAX_JSON_ITEMS)
+        return cls(
+            body_bytes=settings.MAX_JSON_BODY_BYTES,
+            depth=settings.MAX_JSON_DEPTH,
+            string_length=settings.MAX_JSON_STRING_LENGTH,
+            items=settings.MAX_JSON_ITEMS,
+        )
 
 
 def json_path(path: tuple) -> str:
@@ -55,8 +60,7 @@ def too_deep(limit: int, trail=None) -> ApiProblem:
 
 
 def _too_long(what: str, text: str, limit: int, trail) -> ApiProblem:
-    return _limit_problem(JSON_STRING_TOO_LONG, trail,
-                          f"A {what} of {len(text)} characters; the maximum is {limit}.")
+    return _limit_problem(JSON_STRING_TOO_LONG, trail, f"A {what} of {len(text)} characters; the maximum is {limit}.")
 
 
 def check_json_limits(data, limits: JsonLimits, *, check_strings: bool = True) -> None:
@@ -76,8 +80,9 @@ def check_json_limits(data, limits: JsonLimits, *, check_strings: bool = True) -
             raise too_deep(limits.depth, trail)
         if len(container) > limits.items:
             kind = "object" if isinstance(container, dict) else "array"
-            raise _limit_problem(JSON_TOO_MANY_ITEMS, trail,
-                                 f"An {kind} of {len(container)} members; the maximum is {limits.items}.")
+            raise _limit_problem(
+                JSON_TOO_MANY_ITEMS, trail, f"An {kind} of {len(container)} members; the maximum is {limits.items}."
+            )
         is_object = isinstance(container, dict)
         if check_strings:
             _check_strings(container, is_object, limits.string_length, trail)

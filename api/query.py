@@ -4,6 +4,7 @@ A bad value answers 400.3 (``invalid-parameter``) naming the parameter and what 
 collection's filters use (``choice``, ``date_time``, ``day``) raise ``ValueError`` with that description, which
 the collection turns into the 400.
 """
+
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -33,9 +34,11 @@ def only_parameters(request, allowed: tuple[str, ...]) -> None:
     unknown = unknown_parameters(request, set(allowed).__contains__)
     if unknown:
         listed = ", ".join(allowed) or "none"
-        raise ApiProblem(INVALID_PARAMETER, f"Unknown parameter '{unknown[0]}'; allowed: {listed}.",
-                         errors=[{"field": name, "detail": f"unknown parameter; allowed: {listed}"}
-                                 for name in unknown])
+        raise ApiProblem(
+            INVALID_PARAMETER,
+            f"Unknown parameter '{unknown[0]}'; allowed: {listed}.",
+            errors=[{"field": name, "detail": f"unknown parameter; allowed: {listed}"} for name in unknown],
+        )
 
 
 def integer_param(request, name: str, default: int, low: int, high: int) -> int:
@@ -43,8 +46,11 @@ def integer_param(request, name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
-        raise ApiProblem(INVALID_PARAMETER, f"'{name}' must be an integer from {low} to {high}, got '{raw}'.",
-                         errors=[{"field": name, "detail": f"must be an integer from {low} to {high}"}])
+        raise ApiProblem(
+            INVALID_PARAMETER,
+            f"'{name}' must be an integer from {low} to {high}, got '{raw}'.",
+            errors=[{"field": name, "detail": f"must be an integer from {low} to {high}"}],
+        )
     return int(raw)
 
 
@@ -55,6 +61,7 @@ def choice(values) -> Callable[[str], str]:
         if raw not in values:
             raise ValueError(f"must be one of {', '.join(values)}")
         return raw
+
     return parse
 
 
@@ -87,15 +94,19 @@ def date_param(request, name: str) -> dt.date | None:
     try:
         return day(raw)
     except ValueError as exc:
-        raise ApiProblem(INVALID_PARAMETER, f"'{name}' {exc}, got '{raw}'.",
-                         errors=[{"field": name, "detail": str(exc)}]) from None
+        raise ApiProblem(
+            INVALID_PARAMETER, f"'{name}' {exc}, got '{raw}'.", errors=[{"field": name, "detail": str(exc)}]
+        ) from None
 
 
 def date_time(raw: str) -> dt.datetime:
     """An ISO 8601 date (its midnight) or date-time; naive ones are UTC."""
     try:
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00")) if "T" in raw or " " in raw \
+        value = (
+            dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if "T" in raw or " " in raw
             else dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
+        )
     except ValueError:
         raise ValueError("must be an ISO 8601 date or date-time") from None
     return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)

@@ -2,6 +2,7 @@
 
 (django-rq opens a new pool, hence a new connection, for each queue it is asked for.)
 """
+
 from django.conf import settings
 
 _clients = {}
@@ -16,6 +17,7 @@ def redis_client(url: str | None = None):
     client = _clients.get(url)
     if client is None:
         import redis
+
         client = _clients.setdefault(url, redis.Redis.from_url(url))
     return client
 

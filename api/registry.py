@@ -5,8 +5,9 @@ theirs from their ``docs.py``), and the same entries feed ``/rels``,
 ``/schemas``, ``/models``, ``/errors``, the OpenAPI components and the account
 index. Emitting something undeclared is a programming error caught at once.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -1,4 +1,5 @@
 """The core's own answers: the general entry point, an account's index and the health probes."""
+
 from api.links import link, url, url_template
 from api.registry import REGISTRY
 
@@ -10,8 +11,12 @@ def root(account_name: str | None) -> dict:
     if account_name is not None:
         home = link(url("account-index", account_name=account_name), "/rels/account-home", "Account Index")
     else:
-        home = link(url_template("account-index", {}, {"account_name": "accountName"}),
-                    "/rels/account-home", "Account Index", templated=True)
+        home = link(
+            url_template("account-index", {}, {"account_name": "accountName"}),
+            "/rels/account-home",
+            "Account Index",
+            templated=True,
+        )
     return {"message": WELCOME, "_links": [link("/", "self index", "General Index"), home]}
 
 
@@ -20,8 +25,7 @@ def account_index(account_name: str) -> dict:
         link("/", "parent index", "General Index"),
         link(url("account-index", account_name=account_name), "self /rels/account-home", "Account Index"),
     ]
-    links.extend(link(a.href(account_name), a.rel, a.description, templated=a.templated)
-                 for a in REGISTRY.affordances)
+    links.extend(link(a.href(account_name), a.rel, a.description, templated=a.templated) for a in REGISTRY.affordances)
     return {"message": WELCOME, "_links": links}
 
 

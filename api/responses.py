@@ -9,8 +9,7 @@ def hypermedia(data: dict, profile: str, *, status: int = 200, headers: dict | N
     """A JSON response naming its JSON Schema profile in the Content-Type."""
     if profile not in REGISTRY.profiles:
         raise LookupError(f"profile {profile!r} is not declared in the registry")
-    return Response(data, status=status, headers=headers,
-                    content_type=f"application/json; profile=/schemas/{profile}")
+    return Response(data, status=status, headers=headers, content_type=f"application/json; profile=/schemas/{profile}")
 
 
 def message(text: str, links: list[dict], *, status: int = 200, headers: dict | None = None) -> Response:

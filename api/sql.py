@@ -1,5 +1,6 @@
 """Plain SQL of the core: the hottest lookups, where Django's ORM spends more building a simple query than the
 database spends running it (``bench/request_costs.py``), the counters' upsert and the readiness probe."""
+
 from django.db import connection
 
 

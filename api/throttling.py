@@ -10,6 +10,7 @@ takes it from there: one round trip to Redis per request instead of two. Without
 default) the process's cache counts. While Redis cannot be reached the limit is not enforced (a warning is
 logged): the API keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
 """
+
 import contextvars
 import logging
 import time
@@ -27,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 # The window counted ahead in this request, (key, what window_hit answers), by remember_count().
 _counted_ahead = contextvars.ContextVar("rate_windows_counted_ahead", default=None)
-request_started.connect(lambda **kwargs: _counted_ahead.set(None), weak=False,
-                        dispatch_uid="throttling_request_started")
+request_started.connect(
+    lambda **kwargs: _counted_ahead.set(None), weak=False, dispatch_uid="throttling_request_started"
+)
 
 
 def api_key_window(api_key_pk: int) -> str:
@@ -38,9 +40,11 @@ def api_key_window(api_key_pk: int) -> str:
 def count_lua(n: int) -> str:
     """Lua that counts one request under KEYS[n] in a window of ARGV[n] seconds opened by its first request,
     leaving ``{count, seconds left}`` in the local ``counted``."""
-    return (f"local count = redis.call('INCR', KEYS[{n}])\n"
-            f"redis.call('EXPIRE', KEYS[{n}], ARGV[{n}], 'NX')\n"
-            f"local counted = {{count, redis.call('TTL', KEYS[{n}])}}\n")
+    return (
+        f"local count = redis.call('INCR', KEYS[{n}])\n"
+        f"redis.call('EXPIRE', KEYS[{n}], ARGV[{n}], 'NX')\n"
+        f"local counted = {{count, redis.call('TTL', KEYS[{n}])}}\n"
+    )
 
 
 _COUNT_LUA = count_lua(1) + "return counted\n"

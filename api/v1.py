@@ -9,9 +9,11 @@ and the key of the row it continues from, so a forged or garbled one answers 400
 skips or repeats a row while rows are inserted. Offset pages carry ``total``; cursor pages do not (it
 would cost a count the cursor is there to avoid).
 """
+
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -27,8 +29,9 @@ from api.query import ALWAYS_ALLOWED, integer_param, invalid, unknown_parameters
 LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 1, 100, 20
 MAX_OFFSET = 10_000_000
 LIMIT_PARAMETERS = [
-    OpenApiParameter("limit", int,
-                     description=f"Items per page, {LIMIT_MIN} to {LIMIT_MAX} (default {LIMIT_DEFAULT})."),
+    OpenApiParameter(
+        "limit", int, description=f"Items per page, {LIMIT_MIN} to {LIMIT_MAX} (default {LIMIT_DEFAULT})."
+    ),
     OpenApiParameter("offset", int, description="Items to skip, from 0."),
 ]
 CURSOR_SALT = "api.v1.cursor"
@@ -49,6 +52,7 @@ class Filter:
     """A query-parameter filter: ``parse`` turns the raw value into a value (ValueError → 400),
     ``apply(queryset, value)`` filters. ``prefix`` filters match every parameter ``name.<key>``;
     they get ``(key, raw)`` to parse."""
+
     parse: Callable[[str], Any]
     apply: Callable[[Any, Any], Any]
     describe: str
@@ -70,13 +74,21 @@ class Collection:
     default_sort: str = "id"
 
     def parameters(self) -> list[OpenApiParameter]:
-        return [*LIMIT_PARAMETERS,
-                OpenApiParameter("cursor", str, description="Opaque cursor from a `next`/`prev` link; empty "
-                                 "for the first page in cursor mode. Not with `offset`."),
-                OpenApiParameter("sort_by", str, enum=list(self.sorts), description=f"Default {self.default_sort}."),
-                OpenApiParameter("order", str, enum=["asc", "desc"], description="Default asc."),
-                *[OpenApiParameter(f"{name}.{{name}}" if spec.prefix else name, str, description=spec.describe)
-                  for name, spec in self.filters.items()]]
+        return [
+            *LIMIT_PARAMETERS,
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Opaque cursor from a `next`/`prev` link; empty "
+                "for the first page in cursor mode. Not with `offset`.",
+            ),
+            OpenApiParameter("sort_by", str, enum=list(self.sorts), description=f"Default {self.default_sort}."),
+            OpenApiParameter("order", str, enum=["asc", "desc"], description="Default asc."),
+            *[
+                OpenApiParameter(f"{name}.{{name}}" if spec.prefix else name, str, description=spec.describe)
+                for name, spec in self.filters.items()
+            ],
+        ]
 
 
 @dataclass
@@ -96,8 +108,14 @@ class Query:
 
 
 def _allowed(collection: Collection) -> str:
-    names = ["limit", "offset", "cursor", "sort_by", "order",
-             *[f"{name}.<name>" if spec.prefix else name for name, spec in collection.filters.items()]]
+    names = [
+        "limit",
+        "offset",
+        "cursor",
+        "sort_by",
+        "order",
+        *[f"{name}.<name>" if spec.prefix else name for name, spec in collection.filters.items()],
+    ]
     return ", ".join(names)
 
 
@@ -116,9 +134,11 @@ def parse_query(request, collection: Collection) -> Query:
     unknown = unknown_parameters(request, lambda name: name in PAGING or _filter_spec(collection, name) is not None)
     if unknown:
         allowed = _allowed(collection)
-        raise ApiProblem(INVALID_PARAMETER, f"Unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}.",
-                         errors=[{"field": name, "detail": f"unknown parameter; allowed: {allowed}"}
-                                 for name in unknown])
+        raise ApiProblem(
+            INVALID_PARAMETER,
+            f"Unknown parameter(s) {', '.join(unknown)}; allowed: {allowed}.",
+            errors=[{"field": name, "detail": f"unknown parameter; allowed: {allowed}"} for name in unknown],
+        )
     for name in params:
         if len(params.getlist(name)) > 1:
             raise invalid(name, "must be given once")
@@ -129,8 +149,7 @@ def parse_query(request, collection: Collection) -> Query:
     order = params.get("order") or "asc"
     if order not in ("asc", "desc"):
         raise invalid("order", "must be asc or desc", order)
-    raw_filters = {name: value for name, value in params.items()
-                   if name not in ALWAYS_ALLOWED | PAGING and value != ""}
+    raw_filters = {name: value for name, value in params.items() if name not in ALWAYS_ALLOWED | PAGING and value != ""}
     cursor = None
     if "cursor" in params:
         if "offset" in params:
@@ -141,9 +160,9 @@ def parse_query(request, collection: Collection) -> Query:
             state = cursor["q"]
             given = {"sort_by": params.get("sort_by"), "order": params.get("order")}
             if any(value and value != state[name] for name, value in given.items()) or (
-                    raw_filters and raw_filters != state["f"]):
-                raise invalid("cursor", "carries its own sort_by, order and filters; send them unchanged or not "
-                              "at all")
+                raw_filters and raw_filters != state["f"]
+            ):
+                raise invalid("cursor", "carries its own sort_by, order and filters; send them unchanged or not at all")
             sort_by, order, raw_filters = state["sort_by"], state["order"], state["f"]
     offset = None if cursor is not None else integer_param(request, "offset", 0, 0, MAX_OFFSET)
     filters = {}
@@ -153,8 +172,16 @@ def parse_query(request, collection: Collection) -> Query:
             filters[name] = spec.parse(raw) if key is None else spec.parse((key, raw))
         except ValueError as exc:
             raise invalid(name, str(exc) or spec.describe, raw) from None
-    return Query(limit=limit, offset=offset, cursor=cursor, sort_by=sort_by, order=order,
-                 raw_filters=raw_filters, filters=filters, token=params.get("cursor", ""))
+    return Query(
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        sort_by=sort_by,
+        order=order,
+        raw_filters=raw_filters,
+        filters=filters,
+        token=params.get("cursor", ""),
+    )
 
 
 def _decode_cursor(raw: str, collection: Collection) -> dict:
@@ -165,8 +192,12 @@ def _decode_cursor(raw: str, collection: Collection) -> dict:
         if any(_filter_spec(collection, name) is None for name in state["f"]):
             raise ValueError
         value, pk = cursor["k"]
-        if state["order"] not in ("asc", "desc") or cursor["d"] not in ("next", "prev") or not isinstance(pk, int) \
-                or not isinstance(state["f"], dict):
+        if (
+            state["order"] not in ("asc", "desc")
+            or cursor["d"] not in ("next", "prev")
+            or not isinstance(pk, int)
+            or not isinstance(state["f"], dict)
+        ):
             raise ValueError
         if value is not None:
             value = _read_key(sort, value)
@@ -239,37 +270,54 @@ def page_of(queryset, collection: Collection, query: Query, *, count: Callable[[
     sort = collection.sorts[query.sort_by]
     descending = query.order == "desc"
     if not query.cursor_mode:
-        rows = list(queryset.order_by(*_ordering(sort, descending, False))[query.offset:query.offset + query.limit])
+        rows = list(queryset.order_by(*_ordering(sort, descending, False))[query.offset : query.offset + query.limit])
         return Page(rows, count() if count else queryset.count())
     cursor = query.cursor
     if not cursor:  # the first page
-        rows = list(queryset.order_by(*_ordering(sort, descending, False))[:query.limit + 1])
+        rows = list(queryset.order_by(*_ordering(sort, descending, False))[: query.limit + 1])
         more = len(rows) > query.limit
-        rows = rows[:query.limit]
+        rows = rows[: query.limit]
         return Page(rows, None, next_key=_key(rows[-1], sort) if more else None)
     value, pk = cursor["k"]
     if cursor["d"] == "next":
-        rows = list(queryset.filter(_after(sort, value, pk, descending, False))
-                    .order_by(*_ordering(sort, descending, False))[:query.limit + 1])
+        rows = list(
+            queryset.filter(_after(sort, value, pk, descending, False)).order_by(*_ordering(sort, descending, False))[
+                : query.limit + 1
+            ]
+        )
         more = len(rows) > query.limit
-        rows = rows[:query.limit]
-        return Page(rows, None, next_key=_key(rows[-1], sort) if more else None,
-                    prev_key=_key(rows[0], sort) if rows else [value, pk])
-    rows = list(queryset.filter(_after(sort, value, pk, not descending, True))
-                .order_by(*_ordering(sort, not descending, True))[:query.limit + 1])
+        rows = rows[: query.limit]
+        return Page(
+            rows,
+            None,
+            next_key=_key(rows[-1], sort) if more else None,
+            prev_key=_key(rows[0], sort) if rows else [value, pk],
+        )
+    rows = list(
+        queryset.filter(_after(sort, value, pk, not descending, True)).order_by(*_ordering(sort, not descending, True))[
+            : query.limit + 1
+        ]
+    )
     more = len(rows) > query.limit
-    rows = list(reversed(rows[:query.limit]))
-    return Page(rows, None, next_key=_key(rows[-1], sort) if rows else [value, pk],
-                prev_key=_key(rows[0], sort) if more else None)
+    rows = list(reversed(rows[: query.limit]))
+    return Page(
+        rows,
+        None,
+        next_key=_key(rows[-1], sort) if rows else [value, pk],
+        prev_key=_key(rows[0], sort) if more else None,
+    )
 
 
 def _cursor(collection: Collection, query: Query, key: list, direction: str) -> str:
-    return signing.dumps({"q": {"sort_by": query.sort_by, "order": query.order, "f": query.raw_filters},
-                          "k": key, "d": direction}, salt=f"{CURSOR_SALT}.{collection.name}")
+    return signing.dumps(
+        {"q": {"sort_by": query.sort_by, "order": query.order, "f": query.raw_filters}, "k": key, "d": direction},
+        salt=f"{CURSOR_SALT}.{collection.name}",
+    )
 
 
-def envelope(items: list[dict], page: Page, collection: Collection, query: Query, *, path: str,
-             collection_rel: str) -> dict:
+def envelope(
+    items: list[dict], page: Page, collection: Collection, query: Query, *, path: str, collection_rel: str
+) -> dict:
     """``items`` with ``limit``, ``offset`` and ``total`` (offset mode) and ``_links`` self/prev/next."""
     base = {}
     if query.sort_by != "id" or query.order != "asc":
@@ -279,6 +327,7 @@ def envelope(items: list[dict], page: Page, collection: Collection, query: Query
         return f"{path}?{urlencode(params)}"
 
     if not query.cursor_mode:
+
         def at(offset: int) -> str:
             return href(limit=query.limit, offset=offset, **base, **query.raw_filters)
 
@@ -295,20 +344,36 @@ def envelope(items: list[dict], page: Page, collection: Collection, query: Query
         self_href = href(limit=query.limit, cursor="", **base, **query.raw_filters)
     links = [link(self_href, f"self {collection_rel}", "This page")]
     if page.prev_key is not None:
-        links.append(link(href(limit=query.limit, cursor=_cursor(collection, query, page.prev_key, "prev")),
-                          f"prev {collection_rel}", "Previous page"))
+        links.append(
+            link(
+                href(limit=query.limit, cursor=_cursor(collection, query, page.prev_key, "prev")),
+                f"prev {collection_rel}",
+                "Previous page",
+            )
+        )
     if page.next_key is not None:
-        links.append(link(href(limit=query.limit, cursor=_cursor(collection, query, page.next_key, "next")),
-                          f"next {collection_rel}", "Next page"))
+        links.append(
+            link(
+                href(limit=query.limit, cursor=_cursor(collection, query, page.next_key, "next")),
+                f"next {collection_rel}",
+                "Next page",
+            )
+        )
     return {"items": items, "limit": query.limit, "_links": links}
 
 
 def page_schema(item_ref: dict, description: str, links_ref: dict) -> dict:
     """The JSON Schema of a /api/v1 page (either mode)."""
     count = {"type": "integer", "minimum": 0}
-    return {"description": description + " `offset` and `total` in offset mode only.",
-            "type": "object", "required": ["items", "limit", "_links"],
-            "properties": {"items": {"type": "array", "items": item_ref},
-                           "limit": {"type": "integer", "minimum": LIMIT_MIN, "maximum": LIMIT_MAX},
-                           "offset": count, "total": count, "_links": links_ref}}
-
+    return {
+        "description": description + " `offset` and `total` in offset mode only.",
+        "type": "object",
+        "required": ["items", "limit", "_links"],
+        "properties": {
+            "items": {"type": "array", "items": item_ref},
+            "limit": {"type": "integer", "minimum": LIMIT_MIN, "maximum": LIMIT_MAX},
+            "offset": count,
+            "total": count,
+            "_links": links_ref,
+        },
+    }

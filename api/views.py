@@ -1,4 +1,5 @@
 """The general entry point, the account index, and the base of account-scoped views."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -34,8 +35,9 @@ class RootView(APIView):
         except AuthenticationFailed:
             pass
 
-    @extend_schema(operation_id="root", summary="General entry point",
-                   responses=responses({200: "message"}, problems=()))
+    @extend_schema(
+        operation_id="root", summary="General entry point", responses=responses({200: "message"}, problems=())
+    )
     def get(self, request):
         account = getattr(request.user, "account", None)
         body = rep.root(account.name if account is not None else None)
@@ -43,11 +45,11 @@ class RootView(APIView):
 
 
 class AccountIndexView(AccountScopedView):
-    @extend_schema(operation_id="account_index", summary="Account entry point",
-                   responses=responses({200: "message"}))
+    @extend_schema(operation_id="account_index", summary="Account entry point", responses=responses({200: "message"}))
     def get(self, request, account_name):
-        return hypermedia(rep.account_index(self.account.name), "message",
-                          headers={"Cache-Control": DEFAULT_CACHE_CONTROL})
+        return hypermedia(
+            rep.account_index(self.account.name), "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL}
+        )
 
 
 def not_found(request, *args, **kwargs):

@@ -9,6 +9,7 @@ and the endpoint's main SQL statement run alone on the same connection.
     bin/with-test-env .venv/bin/python bench/analytics.py [--rebuild] [--runs N] [--subscribers N]
         [--campaigns N] [--recipients N] [--events N]
 """
+
 import sys
 
 # This file's name shadows the project's `analytics` app: look here last.
@@ -45,7 +46,8 @@ def ready(args) -> bool:
         Subscriber.objects.filter(account=account).count() == args.subscribers
         and Campaign.objects.filter(account=account).count() == args.campaigns
         and Message.objects.filter(account_id=account.pk).count() == args.campaigns * args.recipients
-        and Event.objects.filter(account_id=account.pk).count() == args.events)
+        and Event.objects.filter(account_id=account.pk).count() == args.events
+    )
 
 
 def expected_emails(account_id: int, start, end, group_by: str) -> dict:
@@ -67,7 +69,9 @@ def exact_emails(body: dict, expected: dict) -> bool:
     zero.update({name: 0.0 for name in body["totals"] if name.endswith("Rate")})
     return body["totals"] == expected["totals"] and all(
         {name: value for name, value in period.items() if name not in ("period", "start", "end")}
-        == expected["periods"].get(period["period"], zero) for period in body["periods"])
+        == expected["periods"].get(period["period"], zero)
+        for period in body["periods"]
+    )
 
 
 def expected_campaign(account_id: int, campaign_id: int) -> dict:
@@ -85,23 +89,38 @@ def expected_campaign(account_id: int, campaign_id: int) -> dict:
     for (_, _, metric), n in recount(account_id=account_id, campaign_id=campaign_id).items():
         totals[metric] += n
     clicks = Event.objects.filter(campaign_id=campaign_id, type="click")
-    links = (clicks.values("url").annotate(clicks=Count("id"), uniqueClicks=Count("message_id", distinct=True))
-             .order_by("-clicks", "-uniqueClicks", "url")[:TOP_LINKS])
+    links = (
+        clicks.values("url")
+        .annotate(clicks=Count("id"), uniqueClicks=Count("message_id", distinct=True))
+        .order_by("-clicks", "-uniqueClicks", "url")[:TOP_LINKS]
+    )
     origin = Campaign.objects.get(pk=campaign_id).started_at.replace(minute=0, second=0, microsecond=0)
-    hours = (Event.objects.filter(campaign_id=campaign_id, type__in=("open", "click"), at__gte=origin,
-                                  at__lt=origin + timedelta(hours=TIMELINE_BUCKETS["hour"]))
-             .annotate(hour=TruncHour("at")).values("hour")
-             .annotate(opens=Count("id", filter=Q(type="open")), clicks=Count("id", filter=Q(type="click")))
-             .order_by("hour"))
-    return {"metrics": metrics(totals), "topLinks": [dict(row) for row in links],
-            "points": [{"at": iso(row["hour"]), "opens": row["opens"], "clicks": row["clicks"]}
-                       for row in hours]}
+    hours = (
+        Event.objects.filter(
+            campaign_id=campaign_id,
+            type__in=("open", "click"),
+            at__gte=origin,
+            at__lt=origin + timedelta(hours=TIMELINE_BUCKETS["hour"]),
+        )
+        .annotate(hour=TruncHour("at"))
+        .values("hour")
+        .annotate(opens=Count("id", filter=Q(type="open")), clicks=Count("id", filter=Q(type="click")))
+        .order_by("hour")
+    )
+    return {
+        "metrics": metrics(totals),
+        "topLinks": [dict(row) for row in links],
+        "points": [{"at": iso(row["hour"]), "opens": row["opens"], "clicks": row["clicks"]} for row in hours],
+    }
 
 
 def exact_campaign(body: dict, expected: dict) -> bool:
     metrics_only = {name: body["metrics"][name] for name in expected["metrics"]}
-    return (metrics_only == expected["metrics"] and body["topLinks"] == expected["topLinks"]
-            and body["timeline"]["points"] == expected["points"])
+    return (
+        metrics_only == expected["metrics"]
+        and body["topLinks"] == expected["topLinks"]
+        and body["timeline"]["points"] == expected["points"]
+    )
 
 
 def timed_sql(sql: str, params: list, runs: int) -> dict:
@@ -111,6 +130,7 @@ def timed_sql(sql: str, params: list, runs: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             cursor.fetchall()
+
     return measure(run, runs)
 
 
@@ -136,8 +156,8 @@ def main():
         drop_database(args.database)
         setup_django(args.database)  # created and migrated again, empty
         from analytics_data import build
-        build(subscribers=args.subscribers, campaigns=args.campaigns, recipients=args.recipients,
-              events=args.events)
+
+        build(subscribers=args.subscribers, campaigns=args.campaigns, recipients=args.recipients, events=args.events)
     report(args)
 
 
@@ -159,53 +179,96 @@ def report(args):
     _, key = api_key_issue(account=account, name="bench")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     urls = types.ModuleType("bench_urls")
-    urls.urlpatterns = [path("bench/minimal", lambda request: JsonResponse({"ok": True})),
-                        path("", include("config.urls"))]
+    urls.urlpatterns = [
+        path("bench/minimal", lambda request: JsonResponse({"ok": True})),
+        path("", include("config.urls")),
+    ]
     end = DailyStat.objects.filter(account=account).latest("day").day
     start = end - timedelta(days=29)
     campaigns = list(Campaign.objects.filter(account=account).order_by("started_at").values_list("pk", flat=True))
     sample = campaigns[len(campaigns) // 2]
     contact = Subscriber.objects.filter(account=account).order_by("pk")[args.subscribers // 3]
     window = [account.pk, start, end]
-    daily_sql = ("SELECT day, metric, sum(count) FROM analytics_dailystat WHERE account_id = %s "
-                 "AND day BETWEEN %s AND %s GROUP BY day, metric")
+    daily_sql = (
+        "SELECT day, metric, sum(count) FROM analytics_dailystat WHERE account_id = %s "
+        "AND day BETWEEN %s AND %s GROUP BY day, metric"
+    )
     stats_sql = "SELECT metric, count FROM campaigns_campaignstat WHERE campaign_id = %s"
     contact_sql = "SELECT count(*) FROM campaigns_message WHERE subscriber_id = %s"
     checks, rows = [], []
     with override_settings(ROOT_URLCONF=urls, API_RATE_LIMIT_PER_MINUTE=10**9):
         floor = measure(lambda: client.get("/bench/minimal"), args.runs)
-        targets = [(f"emails 30 days by {group}", f"/api/v1/analytics/emails?from={start}&to={end}&group_by={group}",
-                    daily_sql, window) for group in ("day", "week", "month")]
-        targets += [(f"campaign {sample} timeline {unit}", f"/api/v1/analytics/campaigns/{sample}?timeline={unit}",
-                     stats_sql, [sample]) for unit in ("hour", "day")]
-        targets.append((f"contact {contact.email_md5[:8]}…", f"/api/v1/analytics/contacts/{contact.email_md5}",
-                        contact_sql, [contact.pk]))
+        targets = [
+            (
+                f"emails 30 days by {group}",
+                f"/api/v1/analytics/emails?from={start}&to={end}&group_by={group}",
+                daily_sql,
+                window,
+            )
+            for group in ("day", "week", "month")
+        ]
+        targets += [
+            (
+                f"campaign {sample} timeline {unit}",
+                f"/api/v1/analytics/campaigns/{sample}?timeline={unit}",
+                stats_sql,
+                [sample],
+            )
+            for unit in ("hour", "day")
+        ]
+        targets.append(
+            (
+                f"contact {contact.email_md5[:8]}…",
+                f"/api/v1/analytics/contacts/{contact.email_md5}",
+                contact_sql,
+                [contact.pk],
+            )
+        )
         for name, url, sql, params in targets:
             response = client.get(url)
             assert response.status_code == 200, (url, response.content[:300])
             statements = []
-            with connection.execute_wrapper(lambda execute, sql_, *rest, seen=statements: (seen.append(sql_),
-                                                                                           execute(sql_, *rest))[1]):
+            with connection.execute_wrapper(
+                lambda execute, sql_, *rest, seen=statements: (seen.append(sql_), execute(sql_, *rest))[1]
+            ):
                 client.get(url)
-            rows.append((name, measure(lambda url=url: client.get(url), args.runs), len(statements),
-                         timed_sql(sql, params, args.runs)))
+            rows.append(
+                (
+                    name,
+                    measure(lambda url=url: client.get(url), args.runs),
+                    len(statements),
+                    timed_sql(sql, params, args.runs),
+                )
+            )
         for group in ("day", "week", "month"):
             body = client.get(f"/api/v1/analytics/emails?from={start}&to={end}&group_by={group}").json()
-            checks.append((f"emails {start}…{end} by {group} (totals and every period)",
-                           exact_emails(body, expected_emails(account.pk, start, end, group))))
+            checks.append(
+                (
+                    f"emails {start}…{end} by {group} (totals and every period)",
+                    exact_emails(body, expected_emails(account.pk, start, end, group)),
+                )
+            )
         for campaign_id in (sample, campaigns[-1]):
             body = client.get(f"/api/v1/analytics/campaigns/{campaign_id}").json()
-            checks.append((f"campaign {campaign_id} (metrics, top links, hourly timeline)",
-                           exact_campaign(body, expected_campaign(account.pk, campaign_id))))
+            checks.append(
+                (
+                    f"campaign {campaign_id} (metrics, top links, hourly timeline)",
+                    exact_campaign(body, expected_campaign(account.pk, campaign_id)),
+                )
+            )
 
     print(f"\nload average (1, 5, 15 min) after the runs: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
-    print(f"{args.subscribers:,} subscribers, {args.campaigns} campaigns × {args.recipients:,} recipients, "
-          f"{args.events:,} events; {args.runs} requests per row, in-process Django test client")
+    print(
+        f"{args.subscribers:,} subscribers, {args.campaigns} campaigns × {args.recipients:,} recipients, "
+        f"{args.events:,} events; {args.runs} requests per row, in-process Django test client"
+    )
     print(f"{'endpoint':32} {'median ms':>10} {'p99 ms':>8} {'queries':>8}   {'floor SQL median':>16} {'p99':>7}")
     print(f"{'floor: minimal Django view':32} {floor['median']:10.2f} {floor['p99']:8.2f}")
     for name, timing, queries, sql in rows:
-        print(f"{name:32} {timing['median']:10.2f} {timing['p99']:8.2f} {queries:8}   "
-              f"{sql['median']:16.2f} {sql['p99']:7.2f}")
+        print(
+            f"{name:32} {timing['median']:10.2f} {timing['p99']:8.2f} {queries:8}   "
+            f"{sql['median']:16.2f} {sql['p99']:7.2f}"
+        )
     print()
     for name, exact in checks:
         print(f"exact: {'yes' if exact else 'no'}  {name}")

@@ -8,6 +8,7 @@ send time (one event each); of the delivered, half open (1 + ⌊Exp⌋ opens, ho
 click (links of the campaign, the first ones likelier), 0.4 % unsubscribe, 0.05 % complain. The number of opens
 per opener is steered so the events add up to the requested total. Subscribers' statuses are left active.
 """
+
 import hashlib
 import json
 import math
@@ -17,8 +18,9 @@ from collections import Counter
 from datetime import timedelta
 
 ACCOUNT = "bench-analytics@example.com"
-LINKS = [f"https://shop.example.com/{name}" for name in ("sale", "new", "men", "women", "kids", "shoes", "blog",
-                                                          "about")]
+LINKS = [
+    f"https://shop.example.com/{name}" for name in ("sale", "new", "men", "women", "kids", "shoes", "blog", "about")
+]
 POSITIONS = range(len(LINKS))  # a campaign's links are numbered from 0, each URL once
 LINK_WEIGHTS = [1 / (rank + 1) for rank in POSITIONS]
 SPAN_DAYS = 60
@@ -98,14 +100,26 @@ def _opens_mean(events: Events, done: int, messages: int) -> float:
         return 0.0
     per_message = events.room() / left  # events still to write per remaining message
     # per delivered message: opens = OPEN_RATE × (1 + E⌊Exp(m)⌋), clicks ≈ OPEN_RATE × CLICK_RATE × 2.05, …
-    fixed = (1 - HARD_RATE - SOFT_RATE) * (OPEN_RATE * (1 + CLICK_RATE * 2.05) + UNSUBSCRIBE_RATE
-                                           + COMPLAINT_RATE) + HARD_RATE + SOFT_RATE
+    fixed = (
+        (1 - HARD_RATE - SOFT_RATE) * (OPEN_RATE * (1 + CLICK_RATE * 2.05) + UNSUBSCRIBE_RATE + COMPLAINT_RATE)
+        + HARD_RATE
+        + SOFT_RATE
+    )
     floor_mean = max(0.05, (per_message - fixed) / ((1 - HARD_RATE - SOFT_RATE) * OPEN_RATE))
     return 1 / math.log(1 + 1 / floor_mean)  # E⌊Exp(m)⌋ = 1 / (e^(1/m) − 1)
 
 
-def generate(*, conninfo: str, account_id: int, campaigns: list, subscribers: int, recipients: int,
-             total_events: int, now, seed: int = 6) -> Tally:
+def generate(
+    *,
+    conninfo: str,
+    account_id: int,
+    campaigns: list,
+    subscribers: int,
+    recipients: int,
+    total_events: int,
+    now,
+    seed: int = 6,
+) -> Tally:
     """Messages and events of ``campaigns`` (ordered by start) over two COPY connections at once."""
     import psycopg
 
@@ -113,11 +127,15 @@ def generate(*, conninfo: str, account_id: int, campaigns: list, subscribers: in
     messages_total = len(campaigns) * recipients
     message_id, opener_sample = 0, []
     with psycopg.connect(conninfo) as messages_conn, psycopg.connect(conninfo) as events_conn:
-        with messages_conn.cursor().copy(
+        with (
+            messages_conn.cursor().copy(
                 "COPY campaigns_message (id, account_id, campaign_id, subscriber_id, to_email, status, attempts, "
-                "sent_at, smtp_code, smtp_response, opened_at, clicked_at, created_at) FROM STDIN") as messages, \
-                events_conn.cursor().copy("COPY campaigns_event (id, account_id, message_id, campaign_id, type, "
-                                          "url, detail, at) FROM STDIN") as copy:
+                "sent_at, smtp_code, smtp_response, opened_at, clicked_at, created_at) FROM STDIN"
+            ) as messages,
+            events_conn.cursor().copy(
+                "COPY campaigns_event (id, account_id, message_id, campaign_id, type, url, detail, at) FROM STDIN"
+            ) as copy,
+        ):
             events = Events(copy, account_id, total_events, tally)
             for number, campaign in enumerate(campaigns):
                 offset, step = number * recipients, 3600 / recipients
@@ -129,26 +147,57 @@ def generate(*, conninfo: str, account_id: int, campaigns: list, subscribers: in
                     at = campaign.started_at + timedelta(seconds=j * step)
                     roll = rng.random()
                     if roll < HARD_RATE + SOFT_RATE and events.room():
-                        status, metric = (("hard-bounce", "hardBounces") if roll < HARD_RATE
-                                          else ("soft-bounce", "softBounces"))
+                        status, metric = (
+                            ("hard-bounce", "hardBounces") if roll < HARD_RATE else ("soft-bounce", "softBounces")
+                        )
                         code = 550 if status == "hard-bounce" else 452
                         events.write(message_id, campaign.pk, status, metric, at, detail=f"{code} bounced")
-                        messages.write_row((message_id, account_id, campaign.pk, subscriber + 1,
-                                            f"subscriber{subscriber}@bench.example", status, 1, None, code,
-                                            "bounced", None, None, at))
+                        messages.write_row(
+                            (
+                                message_id,
+                                account_id,
+                                campaign.pk,
+                                subscriber + 1,
+                                f"subscriber{subscriber}@bench.example",
+                                status,
+                                1,
+                                None,
+                                code,
+                                "bounced",
+                                None,
+                                None,
+                                at,
+                            )
+                        )
                         continue
                     tally.add(at, campaign.pk, "sent")
                     opened_at, clicked_at = _engagement(rng, events, message_id, campaign.pk, at, now, mean)
                     if opened_at and rng.random() < 0.01:
                         opener_sample.append((message_id, campaign.pk, opened_at))
-                    messages.write_row((message_id, account_id, campaign.pk, subscriber + 1,
-                                        f"subscriber{subscriber}@bench.example", "sent", 1, at, 250, "OK",
-                                        opened_at, clicked_at, at))
+                    messages.write_row(
+                        (
+                            message_id,
+                            account_id,
+                            campaign.pk,
+                            subscriber + 1,
+                            f"subscriber{subscriber}@bench.example",
+                            "sent",
+                            1,
+                            at,
+                            250,
+                            "OK",
+                            opened_at,
+                            clicked_at,
+                            at,
+                        )
+                    )
             for index in range(events.room()):  # the pace fell short: a few more opens of messages opened already
                 sampled, campaign_id, opened_at = opener_sample[index % len(opener_sample)]
                 events.write(sampled, campaign_id, "open", "opens", _after(opened_at, 3600, rng, now))
-        for conn, table, last in ((messages_conn, "campaigns_message", message_id),
-                                  (events_conn, "campaigns_event", events.written)):
+        for conn, table, last in (
+            (messages_conn, "campaigns_message", message_id),
+            (events_conn, "campaigns_event", events.written),
+        ):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [max(last, 1)])
     for campaign in campaigns:
         tally.campaign[(campaign.pk, "recipients")] = recipients
@@ -156,12 +205,24 @@ def generate(*, conninfo: str, account_id: int, campaigns: list, subscribers: in
 
 
 def write_subscribers(cursor, account_id: int, subscribers: int) -> None:
-    with cursor.copy("COPY subscribers_subscriber (id, account_id, email, email_md5, status, fields, created_at, "
-                     "updated_at) FROM STDIN") as copy:
+    with cursor.copy(
+        "COPY subscribers_subscriber (id, account_id, email, email_md5, status, fields, created_at, "
+        "updated_at) FROM STDIN"
+    ) as copy:
         for i in range(subscribers):
             email = f"subscriber{i}@bench.example"
-            copy.write_row((i + 1, account_id, email, hashlib.md5(email.encode()).hexdigest(), "active",
-                            json.dumps({"firstName": f"Name{i}"}), "now", "now"))
+            copy.write_row(
+                (
+                    i + 1,
+                    account_id,
+                    email,
+                    hashlib.md5(email.encode()).hexdigest(),
+                    "active",
+                    json.dumps({"firstName": f"Name{i}"}),
+                    "now",
+                    "now",
+                )
+            )
     cursor.execute("SELECT setval(pg_get_serial_sequence('subscribers_subscriber', 'id'), %s)", [subscribers])
 
 
@@ -198,28 +259,57 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
     now = timezone.now().replace(microsecond=0)
     origin = now - timedelta(days=SPAN_DAYS)
     spacing = timedelta(days=SPAN_DAYS - 2) / campaigns  # the last one has two days of opens and clicks
-    rows = Campaign.objects.bulk_create([
-        Campaign(account=account, name=f"Bench campaign {i + 1}", subject=f"News {i + 1}", status="sent",
-                 from_email="news@bench.example", started_at=origin + spacing * i, recipients_at=origin + spacing * i,
-                 finished_at=origin + spacing * i + timedelta(hours=1)) for i in range(campaigns)])
-    CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=url)
-                                      for campaign in rows for position, url in enumerate(LINKS)])
+    rows = Campaign.objects.bulk_create(
+        [
+            Campaign(
+                account=account,
+                name=f"Bench campaign {i + 1}",
+                subject=f"News {i + 1}",
+                status="sent",
+                from_email="news@bench.example",
+                started_at=origin + spacing * i,
+                recipients_at=origin + spacing * i,
+                finished_at=origin + spacing * i + timedelta(hours=1),
+            )
+            for i in range(campaigns)
+        ]
+    )
+    CampaignLink.objects.bulk_create(
+        [
+            CampaignLink(campaign=campaign, position=position, url=url)
+            for campaign in rows
+            for position, url in enumerate(LINKS)
+        ]
+    )
     campaign_counts_recount(account=account)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         write_subscribers(cursor, account.pk, subscribers)
     connection.connection.commit()
     counters_recount(account.pk)
-    print(f"built {subscribers:,} subscribers and {campaigns} campaigns in {time.perf_counter() - started:.1f} s",
-          flush=True)
+    print(
+        f"built {subscribers:,} subscribers and {campaigns} campaigns in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     mark = time.perf_counter()
     database = settings.DATABASES["default"]
-    conninfo = (f"host={database['HOST']} port={database['PORT'] or 5432} dbname={database['NAME']} "
-                f"user={database['USER']}" + (f" password={database['PASSWORD']}" if database["PASSWORD"] else ""))
-    tally = generate(conninfo=conninfo, account_id=account.pk, campaigns=rows, subscribers=subscribers,
-                     recipients=recipients, total_events=events, now=now)
-    print(f"built {campaigns * recipients:,} messages and {events:,} events in {time.perf_counter() - mark:.1f} s",
-          flush=True)
+    conninfo = (
+        f"host={database['HOST']} port={database['PORT'] or 5432} dbname={database['NAME']} "
+        f"user={database['USER']}" + (f" password={database['PASSWORD']}" if database["PASSWORD"] else "")
+    )
+    tally = generate(
+        conninfo=conninfo,
+        account_id=account.pk,
+        campaigns=rows,
+        subscribers=subscribers,
+        recipients=recipients,
+        total_events=events,
+        now=now,
+    )
+    print(
+        f"built {campaigns * recipients:,} messages and {events:,} events in {time.perf_counter() - mark:.1f} s",
+        flush=True,
+    )
     mark = time.perf_counter()
     with connection.connection.cursor() as cursor:
         write_counters(cursor, account.pk, tally)
@@ -227,5 +317,7 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
     message_count_recount(account=account)
     with connection.cursor() as cursor:  # Django's connection is in autocommit mode: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
-    print(f"wrote {len(tally.daily):,} daily counters, vacuumed and analyzed in {time.perf_counter() - mark:.1f} s",
-          flush=True)
+    print(
+        f"wrote {len(tally.daily):,} daily counters, vacuumed and analyzed in {time.perf_counter() - mark:.1f} s",
+        flush=True,
+    )

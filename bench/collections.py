@@ -7,6 +7,7 @@ through the same middleware and test client.
 
     bin/with-test-env .venv/bin/python bench/collections.py [--subscribers N] [--runs N]
 """
+
 import sys
 
 # This file's name shadows the standard library's `collections`: look here last.
@@ -41,17 +42,30 @@ def build(subscribers: int):
         started = time.perf_counter()
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            with cursor.copy("COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
-                             "created_at, updated_at) FROM STDIN") as copy:
+            with cursor.copy(
+                "COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
+                "created_at, updated_at) FROM STDIN"
+            ) as copy:
                 for i in range(have, subscribers):
                     email = f"subscriber{i}@bench.example"
-                    copy.write_row((account.pk, email, hashlib.md5(email.encode()).hexdigest(), "active",
-                                    json.dumps({"firstName": f"Name{i}"}), "now", "now"))
-            cursor.execute("INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
-                           "SELECT %s, id, now() FROM subscribers_subscriber s WHERE account_id = %s "
-                           "AND NOT EXISTS (SELECT 1 FROM subscribers_membership m "
-                           "WHERE m.list_id = %s AND m.subscriber_id = s.id)",
-                           [mailing_list.pk, account.pk, mailing_list.pk])
+                    copy.write_row(
+                        (
+                            account.pk,
+                            email,
+                            hashlib.md5(email.encode()).hexdigest(),
+                            "active",
+                            json.dumps({"firstName": f"Name{i}"}),
+                            "now",
+                            "now",
+                        )
+                    )
+            cursor.execute(
+                "INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
+                "SELECT %s, id, now() FROM subscribers_subscriber s WHERE account_id = %s "
+                "AND NOT EXISTS (SELECT 1 FROM subscribers_membership m "
+                "WHERE m.list_id = %s AND m.subscriber_id = s.id)",
+                [mailing_list.pk, account.pk, mailing_list.pk],
+            )
             cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
         connection.connection.commit()
         counters_recount(account.pk)
@@ -69,10 +83,13 @@ def build_messages(account) -> None:
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO campaigns_message (account_id, subscriber_id, to_email, status, attempts, "
-                       "smtp_response, created_at, sent_at) SELECT s.account_id, s.id, s.email, 'sent', 1, '', "
-                       "now(), now() FROM subscribers_subscriber s WHERE s.account_id = %s AND NOT EXISTS "
-                       "(SELECT 1 FROM campaigns_message m WHERE m.subscriber_id = s.id)", [account.pk])
+        cursor.execute(
+            "INSERT INTO campaigns_message (account_id, subscriber_id, to_email, status, attempts, "
+            "smtp_response, created_at, sent_at) SELECT s.account_id, s.id, s.email, 'sent', 1, '', "
+            "now(), now() FROM subscribers_subscriber s WHERE s.account_id = %s AND NOT EXISTS "
+            "(SELECT 1 FROM campaigns_message m WHERE m.subscriber_id = s.id)",
+            [account.pk],
+        )
         written = cursor.rowcount
     if written:
         with connection.cursor() as cursor:
@@ -107,8 +124,10 @@ def v1_cursor_rows(client, account, args, connection) -> list:
         value = getattr(before_last, field)
         key = [iso(value) if field == "created_at" else value, before_last.pk]
         query = Query(limit=20, offset=None, cursor={}, sort_by=sort_by, order="asc", raw_filters={}, filters={})
-        pages = {"first page": f"/api/v1/contacts?cursor=&limit=20&sort_by={sort_by}",
-                 "last page": f"/api/v1/contacts?limit=20&cursor={quote(_cursor(CONTACTS, query, key, 'next'))}"}
+        pages = {
+            "first page": f"/api/v1/contacts?cursor=&limit=20&sort_by={sort_by}",
+            "last page": f"/api/v1/contacts?limit=20&cursor={quote(_cursor(CONTACTS, query, key, 'next'))}",
+        }
         for label, url in pages.items():
             response = client.get(url)
             assert response.status_code == 200 and len(response.json()["items"]) == 20, (url, response.content[:300])
@@ -132,9 +151,12 @@ def main():
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     import types
+
     urls = types.ModuleType("bench_urls")
-    urls.urlpatterns = [path("bench/minimal", lambda request: JsonResponse({"ok": True})),
-                        path("", include("config.urls"))]
+    urls.urlpatterns = [
+        path("bench/minimal", lambda request: JsonResponse({"ok": True})),
+        path("", include("config.urls")),
+    ]
 
     base = f"/accounts/{account.name}"
     per_page = 20
@@ -145,8 +167,10 @@ def main():
         "lists": (f"{base}/lists", 1),
     }
     # /api/v1/emails in offset mode: unfiltered, the total is a counter; a filter counts its rows.
-    emails = {"v1 emails (offset)": "/api/v1/emails?limit=20&offset=0",
-              "v1 emails?status=sent (offset)": "/api/v1/emails?status=sent&limit=20&offset=0"}
+    emails = {
+        "v1 emails (offset)": "/api/v1/emails?limit=20&offset=0",
+        "v1 emails?status=sent (offset)": "/api/v1/emails?status=sent&limit=20&offset=0",
+    }
     rows = []
     with override_settings(ROOT_URLCONF=urls, API_RATE_LIMIT_PER_MINUTE=10**9):
         floor = measure(lambda: client.get("/bench/minimal"), args.runs)

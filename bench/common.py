@@ -1,4 +1,5 @@
 """Shared set-up for benchmarks: a dedicated PostgreSQL database and timing helpers."""
+
 import os
 import statistics
 import sys

@@ -8,6 +8,7 @@ raw COPY of the same file into a bare table.
 
     bin/with-test-env .venv/bin/python bench/import.py [--rows N]
 """
+
 import sys
 
 # bench/collections.py would shadow the standard library's `collections`: look here last.
@@ -67,8 +68,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def run_import(base_url, key, account, list_id, csv_path):
-    status, headers, _ = request("POST", f"{base_url}/accounts/{account}/lists/{list_id}/subscribers/import", key,
-                                 csv_path.read_bytes(), "text/csv")
+    status, headers, _ = request(
+        "POST",
+        f"{base_url}/accounts/{account}/lists/{list_id}/subscribers/import",
+        key,
+        csv_path.read_bytes(),
+        "text/csv",
+    )
     assert status == 202, status
     task_url = base_url + headers["Location"]
     while True:
@@ -102,36 +108,86 @@ def main():
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base)
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
-           "DJANGO_SETTINGS_MODULE": "config.settings", "API_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "API_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     account = "bench-import@example.com"
-    key = subprocess.run([python, "manage.py", "create_account", account], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    key = (
+        subprocess.run(
+            [python, "manage.py", "create_account", account],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "--bind",
-                               f"127.0.0.1:{port}", "--workers", "2", "--timeout", "600"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([python, "manage.py", "rqworker", "imports", "default", "--worker-class",
-                               "rq.SimpleWorker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "600",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [python, "manage.py", "rqworker", "imports", "default", "--worker-class", "rq.SimpleWorker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         # The queues must start empty.
-        subprocess.run([python, "-c", "import django; django.setup(); import django_rq; "
-                        "[django_rq.get_queue(q).empty() for q in ('imports', 'default')]"],
-                       cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [
+                python,
+                "-c",
+                "import django; django.setup(); import django_rq; "
+                "[django_rq.get_queue(q).empty() for q in ('imports', 'default')]",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
         for _ in range(100):
             try:
                 request("GET", base_url + "/", key)
                 break
             except OSError:
                 time.sleep(0.1)
-        _, _, _ = request("POST", f"{base_url}/accounts/{account}/fields", key,
-                          json.dumps({"fieldName": "city", "type": "string"}).encode(), "application/json")
-        _, headers, _ = request("POST", f"{base_url}/accounts/{account}/lists", key,
-                                json.dumps({"name": "Everyone"}).encode(), "application/json")
+        _, _, _ = request(
+            "POST",
+            f"{base_url}/accounts/{account}/fields",
+            key,
+            json.dumps({"fieldName": "city", "type": "string"}).encode(),
+            "application/json",
+        )
+        _, headers, _ = request(
+            "POST",
+            f"{base_url}/accounts/{account}/lists",
+            key,
+            json.dumps({"name": "Everyone"}).encode(),
+            "application/json",
+        )
         list_id = headers["Location"].rsplit("/", 1)[1]
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = Path(tmp) / "subscribers.csv"

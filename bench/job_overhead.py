@@ -11,6 +11,7 @@ together, so run it on an otherwise idle machine).
 Database `emailapi_jobs`, Redis database 12 of REDIS_URL's server. Not part of `make test`; figures in
 docs/benchmarks.md ("Load").
 """
+
 import sys
 
 # bench/collections.py shadows the standard library's `collections`: look in bench/ last.
@@ -44,9 +45,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=300)
     args = parser.parse_args()
     smtp_port = free_port()
-    os.environ.update({"REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/12",
-                       "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false",
-                       "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", "LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/12",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "EMAIL_USE_TLS": "false",
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     setup_django("emailapi_jobs")
     from django.db import connections, transaction
 
@@ -66,9 +75,19 @@ def main() -> None:
         with transaction.atomic():
             for i in range(n):
                 to = normalize_email(f"r{time.monotonic_ns()}.{i}@sink.example")
-                ids.append(email_send(account=account, to=to, subject="Hi", html="", text="Hello {{ name }}",
-                                      from_name="Bench", from_email=sender, reply_to=None,
-                                      values={"name": "you"}).pk)
+                ids.append(
+                    email_send(
+                        account=account,
+                        to=to,
+                        subject="Hi",
+                        html="",
+                        text="Hello {{ name }}",
+                        from_name="Bench",
+                        from_email=sender,
+                        reply_to=None,
+                        values={"name": "you"},
+                    ).pk
+                )
         return ids
 
     def check_sent(ids: list[int]) -> None:
@@ -79,8 +98,11 @@ def main() -> None:
     def row(name: str, seconds: float, cpu: float, n: int) -> None:
         print(f"{name:34} {seconds:8.2f} {n / seconds:8.1f} {cpu * 1000 / n:12.1f}")
 
-    smtp = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    smtp = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(1)
         queue.empty()
@@ -99,8 +121,14 @@ def main() -> None:
             connections.close_all()
             env = {**os.environ, "RQ_WORKER_MODE": mode}
             cpu, started = busy_seconds(), time.perf_counter()
-            subprocess.run([sys.executable, "manage.py", "rqworker", "sending", "--burst"], cwd=ROOT, env=env,
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "manage.py", "rqworker", "sending", "--burst"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             row(f"rqworker, RQ_WORKER_MODE={mode}", time.perf_counter() - started, busy_seconds() - cpu, args.jobs)
             check_sent(ids)
     finally:

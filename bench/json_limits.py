@@ -5,6 +5,7 @@ batch of 1,000 bounce reports) and the widest bodies the default limits let thro
 
     bin/with-test-env .venv/bin/python bench/json_limits.py [--runs N]
 """
+
 import sys
 
 # bench/collections.py shadows the standard library's `collections`: look here last.
@@ -24,18 +25,40 @@ from common import measure
 
 
 def bodies() -> dict[str, bytes]:
-    subscriber = {"emailAddress": "ann@example.com", "resubscribe": False,
-                  "fields": [{"fieldName": "firstName", "value": "Ann"}, {"fieldName": "city", "value": "Oslo"}]}
-    campaign = {"name": "Spring", "subject": "Hi", "fromEmail": "news@example.com", "lists": [1, 2],
-                "html": "<p>" + "x" * (1024 * 1024 - 8) + "</p>"}
-    bounces = [{"type": "hard-bounce", "messageId": f"<{i}.abcdefghij@example.com>", "detail": "550 no such user",
-                "occurredAt": "2026-11-23T10:00:00Z"} for i in range(1000)]
+    subscriber = {
+        "emailAddress": "ann@example.com",
+        "resubscribe": False,
+        "fields": [{"fieldName": "firstName", "value": "Ann"}, {"fieldName": "city", "value": "Oslo"}],
+    }
+    campaign = {
+        "name": "Spring",
+        "subject": "Hi",
+        "fromEmail": "news@example.com",
+        "lists": [1, 2],
+        "html": "<p>" + "x" * (1024 * 1024 - 8) + "</p>",
+    }
+    bounces = [
+        {
+            "type": "hard-bounce",
+            "messageId": f"<{i}.abcdefghij@example.com>",
+            "detail": "550 no such user",
+            "occurredAt": "2026-11-23T10:00:00Z",
+        }
+        for i in range(1000)
+    ]
     widest = {"values": {f"k{i}": [f"v{j}" for j in range(999)] for i in range(30)}}
     # The most members the default limits let through: 1,000 arrays of 999 numbers, just under 2 MB.
     most = [[0] * 999 for _ in range(1000)]
-    return {name: json.dumps(value, separators=(",", ":")).encode() for name, value in
-            (("subscriber", subscriber), ("campaign, 1 MB html", campaign), ("1,000 bounce reports", bounces),
-             ("30 x 999 strings", widest), ("1,000 x 999 numbers", most))}
+    return {
+        name: json.dumps(value, separators=(",", ":")).encode()
+        for name, value in (
+            ("subscriber", subscriber),
+            ("campaign, 1 MB html", campaign),
+            ("1,000 bounce reports", bounces),
+            ("30 x 999 strings", widest),
+            ("1,000 x 999 numbers", most),
+        )
+    }
 
 
 def main():
@@ -43,6 +66,7 @@ def main():
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     import django
+
     django.setup()
     from rest_framework.parsers import JSONParser
 

@@ -3,6 +3,7 @@ server allows it (gunicorn's gthread worker does; its sync worker closes after e
 
 The standard library only, so the benchmark needs nothing beyond requirements.txt.
 """
+
 import asyncio
 import contextlib
 import json
@@ -24,14 +25,19 @@ class HttpClient:
                 await self.writer.wait_closed()
         self.reader = self.writer = None
 
-    async def request(self, method: str, path: str, *, headers: dict,
-                      body: dict | None = None) -> tuple[int, bytes, dict]:
+    async def request(
+        self, method: str, path: str, *, headers: dict, body: dict | None = None
+    ) -> tuple[int, bytes, dict]:
         return await asyncio.wait_for(self._request(method, path, headers, body), self.timeout)
 
     async def _request(self, method, path, headers, body):
         payload = b"" if body is None else json.dumps(body).encode()
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json",
-                 f"Content-Length: {len(payload)}"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Accept: application/json",
+            f"Content-Length: {len(payload)}",
+        ]
         if body is not None:
             lines.append("Content-Type: application/json")
         lines += [f"{name}: {value}" for name, value in headers.items()]

@@ -1,4 +1,5 @@
 """What each client of bench/load.py sends: a weighted mix over every surface, reads and writes."""
+
 import random
 import time
 
@@ -9,11 +10,26 @@ class Workload:
     def __init__(self, account: dict, key: str, client_no: int):
         self.a, self.key, self.client_no, self.seq = account, key, client_no, 0
         self.base = f"/accounts/{account['name']}"
-        self.mix = [(self.get_list, 8), (self.get_subscriber, 10), (self.get_contact, 10),
-                    (self.get_campaign, 6), (self.get_lists, 5), (self.get_list_subscribers, 5),
-                    (self.get_contacts, 5), (self.get_emails, 3), (self.get_analytics, 2), (self.get_index, 3),
-                    (self.get_doc, 2), (self.open_pixel, 3), (self.subscribe, 8), (self.edit_list, 3),
-                    (self.create_contact, 5), (self.create_campaign, 3), (self.send_email, 4), (self.healthz, 10)]
+        self.mix = [
+            (self.get_list, 8),
+            (self.get_subscriber, 10),
+            (self.get_contact, 10),
+            (self.get_campaign, 6),
+            (self.get_lists, 5),
+            (self.get_list_subscribers, 5),
+            (self.get_contacts, 5),
+            (self.get_emails, 3),
+            (self.get_analytics, 2),
+            (self.get_index, 3),
+            (self.get_doc, 2),
+            (self.open_pixel, 3),
+            (self.subscribe, 8),
+            (self.edit_list, 3),
+            (self.create_contact, 5),
+            (self.create_campaign, 3),
+            (self.send_email, 4),
+            (self.healthz, 10),
+        ]
         self.calls, weights = zip(*self.mix, strict=True)
         self.weights = weights
 
@@ -80,8 +96,12 @@ class Workload:
         return "write: create campaign (/api/v1)", "POST", "/api/v1/campaigns", body, 201
 
     def send_email(self):
-        body = {"to": f"{self.unique()}@sink.example", "subject": "Hi {{ name }}", "text": "Hello {{ name }}",
-                "values": {"name": "Load"}}
+        body = {
+            "to": f"{self.unique()}@sink.example",
+            "subject": "Hi {{ name }}",
+            "text": "Hello {{ name }}",
+            "values": {"name": "Load"},
+        }
         return "write: send email (/api/v1)", "POST", "/api/v1/emails/send", body, 202
 
     def healthz(self):

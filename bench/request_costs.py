@@ -12,6 +12,7 @@ goes to.
 It uses the database `emailapi_load` that `bench/load.py` builds (it builds it when missing or with
 `--rebuild`) and Redis database 13 of `REDIS_URL`'s server; jobs the writes queue there are dropped.
 """
+
 import sys
 
 # bench/collections.py shadows the standard library's `collections`: look in bench/ last.
@@ -37,6 +38,7 @@ def main() -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     import psycopg
+
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
@@ -61,10 +63,21 @@ def main() -> None:
     key = api_key_issue(account=account, name="request costs")[1]
     mailing_list = MailingList.objects.filter(account=account).order_by("pk").first()
     campaign = Campaign.objects.filter(account=account).order_by("pk").first() or Campaign.objects.create(
-        account=account, name="Costs", subject="Hi")
+        account=account, name="Costs", subject="Hi"
+    )
     md5s = list(Subscriber.objects.filter(account=account).values_list("email_md5", flat=True)[:2000])
-    workload = Workload({"name": account.name, "list": mailing_list.pk, "md5s": md5s, "keys": [key],
-                         "campaign": campaign.pk, "token": "x"}, key, 1)
+    workload = Workload(
+        {
+            "name": account.name,
+            "list": mailing_list.pk,
+            "md5s": md5s,
+            "keys": [key],
+            "campaign": campaign.pk,
+            "token": "x",
+        },
+        key,
+        1,
+    )
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT="application/json")
 
     def send(make):
@@ -83,8 +96,9 @@ def main() -> None:
         for _ in range(20):
             send(make)
         statements = []
-        with connection.execute_wrapper(lambda run, sql, params, many, context, seen=statements: seen.append(sql)
-                                        or run(sql, params, many, context)):
+        with connection.execute_wrapper(
+            lambda run, sql, params, many, context, seen=statements: seen.append(sql) or run(sql, params, many, context)
+        ):
             kind = send(make)
         samples, cpu = [], []
         for _ in range(args.runs):
@@ -97,8 +111,10 @@ def main() -> None:
         weighted = [total + value * weight for total, value in zip(weighted, row, strict=True)]
         print(f"{kind:38} {row[0]:10.2f} {row[1]:8.2f} {row[2]:8.2f} {row[3]:8d}")
     weights = sum(weight for _, weight in workload.mix)
-    print(f"{'mix average (weighted as load.py sends)':38} {weighted[0] / weights:10.2f} {weighted[1] / weights:8.2f} "
-          f"{weighted[2] / weights:8.2f} {weighted[3] / weights:8.1f}")
+    print(
+        f"{'mix average (weighted as load.py sends)':38} {weighted[0] / weights:10.2f} {weighted[1] / weights:8.2f} "
+        f"{weighted[2] / weights:8.2f} {weighted[3] / weights:8.1f}"
+    )
     for name in ("default", "sending", "imports"):
         django_rq.get_queue(name).empty()
 

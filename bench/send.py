@@ -18,6 +18,7 @@ PostgreSQL backends of the benchmark's database, smtp-sink, and the whole machin
 Needs `smtp-sink` (Debian: apt-get install postfix); installed when missing if run as root.
 Uses the database emailapi_bench_send (dropped and created again) and Redis db 11.
 """
+
 import sys
 
 sys.path.append(sys.path.pop(0))  # bench/collections.py would shadow the standard library's `collections`
@@ -68,7 +69,8 @@ PRODUCT = """  <tr><td style="padding:12px;border-bottom:1px solid #eee">
       product {n}, what it is made of and why {{{{ firstName | you }}}} will like it.</p>
   </td></tr>
 """
-HTML = ("""<!DOCTYPE html>
+HTML = (
+    """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Spring collection</title></head>
 <body style="margin:0;padding:0;background:#f4f4f4">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;margin:auto">
@@ -77,13 +79,16 @@ HTML = ("""<!DOCTYPE html>
     <p>The spring collection is here: new colours, new cuts and the classics restocked.
        <a href="https://shop.example.com/spring?utm_source=newsletter">Shop the collection</a>.</p>
   </td></tr>
-""" + "".join(PRODUCT.format(n=n) for n in range(1, 7)) + """  <tr><td style="padding:24px;font-size:12px;color:#888">
+"""
+    + "".join(PRODUCT.format(n=n) for n in range(1, 7))
+    + """  <tr><td style="padding:24px;font-size:12px;color:#888">
     Sent to {{ emailAddress }} &middot; <a href="https://shop.example.com/account">Your account</a>
     &middot; <a href="{{ unsubscribeUrl }}">Unsubscribe</a>
   </td></tr>
 </table>
 </body></html>
-""")
+"""
+)
 
 
 def free_port() -> int:
@@ -109,8 +114,9 @@ class Sink:
     def __init__(self, port: int, log: Path):
         self.port, self.log = port, log
         user = ["-u", "nobody"] if os.geteuid() == 0 else []
-        self.process = subprocess.Popen([smtp_sink_path(), "-c", *user, f"127.0.0.1:{port}", "256"],
-                                        stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [smtp_sink_path(), "-c", *user, f"127.0.0.1:{port}", "256"], stdout=log.open("wb"), stderr=subprocess.STDOUT
+        )
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -151,15 +157,28 @@ def build(subscribers: int):
     mailing_list = list_create(account=account, name="Everyone")
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        with cursor.copy("COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
-                         "created_at, updated_at) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:
             for i in range(subscribers):
                 email = f"subscriber{i}@bench-send.example"
-                copy.write_row((account.pk, email, hashlib.md5(email.encode()).hexdigest(), "active",
-                                json.dumps({"firstName": f"First{i}", "lastName": f"Last{i}"}), "now", "now"))
-        cursor.execute("INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
-                       "SELECT %s, id, now() FROM subscribers_subscriber WHERE account_id = %s",
-                       [mailing_list.pk, account.pk])
+                copy.write_row(
+                    (
+                        account.pk,
+                        email,
+                        hashlib.md5(email.encode()).hexdigest(),
+                        "active",
+                        json.dumps({"firstName": f"First{i}", "lastName": f"Last{i}"}),
+                        "now",
+                        "now",
+                    )
+                )
+        cursor.execute(
+            "INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
+            "SELECT %s, id, now() FROM subscribers_subscriber WHERE account_id = %s",
+            [mailing_list.pk, account.pk],
+        )
         cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
     connection.connection.commit()
     counters_recount(account.pk)
@@ -175,11 +194,27 @@ class Workers:
         for n in range(count):
             command = [sys.executable, "manage.py", "rqworker", "sending"]
             if profile_dir:  # in-process jobs, and an exit (--burst) that writes the profile
-                command = [sys.executable, "-m", "cProfile", "-o", str(profile_dir / f"worker{n + 1}.prof"),
-                           *command[1:], "--burst", "--worker-class", "rq.SimpleWorker"]
-            self.processes.append(subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
-                                                   stdout=(log_dir / f"worker{n + 1}.log").open("wb"),
-                                                   stderr=subprocess.STDOUT))
+                command = [
+                    sys.executable,
+                    "-m",
+                    "cProfile",
+                    "-o",
+                    str(profile_dir / f"worker{n + 1}.prof"),
+                    *command[1:],
+                    "--burst",
+                    "--worker-class",
+                    "rq.SimpleWorker",
+                ]
+            self.processes.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=env,
+                    start_new_session=True,
+                    stdout=(log_dir / f"worker{n + 1}.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
 
     def cpu(self) -> float:
         return sum(process_cpu(process.pid) for process in self.processes)
@@ -246,8 +281,9 @@ class CpuMeter:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
             return [(pid, process_cpu(pid)) for (pid,) in cursor.fetchall()]
 
     def sample(self):
@@ -270,10 +306,20 @@ def send_campaign(account, mailing_list, start_workers, expected: int):
     from campaigns.services import campaign_create, campaign_start
     from tasks.models import Task
 
-    campaign = campaign_create(account=account, data={
-        "name": "Spring", "subject": SUBJECT, "from_name": "Example Shop", "from_email": FROM_EMAIL,
-        "reply_to": "", "preheader": "New colours, new cuts", "html": HTML, "text": TEXT,
-        "lists": [mailing_list.pk]})
+    campaign = campaign_create(
+        account=account,
+        data={
+            "name": "Spring",
+            "subject": SUBJECT,
+            "from_name": "Example Shop",
+            "from_email": FROM_EMAIL,
+            "reply_to": "",
+            "preheader": "New colours, new cuts",
+            "html": HTML,
+            "text": TEXT,
+            "lists": [mailing_list.pk],
+        },
+    )
     meter = CpuMeter()
     started = time.perf_counter()
     with transaction.atomic():
@@ -322,8 +368,9 @@ def pipelined_loop(port: int, data: bytes, count: int, offset: int = 0) -> float
 
     transport, outcomes = SmtpTransport(host="127.0.0.1", port=port), []
     started = time.perf_counter()
-    transport.send_many(FROM_EMAIL, ((f"subscriber{i}@bench-send.example", data)
-                                     for i in range(offset, offset + count)), outcomes)
+    transport.send_many(
+        FROM_EMAIL, ((f"subscriber{i}@bench-send.example", data) for i in range(offset, offset + count)), outcomes
+    )
     seconds = time.perf_counter() - started
     transport.close()
     assert {outcome.kind for outcome in outcomes} == {"sent"}, outcomes[:3]
@@ -342,8 +389,9 @@ def floors(port: int, data: bytes, count: int) -> dict:
         rates[name, 1] = count / loop(port, data, count)
         with multiprocessing.get_context("fork").Pool(2) as pool:
             started = time.perf_counter()
-            pool.map(_loop_in_child, [(loop, port, data, count // 2, 0),
-                                      (loop, port, data, count - count // 2, count // 2)])
+            pool.map(
+                _loop_in_child, [(loop, port, data, count // 2, 0), (loop, port, data, count - count // 2, count // 2)]
+            )
             rates[name, 2] = count / (time.perf_counter() - started)
     return rates
 
@@ -360,10 +408,19 @@ def main():
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench",
-           "DJANGO_SETTINGS_MODULE": "config.settings", "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-           "PUBLIC_BASE_URL": "https://mail.bench.example", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port),
-           "CAMPAIGN_SENDERS": str(args.workers), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "bench",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "PUBLIC_BASE_URL": "https://mail.bench.example",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "CAMPAIGN_SENDERS": str(args.workers),
+        "LOG_LEVEL": "WARNING",
+    }
     if args.batch_size:
         env["CAMPAIGN_BATCH_SIZE"] = str(args.batch_size)
     os.environ.update(env)
@@ -396,6 +453,7 @@ def main():
         try:
             start_later = None
             if args.profile:  # after the jobs are queued: --burst workers end when the queue is empty
+
                 def start_later():
                     workers.append(Workers(env, args.workers, tmp, args.profile))
             else:  # started first, and waited for
@@ -415,10 +473,13 @@ def main():
             workers[0].stop()
 
             message = Message.objects.filter(campaign=campaign).select_related("subscriber").first()
-            data = MessageBuilder(compiled=Compiled(**campaign.compiled), from_name=campaign.from_name,
-                                  from_email=campaign.from_email, reply_to=campaign.reply_to,
-                                  base_url=settings.PUBLIC_BASE_URL).build(
-                message.pk, message.to_email, message.subscriber.fields)
+            data = MessageBuilder(
+                compiled=Compiled(**campaign.compiled),
+                from_name=campaign.from_name,
+                from_email=campaign.from_email,
+                reply_to=campaign.reply_to,
+                base_url=settings.PUBLIC_BASE_URL,
+            ).build(message.pk, message.to_email, message.subscriber.fields)
             floor_count = min(args.floor_messages, args.subscribers)
             before = sink.messages()
             floor = floors(port, data, floor_count)
@@ -435,14 +496,17 @@ def main():
 
     n = args.subscribers
     batch = args.batch_size or settings.CAMPAIGN_BATCH_SIZE
-    print(f"\n{n:,} messages ({len(data):,} bytes each, 2 merge fields, {len(campaign.compiled['links'])} "
-          f"tracked links), {args.workers} workers, batches of {batch}, loopback smtp-sink")
+    print(
+        f"\n{n:,} messages ({len(data):,} bytes each, 2 merge fields, {len(campaign.compiled['links'])} "
+        f"tracked links), {args.workers} workers, batches of {batch}, loopback smtp-sink"
+    )
     print(f"{'':50} {'seconds':>8} {'messages/s':>11}")
     for (name, connections), label in (
-            (("smtplib", 1), "floor: smtplib sendmail loop, one connection"),
-            (("smtplib", 2), "floor: two such loops in parallel"),
-            (("pipelined", 1), "SMTP leg: pipelined send_many, one connection"),
-            (("pipelined", 2), "SMTP leg: two such loops in parallel")):
+        (("smtplib", 1), "floor: smtplib sendmail loop, one connection"),
+        (("smtplib", 2), "floor: two such loops in parallel"),
+        (("pipelined", 1), "SMTP leg: pipelined send_many, one connection"),
+        (("pipelined", 2), "SMTP leg: two such loops in parallel"),
+    ):
         rate = floor[name, connections]
         print(f"{label:50} {floor_count / rate:8.1f} {rate:11,.0f}")
     print(f"{'campaign: start → sent':50} {seconds:8.1f} {n / seconds:11,.0f}")
@@ -453,9 +517,11 @@ def main():
     if args.profile:
         print(f"profiles (cProfile, SimpleWorker): {args.profile}/worker*.prof")
         return
-    print(f"CPU per message, start → sent: workers {workers_cpu * us:.0f} µs, "
-          f"PostgreSQL {cpu['postgres'] * us:.0f} µs, smtp-sink {sink_cpu * us:.0f} µs; "
-          f"whole machine {cpu['machine'] * us:.0f} µs of {os.cpu_count() * seconds * us:.0f} µs available")
+    print(
+        f"CPU per message, start → sent: workers {workers_cpu * us:.0f} µs, "
+        f"PostgreSQL {cpu['postgres'] * us:.0f} µs, smtp-sink {sink_cpu * us:.0f} µs; "
+        f"whole machine {cpu['machine'] * us:.0f} µs of {os.cpu_count() * seconds * us:.0f} µs available"
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,26 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("=id", "name", "account__name")
     list_select_related = ("account",)
     actions = ["start", "pause", "cancel"]
-    fields = ("account", "name", "status", "stats_summary", "subject", "from_name", "from_email", "reply_to",
-              "preheader", "lists", "scheduled_at", "task", "created_at", "updated_at", "started_at", "finished_at",
-              "html", "text")
+    fields = (
+        "account",
+        "name",
+        "status",
+        "stats_summary",
+        "subject",
+        "from_name",
+        "from_email",
+        "reply_to",
+        "preheader",
+        "lists",
+        "scheduled_at",
+        "task",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "finished_at",
+        "html",
+        "text",
+    )
     readonly_fields = fields  # edits go through the API, whose services keep the rules (content frozen once sent)
 
     def has_add_permission(self, request):
@@ -59,14 +76,37 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "to_email", "campaign", "status", "attempts", "sent_at", "smtp_code", "opened_at",
-                    "clicked_at")
+    list_display = (
+        "id",
+        "to_email",
+        "campaign",
+        "status",
+        "attempts",
+        "sent_at",
+        "smtp_code",
+        "opened_at",
+        "clicked_at",
+    )
     list_filter = ("status",)
     search_fields = ("=id", "=to_email", "=campaign__id")
     list_select_related = ("campaign",)
     show_full_result_count = False  # a campaign has a message per recipient: no COUNT(*) of them all
-    fields = ("account", "campaign", "subscriber", "to_email", "status", "attempts", "next_attempt_at", "claimed_at",
-              "sent_at", "smtp_code", "smtp_response", "opened_at", "clicked_at", "created_at")
+    fields = (
+        "account",
+        "campaign",
+        "subscriber",
+        "to_email",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "smtp_code",
+        "smtp_response",
+        "opened_at",
+        "clicked_at",
+        "created_at",
+    )
     readonly_fields = fields
     inlines = [EventInline]
 

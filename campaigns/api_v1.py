@@ -1,4 +1,5 @@
 """Campaigns on the core REST surface: /api/v1/campaigns… The same services as the Blueprint surface."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -17,42 +18,72 @@ from campaigns.views import campaign_action_view, campaign_body
 ROUTES = rep.V1_ROUTES
 CAMPAIGNS = Collection(
     "campaigns",
-    sorts={"id": Sort("id", kind="int"), "name": Sort("name"), "createdAt": Sort("created_at", kind="datetime"),
-           "scheduledAt": Sort("scheduled_at", nullable=True, kind="datetime")},
-    filters={"status": Filter(choice(CampaignStatus.values), lambda rows, status: rows.filter(status=status),
-                              "One of " + ", ".join(CampaignStatus.values) + ".")},
+    sorts={
+        "id": Sort("id", kind="int"),
+        "name": Sort("name"),
+        "createdAt": Sort("created_at", kind="datetime"),
+        "scheduledAt": Sort("scheduled_at", nullable=True, kind="datetime"),
+    },
+    filters={
+        "status": Filter(
+            choice(CampaignStatus.values),
+            lambda rows, status: rows.filter(status=status),
+            "One of " + ", ".join(CampaignStatus.values) + ".",
+        )
+    },
 )
 
 
 class V1CampaignCollectionView(V1View):
-    @extend_schema(operation_id="v1_campaigns_list", parameters=CAMPAIGNS.parameters(),
-                   responses=responses({200: "campaigns-page"}, extra_problems=(400,)))
+    @extend_schema(
+        operation_id="v1_campaigns_list",
+        parameters=CAMPAIGNS.parameters(),
+        responses=responses({200: "campaigns-page"}, extra_problems=(400,)),
+    )
     def get(self, request):
         query = parse_query(request, CAMPAIGNS)
         rows = apply_filters(Campaign.objects.filter(account=self.account).select_related("task"), CAMPAIGNS, query)
-        page = page_of(rows, CAMPAIGNS, query,
-                       count=lambda: campaign_count(account=self.account, status=query.filters.get("status")))
+        page = page_of(
+            rows,
+            CAMPAIGNS,
+            query,
+            count=lambda: campaign_count(account=self.account, status=query.filters.get("status")),
+        )
         stats = campaign_stats([campaign.pk for campaign in page.rows])
-        body = envelope([rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in page.rows],
-                        page, CAMPAIGNS, query, path=ROUTES.collection(), collection_rel="/rels/campaigns-collection")
+        body = envelope(
+            [rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in page.rows],
+            page,
+            CAMPAIGNS,
+            query,
+            path=ROUTES.collection(),
+            collection_rel="/rels/campaigns-collection",
+        )
         return hypermedia(body, "campaigns-page")
 
-    @extend_schema(operation_id="v1_campaigns_create", request=request_body("campaign-input"),
-                   responses=responses({201: "campaign"}, extra_problems=(400, 413, 415)))
+    @extend_schema(
+        operation_id="v1_campaigns_create",
+        request=request_body("campaign-input"),
+        responses=responses({201: "campaign"}, extra_problems=(400, 413, 415)),
+    )
     def post(self, request):
         campaign = campaign_create(account=self.account, data=validated(CampaignInputSerializer, request.data))
-        return hypermedia(campaign_body(ROUTES, campaign), "campaign", status=201,
-                          headers={"Location": ROUTES.detail(campaign.pk)})
+        return hypermedia(
+            campaign_body(ROUTES, campaign), "campaign", status=201, headers={"Location": ROUTES.detail(campaign.pk)}
+        )
 
 
 class V1CampaignDetailView(V1View):
     @extend_schema(operation_id="v1_campaigns_retrieve", responses=responses({200: "campaign"}, extra_problems=(404,)))
     def get(self, request, campaign_id):
-        return hypermedia(campaign_body(ROUTES, campaign_get(account=self.account, campaign_id=campaign_id)),
-                          "campaign")
+        return hypermedia(
+            campaign_body(ROUTES, campaign_get(account=self.account, campaign_id=campaign_id)), "campaign"
+        )
 
-    @extend_schema(operation_id="v1_campaigns_update", request=request_body("campaign-input"),
-                   responses=responses({200: "campaign"}, extra_problems=(400, 404, 409, 415)))
+    @extend_schema(
+        operation_id="v1_campaigns_update",
+        request=request_body("campaign-input"),
+        responses=responses({200: "campaign"}, extra_problems=(400, 404, 409, 415)),
+    )
     def put(self, request, campaign_id):
         campaign = campaign_get(account=self.account, campaign_id=campaign_id)
         campaign = campaign_update(campaign=campaign, data=validated(CampaignInputSerializer, request.data))

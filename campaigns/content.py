@@ -9,6 +9,7 @@ Compiling turns a template into segments: literal strings and ``[kind, …]`` li
 a campaign's content is compiled once, when it starts, and rendered per recipient
 by joining strings.
 """
+
 import html
 import re
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ def parse(template: str, fields: dict[str, str], *, where: str) -> list:
         if canonical is None:
             raise TemplateError(f"{where}: unknown field '{name}' in merge tag {match.group(0)}")
         if match.start() > position:
-            segments.append(template[position:match.start()])
+            segments.append(template[position : match.start()])
         segments.append(["tag", canonical, fallback_text(match.group(2))])
         position = match.end()
     stray = OPEN_BRACES.search(template, position)
@@ -94,10 +95,11 @@ def link_targets(source: str):
 def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) -> list:
     """The HTML with its links rewritten to numbered tracked links, the preheader and the open pixel."""
     if preheader:
-        hidden = (f'<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">'
-                  f"{_escape_literals(preheader)}</div>")
+        hidden = (
+            f'<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">{_escape_literals(preheader)}</div>'
+        )
         start = BODY_START.search(source)
-        source = source[:start.end()] + hidden + source[start.end():] if start else hidden + source
+        source = source[: start.end()] + hidden + source[start.end() :] if start else hidden + source
     pieces, position, numbered = [], 0, {}
     for tag in ANCHOR.finditer(source):
         match = HREF.search(source, tag.start(), tag.end())
@@ -107,7 +109,7 @@ def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) 
         if target not in numbered:
             numbered[target] = len(links)
             links.append(target)
-        pieces.append(source[position:match.start(2)])
+        pieces.append(source[position : match.start(2)])
         pieces.append(["link", numbered[target]])
         position = match.end(2)
     pieces.append(source[position:])
@@ -123,14 +125,14 @@ def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) 
         return segments + pixel if segments else []
     index, offset = end
     before, after = segments[index][:offset], segments[index][offset:]
-    return [*segments[:index], *([before] if before else []), *pixel, after, *segments[index + 1:]]
+    return [*segments[:index], *([before] if before else []), *pixel, after, *segments[index + 1 :]]
 
 
 def _escape_literals(template: str) -> str:
     """HTML-escape the text around merge tags; the tags stay as written (their values are escaped when rendered)."""
     out, position = [], 0
     for match in TAG.finditer(template):
-        out += [html.escape(template[position:match.start()]), match.group(0)]
+        out += [html.escape(template[position : match.start()]), match.group(0)]
         position = match.end()
     return "".join(out) + html.escape(template[position:])
 
@@ -144,14 +146,18 @@ def _last_body_end(segments: list):
     return None
 
 
-def compile_campaign(*, subject: str, html_part: str, text_part: str, preheader: str,
-                     fields: dict[str, str]) -> Compiled:
+def compile_campaign(
+    *, subject: str, html_part: str, text_part: str, preheader: str, fields: dict[str, str]
+) -> Compiled:
     """Body literals come out with CRLF line ends, as SMTP wants them."""
     links: list[str] = []
     html_segments = _html_segments(_lf(html_part), preheader, fields, links) if html_part else []
-    return Compiled(subject=parse(" ".join(subject.split()), fields, where="subject"),
-                    text=_crlf_literals(parse(_lf(text_part), fields, where="text")),
-                    html=_crlf_literals(html_segments), links=links)
+    return Compiled(
+        subject=parse(" ".join(subject.split()), fields, where="subject"),
+        text=_crlf_literals(parse(_lf(text_part), fields, where="text")),
+        html=_crlf_literals(html_segments),
+        links=links,
+    )
 
 
 def _lf(text: str) -> str:

@@ -9,126 +9,227 @@ from campaigns.selectors import STAT_METRICS
 TIME = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
 LINKS = {"type": "array", "items": ref("link")}
-STATS = {"type": "object", "required": list(STAT_METRICS), "properties": {metric: COUNT for metric in STAT_METRICS},
-         "description": "recipients (written when sending starts), sent, hardBounces, softBounces, skipped "
-                        "(no longer active at their turn), failed, unknown (in flight when a sender died), "
-                        "canceled, opens, uniqueOpens, clicks, uniqueClicks, unsubscribes, complaints."}
+STATS = {
+    "type": "object",
+    "required": list(STAT_METRICS),
+    "properties": dict.fromkeys(STAT_METRICS, COUNT),
+    "description": "recipients (written when sending starts), sent, hardBounces, softBounces, skipped "
+    "(no longer active at their turn), failed, unknown (in flight when a sender died), "
+    "canceled, opens, uniqueOpens, clicks, uniqueClicks, unsubscribes, complaints.",
+}
 SUMMARY = {
     "campaignId": {"type": "integer"},
     "name": {"type": "string"},
     "subject": {"type": "string"},
     "status": {"enum": CampaignStatus.values},
-    "scheduledAt": TIME, "createdAt": TIME, "startedAt": TIME, "finishedAt": TIME,
+    "scheduledAt": TIME,
+    "createdAt": TIME,
+    "startedAt": TIME,
+    "finishedAt": TIME,
     "stats": STATS,
     "_links": LINKS,
 }
 SUMMARY_REQUIRED = ["campaignId", "name", "subject", "status", "scheduledAt", "stats", "_links"]
 
-profile("campaign-summary", "Campaign (summary)", {
-    "description": "A campaign in a collection: its content is left out.",
-    "type": "object", "required": SUMMARY_REQUIRED, "properties": SUMMARY,
-})
-profile("campaign", "Campaign", {
-    "description": "A campaign: its content, target lists, status, stats and the actions allowed now.",
-    "type": "object",
-    "required": [*SUMMARY_REQUIRED, "fromName", "fromEmail", "replyTo", "preheader", "html", "text", "lists"],
-    "properties": {
-        **SUMMARY,
-        "fromName": {"type": "string"}, "fromEmail": {"type": "string"}, "replyTo": {"type": "string"},
-        "preheader": {"type": "string"}, "html": {"type": "string"}, "text": {"type": "string"},
-        "lists": {"type": "array", "items": {"type": "integer"}},
-        "taskId": {"type": ["integer", "null"]},
-        "updatedAt": TIME,
+profile(
+    "campaign-summary",
+    "Campaign (summary)",
+    {
+        "description": "A campaign in a collection: its content is left out.",
+        "type": "object",
+        "required": SUMMARY_REQUIRED,
+        "properties": SUMMARY,
     },
-})
-profile("campaigns-collection", "Campaigns collection",
-        collection_schema("campaign-summary", "A page of the account's campaigns (filter `status`)."))
-profile("campaign-input", "Campaign input", {
-    "description": "The body to create or replace a campaign. Merge tags: `{{ field }}` or `{{ field | fallback }}`.",
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "subject": {"type": "string", "maxLength": 500},
-        "fromName": {"type": "string", "maxLength": 200},
-        "fromEmail": {"type": "string", "maxLength": 254},
-        "replyTo": {"type": "string", "maxLength": 254},
-        "preheader": {"type": "string", "maxLength": 500},
-        "html": {"type": "string"},
-        "text": {"type": "string"},
-        "lists": {"type": "array", "items": {"type": "integer"}, "maxItems": 100},
-        "scheduledAt": {**TIME, "description": "A future time schedules the campaign; null keeps it a draft."},
+)
+profile(
+    "campaign",
+    "Campaign",
+    {
+        "description": "A campaign: its content, target lists, status, stats and the actions allowed now.",
+        "type": "object",
+        "required": [*SUMMARY_REQUIRED, "fromName", "fromEmail", "replyTo", "preheader", "html", "text", "lists"],
+        "properties": {
+            **SUMMARY,
+            "fromName": {"type": "string"},
+            "fromEmail": {"type": "string"},
+            "replyTo": {"type": "string"},
+            "preheader": {"type": "string"},
+            "html": {"type": "string"},
+            "text": {"type": "string"},
+            "lists": {"type": "array", "items": {"type": "integer"}},
+            "taskId": {"type": ["integer", "null"]},
+            "updatedAt": TIME,
+        },
     },
-})
-profile("campaigns-page", "Campaigns page (/api/v1)", page_schema(
-    ref("campaign-summary"), "A page of campaigns by `limit` and `offset`, or by `cursor`.", LINKS))
-profile("bounce-report", "Bounce report", {
-    "description": "One asynchronous bounce or complaint, or an array of up to 1000 of them.",
-    "type": "object",
-    "required": ["type", "messageId"],
-    "properties": {
-        "type": {"enum": ["hard-bounce", "soft-bounce", "complaint"]},
-        "messageId": {"type": "string", "description": "The Message-ID header of the email, as sent."},
-        "detail": {"type": "string", "maxLength": 1000},
-        "occurredAt": TIME,
+)
+profile(
+    "campaigns-collection",
+    "Campaigns collection",
+    collection_schema("campaign-summary", "A page of the account's campaigns (filter `status`)."),
+)
+profile(
+    "campaign-input",
+    "Campaign input",
+    {
+        "description": "The body to create or replace a campaign. Merge tags: `{{ field }}` or `{{ field | fallback }}`.",
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "subject": {"type": "string", "maxLength": 500},
+            "fromName": {"type": "string", "maxLength": 200},
+            "fromEmail": {"type": "string", "maxLength": 254},
+            "replyTo": {"type": "string", "maxLength": 254},
+            "preheader": {"type": "string", "maxLength": 500},
+            "html": {"type": "string"},
+            "text": {"type": "string"},
+            "lists": {"type": "array", "items": {"type": "integer"}, "maxItems": 100},
+            "scheduledAt": {**TIME, "description": "A future time schedules the campaign; null keeps it a draft."},
+        },
     },
-})
-profile("bounce-report-result", "Bounce report result", {
-    "type": "object",
-    "required": ["recorded", "results", "_links"],
-    "properties": {
-        "recorded": COUNT,
-        "results": {"type": "array", "items": {
-            "type": "object", "required": ["messageId", "outcome"],
-            "properties": {"messageId": {"type": "string"},
-                           "outcome": {"enum": ["recorded", "already-recorded", "unknown-message"]}}}},
-        "_links": LINKS,
+)
+profile(
+    "campaigns-page",
+    "Campaigns page (/api/v1)",
+    page_schema(ref("campaign-summary"), "A page of campaigns by `limit` and `offset`, or by `cursor`.", LINKS),
+)
+profile(
+    "bounce-report",
+    "Bounce report",
+    {
+        "description": "One asynchronous bounce or complaint, or an array of up to 1000 of them.",
+        "type": "object",
+        "required": ["type", "messageId"],
+        "properties": {
+            "type": {"enum": ["hard-bounce", "soft-bounce", "complaint"]},
+            "messageId": {"type": "string", "description": "The Message-ID header of the email, as sent."},
+            "detail": {"type": "string", "maxLength": 1000},
+            "occurredAt": TIME,
+        },
     },
-})
+)
+profile(
+    "bounce-report-result",
+    "Bounce report result",
+    {
+        "type": "object",
+        "required": ["recorded", "results", "_links"],
+        "properties": {
+            "recorded": COUNT,
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["messageId", "outcome"],
+                    "properties": {
+                        "messageId": {"type": "string"},
+                        "outcome": {"enum": ["recorded", "already-recorded", "unknown-message"]},
+                    },
+                },
+            },
+            "_links": LINKS,
+        },
+    },
+)
 
 AUTH = ("401.1-invalid-token", "403.1-forbidden-wrong-account")
 ACTION = ("404.1-not-found", "409.7-campaign-action-not-allowed", *AUTH)
 WRITE = ("400.24-missing-data", "400.2-validation-error", "400.42-campaign-not-ready", *AUTH)
-rel("campaigns-collection", "Campaigns", "A page of the account's campaigns (`page`, `per_page`, `status`).",
-    response_profile="campaigns-collection", problems=("400.3-invalid-parameter", *AUTH))
-rel("create-campaign", "Create a campaign",
+rel(
+    "campaigns-collection",
+    "Campaigns",
+    "A page of the account's campaigns (`page`, `per_page`, `status`).",
+    response_profile="campaigns-collection",
+    problems=("400.3-invalid-parameter", *AUTH),
+)
+rel(
+    "create-campaign",
+    "Create a campaign",
     "POST a campaign; 201 with `Location`. A future `scheduledAt` schedules it at once.",
-    method="POST", request_profile="campaign-input", response_profile="message", problems=WRITE)
-rel("campaign", "Campaign", "A campaign: content, lists, status, stats and the actions allowed now.",
-    response_profile="campaign", problems=("404.1-not-found", *AUTH))
-rel("edit-campaign", "Edit a campaign", "PUT the whole campaign; only a draft or a scheduled one.",
-    method="PUT", request_profile="campaign-input", response_profile="message",
-    problems=(*WRITE, "404.1-not-found", "409.6-campaign-locked"))
-rel("delete-campaign", "Delete a campaign",
+    method="POST",
+    request_profile="campaign-input",
+    response_profile="message",
+    problems=WRITE,
+)
+rel(
+    "campaign",
+    "Campaign",
+    "A campaign: content, lists, status, stats and the actions allowed now.",
+    response_profile="campaign",
+    problems=("404.1-not-found", *AUTH),
+)
+rel(
+    "edit-campaign",
+    "Edit a campaign",
+    "PUT the whole campaign; only a draft or a scheduled one.",
+    method="PUT",
+    request_profile="campaign-input",
+    response_profile="message",
+    problems=(*WRITE, "404.1-not-found", "409.6-campaign-locked"),
+)
+rel(
+    "delete-campaign",
+    "Delete a campaign",
     "DELETE a draft, sent or canceled campaign; its messages and events stay for analytics.",
-    method="DELETE", response_profile="message", problems=ACTION)
-rel("start-campaign", "Start a campaign",
+    method="DELETE",
+    response_profile="message",
+    problems=ACTION,
+)
+rel(
+    "start-campaign",
+    "Start a campaign",
     "POST to send now (a draft or scheduled campaign) or to resume a paused one.",
-    method="POST", response_profile="message", problems=(*ACTION, "400.42-campaign-not-ready"))
-rel("pause-campaign", "Pause a campaign", "POST to stop sending after the batches in flight; start resumes.",
-    method="POST", response_profile="message", problems=ACTION)
-rel("cancel-campaign", "Cancel a campaign", "POST to never send the rest (scheduled, sending or paused).",
-    method="POST", response_profile="message", problems=ACTION)
+    method="POST",
+    response_profile="message",
+    problems=(*ACTION, "400.42-campaign-not-ready"),
+)
+rel(
+    "pause-campaign",
+    "Pause a campaign",
+    "POST to stop sending after the batches in flight; start resumes.",
+    method="POST",
+    response_profile="message",
+    problems=ACTION,
+)
+rel(
+    "cancel-campaign",
+    "Cancel a campaign",
+    "POST to never send the rest (scheduled, sending or paused).",
+    method="POST",
+    response_profile="message",
+    problems=ACTION,
+)
 
-model("campaign", "Campaign",
-      "One message sent to every active subscriber of its lists over SMTP, with open, click and unsubscribe "
-      "tracking. Status: draft, scheduled, sending, paused, sent, canceled.", profile="campaign")
-model("campaigns-collection", "Campaigns collection", "A page of campaigns, with the pagination envelope.",
-      profile="campaigns-collection")
+model(
+    "campaign",
+    "Campaign",
+    "One message sent to every active subscriber of its lists over SMTP, with open, click and unsubscribe "
+    "tracking. Status: draft, scheduled, sending, paused, sent, canceled.",
+    profile="campaign",
+)
+model(
+    "campaigns-collection",
+    "Campaigns collection",
+    "A page of campaigns, with the pagination envelope.",
+    profile="campaigns-collection",
+)
 
 
 def _campaign_template(view):
     return lambda account: url_template(view, {"account_name": account}, {"campaign_id": "campaignId"})
 
 
-affordance(500, lambda account: url("campaign-collection", account_name=account), "/rels/campaigns-collection",
-           "Campaigns")
-affordance(501, lambda account: url("campaign-collection", account_name=account), "/rels/create-campaign",
-           "Create a campaign")
+affordance(
+    500, lambda account: url("campaign-collection", account_name=account), "/rels/campaigns-collection", "Campaigns"
+)
+affordance(
+    501, lambda account: url("campaign-collection", account_name=account), "/rels/create-campaign", "Create a campaign"
+)
 affordance(502, _campaign_template("campaign-detail"), "/rels/campaign", "Campaign details", templated=True)
 affordance(503, _campaign_template("campaign-detail"), "edit /rels/edit-campaign", "Edit a campaign", templated=True)
-affordance(504, _campaign_template("campaign-detail"), "delete /rels/delete-campaign", "Delete a campaign",
-           templated=True)
+affordance(
+    504, _campaign_template("campaign-detail"), "delete /rels/delete-campaign", "Delete a campaign", templated=True
+)
 affordance(505, _campaign_template("campaign-start"), "/rels/start-campaign", "Start a campaign", templated=True)
 affordance(506, _campaign_template("campaign-pause"), "/rels/pause-campaign", "Pause a campaign", templated=True)
 affordance(507, _campaign_template("campaign-cancel"), "/rels/cancel-campaign", "Cancel a campaign", templated=True)

@@ -1,5 +1,6 @@
 """The campaign-send task kind: several senders share one campaign batch by batch; the campaign's status
 follows its task's; each sweeper round starts scheduled campaigns whose own job was lost."""
+
 import logging
 
 from django.conf import settings
@@ -36,8 +37,13 @@ def _links(account_name: str, task) -> list[dict]:
     campaign_id = _campaign_id(task)
     if not campaign_id:
         return []
-    return [link(url("campaign-detail", account_name=account_name, campaign_id=campaign_id),
-                 "related /rels/campaign", "Campaign being sent")]
+    return [
+        link(
+            url("campaign-detail", account_name=account_name, campaign_id=campaign_id),
+            "related /rels/campaign",
+            "Campaign being sent",
+        )
+    ]
 
 
 def _recover() -> None:
@@ -46,7 +52,17 @@ def _recover() -> None:
         logger.warning("started overdue scheduled campaigns %s", started)
 
 
-register(TaskKind(type=CAMPAIGN_SEND, title="Campaign sending", run=run_campaign_sender, queue="sending",
-                  runners=_senders, result_keys=RESULT_KEYS, result=_result, links=_links,
-                  on_transition=campaign_follow_task, recover=_recover))
-
+register(
+    TaskKind(
+        type=CAMPAIGN_SEND,
+        title="Campaign sending",
+        run=run_campaign_sender,
+        queue="sending",
+        runners=_senders,
+        result_keys=RESULT_KEYS,
+        result=_result,
+        links=_links,
+        on_transition=campaign_follow_task,
+        recover=_recover,
+    )
+)

@@ -4,10 +4,11 @@ Message rows, their events and the counters that follow them (the account's mess
 analytics, a subscriber's bounces) are written here only, so they stay consistent with campaign sends:
 the emails app owns its content, not these rows. Reads are in campaigns/selectors.py.
 """
+
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -30,8 +31,13 @@ def single_message_queued(*, account_id: int, subscriber_id: int | None, to_emai
     counter row then stays locked only until the commit, and concurrent sends queue on it that briefly.
     """
     with transaction.atomic():
-        message = Message.objects.create(account_id=account_id, campaign=None, subscriber_id=subscriber_id,
-                                         to_email=to_email, status=MessageStatus.QUEUED)
+        message = Message.objects.create(
+            account_id=account_id,
+            campaign=None,
+            subscriber_id=subscriber_id,
+            to_email=to_email,
+            status=MessageStatus.QUEUED,
+        )
         yield message
         message_count_add(account_id, 1)
 
@@ -40,7 +46,8 @@ def single_message_claim(message_id: int) -> Message | None:
     """queued → sending, before any byte goes out: the claimed message, or None (a duplicate job, or one
     whose message was claimed or given up meanwhile: it must send nothing)."""
     if not Message.objects.filter(pk=message_id, campaign__isnull=True, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, claimed_at=timezone.now()):
+        status=MessageStatus.SENDING, claimed_at=timezone.now()
+    ):
         return None
     return Message.objects.get(pk=message_id)
 
@@ -52,26 +59,40 @@ def single_message_record(*, message: Message, decision: Decision, now: datetime
     (queued again, due at ``decision.next_attempt_at``) is the caller's to schedule."""
     status, attempts, code, response, sent_at, next_at = decision
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=status, attempts=attempts, smtp_code=code, smtp_response=response, sent_at=sent_at,
-        next_attempt_at=next_at)
+        status=status,
+        attempts=attempts,
+        smtp_code=code,
+        smtp_response=response,
+        sent_at=sent_at,
+        next_attempt_at=next_at,
+    )
     if status == MessageStatus.QUEUED:
         return
     daily_add(message.account_id, None, utc_day(now), Counter({STAT_OF_STATUS[status]: 1}))
     if status in BOUNCES:
-        Event.objects.create(account_id=message.account_id, message_id=message.pk, campaign_id=None,
-                             type=status, detail=f"{code or ''} {response}".strip()[:1000], at=now)
+        Event.objects.create(
+            account_id=message.account_id,
+            message_id=message.pk,
+            campaign_id=None,
+            type=status,
+            detail=f"{code or ''} {response}".strip()[:1000],
+            at=now,
+        )
         if message.subscriber_id:
-            subscriber_record_bounce(subscriber_id=message.subscriber_id, hard=status == MessageStatus.HARD_BOUNCE,
-                                     threshold=settings.SOFT_BOUNCE_THRESHOLD)
+            subscriber_record_bounce(
+                subscriber_id=message.subscriber_id,
+                hard=status == MessageStatus.HARD_BOUNCE,
+                threshold=settings.SOFT_BOUNCE_THRESHOLD,
+            )
 
 
 def single_messages_abandon(*, among, cutoff: datetime) -> int:
     """Messages of no campaign among ``among`` (a query of message ids) left ``sending`` since before
     ``cutoff``: their worker died mid-send. They may have gone out, so they become ``unknown``, never sent
     again. How many."""
-    return Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.SENDING,
-                                  claimed_at__lt=cutoff).update(status=MessageStatus.UNKNOWN,
-                                                                smtp_response=ABANDONED)
+    return Message.objects.filter(
+        pk__in=among, campaign__isnull=True, status=MessageStatus.SENDING, claimed_at__lt=cutoff
+    ).update(status=MessageStatus.UNKNOWN, smtp_response=ABANDONED)
 
 
 def messages_forget_subscriber(*, subscriber_id: int, **kwargs) -> None:

@@ -8,6 +8,7 @@ break (``=`` CRLF) wherever a line would pass 76 characters. Quoted-printable al
 soft break anywhere between encoded characters, so the parts decode to exactly the
 rendered text. Lines end with CRLF, and lines starting with "." are dot-stuffed for SMTP.
 """
+
 import base64
 import binascii
 import html
@@ -74,9 +75,9 @@ def _wrap(line: bytes, limit: int):
     """``line`` in lines of at most ``limit``, by soft breaks that do not split an =XX escape."""
     while len(line) > limit:
         cut = limit - 1  # room for the "="
-        if line[cut - 1:cut] == b"=":
+        if line[cut - 1 : cut] == b"=":
             cut -= 1
-        elif line[cut - 2:cut - 1] == b"=":
+        elif line[cut - 2 : cut - 1] == b"=":
             cut -= 2
         yield line[:cut] + b"="
         line = line[cut:]
@@ -133,8 +134,16 @@ class Part:
 class MessageBuilder:
     """Per campaign: ``build(message_id, to, fields)`` → the message's bytes, ready for SMTP DATA."""
 
-    def __init__(self, *, compiled: Compiled, from_name: str, from_email: str, reply_to: str, base_url: str,
-                 extra_headers: dict | None = None):
+    def __init__(
+        self,
+        *,
+        compiled: Compiled,
+        from_name: str,
+        from_email: str,
+        reply_to: str,
+        base_url: str,
+        extra_headers: dict | None = None,
+    ):
         self.compiled = compiled
         self.base_url = base_url.rstrip("/")
         self.plain_base = base_url.isascii() and base_url.isprintable() and not any(c in base_url for c in "= ")
@@ -147,8 +156,11 @@ class MessageBuilder:
             fixed.append(f"{name}: {header_value(value)}")
         fixed += ["MIME-Version: 1.0", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
         self.fixed_headers = "\r\n".join(fixed)
-        self.static_subject = (header_value(render(compiled.subject, {}, escape=False))
-                               if all(isinstance(s, str) for s in compiled.subject) else None)
+        self.static_subject = (
+            header_value(render(compiled.subject, {}, escape=False))
+            if all(isinstance(s, str) for s in compiled.subject)
+            else None
+        )
         self._date, self._date_second = "", -1
         self.link_positions = range(len(compiled.links))
         parts = []
@@ -167,8 +179,9 @@ class MessageBuilder:
         for key, url in urls.items():
             # A token is letters, digits, ".", "-" and "_": with a plain base URL, the URL is its own
             # quoted-printable.
-            urls[key] = (url.encode(), len(url), len(url), False) if self.plain_base and len(url) <= MAX_LINE \
-                else encoded(url)
+            urls[key] = (
+                (url.encode(), len(url), len(url), False) if self.plain_base and len(url) <= MAX_LINE else encoded(url)
+            )
         return urls
 
     def date(self) -> str:
@@ -182,10 +195,12 @@ class MessageBuilder:
         unsubscribe = f"{self.base_url}/u/{token}"
         values = {**fields, "emailAddress": to_email, "unsubscribeUrl": unsubscribe}
         subject = self.static_subject or header_value(render(self.compiled.subject, values, escape=False))
-        head = (f"{self.fixed_headers}\r\nTo: {to_email}\r\nSubject: {subject}\r\nDate: {self.date()}\r\n"
-                # the message's token names it: a bounce quoting it is matched (tokens.read_message_id_header)
-                f"Message-ID: <{token}@{self.domain}>\r\n"
-                f"List-Unsubscribe: <{unsubscribe}>\r\n")
+        head = (
+            f"{self.fixed_headers}\r\nTo: {to_email}\r\nSubject: {subject}\r\nDate: {self.date()}\r\n"
+            # the message's token names it: a bounce quoting it is matched (tokens.read_message_id_header)
+            f"Message-ID: <{token}@{self.domain}>\r\n"
+            f"List-Unsubscribe: <{unsubscribe}>\r\n"
+        )
         urls = self.urls(token) if self.compiled.html else {}
         parts = [(kind, part.build(values, urls)) for kind, part in self.parts]
         return (head.encode("utf-8") + self._body(parts)).replace(b"\n.", b"\n..")

@@ -14,8 +14,7 @@ class CampaignStatus(models.TextChoices):
 class Campaign(models.Model):
     """One message sent to every active subscriber of its lists. While sending, its task moves it."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="campaigns",
-                                db_index=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="campaigns", db_index=False)
     name = models.CharField(max_length=200)
     subject = models.CharField(max_length=500, blank=True, default="")
     from_name = models.CharField(max_length=200, blank=True, default="")
@@ -27,8 +26,7 @@ class Campaign(models.Model):
     lists = models.ManyToManyField("lists.MailingList", related_name="campaigns", blank=True)
     status = models.CharField(max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    task = models.OneToOneField("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="campaign")
+    task = models.OneToOneField("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign")
     # Frozen at start: the compiled subject and parts (links already rewritten), so content cannot drift.
     compiled = models.JSONField(null=True, blank=True)
     # Set once the recipients (Message rows) have been written; a second sender sees it and skips that step.
@@ -92,15 +90,15 @@ class MessageCount(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    QUEUED = "queued"          # waiting for its turn (or for a retry after a 4xx)
-    SENDING = "sending"        # claimed by a sender: in flight
-    SENT = "sent"              # the server answered 250 to the data
-    SKIPPED = "skipped"        # the subscriber was no longer active at its turn
+    QUEUED = "queued"  # waiting for its turn (or for a retry after a 4xx)
+    SENDING = "sending"  # claimed by a sender: in flight
+    SENT = "sent"  # the server answered 250 to the data
+    SKIPPED = "skipped"  # the subscriber was no longer active at its turn
     SOFT_BOUNCE = "soft-bounce"  # still 4xx after every attempt
     HARD_BOUNCE = "hard-bounce"  # 5xx
-    FAILED = "failed"          # the address cannot be written to the server (not ASCII without SMTPUTF8)
-    UNKNOWN = "unknown"        # in flight when its sender died: maybe delivered, never sent again
-    CANCELED = "canceled"      # the campaign was canceled before its turn
+    FAILED = "failed"  # the address cannot be written to the server (not ASCII without SMTPUTF8)
+    UNKNOWN = "unknown"  # in flight when its sender died: maybe delivered, never sent again
+    CANCELED = "canceled"  # the campaign was canceled before its turn
 
 
 FINAL_STATUSES = frozenset(MessageStatus.values) - {MessageStatus.QUEUED, MessageStatus.SENDING}
@@ -109,12 +107,20 @@ FINAL_STATUSES = frozenset(MessageStatus.values) - {MessageStatus.QUEUED, Messag
 class Message(models.Model):
     """One email to one recipient. For a campaign, (campaign, subscriber) is unique: at most one, ever."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="messages", db_index=False)
-    subscriber = models.ForeignKey("subscribers.Subscriber", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="messages", db_constraint=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages", db_index=False
+    )
+    subscriber = models.ForeignKey(
+        "subscribers.Subscriber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        db_constraint=False,
+    )
     to_email = models.CharField(max_length=254)
     status = models.CharField(max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -158,10 +164,12 @@ class EventType(models.TextChoices):
 class Event(models.Model):
     """Something that happened to a message after it was sent, with its time."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events", db_index=False,
-                                db_constraint=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="events", db_index=False, db_constraint=False
+    )
     campaign_id = models.BigIntegerField(null=True, blank=True)
     type = models.CharField(max_length=12, choices=EventType.choices)
     url = models.TextField(null=True, blank=True)
@@ -174,4 +182,3 @@ class Event(models.Model):
             models.Index(fields=["campaign_id", "type", "at"], name="event_campaign_type_at"),
         ]
         ordering = ["id"]
-

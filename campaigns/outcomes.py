@@ -9,6 +9,7 @@ server fault (and an attempt that never happened), named by ``on_fault``:
 - ``RETRY`` (single emails): nobody waits for the server, so a fault is retried with backoff like a 4xx and
   ends ``failed`` after the last attempt.
 """
+
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -21,15 +22,21 @@ REQUEUE = "requeue"
 RETRY = "retry"
 
 # The counter (campaign stats and the account's daily analytics) that a final status adds to.
-STAT_OF_STATUS = {MessageStatus.SENT: "sent", MessageStatus.HARD_BOUNCE: "hardBounces",
-                  MessageStatus.SOFT_BOUNCE: "softBounces", MessageStatus.FAILED: "failed",
-                  MessageStatus.UNKNOWN: "unknown", MessageStatus.SKIPPED: "skipped",
-                  MessageStatus.CANCELED: "canceled"}
+STAT_OF_STATUS = {
+    MessageStatus.SENT: "sent",
+    MessageStatus.HARD_BOUNCE: "hardBounces",
+    MessageStatus.SOFT_BOUNCE: "softBounces",
+    MessageStatus.FAILED: "failed",
+    MessageStatus.UNKNOWN: "unknown",
+    MessageStatus.SKIPPED: "skipped",
+    MessageStatus.CANCELED: "canceled",
+}
 BOUNCES = (MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE)
 
 
 class Decision(NamedTuple):
     """The message's row after the attempt (a tuple: campaign batches write many in one statement)."""
+
     status: str
     attempts: int
     code: int | None
@@ -48,8 +55,12 @@ def decide(outcome: Outcome | None, *, attempts: int, now: datetime, on_fault: s
     if outcome.kind == "fault" and on_fault == REQUEUE:
         return Decision(MessageStatus.QUEUED, attempts - 1, None, response, None, None)
     code = outcome.code if isinstance(outcome.code, int) and 100 <= outcome.code <= 599 else None
-    final = {"sent": MessageStatus.SENT, "hard": MessageStatus.HARD_BOUNCE, "unknown": MessageStatus.UNKNOWN,
-             "failed": MessageStatus.FAILED}.get(outcome.kind)
+    final = {
+        "sent": MessageStatus.SENT,
+        "hard": MessageStatus.HARD_BOUNCE,
+        "unknown": MessageStatus.UNKNOWN,
+        "failed": MessageStatus.FAILED,
+    }.get(outcome.kind)
     if final is not None:
         return Decision(final, attempts, code, response, now if final == MessageStatus.SENT else None, None)
     if attempts < settings.SEND_MAX_ATTEMPTS:  # a 4xx (or a retried fault): again later, backing off

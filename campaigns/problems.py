@@ -1,17 +1,33 @@
 from api.registry import problem
 
 CAMPAIGN_LOCKED = problem(
-    409, 6, "campaign-locked", "The campaign's content cannot change now.",
+    409,
+    6,
+    "campaign-locked",
+    "The campaign's content cannot change now.",
     "Only a draft or a scheduled campaign can be edited: once it starts, its content is frozen "
-    "(links were rewritten for tracking and recipients may already have it).")
+    "(links were rewritten for tracking and recipients may already have it).",
+)
 CAMPAIGN_ACTION_NOT_ALLOWED = problem(
-    409, 7, "campaign-action-not-allowed", "The action is not allowed in the campaign's current status.",
+    409,
+    7,
+    "campaign-action-not-allowed",
+    "The action is not allowed in the campaign's current status.",
     "start: draft, scheduled or paused (or sending when every sender stopped beating); pause: sending; cancel: scheduled, sending or paused; delete: draft, "
-    "sent or canceled. The campaign's `_links` list the actions allowed now.")
+    "sent or canceled. The campaign's `_links` list the actions allowed now.",
+)
 CAMPAIGN_NOT_READY = problem(
-    400, 42, "campaign-not-ready", "The campaign cannot be sent as it is.",
+    400,
+    42,
+    "campaign-not-ready",
+    "The campaign cannot be sent as it is.",
     "Sending (or scheduling) needs a subject, a from address, HTML or text content whose merge tags are "
-    "valid, at least one list, and at least one active subscriber in those lists. `errors` names each gap.")
+    "valid, at least one list, and at least one active subscriber in those lists. `errors` names each gap.",
+)
 WEBHOOK_SECRET_INVALID = problem(
-    401, 3, "invalid-webhook-secret", "The webhook secret is missing or wrong.",
-    "Send the server's BOUNCE_WEBHOOK_SECRET as `Authorization: Bearer SECRET`.")
+    401,
+    3,
+    "invalid-webhook-secret",
+    "The webhook secret is missing or wrong.",
+    "Send the server's BOUNCE_WEBHOOK_SECRET as `Authorization: Bearer SECRET`.",
+)

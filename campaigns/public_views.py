@@ -4,6 +4,7 @@
 campaign's own link n); /u/{token}: unsubscribe (GET: a confirmation page; POST: the
 form or RFC 8058's one-click ``List-Unsubscribe=One-Click``).
 """
+
 import base64
 
 from django.http import HttpResponse, HttpResponseRedirect
@@ -42,8 +43,13 @@ class PublicView(APIView):
 
 
 class OpenPixelView(PublicView):
-    @extend_schema(operation_id="track_open", auth=[], responses={
-        (200, "image/gif"): OpenApiResponse(description="A 1×1 transparent GIF; a valid token records an open.")})
+    @extend_schema(
+        operation_id="track_open",
+        auth=[],
+        responses={
+            (200, "image/gif"): OpenApiResponse(description="A 1×1 transparent GIF; a valid token records an open.")
+        },
+    )
     def get(self, request, token):
         if request.method == "GET":  # a HEAD (a link checker) is not an open
             track_open(token=token)  # an invalid token still gets the image: mail clients would show a broken one
@@ -53,10 +59,16 @@ class OpenPixelView(PublicView):
 
 
 class ClickView(PublicView):
-    @extend_schema(operation_id="track_click", auth=[], responses={
-        302: OpenApiResponse(description="Redirect to link `position` of the message's campaign; the click is "
-                                         "recorded."),
-        **responses({}, problems=(), extra_problems=(404,))})
+    @extend_schema(
+        operation_id="track_click",
+        auth=[],
+        responses={
+            302: OpenApiResponse(
+                description="Redirect to link `position` of the message's campaign; the click is recorded."
+            ),
+            **responses({}, problems=(), extra_problems=(404,)),
+        },
+    )
     def get(self, request, token, position):
         target = track_click(token=token, position=position, record=request.method == "GET")  # a HEAD is no click
         if target is None:
@@ -67,16 +79,19 @@ class ClickView(PublicView):
 
 
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
-    response = HttpResponse(render_to_string(template, context, request=request), status=status,
-                            content_type="text/html; charset=utf-8")
+    response = HttpResponse(
+        render_to_string(template, context, request=request), status=status, content_type="text/html; charset=utf-8"
+    )
     response["Cache-Control"] = NO_STORE
     response["Content-Security-Policy"] = PAGE_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-PAGE = {(200, "text/html"): OpenApiResponse(description="An HTML page."),
-        (404, "text/html"): OpenApiResponse(description="An HTML page: the link is not valid.")}
+PAGE = {
+    (200, "text/html"): OpenApiResponse(description="An HTML page."),
+    (404, "text/html"): OpenApiResponse(description="An HTML page: the link is not valid."),
+}
 
 
 class UnsubscribeView(PublicView):

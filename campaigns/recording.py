@@ -3,6 +3,7 @@
 Each is one short transaction; PostgreSQL gets set-based statements, SQLite (the
 embedded default, one sender) the same rules through the ORM.
 """
+
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -60,8 +61,10 @@ def claim(*, campaign_id: int, task_id: int, size: int) -> list[Claimed] | None:
         if skipped:
             stats_add(campaign_id, Counter({"skipped": skipped}))
             task_progress_add(task_id=task_id, processed=skipped, failed=skipped)
-    return sorted((Claimed(row[0], row[2], row[3], row[4], _fields(row[5]))
-                   for row in rows if row[1] == MessageStatus.SENDING), key=lambda c: c.message_id)
+    return sorted(
+        (Claimed(row[0], row[2], row[3], row[4], _fields(row[5])) for row in rows if row[1] == MessageStatus.SENDING),
+        key=lambda c: c.message_id,
+    )
 
 
 def _fields(value) -> dict:
@@ -76,8 +79,12 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
             cursor.execute(sql.CLAIM, {"campaign": campaign_id, "now": now, "size": size})
             return cursor.fetchall()
     rows = []  # SQLite: one writer at a time, so a select then conditional updates claim safely
-    due = (Message.objects.filter(campaign_id=campaign_id, status=MessageStatus.QUEUED)
-           .exclude(next_attempt_at__gt=now).select_related("subscriber").order_by("id")[:size])
+    due = (
+        Message.objects.filter(campaign_id=campaign_id, status=MessageStatus.QUEUED)
+        .exclude(next_attempt_at__gt=now)
+        .select_related("subscriber")
+        .order_by("id")[:size]
+    )
     for message in due:
         subscriber = message.subscriber
         active = subscriber is not None and subscriber.status == Status.ACTIVE
@@ -85,12 +92,19 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
         to_email = subscriber.email if subscriber is not None else message.to_email
         attempts = message.attempts + int(active)
         Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
-            status=status, attempts=attempts, to_email=to_email, claimed_at=now)
-        rows.append((message.pk, status, to_email, message.subscriber_id, attempts,
-                     subscriber.fields if subscriber is not None else None))
+            status=status, attempts=attempts, to_email=to_email, claimed_at=now
+        )
+        rows.append(
+            (
+                message.pk,
+                status,
+                to_email,
+                message.subscriber_id,
+                attempts,
+                subscriber.fields if subscriber is not None else None,
+            )
+        )
     return rows
-
-
 
 
 def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None]) -> None:
@@ -98,11 +112,18 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
     now = timezone.now()
     with transaction.atomic():
         task_status = lock_task(task_id)  # whatever it is now, the batch in flight is recorded
-        decided = {row.message_id: (row, decide(outcome, attempts=row.attempts, now=now, on_fault=REQUEUE))
-                   for row, outcome in zip(batch, outcomes)}
+        decided = {
+            row.message_id: (row, decide(outcome, attempts=row.attempts, now=now, on_fault=REQUEUE))
+            for row, outcome in zip(batch, outcomes)
+        }
         if task_status == TaskStatus.CANCELED:  # canceled meanwhile: what would go back to the queue never will
-            decided = {message_id: (row, (MessageStatus.CANCELED, *decision[1:]) if decision[0] == MessageStatus.QUEUED
-                                    else decision) for message_id, (row, decision) in decided.items()}
+            decided = {
+                message_id: (
+                    row,
+                    (MessageStatus.CANCELED, *decision[1:]) if decision[0] == MessageStatus.QUEUED else decision,
+                )
+                for message_id, (row, decision) in decided.items()
+            }
         written = _update_messages(decided)
         stats, events, final, sent = Counter(), [], 0, 0
         for message_id in sorted(written):
@@ -114,8 +135,16 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
             sent += status == MessageStatus.SENT
             stats[STAT_OF_STATUS[status]] += 1
             if status in (MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE):
-                events.append(Event(account_id=campaign.account_id, message_id=message_id, campaign_id=campaign.pk,
-                                    type=status, detail=f"{code or ''} {response}".strip()[:1000], at=now))
+                events.append(
+                    Event(
+                        account_id=campaign.account_id,
+                        message_id=message_id,
+                        campaign_id=campaign.pk,
+                        type=status,
+                        detail=f"{code or ''} {response}".strip()[:1000],
+                        at=now,
+                    )
+                )
         stats_add(campaign.pk, stats)
         daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
@@ -127,8 +156,11 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         for event in sorted(events, key=lambda e: decided[e.message_id][0].subscriber_id or 0):
             subscriber_id = decided[event.message_id][0].subscriber_id
             if subscriber_id is not None:
-                subscriber_record_bounce(subscriber_id=subscriber_id, hard=event.type == EventType.HARD_BOUNCE,
-                                         threshold=settings.SOFT_BOUNCE_THRESHOLD)
+                subscriber_record_bounce(
+                    subscriber_id=subscriber_id,
+                    hard=event.type == EventType.HARD_BOUNCE,
+                    threshold=settings.SOFT_BOUNCE_THRESHOLD,
+                )
 
 
 def _update_messages(decided: dict) -> set[int]:
@@ -140,8 +172,13 @@ def _update_messages(decided: dict) -> set[int]:
     written = set()
     for message_id, (_, (status, attempts, code, response, sent_at, next_at)) in decided.items():
         if Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
-                status=status, attempts=attempts, smtp_code=code, smtp_response=response, sent_at=sent_at,
-                next_attempt_at=next_at):
+            status=status,
+            attempts=attempts,
+            smtp_code=code,
+            smtp_response=response,
+            sent_at=sent_at,
+            next_attempt_at=next_at,
+        ):
             written.add(message_id)
     return written
 
@@ -153,10 +190,11 @@ def abandon_stale(*, campaign, task_id: int) -> int:
     """
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
     stale = Message.objects.filter(campaign_id=campaign.pk, status=MessageStatus.SENDING, claimed_at__lt=cutoff)
-    count = stale.update(status=MessageStatus.UNKNOWN,
-                         smtp_response="In flight when its sender stopped; maybe delivered, never sent again.")
+    count = stale.update(
+        status=MessageStatus.UNKNOWN,
+        smtp_response="In flight when its sender stopped; maybe delivered, never sent again.",
+    )
     if count:
         stats_add(campaign.pk, Counter({"unknown": count}))
         task_progress_add(task_id=task_id, processed=count, failed=count, beat=False)
     return count
-

@@ -1,4 +1,5 @@
 """Campaign representations. The Blueprint surface and /api/v1 show the same campaign; only hrefs differ."""
+
 from dataclasses import dataclass
 
 from api.formats import iso as _iso
@@ -6,9 +7,11 @@ from api.links import account_home, link, url
 from campaigns.models import Campaign
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
 
-ACTION_LINKS = {"start": ("/rels/start-campaign", "Start or resume sending"),
-                "pause": ("/rels/pause-campaign", "Pause sending"),
-                "cancel": ("/rels/cancel-campaign", "Cancel the campaign")}
+ACTION_LINKS = {
+    "start": ("/rels/start-campaign", "Start or resume sending"),
+    "pause": ("/rels/pause-campaign", "Pause sending"),
+    "cancel": ("/rels/cancel-campaign", "Cancel the campaign"),
+}
 
 
 @dataclass(frozen=True)
@@ -72,20 +75,37 @@ def _action_links(routes: Routes, campaign: Campaign) -> list[dict]:
 
 
 def campaign_item(routes: Routes, campaign: Campaign, stats: dict) -> dict:
-    return {**_summary(campaign, stats),
-            "_links": [link(routes.detail(campaign.pk), "item /rels/campaign", "Campaign details"),
-                       *_action_links(routes, campaign)]}
+    return {
+        **_summary(campaign, stats),
+        "_links": [
+            link(routes.detail(campaign.pk), "item /rels/campaign", "Campaign details"),
+            *_action_links(routes, campaign),
+        ],
+    }
 
 
 def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int]) -> dict:
-    links = [link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
-             *_action_links(routes, campaign)]
+    links = [
+        link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
+        *_action_links(routes, campaign),
+    ]
     if routes.hypermedia:
-        links += [link(url("list-detail", account_name=routes.account_name, list_id=list_id), "related /rels/list",
-                       "Target list") for list_id in list_ids]
+        links += [
+            link(
+                url("list-detail", account_name=routes.account_name, list_id=list_id),
+                "related /rels/list",
+                "Target list",
+            )
+            for list_id in list_ids
+        ]
         if campaign.task_id:
-            links.append(link(url("task-detail", account_name=routes.account_name, task_id=campaign.task_id),
-                              "related /rels/task", "Sending task"))
+            links.append(
+                link(
+                    url("task-detail", account_name=routes.account_name, task_id=campaign.task_id),
+                    "related /rels/task",
+                    "Sending task",
+                )
+            )
     links += [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]
     return {
         **_summary(campaign, stats),
@@ -103,6 +123,9 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
 
 
 def campaign_written_links(routes: Routes, campaign: Campaign) -> list[dict]:
-    return [link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
-            *_action_links(routes, campaign),
-            link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]
+    return [
+        link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
+        *_action_links(routes, campaign),
+        link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"),
+        *routes.home(),
+    ]

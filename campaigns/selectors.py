@@ -8,8 +8,22 @@ from api.sql import fetch_one
 from campaigns import sql
 from campaigns.models import Campaign, CampaignCount, Event, Message, MessageCount, MessageStatus
 
-STAT_METRICS = ("recipients", "sent", "hardBounces", "softBounces", "skipped", "failed", "unknown", "canceled",
-                "opens", "uniqueOpens", "clicks", "uniqueClicks", "unsubscribes", "complaints")
+STAT_METRICS = (
+    "recipients",
+    "sent",
+    "hardBounces",
+    "softBounces",
+    "skipped",
+    "failed",
+    "unknown",
+    "canceled",
+    "opens",
+    "uniqueOpens",
+    "clicks",
+    "uniqueClicks",
+    "unsubscribes",
+    "complaints",
+)
 
 
 def campaign_get(*, account, campaign_id: int) -> Campaign:
@@ -28,8 +42,10 @@ def campaign_list_ids(campaign) -> list[int]:
 
 
 def campaign_count(*, account, status: str | None) -> int:
-    return (CampaignCount.objects.filter(account=account, bucket=status or "all")
-            .values_list("count", flat=True).first() or 0)
+    return (
+        CampaignCount.objects.filter(account=account, bucket=status or "all").values_list("count", flat=True).first()
+        or 0
+    )
 
 
 def message_count(account_id: int) -> int:
@@ -51,14 +67,17 @@ def message_events(message_id: int) -> list[Event]:
 
 def messages_overdue(*, among, cutoff, limit: int) -> list[int]:
     """Queued since before ``cutoff`` with no retry due after it: their job was lost (with Redis)."""
-    return list(Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.QUEUED,
-                                       created_at__lt=cutoff)
-                .exclude(next_attempt_at__gte=cutoff).values_list("pk", flat=True)[:limit])
+    return list(
+        Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.QUEUED, created_at__lt=cutoff)
+        .exclude(next_attempt_at__gte=cutoff)
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def messages_in_flight(*, among) -> bool:
-    return Message.objects.filter(pk__in=among, campaign__isnull=True,
-                                  status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)).exists()
+    return Message.objects.filter(
+        pk__in=among, campaign__isnull=True, status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)
+    ).exists()
 
 
 def _campaigns(account, status: str | None):

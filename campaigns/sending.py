@@ -8,6 +8,7 @@ transaction. A row left ``sending`` by a sender that died is never sent again: i
 becomes ``unknown`` (maybe delivered), so a crash costs at most one batch per sender
 of ambiguity, never a second message.
 """
+
 import logging
 import time
 from collections import Counter
@@ -51,8 +52,11 @@ def campaign_send_run(*, task_id: int) -> None:
     campaign = Campaign.objects.filter(task_id=task_id).first()
     if campaign is None:
         with transaction.atomic():
-            task_complete(task=task_lock(task_id=task_id), status=TaskStatus.ERROR,
-                          reason="The campaign of this task was deleted.")
+            task_complete(
+                task=task_lock(task_id=task_id),
+                status=TaskStatus.ERROR,
+                reason="The campaign of this task was deleted.",
+            )
         return
     try:
         _write_recipients(campaign, task)
@@ -61,16 +65,19 @@ def campaign_send_run(*, task_id: int) -> None:
         # Only a hand-over to a later sender (retries waiting, the next slice, the callback) touches Redis, after
         # its transaction committed: nothing is in flight, and the sweeper requeues the task once its heartbeat
         # goes stale, as for any job Redis lost.
-        logger.warning("campaign %s: Redis failed while handing over; the sweeper resumes it", campaign.pk,
-                       exc_info=True)
+        logger.warning(
+            "campaign %s: Redis failed while handing over; the sweeper resumes it", campaign.pk, exc_info=True
+        )
     except Exception as exc:  # the task ends in error, never stuck in progress; start resumes it
         logger.exception("campaign %s: sender failed", campaign.pk)
         if not connection.in_atomic_block:  # the failure may have been the database's: a new connection then
             connection.close_if_unusable_or_obsolete()
         with transaction.atomic():
-            task_complete(task=task_lock(task_id=task_id), status=TaskStatus.ERROR,
-                          reason=f"Sending failed ({type(exc).__name__}: {str(exc)[:300]}); start the campaign "
-                                 "to resume.")
+            task_complete(
+                task=task_lock(task_id=task_id),
+                status=TaskStatus.ERROR,
+                reason=f"Sending failed ({type(exc).__name__}: {str(exc)[:300]}); start the campaign to resume.",
+            )
 
 
 def _write_recipients(campaign: Campaign, task: Task) -> None:
@@ -84,8 +91,9 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
         if not Campaign.objects.filter(pk=campaign.pk, recipients_at__isnull=True).update(recipients_at=timezone.now()):
             return
         with connection.cursor() as cursor:
-            cursor.execute(sql.RECIPIENTS, {"campaign": campaign.pk, "account": campaign.account_id,
-                                            "now": timezone.now()})
+            cursor.execute(
+                sql.RECIPIENTS, {"campaign": campaign.pk, "account": campaign.account_id, "now": timezone.now()}
+            )
             written = cursor.rowcount
         task_total_set(task_id=task.pk, total=written)
         stats_add(campaign.pk, Counter({"recipients": written}))
@@ -97,15 +105,20 @@ class Sender:
         self.campaign, self.task_id = campaign, task.pk
         self.started, self.faults_since, self.fault_count = time.monotonic(), None, 0
         self.builder = MessageBuilder(
-            compiled=Compiled(**campaign.compiled), from_name=campaign.from_name, from_email=campaign.from_email,
-            reply_to=campaign.reply_to, base_url=settings.PUBLIC_BASE_URL)
+            compiled=Compiled(**campaign.compiled),
+            from_name=campaign.from_name,
+            from_email=campaign.from_email,
+            reply_to=campaign.reply_to,
+            base_url=settings.PUBLIC_BASE_URL,
+        )
 
     def run(self) -> None:
         transport = transport_open()
         try:
             while True:
-                batch = recording.claim(campaign_id=self.campaign.pk, task_id=self.task_id,
-                                        size=settings.CAMPAIGN_BATCH_SIZE)
+                batch = recording.claim(
+                    campaign_id=self.campaign.pk, task_id=self.task_id, size=settings.CAMPAIGN_BATCH_SIZE
+                )
                 if batch is None:
                     return  # paused or canceled: the batch in flight was the last
                 if batch:
@@ -155,8 +168,7 @@ class Sender:
             attempted = len(outcomes)
             if attempted < len(batch):
                 outcomes += [None] * (len(batch) - attempted)
-            _retrying(lambda: recording.record(campaign=campaign, task_id=self.task_id, batch=batch,
-                                               outcomes=outcomes))
+            _retrying(lambda: recording.record(campaign=campaign, task_id=self.task_id, batch=batch, outcomes=outcomes))
         if settings.CAMPAIGN_BATCH_DELAY_MS:
             time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
         return next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
@@ -168,8 +180,10 @@ class Sender:
         if self.faults_since is None:
             self.faults_since, self.fault_count = now, 0
         if now - self.faults_since > settings.SEND_FAULT_TIMEOUT_SECONDS:
-            raise SmtpUnavailable(f"the SMTP server has failed for {int(now - self.faults_since)} s, last: "
-                                  f"{fault.code or ''} {fault.response}".strip())
+            raise SmtpUnavailable(
+                f"the SMTP server has failed for {int(now - self.faults_since)} s, last: "
+                f"{fault.code or ''} {fault.response}".strip()
+            )
         self.fault_count += 1
         time.sleep(min(2 ** (self.fault_count - 1), 60, max(0.5, settings.TASK_STALE_AFTER_SECONDS / 5)))
 
@@ -179,8 +193,9 @@ class Sender:
 
     def _next_retry_in(self) -> float | None:
         """Seconds until the next queued retry is due; None when nothing is queued."""
-        due = (Message.objects.filter(campaign_id=self.campaign.pk, status=MessageStatus.QUEUED)
-               .aggregate(first=Min("next_attempt_at"))["first"])
+        due = Message.objects.filter(campaign_id=self.campaign.pk, status=MessageStatus.QUEUED).aggregate(
+            first=Min("next_attempt_at")
+        )["first"]
         if due is None:
             queued = Message.objects.filter(campaign_id=self.campaign.pk, status=MessageStatus.QUEUED).exists()
             return 0.0 if queued else None
@@ -205,8 +220,9 @@ class Sender:
             if task is None or task.status != TaskStatus.IN_PROGRESS:
                 return True
             recording.abandon_stale(campaign=self.campaign, task_id=self.task_id)
-            if Message.objects.filter(campaign_id=self.campaign.pk,
-                                      status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)).exists():
+            if Message.objects.filter(
+                campaign_id=self.campaign.pk, status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)
+            ).exists():
                 return False
             task_complete(task=task)
             return True
@@ -223,4 +239,3 @@ def _retrying(write, attempts: int = 3):
             logger.warning("campaign batch write failed, retrying", exc_info=True)
             connection.close()
             time.sleep(0.5 * (attempt + 1))
-

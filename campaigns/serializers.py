@@ -29,8 +29,9 @@ class OptionalEmailField(serializers.CharField):
 
 
 def _text(max_length: int, **kwargs):
-    return serializers.CharField(max_length=max_length, allow_blank=True, required=False, default="",
-                                 trim_whitespace=False, **kwargs)
+    return serializers.CharField(
+        max_length=max_length, allow_blank=True, required=False, default="", trim_whitespace=False, **kwargs
+    )
 
 
 class CampaignInputSerializer(serializers.Serializer):
@@ -42,8 +43,9 @@ class CampaignInputSerializer(serializers.Serializer):
     preheader = _text(500)
     html = _text(MAX_CONTENT)
     text = _text(MAX_CONTENT)
-    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=100,
-                                  required=False, default=list)
+    lists = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=100, required=False, default=list
+    )
     scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate_scheduledAt(self, value):
@@ -53,7 +55,15 @@ class CampaignInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         """Model attribute names, as the services take them."""
-        return {"name": data["name"].strip(), "subject": data["subject"], "from_name": data["fromName"],
-                "from_email": data["fromEmail"], "reply_to": data["replyTo"], "preheader": data["preheader"],
-                "html": data["html"], "text": data["text"], "lists": sorted(set(data["lists"])),
-                "scheduled_at": data["scheduledAt"]}
+        return {
+            "name": data["name"].strip(),
+            "subject": data["subject"],
+            "from_name": data["fromName"],
+            "from_email": data["fromEmail"],
+            "reply_to": data["replyTo"],
+            "preheader": data["preheader"],
+            "html": data["html"],
+            "text": data["text"],
+            "lists": sorted(set(data["lists"])),
+            "scheduled_at": data["scheduledAt"],
+        }

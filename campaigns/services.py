@@ -3,6 +3,7 @@
 draft ⇄ scheduled (a future ``scheduledAt``) → sending (start, or the scheduled time) ⇄ paused → sent;
 scheduled, sending or paused → canceled.
 """
+
 import logging
 from collections import Counter
 from dataclasses import asdict
@@ -42,13 +43,26 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 DELETABLE = (CampaignStatus.DRAFT, CampaignStatus.SENT, CampaignStatus.CANCELED)
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
 CANCELABLE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
-STATUS_OF_TASK = {TaskStatus.QUEUED: CampaignStatus.SENDING, TaskStatus.IN_PROGRESS: CampaignStatus.SENDING,
-                  TaskStatus.PAUSED: CampaignStatus.PAUSED, TaskStatus.ERROR: CampaignStatus.PAUSED,
-                  TaskStatus.DONE: CampaignStatus.SENT, TaskStatus.CANCELED: CampaignStatus.CANCELED}
+STATUS_OF_TASK = {
+    TaskStatus.QUEUED: CampaignStatus.SENDING,
+    TaskStatus.IN_PROGRESS: CampaignStatus.SENDING,
+    TaskStatus.PAUSED: CampaignStatus.PAUSED,
+    TaskStatus.ERROR: CampaignStatus.PAUSED,
+    TaskStatus.DONE: CampaignStatus.SENT,
+    TaskStatus.CANCELED: CampaignStatus.CANCELED,
+}
 # Model attribute ← representation member, for the members a write may carry.
-MEMBERS = {"name": "name", "subject": "subject", "from_name": "fromName", "from_email": "fromEmail",
-           "reply_to": "replyTo", "preheader": "preheader", "html": "html", "text": "text",
-           "scheduled_at": "scheduledAt"}
+MEMBERS = {
+    "name": "name",
+    "subject": "subject",
+    "from_name": "fromName",
+    "from_email": "fromEmail",
+    "reply_to": "replyTo",
+    "preheader": "preheader",
+    "html": "html",
+    "text": "text",
+    "scheduled_at": "scheduledAt",
+}
 
 
 def counts_add(account_id: int, deltas: Counter) -> None:
@@ -101,12 +115,19 @@ def field_names(account) -> dict[str, str]:
 def _check(account, data: dict) -> None:
     """400 naming every invalid member: unknown lists, bad merge tags, a scheduled time in the past."""
     errors = []
-    unknown = sorted(set(data["lists"]) - set(MailingList.objects.filter(account=account, pk__in=data["lists"])
-                                              .values_list("pk", flat=True)))
+    unknown = sorted(
+        set(data["lists"])
+        - set(MailingList.objects.filter(account=account, pk__in=data["lists"]).values_list("pk", flat=True))
+    )
     if unknown:
         errors.append({"field": "lists", "detail": f"unknown lists: {unknown}"})
-    errors += content.check(subject=data["subject"], html_part=data["html"], text_part=data["text"],
-                            preheader=data["preheader"], fields=field_names(account))
+    errors += content.check(
+        subject=data["subject"],
+        html_part=data["html"],
+        text_part=data["text"],
+        preheader=data["preheader"],
+        fields=field_names(account),
+    )
     if data.get("scheduled_at") and data["scheduled_at"] <= timezone.now():
         errors.append({"field": "scheduledAt", "detail": "must be in the future (or null to keep a draft)"})
     if errors:
@@ -120,8 +141,13 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
             errors.append({"field": member, "detail": f"the campaign needs {what}"})
     if not campaign.html.strip() and not campaign.text.strip():
         errors.append({"field": "html", "detail": "the campaign needs HTML or text content"})
-    errors += content.check(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
-                            preheader=campaign.preheader, fields=field_names(campaign.account))
+    errors += content.check(
+        subject=campaign.subject,
+        html_part=campaign.html,
+        text_part=campaign.text,
+        preheader=campaign.preheader,
+        fields=field_names(campaign.account),
+    )
     lists = list(campaign.lists.all())
     if not lists:
         errors.append({"field": "lists", "detail": "the campaign needs at least one list"})
@@ -133,8 +159,11 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
 def _require_ready(campaign: Campaign, doing: str) -> None:
     errors = readiness_errors(campaign)
     if errors:
-        raise ApiProblem(CAMPAIGN_NOT_READY, f"Cannot {doing} the campaign: "
-                         + "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+        raise ApiProblem(
+            CAMPAIGN_NOT_READY,
+            f"Cannot {doing} the campaign: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
+            errors=errors,
+        )
 
 
 def _schedule(campaign: Campaign) -> None:
@@ -198,8 +227,10 @@ def campaign_delete(*, campaign: Campaign) -> None:
     if campaign.status not in DELETABLE:
         raise _refuse(campaign, "delete")
     if Message.objects.filter(campaign=campaign, status=MessageStatus.SENDING).exists():
-        raise ApiProblem(CAMPAIGN_ACTION_NOT_ALLOWED, "The campaign's last batch is still being sent; delete it "
-                                                      "once that batch is recorded.")
+        raise ApiProblem(
+            CAMPAIGN_ACTION_NOT_ALLOWED,
+            "The campaign's last batch is still being sent; delete it once that batch is recorded.",
+        )
     counts_add(campaign.account_id, Counter({ALL: -1, campaign.status: -1}))
     campaign.delete()
 
@@ -221,10 +252,16 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
 
 def _launch(campaign: Campaign) -> None:
     """Freeze the content (links numbered for tracking) and create the task that sends it."""
-    compiled = content.compile_campaign(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
-                                        preheader=campaign.preheader, fields=field_names(campaign.account))
-    CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=url)
-                                      for position, url in enumerate(compiled.links)])
+    compiled = content.compile_campaign(
+        subject=campaign.subject,
+        html_part=campaign.html,
+        text_part=campaign.text,
+        preheader=campaign.preheader,
+        fields=field_names(campaign.account),
+    )
+    CampaignLink.objects.bulk_create(
+        [CampaignLink(campaign=campaign, position=position, url=url) for position, url in enumerate(compiled.links)]
+    )
     task = task_create(account=campaign.account, type=CAMPAIGN_SEND)
     _set_status(campaign, CampaignStatus.SENDING, task=task, compiled=asdict(compiled), started_at=timezone.now())
     enqueue_task(task)
@@ -280,8 +317,9 @@ def start_due_campaign(campaign_id: int) -> None:
 def campaigns_start_overdue() -> list[int]:
     """A safety net for lost scheduler jobs: start every scheduled campaign whose time has passed."""
     started = []
-    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=timezone.now()
-                                               ).values_list("pk", flat=True):
+    for campaign_id in Campaign.objects.filter(
+        status=CampaignStatus.SCHEDULED, scheduled_at__lte=timezone.now()
+    ).values_list("pk", flat=True):
         try:
             if campaign_start_due(campaign_id=campaign_id):
                 started.append(campaign_id)
@@ -301,15 +339,22 @@ def campaign_follow_task(task: Task, previous: str | None = None) -> None:
     _set_status(campaign, status, finished_at=finished)
     if status == CampaignStatus.CANCELED:
         canceled = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.CANCELED)
+            status=MessageStatus.CANCELED
+        )
         stats_add(campaign.pk, Counter({"canceled": canceled}))
         task_progress_add(task_id=task.pk, processed=canceled, failed=canceled, beat=False)
 
 
 def campaign_counts_recount(*, account) -> None:
     """Repair: recompute the account's campaign counters from the rows."""
-    recount_buckets(CampaignCount, Campaign.objects.filter(account=account), owner={"account": account},
-                    column="status", buckets=CampaignStatus.values, total=ALL)
+    recount_buckets(
+        CampaignCount,
+        Campaign.objects.filter(account=account),
+        owner={"account": account},
+        column="status",
+        buckets=CampaignStatus.values,
+        total=ALL,
+    )
 
 
 def message_count_recount(*, account) -> None:

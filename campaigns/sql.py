@@ -4,6 +4,7 @@ page makes (either database).
 Table names come from the models. Subscribers and memberships are read here (recipients are written once, and
 claimed, in one statement each), never written.
 """
+
 from api.sql import placeholders
 from campaigns.models import Campaign, CampaignStat, Message
 from subscribers.models import Membership, Subscriber

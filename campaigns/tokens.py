@@ -4,6 +4,7 @@ Without the server's key a token cannot be forged, and ids cannot be enumerated 
 valid tokens. Message-ID headers carry the same signature, so a bounce report that
 quotes one is traced back to its message.
 """
+
 import base64
 import hashlib
 import hmac

@@ -1,7 +1,8 @@
 """What recipients do with a message (open, click, unsubscribe) and what mail servers report later
 (bounces, complaints): each recorded as an event with its time, in one transaction with the counters."""
+
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
@@ -42,8 +43,9 @@ def message_for_token(token: str) -> Message | None:
 
 
 def _event(message: Message, type: str, at, **extra) -> None:
-    Event.objects.create(account_id=message.account_id, message_id=message.pk, campaign_id=message.campaign_id,
-                         type=type, at=at, **extra)
+    Event.objects.create(
+        account_id=message.account_id, message_id=message.pk, campaign_id=message.campaign_id, type=type, at=at, **extra
+    )
 
 
 def _stats(message: Message, deltas: Counter, at, daily: Counter | None = None) -> None:
@@ -173,6 +175,7 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
     daily = Counter({bounces: 1, (utc_day(message.sent_at or at), "sent"): -(previous == "sent")})
     _stats(message, Counter({bounces: 1, previous: -1}), at, daily)
     if message.subscriber_id:
-        subscriber_record_bounce(subscriber_id=message.subscriber_id, hard=hard,
-                                 threshold=settings.SOFT_BOUNCE_THRESHOLD)
+        subscriber_record_bounce(
+            subscriber_id=message.subscriber_id, hard=hard, threshold=settings.SOFT_BOUNCE_THRESHOLD
+        )
     return True

@@ -13,6 +13,7 @@ MAIL FROM, RCPT TO and DATA, and the four replies are read after. Without PIPELI
 each command waits for its reply. Nagle is off (TCP_NODELAY): no write waits for the
 peer's delayed ACK.
 """
+
 import smtplib
 import socket
 import ssl
@@ -65,13 +66,25 @@ def _terminated(data: bytes) -> bytes:
 
 
 INTERRUPTED = Outcome("unknown", None, "interrupted after the data may have been sent")
-UNWRITABLE = Outcome("failed", None, "The address cannot be sent to this server (a line break, or not ASCII and "
-                                     "the server does not offer SMTPUTF8).")
+UNWRITABLE = Outcome(
+    "failed",
+    None,
+    "The address cannot be sent to this server (a line break, or not ASCII and the server does not offer SMTPUTF8).",
+)
 
 
 class SmtpTransport:
-    def __init__(self, *, host: str, port: int, username: str = "", password: str = "", use_tls: bool = False,
-                 use_ssl: bool = False, timeout: float = 30.0):
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        username: str = "",
+        password: str = "",
+        use_tls: bool = False,
+        use_ssl: bool = False,
+        timeout: float = 30.0,
+    ):
         self.host, self.port, self.timeout = host, port, timeout
         self.username, self.password, self.use_tls, self.use_ssl = username, password, use_tls, use_ssl
         self.connection: smtplib.SMTP | None = None
@@ -100,8 +113,10 @@ class SmtpTransport:
         if utf8 and not self.smtputf8:
             return None
         encoding = "utf-8" if utf8 else "ascii"
-        return (f"MAIL FROM:<{from_email}>{' SMTPUTF8' if utf8 else ''}\r\n".encode(encoding),
-                f"RCPT TO:<{to_email}>\r\n".encode(encoding))
+        return (
+            f"MAIL FROM:<{from_email}>{' SMTPUTF8' if utf8 else ''}\r\n".encode(encoding),
+            f"RCPT TO:<{to_email}>\r\n".encode(encoding),
+        )
 
     def _refusal(self, mail: tuple, rcpt: tuple, data: tuple) -> Outcome | None:
         """The outcome of a refused MAIL FROM, RCPT TO or DATA (the transaction is then reset); None if DATA got 354."""
@@ -260,8 +275,13 @@ class FileTransport:
 
 def transport_open():
     if settings.EMAIL_HOST:
-        return SmtpTransport(host=settings.EMAIL_HOST, port=settings.EMAIL_PORT, username=settings.EMAIL_HOST_USER,
-                             password=settings.EMAIL_HOST_PASSWORD, use_tls=settings.EMAIL_USE_TLS,
-                             use_ssl=getattr(settings, "EMAIL_USE_SSL", False),
-                             timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 30)
+        return SmtpTransport(
+            host=settings.EMAIL_HOST,
+            port=settings.EMAIL_PORT,
+            username=settings.EMAIL_HOST_USER,
+            password=settings.EMAIL_HOST_PASSWORD,
+            use_tls=settings.EMAIL_USE_TLS,
+            use_ssl=getattr(settings, "EMAIL_USE_SSL", False),
+            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 30,
+        )
     return FileTransport(settings.EMAIL_FILE_PATH)

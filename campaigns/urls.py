@@ -5,6 +5,8 @@ from campaigns import views
 urlpatterns = [
     path("campaigns", views.CampaignCollectionView.as_view(), name="campaign-collection"),
     path("campaigns/<id:campaign_id>", views.CampaignDetailView.as_view(), name="campaign-detail"),
-    *[path(f"campaigns/<id:campaign_id>/{name}", views.campaign_action_view(name).as_view(), name=f"campaign-{name}")
-      for name in views.ACTIONS],
+    *[
+        path(f"campaigns/<id:campaign_id>/{name}", views.campaign_action_view(name).as_view(), name=f"campaign-{name}")
+        for name in views.ACTIONS
+    ],
 ]

@@ -7,7 +7,9 @@ from campaigns.webhooks import BounceWebhookView
 urlpatterns = [
     path("campaigns", api_v1.V1CampaignCollectionView.as_view(), name="v1-campaign-collection"),
     path("campaigns/<id:campaign_id>", api_v1.V1CampaignDetailView.as_view(), name="v1-campaign-detail"),
-    *[path(f"campaigns/<id:campaign_id>/{name}", api_v1.v1_action_view(name).as_view(), name=f"v1-campaign-{name}")
-      for name in ACTIONS],
+    *[
+        path(f"campaigns/<id:campaign_id>/{name}", api_v1.v1_action_view(name).as_view(), name=f"v1-campaign-{name}")
+        for name in ACTIONS
+    ],
     path("webhooks/bounces", BounceWebhookView.as_view(), name="v1-bounce-webhook"),
 ]

@@ -1,4 +1,5 @@
 """The campaigns group of the Blueprint surface: /accounts/{accountName}/campaigns…"""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.links import link
@@ -22,8 +23,11 @@ from campaigns.services import (
 )
 
 STATUS_PARAMETER = OpenApiParameter("status", str, enum=list(CampaignStatus.values))
-ACTIONS = {"start": (campaign_start, "Campaign started"), "pause": (campaign_pause, "Campaign paused"),
-           "cancel": (campaign_cancel, "Campaign canceled")}
+ACTIONS = {
+    "start": (campaign_start, "Campaign started"),
+    "pause": (campaign_pause, "Campaign paused"),
+    "cancel": (campaign_cancel, "Campaign canceled"),
+}
 
 
 def campaign_body(routes, campaign) -> dict:
@@ -32,8 +36,11 @@ def campaign_body(routes, campaign) -> dict:
 
 
 class CampaignCollectionView(AccountScopedView):
-    @extend_schema(operation_id="campaigns_list", parameters=[*PAGE_PARAMETERS, STATUS_PARAMETER],
-                   responses=responses({200: "campaigns-collection"}, extra_problems=(400,)))
+    @extend_schema(
+        operation_id="campaigns_list",
+        parameters=[*PAGE_PARAMETERS, STATUS_PARAMETER],
+        responses=responses({200: "campaigns-collection"}, extra_problems=(400,)),
+    )
     def get(self, request, account_name):
         params = page_params(request)
         status = choice_param(request, "status", CampaignStatus.values)
@@ -41,20 +48,31 @@ class CampaignCollectionView(AccountScopedView):
         routes = rep.hypermedia_routes(self.account.name)
         stats = campaign_stats([campaign.pk for campaign in rows])
         body = page_envelope(
-            [rep.campaign_item(routes, campaign, stats[campaign.pk]) for campaign in rows], total, params,
-            path=routes.collection(), collection_rel="/rels/campaigns-collection",
+            [rep.campaign_item(routes, campaign, stats[campaign.pk]) for campaign in rows],
+            total,
+            params,
+            path=routes.collection(),
+            collection_rel="/rels/campaigns-collection",
             affordances=[link(routes.collection(), "/rels/create-campaign", "Create a campaign"), *routes.home()],
-            filters={"status": status})
+            filters={"status": status},
+        )
         return hypermedia(body, "campaigns-collection")
 
-    @extend_schema(operation_id="campaigns_create", request=request_body("campaign-input"),
-                   responses=responses({201: "message"}, extra_problems=(400, 413, 415)))
+    @extend_schema(
+        operation_id="campaigns_create",
+        request=request_body("campaign-input"),
+        responses=responses({201: "message"}, extra_problems=(400, 413, 415)),
+    )
     def post(self, request, account_name):
         campaign = campaign_create(account=self.account, data=validated(CampaignInputSerializer, request.data))
         routes = rep.hypermedia_routes(self.account.name)
         text = "Campaign scheduled" if campaign.status == CampaignStatus.SCHEDULED else "Campaign created"
-        return message(text, rep.campaign_written_links(routes, campaign), status=201,
-                       headers={"Location": routes.detail(campaign.pk)})
+        return message(
+            text,
+            rep.campaign_written_links(routes, campaign),
+            status=201,
+            headers={"Location": routes.detail(campaign.pk)},
+        )
 
 
 class CampaignDetailView(AccountScopedView):
@@ -63,28 +81,37 @@ class CampaignDetailView(AccountScopedView):
         campaign = campaign_get(account=self.account, campaign_id=campaign_id)
         return hypermedia(campaign_body(rep.hypermedia_routes(self.account.name), campaign), "campaign")
 
-    @extend_schema(operation_id="campaigns_update", request=request_body("campaign-input"),
-                   responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)))
+    @extend_schema(
+        operation_id="campaigns_update",
+        request=request_body("campaign-input"),
+        responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)),
+    )
     def put(self, request, account_name, campaign_id):
         campaign = campaign_get(account=self.account, campaign_id=campaign_id)
         campaign = campaign_update(campaign=campaign, data=validated(CampaignInputSerializer, request.data))
-        return message("Campaign updated", rep.campaign_written_links(rep.hypermedia_routes(self.account.name),
-                                                                      campaign))
+        return message(
+            "Campaign updated", rep.campaign_written_links(rep.hypermedia_routes(self.account.name), campaign)
+        )
 
     @extend_schema(operation_id="campaigns_destroy", responses=responses({200: "message"}, extra_problems=(404, 409)))
     def delete(self, request, account_name, campaign_id):
         campaign_delete(campaign=campaign_get(account=self.account, campaign_id=campaign_id))
         routes = rep.hypermedia_routes(self.account.name)
-        return message("Campaign deleted", [link(routes.collection(), "parent /rels/campaigns-collection",
-                                                 "Campaigns"), *routes.home()])
+        return message(
+            "Campaign deleted",
+            [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()],
+        )
 
 
 def campaign_action_view(name: str, base=AccountScopedView, routes_for=None):
     """POST …/campaigns/{campaignId}/{start|pause|cancel}."""
     service, text = ACTIONS[name]
 
-    @extend_schema(operation_id=f"campaigns_{name}" if routes_for is None else f"v1_campaigns_{name}", request=None,
-                   responses=responses({200: "message"}, extra_problems=(400, 404, 409)))
+    @extend_schema(
+        operation_id=f"campaigns_{name}" if routes_for is None else f"v1_campaigns_{name}",
+        request=None,
+        responses=responses({200: "message"}, extra_problems=(400, 404, 409)),
+    )
     def post(self, request, campaign_id, account_name=None):
         campaign = service(campaign=campaign_get(account=self.account, campaign_id=campaign_id))
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)

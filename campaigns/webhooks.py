@@ -1,5 +1,6 @@
 """POST /api/v1/webhooks/bounces: the mail server (or its relay) reports asynchronous bounces and
 complaints. Authenticated with the shared secret BOUNCE_WEBHOOK_SECRET, not an API key."""
+
 import hmac
 
 from django.conf import settings
@@ -32,8 +33,11 @@ def _check_secret(request) -> None:
         raise ApiProblem(NOT_FOUND, "The bounce webhook is off: set BOUNCE_WEBHOOK_SECRET to turn it on.")
     scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), secret.encode()):
-        raise ApiProblem(WEBHOOK_SECRET_INVALID, "Send the webhook secret as `Authorization: Bearer SECRET`.",
-                         headers={"WWW-Authenticate": 'Bearer realm="bounce-webhook"'})
+        raise ApiProblem(
+            WEBHOOK_SECRET_INVALID,
+            "Send the webhook secret as `Authorization: Bearer SECRET`.",
+            headers={"WWW-Authenticate": 'Bearer realm="bounce-webhook"'},
+        )
 
 
 class BounceWebhookView(APIView):
@@ -41,23 +45,30 @@ class BounceWebhookView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
-    @extend_schema(operation_id="v1_webhooks_bounces", request=request_body("bounce-report"), auth=[],
-                   responses=responses({200: "bounce-report-result"}, problems=(),
-                                       extra_problems=(400, 401, 404, 406, 413, 415)))
+    @extend_schema(
+        operation_id="v1_webhooks_bounces",
+        request=request_body("bounce-report"),
+        auth=[],
+        responses=responses({200: "bounce-report-result"}, problems=(), extra_problems=(400, 401, 404, 406, 413, 415)),
+    )
     def post(self, request):
         _check_secret(request)
         reports = request.data if isinstance(request.data, list) else [request.data]
         if not reports or len(reports) > MAX_REPORTS:
-            raise ApiProblem(VALIDATION_ERROR, f"Send one report or an array of 1 to {MAX_REPORTS}.",
-                             errors=[{"field": None, "detail": f"1 to {MAX_REPORTS} reports"}])
+            raise ApiProblem(
+                VALIDATION_ERROR,
+                f"Send one report or an array of 1 to {MAX_REPORTS}.",
+                errors=[{"field": None, "detail": f"1 to {MAX_REPORTS} reports"}],
+            )
         checked = [validated(BounceReportSerializer, report) for report in reports]
         results, recorded = [], 0
         for report in checked:
             message = message_for_header(report["messageId"])
             if message is None:
                 outcome = "unknown-message"
-            elif report_delivery_problem(message=message, type=report["type"], detail=report["detail"],
-                                         at=report["occurredAt"] or timezone.now()):
+            elif report_delivery_problem(
+                message=message, type=report["type"], detail=report["detail"], at=report["occurredAt"] or timezone.now()
+            ):
                 outcome, recorded = "recorded", recorded + 1
             else:
                 outcome = "already-recorded"

@@ -3,6 +3,7 @@
 Each parser fails loudly, naming the variable, so a typo in a deployment stops
 start-up instead of running with a silently different configuration.
 """
+
 import os
 from urllib.parse import urlparse
 

@@ -7,6 +7,7 @@ GUNICORN_TIMEOUT: seconds a request may take before its worker is restarted (def
 Logs go to stderr through the project's formatter (LOG_FORMAT, json by default here); gunicorn's own
 access log is off: the request log (api.requests) has a line per request, with the key redacted.
 """
+
 import multiprocessing
 import os
 

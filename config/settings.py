@@ -1,4 +1,5 @@
 """One settings module, driven by the environment (see README: Configuration)."""
+
 from pathlib import Path
 
 import dj_database_url
@@ -18,9 +19,7 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
-PUBLIC_BASE_URL = env_url(
-    "PUBLIC_BASE_URL", schemes={"http", "https"}, default="http://127.0.0.1:8000"
-).rstrip("/")
+PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", schemes={"http", "https"}, default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,7 +93,8 @@ if DATABASE_URL:
         DATABASES["default"]["ENGINE"] = "config.postgresql"
         # An unreachable database fails a request (and /readyz) in seconds instead of hanging a worker.
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-            "DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+            "DATABASE_CONNECT_TIMEOUT", 5, minimum=1
+        )
 else:
     DATABASES = {
         "default": {
@@ -225,14 +225,18 @@ if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # A Content-Security-Policy for HTML pages without their own (the admin, the documentation pages).
 # The admin runs no inline script; it and the documentation pages use inline styles.
-HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+HTML_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # Swagger UI: its bundle, styles and favicon come from the CDN below; its start-up script is served from
 # here (SpectacularSwaggerSplitView), so no inline script is allowed.
 SWAGGER_UI_PATH = "/api/docs/"
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
-SWAGGER_UI_CSP = (f"default-src 'self'; script-src 'self' {SWAGGER_UI_CDN}; "
-                  f"style-src 'self' 'unsafe-inline' {SWAGGER_UI_CDN}; img-src 'self' data: {SWAGGER_UI_CDN}; "
-                  "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                  "frame-ancestors 'none'")
+SWAGGER_UI_CSP = (
+    f"default-src 'self'; script-src 'self' {SWAGGER_UI_CDN}; "
+    f"style-src 'self' 'unsafe-inline' {SWAGGER_UI_CDN}; img-src 'self' data: {SWAGGER_UI_CDN}; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"

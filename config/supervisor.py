@@ -7,6 +7,7 @@ its own is started again (after 1 s, doubling up to 30 s while it keeps failing 
 left in its process group (RQ's scheduler process, a job's work horse) is killed.
 Run by bin/serve after the migrations; see README, "Deployment".
 """
+
 import contextlib
 import logging
 import logging.config
@@ -77,11 +78,26 @@ def _env_flag(name: str, default: bool) -> bool:
 def children() -> list[Child]:
     """gunicorn (unless SERVE_WEB=false) and RQ_WORKERS workers (0: a web-only machine)."""
     python = sys.executable
-    web = [Child("web", [str(Path(python).with_name("gunicorn")), "config.wsgi:application",
-                         "-c", str(ROOT / "config" / "gunicorn.conf.py")])] if _env_flag("SERVE_WEB", True) else []
+    web = (
+        [
+            Child(
+                "web",
+                [
+                    str(Path(python).with_name("gunicorn")),
+                    "config.wsgi:application",
+                    "-c",
+                    str(ROOT / "config" / "gunicorn.conf.py"),
+                ],
+            )
+        ]
+        if _env_flag("SERVE_WEB", True)
+        else []
+    )
     # Every worker runs RQ's scheduler: one holds its lock at a time, another takes over if it dies.
-    workers = [Child(f"worker-{n}", [python, "manage.py", "rqworker", *QUEUES, "--with-scheduler"])
-               for n in range(1, _env_int("RQ_WORKERS", 2, minimum=0) + 1)]
+    workers = [
+        Child(f"worker-{n}", [python, "manage.py", "rqworker", *QUEUES, "--with-scheduler"])
+        for n in range(1, _env_int("RQ_WORKERS", 2, minimum=0) + 1)
+    ]
     if not web and not workers:
         raise SystemExit("Nothing to run: SERVE_WEB=false and RQ_WORKERS=0.")
     return [*web, *workers]
@@ -129,8 +145,13 @@ class Supervisor:
             # Quick deaths back off; a child that ran a while restarts after 1 s.
             child.backoff = min(child.backoff * 2, 30.0) if now - child.started_at < 10 else 1.0
             child.restart_at = now + child.backoff
-            logger.error("%s exited with %s; restarting in %.0f s", child.name, code, child.backoff,
-                         extra={"child": child.name, "pid": child.process.pid, "exit_code": code})
+            logger.error(
+                "%s exited with %s; restarting in %.0f s",
+                child.name,
+                code,
+                child.backoff,
+                extra={"child": child.name, "pid": child.process.pid, "exit_code": code},
+            )
 
     def _stop_all(self) -> int:
         for child in self.processes:
@@ -140,8 +161,12 @@ class Supervisor:
             time.sleep(0.1)
         for child in self.processes:
             if child.running():
-                logger.warning("%s did not stop in %.0f s: killed", child.name, self.stop_timeout,
-                               extra={"child": child.name, "pid": child.process.pid})
+                logger.warning(
+                    "%s did not stop in %.0f s: killed",
+                    child.name,
+                    self.stop_timeout,
+                    extra={"child": child.name, "pid": child.process.pid},
+                )
             # The group too: a worker's job process or a gunicorn worker must not outlive it.
             child.signal(signal.SIGKILL, group=True)
             if child.process is not None:
@@ -152,8 +177,7 @@ class Supervisor:
 
 
 def main() -> int:
-    logging.config.dictConfig(logging_config(os.environ.get("LOG_FORMAT", "json"),
-                                             os.environ.get("LOG_LEVEL", "INFO")))
+    logging.config.dictConfig(logging_config(os.environ.get("LOG_FORMAT", "json"), os.environ.get("LOG_LEVEL", "INFO")))
     stop_timeout = float(_env_int("SERVE_STOP_TIMEOUT", 30))
     return Supervisor(children(), stop_timeout).run()
 

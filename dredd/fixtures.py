@@ -5,6 +5,7 @@ The examples name list 345, 346 and 247, subscriber john.smith@example.com
 campaign 789 (in the status each example needs) and the sent campaign 790 whose
 message 4242 to John carries the token of the tracking, unsubscribe and bounce examples.
 """
+
 from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
@@ -70,10 +71,12 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
     john = Subscriber.objects.filter(account=owner, email=JOHN).first()
     email = normalize_email(JOHN)
     if john is None:
-        john, _ = subscriber_subscribe(account=owner, mailing_list=MailingList.objects.get(pk=345), email=email,
-                                       to_set={}, to_unset=set())
-    subscriber_replace(subscriber=john, email=email, list_ids=[345, 346], status="active",
-                       to_set=JOHN_FIELDS, to_unset=set())
+        john, _ = subscriber_subscribe(
+            account=owner, mailing_list=MailingList.objects.get(pk=345), email=email, to_set={}, to_unset=set()
+        )
+    subscriber_replace(
+        subscriber=john, email=email, list_ids=[345, 346], status="active", to_set=JOHN_FIELDS, to_unset=set()
+    )
     Subscriber.objects.filter(pk=john.pk).update(last_open_at=None, soft_bounces=0)  # tracking and bounces
     counters_recount(owner.pk)
     list_count_recount(account=owner)
@@ -88,18 +91,45 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
     """Task 567 of the examples: an import into list 345, 400 of 1,000 rows done, 10 errors."""
     owner = account()
     now = timezone.now()
-    fields = dict(account=owner, type="import", list_id=345, status=status, total=1000, processed=400,
-                  succeeded=390, failed=10, checkpoint=400, errors_count=10, run_id=None, reason=None,
-                  result={"new": 290, "updated": 80, "alreadyInList": 10, "duplicatedInFile": 5, "invalid": 10,
-                          "skippedUnsubscribed": 3, "skippedBounced": 2},
-                  started_at=now, heartbeat_at=now, finished_at=None, source_format="csv",
-                  source_options=prepare_source("csv", TASK_CSV, {"firstName"}).options, callback_url=None)
+    fields = dict(
+        account=owner,
+        type="import",
+        list_id=345,
+        status=status,
+        total=1000,
+        processed=400,
+        succeeded=390,
+        failed=10,
+        checkpoint=400,
+        errors_count=10,
+        run_id=None,
+        reason=None,
+        result={
+            "new": 290,
+            "updated": 80,
+            "alreadyInList": 10,
+            "duplicatedInFile": 5,
+            "invalid": 10,
+            "skippedUnsubscribed": 3,
+            "skippedBounced": 2,
+        },
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        source_format="csv",
+        source_options=prepare_source("csv", TASK_CSV, {"firstName"}).options,
+        callback_url=None,
+    )
     task, created = Task.objects.update_or_create(pk=TASK_ID, defaults=fields)
     if created or not task.source_chunks.exists():
         payload_store(task=task, data=TASK_CSV)
     TaskError.objects.filter(task=task).delete()
-    TaskError.objects.bulk_create([TaskError(task=task, row=12 + i, email="not-an-email",
-                                             problem="emailAddress is not a valid email address") for i in range(10)])
+    TaskError.objects.bulk_create(
+        [
+            TaskError(task=task, row=12 + i, email="not-an-email", problem="emailAddress is not a valid email address")
+            for i in range(10)
+        ]
+    )
     task_counts_recount(account=owner)
 
 
@@ -116,14 +146,22 @@ CAMPAIGN = {
     "from_email": "news@example.com",
     "reply_to": "help@example.com",
     "preheader": "Up to 40% off until Sunday",
-    "html": ('<html><body><p>Hi {{ firstName | there }},</p>'
-             '<p><a href="https://shop.example.com/spring">See the sale</a></p>'
-             '<p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p></body></html>'),
-    "text": ("Hi {{ firstName | there }},\n\nSee the sale: https://shop.example.com/spring\n\n"
-             "Unsubscribe: {{ unsubscribeUrl }}\n"),
+    "html": (
+        "<html><body><p>Hi {{ firstName | there }},</p>"
+        '<p><a href="https://shop.example.com/spring">See the sale</a></p>'
+        '<p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p></body></html>'
+    ),
+    "text": (
+        "Hi {{ firstName | there }},\n\nSee the sale: https://shop.example.com/spring\n\n"
+        "Unsubscribe: {{ unsubscribeUrl }}\n"
+    ),
 }
-SENT_CAMPAIGN = {**CAMPAIGN, "name": "Winter newsletter", "subject": "Winter news",
-                 "html": '<html><body><p><a href="https://shop.example.com/winter">Winter</a></p></body></html>'}
+SENT_CAMPAIGN = {
+    **CAMPAIGN,
+    "name": "Winter newsletter",
+    "subject": "Winter news",
+    "html": '<html><body><p><a href="https://shop.example.com/winter">Winter</a></p></body></html>',
+}
 # Campaign 789 before an example: a ready draft, or one of these.
 CAMPAIGN_STATES = ("draft", "not-ready", "sending", "paused", "sent", "absent")
 
@@ -134,13 +172,23 @@ def message_token() -> str:
 
 def _frozen(campaign: Campaign, *, status: str, now, task: Task | None = None) -> None:
     """A campaign that started: content compiled, links numbered, as campaign_start leaves it."""
-    compiled = compile_campaign(subject=campaign.subject, html_part=campaign.html, text_part=campaign.text,
-                                preheader=campaign.preheader, fields=field_names(campaign.account))
-    CampaignLink.objects.bulk_create([CampaignLink(campaign=campaign, position=position, url=target)
-                                      for position, target in enumerate(compiled.links)])
+    compiled = compile_campaign(
+        subject=campaign.subject,
+        html_part=campaign.html,
+        text_part=campaign.text,
+        preheader=campaign.preheader,
+        fields=field_names(campaign.account),
+    )
+    CampaignLink.objects.bulk_create(
+        [
+            CampaignLink(campaign=campaign, position=position, url=target)
+            for position, target in enumerate(compiled.links)
+        ]
+    )
     finished = now if status in ("sent", "canceled") else None
-    Campaign.objects.filter(pk=campaign.pk).update(status=status, task=task, compiled=asdict(compiled),
-                                                   started_at=now - timedelta(minutes=5), finished_at=finished)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=status, task=task, compiled=asdict(compiled), started_at=now - timedelta(minutes=5), finished_at=finished
+    )
 
 
 @transaction.atomic
@@ -162,10 +210,24 @@ def reset_campaigns(state: str = "draft") -> None:
     _frozen(sent, status="sent", now=now)
     stats_add(sent.pk, Counter({"recipients": 1, "sent": 1}))
     john = Subscriber.objects.get(account=owner, email=JOHN)
-    Message.objects.update_or_create(pk=MESSAGE_ID, defaults=dict(
-        account=owner, campaign=sent, subscriber=john, to_email=JOHN, status="sent", attempts=1,
-        next_attempt_at=None, claimed_at=now, sent_at=now, smtp_code=250, smtp_response="2.0.0 OK",
-        opened_at=None, clicked_at=None))
+    Message.objects.update_or_create(
+        pk=MESSAGE_ID,
+        defaults=dict(
+            account=owner,
+            campaign=sent,
+            subscriber=john,
+            to_email=JOHN,
+            status="sent",
+            attempts=1,
+            next_attempt_at=None,
+            claimed_at=now,
+            sent_at=now,
+            smtp_code=250,
+            smtp_response="2.0.0 OK",
+            opened_at=None,
+            clicked_at=None,
+        ),
+    )
 
     if state != "absent":
         fields = {**CAMPAIGN, "subject": ""} if state == "not-ready" else CAMPAIGN
@@ -173,9 +235,13 @@ def reset_campaigns(state: str = "draft") -> None:
         campaign.lists.set([345])
         if state in ("sending", "paused"):
             task = Task.objects.create(
-                pk=CAMPAIGN_TASK_ID, account=owner, type=CAMPAIGN_SEND,
+                pk=CAMPAIGN_TASK_ID,
+                account=owner,
+                type=CAMPAIGN_SEND,
                 status=TaskStatus.IN_PROGRESS if state == "sending" else TaskStatus.PAUSED,
-                started_at=now, heartbeat_at=now)
+                started_at=now,
+                heartbeat_at=now,
+            )
             _frozen(campaign, status=state, task=task, now=now)
         elif state == "sent":
             _frozen(campaign, status="sent", now=now)
@@ -217,6 +283,8 @@ def import_body(kind: str) -> tuple[bytes, str]:
         return buffer.getvalue(), "application/vnd.ms-excel"
     boundary = "dredd-import-boundary"
     csv = "".join(",".join(row) + "\r\n" for row in ROWS)
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"subscribers.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n")
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="subscribers.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    )
     return body.encode(), f"multipart/form-data; boundary={boundary}"

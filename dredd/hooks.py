@@ -3,6 +3,7 @@
 Run by ``bin/dredd`` (dredd --language python): this process shares the
 server's DATABASE_URL, a fresh database created for the run.
 """
+
 import base64
 import functools
 import json
@@ -72,6 +73,7 @@ state = {}
 
 def reported(hook):
     """A hook that raises fails its transaction at once, with the traceback, instead of timing out."""
+
     @functools.wraps(hook)
     def wrapper(transaction):
         try:
@@ -80,6 +82,7 @@ def reported(hook):
             text = traceback.format_exc()
             sys.stderr.write(text)
             transaction["fail"] = f"hook {hook.__name__} failed: {text.splitlines()[-1]}"
+
     return wrapper
 
 
@@ -116,11 +119,16 @@ def authenticate_and_reset(transaction):
 def send_first_with_key(transaction):
     """What the example retries: Example 1's body, sent a moment ago with the example's key."""
     headers = transaction["request"]["headers"]
-    request = urllib.request.Request(f"{os.environ['DREDD_SERVER']}/api/v1/emails/send", method="POST",
-                                     data=state["send_body"].encode(), headers={
-                                         "Authorization": headers["Authorization"],
-                                         "Content-Type": "application/json",
-                                         "Idempotency-Key": headers["Idempotency-Key"]})
+    request = urllib.request.Request(
+        f"{os.environ['DREDD_SERVER']}/api/v1/emails/send",
+        method="POST",
+        data=state["send_body"].encode(),
+        headers={
+            "Authorization": headers["Authorization"],
+            "Content-Type": "application/json",
+            "Idempotency-Key": headers["Idempotency-Key"],
+        },
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 202, response.status
 
@@ -161,6 +169,5 @@ def set_import_body(transaction, kind):
 @reported
 def expect_only_built_links(transaction):
     body = json.loads(transaction["expected"]["body"])
-    body["_links"] = [item for item in body["_links"]
-                      if not set(item["rel"].split()) & set(NOT_YET_LINKED)]
+    body["_links"] = [item for item in body["_links"] if not set(item["rel"].split()) & set(NOT_YET_LINKED)]
     transaction["expected"]["body"] = json.dumps(body)

@@ -3,6 +3,7 @@
 Called by the job (emails/jobs.py), which schedules the retry this returns: the service that queues the job
 (emails/services.py) imports the job, so the job cannot import that module back.
 """
+
 from datetime import datetime
 
 from django.conf import settings
@@ -24,9 +25,13 @@ def email_deliver(*, message_id: int) -> datetime | None:
     if message is None:
         return None
     single = SingleEmail.objects.get(pk=message_id)
-    builder = MessageBuilder(compiled=Compiled(**single.compiled), from_name=single.from_name,
-                             from_email=single.from_email, reply_to=single.reply_to,
-                             base_url=settings.PUBLIC_BASE_URL)
+    builder = MessageBuilder(
+        compiled=Compiled(**single.compiled),
+        from_name=single.from_name,
+        from_email=single.from_email,
+        reply_to=single.reply_to,
+        base_url=settings.PUBLIC_BASE_URL,
+    )
     outcome = _sent(builder, message, single)
     now = timezone.now()
     decision = decide(outcome, attempts=message.attempts + 1, now=now, on_fault=RETRY)
@@ -37,12 +42,12 @@ def email_deliver(*, message_id: int) -> datetime | None:
 def _sent(builder: MessageBuilder, message, single: SingleEmail) -> Outcome:
     try:
         data = builder.build(message.pk, message.to_email, single.values)
-    except Exception as exc:  # noqa: BLE001  (nothing was sent: a fault, retried, never lost)
+    except Exception as exc:
         return Outcome("fault", None, f"{type(exc).__name__}: {exc}"[:1000])
     transport = transport_open()
     try:
         return transport.send(single.from_email, message.to_email, data)
-    except Exception as exc:  # noqa: BLE001  (it may have gone out: unknown, never sent twice)
+    except Exception as exc:
         return Outcome("unknown", None, f"{type(exc).__name__}: {exc}"[:1000])
     finally:
         transport.close()

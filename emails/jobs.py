@@ -1,4 +1,5 @@
 """RQ entry point of single emails. A job gets ids only and is safe to run twice."""
+
 from emails.delivery import email_deliver
 from tasks.queue import enqueue_at
 

@@ -1,5 +1,6 @@
 """Single emails are no task, but the sweeper watches them: each round gives up on those in flight too long and
 requeues those whose job was lost; while any is queued or in flight the sweeper keeps running."""
+
 import logging
 
 from emails.selectors import single_emails_pending

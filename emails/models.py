@@ -1,5 +1,6 @@
 """Single emails' own rows. Their ``Message`` (status, attempts, events, counters) is the messages domain's, in
 campaigns; these tables kept their names when the models moved here (db_table)."""
+
 from django.db import models
 
 
@@ -7,8 +8,9 @@ class SingleEmail(models.Model):
     """The content of a single email (POST /api/v1/emails/send): its Message has no campaign, so its compiled
     parts and numbered links live here (tracked links of a single email redirect only to these)."""
 
-    message = models.OneToOneField("campaigns.Message", on_delete=models.CASCADE, related_name="single",
-                                   primary_key=True, db_constraint=False)
+    message = models.OneToOneField(
+        "campaigns.Message", on_delete=models.CASCADE, related_name="single", primary_key=True, db_constraint=False
+    )
     subject = models.CharField(max_length=500)
     from_name = models.CharField(max_length=200, blank=True, default="")
     from_email = models.CharField(max_length=254)

@@ -1,10 +1,17 @@
 """An email as /api/v1/emails shows it: a campaign's message or a single email, with its ``_links``."""
+
 from api.links import link
 from campaigns.models import Event, EventType, Message, MessageStatus
 
 PUBLIC_STATUS = {MessageStatus.HARD_BOUNCE: "bounced", MessageStatus.SOFT_BOUNCE: "bounced"}
-EVENT_NAMES = {EventType.OPEN: "opened", EventType.CLICK: "clicked", EventType.UNSUBSCRIBE: "unsubscribed",
-               EventType.HARD_BOUNCE: "bounced", EventType.SOFT_BOUNCE: "bounced", EventType.COMPLAINT: "complained"}
+EVENT_NAMES = {
+    EventType.OPEN: "opened",
+    EventType.CLICK: "clicked",
+    EventType.UNSUBSCRIBE: "unsubscribed",
+    EventType.HARD_BOUNCE: "bounced",
+    EventType.SOFT_BOUNCE: "bounced",
+    EventType.COMPLAINT: "complained",
+}
 
 
 def emails_href() -> str:
@@ -59,8 +66,10 @@ def email_detail(message: Message, *, events: list[Event] | tuple = ()) -> dict:
     timeline.sort(key=lambda item: item["at"])
     single = _single(message)
     campaign = message.campaign
-    body.update(fromName=single.from_name if single else campaign.from_name if campaign else "",
-                fromEmail=single.from_email if single else campaign.from_email if campaign else "",
-                events=timeline)
+    body.update(
+        fromName=single.from_name if single else campaign.from_name if campaign else "",
+        fromEmail=single.from_email if single else campaign.from_email if campaign else "",
+        events=timeline,
+    )
     body["_links"].append(link(emails_href(), "collection /rels/emails-collection", "The account's emails"))
     return body

@@ -1,5 +1,6 @@
 """Single emails' reads, and the /api/v1/emails collection: the account's messages, campaigns' and single
 emails, through the messages domain's selectors (campaigns/selectors.py)."""
+
 from api.problems import NOT_FOUND, ApiProblem
 from api.query import choice, date_time
 from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
@@ -35,14 +36,18 @@ EMAILS = Collection(
     sorts={"id": Sort("id", kind="int"), "sentAt": Sort("sent_at", nullable=True, kind="datetime")},
     filters={
         "status": Filter(choice(STATUSES), _status_rows, "One of " + ", ".join(STATUSES) + "."),
-        "campaign": Filter(_campaign, lambda rows, pk: rows.filter(campaign_id=pk),
-                           "A campaign id: that campaign's messages."),
-        "recipient": Filter(_recipient, lambda rows, address: rows.filter(to_email=address),
-                            "An email address: the messages to it."),
-        "sent_before": Filter(date_time, lambda rows, at: rows.filter(sent_at__lt=at),
-                              "ISO 8601 date or date-time: sent before it."),
-        "sent_after": Filter(date_time, lambda rows, at: rows.filter(sent_at__gte=at),
-                             "ISO 8601 date or date-time: sent at or after it."),
+        "campaign": Filter(
+            _campaign, lambda rows, pk: rows.filter(campaign_id=pk), "A campaign id: that campaign's messages."
+        ),
+        "recipient": Filter(
+            _recipient, lambda rows, address: rows.filter(to_email=address), "An email address: the messages to it."
+        ),
+        "sent_before": Filter(
+            date_time, lambda rows, at: rows.filter(sent_at__lt=at), "ISO 8601 date or date-time: sent before it."
+        ),
+        "sent_after": Filter(
+            date_time, lambda rows, at: rows.filter(sent_at__gte=at), "ISO 8601 date or date-time: sent at or after it."
+        ),
     },
 )
 

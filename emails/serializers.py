@@ -1,12 +1,17 @@
 """What POST /api/v1/emails/send accepts: its body and its ``Idempotency-Key`` header."""
+
 from rest_framework import serializers
 
 from api.problems import INVALID_PARAMETER, ApiProblem
 from subscribers.serializers import EmailAddressField
 
 KEY_MAX = 255
-IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": KEY_MAX,
-                          "pattern": "^[!-~]([ -~]*[!-~])?$"}  # printable ASCII, no blank at either end
+IDEMPOTENCY_KEY_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": KEY_MAX,
+    "pattern": "^[!-~]([ -~]*[!-~])?$",
+}  # printable ASCII, no blank at either end
 
 
 class SendEmailSerializer(serializers.Serializer):
@@ -43,6 +48,9 @@ def idempotency_key(request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > KEY_MAX or not key.isprintable():
-        raise ApiProblem(INVALID_PARAMETER, f"'Idempotency-Key' must be 1 to {KEY_MAX} printable characters.",
-                         errors=[{"field": "Idempotency-Key", "detail": f"1 to {KEY_MAX} printable characters"}])
+        raise ApiProblem(
+            INVALID_PARAMETER,
+            f"'Idempotency-Key' must be 1 to {KEY_MAX} printable characters.",
+            errors=[{"field": "Idempotency-Key", "detail": f"1 to {KEY_MAX} printable characters"}],
+        )
     return key

@@ -6,11 +6,12 @@ A single email is a Message of no campaign, written with its counters by the mes
 tracking works as a campaign's (pixel, tracked links, List-Unsubscribe). A job on the "sending" queue
 delivers it (emails/delivery.py); outcomes follow campaigns/outcomes.py, a server fault retried like a 4xx.
 """
+
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,6 +37,7 @@ RECOVER_AT_MOST = 1000  # overdue emails requeued per sweep; the next sweep take
 @dataclass(frozen=True)
 class Answer:
     """A response as the view renders it, and as an ``Idempotency-Key`` keeps it for the same request again."""
+
     status: int
     body: dict
     headers: dict
@@ -55,14 +57,16 @@ def idempotent(*, account, key: str | None, payload, respond: Callable[[], Answe
         return respond()
     digest = payload_hash(payload)
     with transaction.atomic():
-        IdempotencyKey.objects.filter(account=account, key=key,
-                                      created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()  # forgotten
+        IdempotencyKey.objects.filter(
+            account=account, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
+        ).delete()  # forgotten
         stored = IdempotencyKey.objects.filter(account=account, key=key).first()
         if stored is None:
             try:  # the key's row first: a concurrent request with the same key waits here, then replays
                 with transaction.atomic():
-                    stored = IdempotencyKey.objects.create(account=account, key=key, payload_hash=digest,
-                                                           status_code=0, body={})
+                    stored = IdempotencyKey.objects.create(
+                        account=account, key=key, payload_hash=digest, status_code=0, body={}
+                    )
             except IntegrityError:
                 stored = IdempotencyKey.objects.get(account=account, key=key)
             else:
@@ -71,27 +75,51 @@ def idempotent(*, account, key: str | None, payload, respond: Callable[[], Answe
                 stored.save(update_fields=["status_code", "body", "headers"])
                 return answer
         if stored.payload_hash != digest:
-            raise ApiProblem(IDEMPOTENCY_KEY_REUSED, "This Idempotency-Key was used with another request body in "
-                             "the last 24 hours; nothing was sent.")
+            raise ApiProblem(
+                IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was used with another request body in the last 24 hours; nothing was sent.",
+            )
         return Answer(stored.status_code, stored.body, stored.headers, replayed=True)
 
 
-def email_send(*, account, to: Email, subject: str, html: str, text: str, from_name: str, from_email: Email | None,
-               reply_to: Email | None, values: dict) -> Message:
+def email_send(
+    *,
+    account,
+    to: Email,
+    subject: str,
+    html: str,
+    text: str,
+    from_name: str,
+    from_email: Email | None,
+    reply_to: Email | None,
+    values: dict,
+) -> Message:
     """Queue one email to ``to`` and its delivery job. ``from_email`` defaults to the account's name. Refused:
     a suppressed recipient (422.1), a merge tag that is malformed or names none of ``values`` (400.2)."""
     sender = _sender(account, from_email)
     recipient = recipient_of(account_id=account.pk, email_md5=to.md5)
     if recipient.suppressed:
-        raise ApiProblem(RECIPIENT_SUPPRESSED, f"{to.address} is suppressed for this account (it hard-bounced, "
-                         "unsubscribed or was erased); nothing was sent.")
+        raise ApiProblem(
+            RECIPIENT_SUPPRESSED,
+            f"{to.address} is suppressed for this account (it hard-bounced, "
+            "unsubscribed or was erased); nothing was sent.",
+        )
     compiled = _compiled(subject=subject, html=html, text=text, values=values)
-    with single_message_queued(account_id=account.pk, subscriber_id=recipient.subscriber_id,
-                               to_email=to.address) as message:
+    with single_message_queued(
+        account_id=account.pk, subscriber_id=recipient.subscriber_id, to_email=to.address
+    ) as message:
         message.single = SingleEmail.objects.create(
-            message=message, subject=subject, from_name=from_name, from_email=sender,
-            reply_to=reply_to.address if reply_to else "", html=html, text=text, values=values,
-            compiled=asdict(compiled), links=compiled.links)
+            message=message,
+            subject=subject,
+            from_name=from_name,
+            from_email=sender,
+            reply_to=reply_to.address if reply_to else "",
+            html=html,
+            text=text,
+            values=values,
+            compiled=asdict(compiled),
+            links=compiled.links,
+        )
         enqueue(deliver_single_email, message.pk, queue="sending")
         schedule_sweep()  # the safety net below, should this job be lost
     return message
@@ -103,8 +131,11 @@ def _sender(account, from_email: Email | None) -> str:
     try:
         return normalize_email(account.name).address
     except InvalidEmail:
-        raise ApiProblem(VALIDATION_ERROR, "fromEmail is required: the account's name is not an email address.",
-                         errors=[{"field": "fromEmail", "detail": "This field is required."}]) from None
+        raise ApiProblem(
+            VALIDATION_ERROR,
+            "fromEmail is required: the account's name is not an email address.",
+            errors=[{"field": "fromEmail", "detail": "This field is required."}],
+        ) from None
 
 
 def _compiled(*, subject: str, html: str, text: str, values: dict) -> Compiled:

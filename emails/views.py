@@ -1,5 +1,6 @@
 """/api/v1/emails on the core REST surface: POST …/send (a single email), GET the collection (campaigns'
 messages and single emails) and GET one with its events. Thin: parse, call a service or a selector, render."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.openapi import request_body, responses
@@ -13,14 +14,27 @@ from emails.services import Answer, email_send, idempotent
 
 
 class V1EmailSendView(V1View):
-    @extend_schema(operation_id="v1_emails_send", request=request_body("email-send-input"),
-                   parameters=[OpenApiParameter("Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER,
-                                                description="Within 24 hours the same key and body answer the "
-                                                            "first response again; another body is 422.2.")],
-                   responses=responses({202: "email"}, extra_problems=(400, 415, 422)))
+    @extend_schema(
+        operation_id="v1_emails_send",
+        request=request_body("email-send-input"),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                IDEMPOTENCY_KEY_SCHEMA,
+                OpenApiParameter.HEADER,
+                description="Within 24 hours the same key and body answer the "
+                "first response again; another body is 422.2.",
+            )
+        ],
+        responses=responses({202: "email"}, extra_problems=(400, 415, 422)),
+    )
     def post(self, request):
-        answer = idempotent(account=self.account, key=idempotency_key(request), payload=request.data,
-                            respond=lambda: self._send(request))
+        answer = idempotent(
+            account=self.account,
+            key=idempotency_key(request),
+            payload=request.data,
+            respond=lambda: self._send(request),
+        )
         response = hypermedia(answer.body, "email", status=answer.status, headers=answer.headers)
         if answer.replayed:
             response["Idempotent-Replayed"] = "true"
@@ -28,21 +42,38 @@ class V1EmailSendView(V1View):
 
     def _send(self, request) -> Answer:
         data = validated(SendEmailSerializer, request.data)
-        message = email_send(account=self.account, to=data["to"], subject=data["subject"], html=data["html"],
-                             text=data["text"], from_name=data["fromName"], from_email=data.get("fromEmail"),
-                             reply_to=data.get("replyTo"), values=data["values"])
+        message = email_send(
+            account=self.account,
+            to=data["to"],
+            subject=data["subject"],
+            html=data["html"],
+            text=data["text"],
+            from_name=data["fromName"],
+            from_email=data.get("fromEmail"),
+            reply_to=data.get("replyTo"),
+            values=data["values"],
+        )
         # The queued message as written (with its content): nothing has happened to it yet.
         return Answer(202, email_detail(message), {"Location": email_href(message.pk)})
 
 
 class V1EmailCollectionView(V1View):
-    @extend_schema(operation_id="v1_emails_list", parameters=EMAILS.parameters(),
-                   responses=responses({200: "emails-page"}, extra_problems=(400,)))
+    @extend_schema(
+        operation_id="v1_emails_list",
+        parameters=EMAILS.parameters(),
+        responses=responses({200: "emails-page"}, extra_problems=(400,)),
+    )
     def get(self, request):
         query = parse_query(request, EMAILS)
         page = email_page(account=self.account, query=query)
-        body = envelope([email_summary(row) for row in page.rows], page, EMAILS, query, path=emails_href(),
-                        collection_rel="/rels/emails-collection")
+        body = envelope(
+            [email_summary(row) for row in page.rows],
+            page,
+            EMAILS,
+            query,
+            path=emails_href(),
+            collection_rel="/rels/emails-collection",
+        )
         return hypermedia(body, "emails-page")
 
 

@@ -5,65 +5,107 @@ from fields.types import TYPES
 
 FIELD_NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,49}$"
 
-profile("field", "Field", {
-    "description": "A subscriber field definition.",
-    "type": "object",
-    "required": ["fieldName", "label", "type", "predefined", "private", "_links"],
-    "properties": {
-        "fieldName": {"type": "string", "pattern": FIELD_NAME_PATTERN},
-        "label": {"type": "string"},
-        "type": {"enum": list(TYPES)},
-        "predefined": {"type": "boolean"},
-        "private": {"type": "boolean"},
-        "_links": {"type": "array", "items": ref("link")},
+profile(
+    "field",
+    "Field",
+    {
+        "description": "A subscriber field definition.",
+        "type": "object",
+        "required": ["fieldName", "label", "type", "predefined", "private", "_links"],
+        "properties": {
+            "fieldName": {"type": "string", "pattern": FIELD_NAME_PATTERN},
+            "label": {"type": "string"},
+            "type": {"enum": list(TYPES)},
+            "predefined": {"type": "boolean"},
+            "private": {"type": "boolean"},
+            "_links": {"type": "array", "items": ref("link")},
+        },
     },
-})
-profile("fields-collection", "Fields collection", {
-    "description": "Every field of the account, predefined first (not paginated).",
-    "type": "object",
-    "required": ["items", "_links"],
-    "properties": {"items": {"type": "array", "items": ref("field")},
-                   "_links": {"type": "array", "items": ref("link")}},
-})
-profile("field-input", "Field input", {
-    "description": "The body to create a custom field.",
-    "type": "object",
-    "required": ["fieldName", "type"],
-    "properties": {
-        "fieldName": {"type": "string", "pattern": FIELD_NAME_PATTERN},
-        "label": {"type": "string", "maxLength": 100},
-        "type": {"enum": list(TYPES)},
-        "private": {"type": "boolean", "default": False},
+)
+profile(
+    "fields-collection",
+    "Fields collection",
+    {
+        "description": "Every field of the account, predefined first (not paginated).",
+        "type": "object",
+        "required": ["items", "_links"],
+        "properties": {
+            "items": {"type": "array", "items": ref("field")},
+            "_links": {"type": "array", "items": ref("link")},
+        },
     },
-})
-profile("field-update", "Field update", {
-    "description": "The editable members of a field: `label` and `private`.",
-    "type": "object",
-    "properties": {"label": {"type": "string", "maxLength": 100}, "private": {"type": "boolean"}},
-})
+)
+profile(
+    "field-input",
+    "Field input",
+    {
+        "description": "The body to create a custom field.",
+        "type": "object",
+        "required": ["fieldName", "type"],
+        "properties": {
+            "fieldName": {"type": "string", "pattern": FIELD_NAME_PATTERN},
+            "label": {"type": "string", "maxLength": 100},
+            "type": {"enum": list(TYPES)},
+            "private": {"type": "boolean", "default": False},
+        },
+    },
+)
+profile(
+    "field-update",
+    "Field update",
+    {
+        "description": "The editable members of a field: `label` and `private`.",
+        "type": "object",
+        "properties": {"label": {"type": "string", "maxLength": 100}, "private": {"type": "boolean"}},
+    },
+)
 
 AUTH = ("401.1-invalid-token", "403.1-forbidden-wrong-account")
-rel("fields-collection", "Fields", "Every field definition of the account.",
-    response_profile="fields-collection", problems=AUTH)
-rel("create-field", "Create a field", "POST a custom field definition; 201 with `Location`.", method="POST",
-    request_profile="field-input", response_profile="message",
-    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", *AUTH))
+rel(
+    "fields-collection",
+    "Fields",
+    "Every field definition of the account.",
+    response_profile="fields-collection",
+    problems=AUTH,
+)
+rel(
+    "create-field",
+    "Create a field",
+    "POST a custom field definition; 201 with `Location`.",
+    method="POST",
+    request_profile="field-input",
+    response_profile="message",
+    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", *AUTH),
+)
 rel("field", "Field", "A field definition.", response_profile="field", problems=("404.1-not-found", *AUTH))
-rel("edit-field", "Edit a field", "PUT `label` and/or `private` of a field (predefined or custom).",
-    method="PUT", request_profile="field-update", response_profile="message",
-    problems=("400.2-validation-error", "404.1-not-found", *AUTH))
-rel("delete-field", "Delete a field",
+rel(
+    "edit-field",
+    "Edit a field",
+    "PUT `label` and/or `private` of a field (predefined or custom).",
+    method="PUT",
+    request_profile="field-update",
+    response_profile="message",
+    problems=("400.2-validation-error", "404.1-not-found", *AUTH),
+)
+rel(
+    "delete-field",
+    "Delete a field",
     "DELETE a custom field; its values are removed from every subscriber. Predefined fields cannot be deleted.",
-    method="DELETE", response_profile="message",
-    problems=("404.1-not-found", "409.4-predefined-field", *AUTH))
+    method="DELETE",
+    response_profile="message",
+    problems=("404.1-not-found", "409.4-predefined-field", *AUTH),
+)
 
-model("field", "Field",
-      "A subscriber field: `fieldName` ([A-Za-z][A-Za-z0-9_]{0,49}, unique per account), `label`, `type` "
-      f"({', '.join(TYPES)}), `predefined` (firstName, lastName, gender, birthday and country exist in every "
-      "account and cannot be deleted) and `private`. Values are validated against the type on every write: "
-      "number (JSON number or numeric string), boolean (true/false, yes/no, 1/0), date (YYYY-MM-DD), email, "
-      "gender (M, F or X; male/female accepted), country (ISO 3166-1 alpha-2), string (at most 1000 characters).",
-      profile="field")
+model(
+    "field",
+    "Field",
+    "A subscriber field: `fieldName` ([A-Za-z][A-Za-z0-9_]{0,49}, unique per account), `label`, `type` "
+    f"({', '.join(TYPES)}), `predefined` (firstName, lastName, gender, birthday and country exist in every "
+    "account and cannot be deleted) and `private`. Values are validated against the type on every write: "
+    "number (JSON number or numeric string), boolean (true/false, yes/no, 1/0), date (YYYY-MM-DD), email, "
+    "gender (M, F or X; male/female accepted), country (ISO 3166-1 alpha-2), string (at most 1000 characters).",
+    profile="field",
+)
 model("fields-collection", "Fields collection", "Every field of an account.", profile="fields-collection")
 
 

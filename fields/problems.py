@@ -1,7 +1,17 @@
 from api.registry import problem
 
-PREDEFINED_FIELD = problem(409, 4, "predefined-field", "Predefined fields cannot be deleted.",
-                           "firstName, lastName, gender, birthday and country exist in every account; "
-                           "their label and privacy can be edited but they cannot be deleted.")
-TOO_MANY_FIELDS = problem(409, 5, "too-many-fields", "The account has too many custom fields.",
-                          "An account has at most 200 custom fields; delete one before creating another.")
+PREDEFINED_FIELD = problem(
+    409,
+    4,
+    "predefined-field",
+    "Predefined fields cannot be deleted.",
+    "firstName, lastName, gender, birthday and country exist in every account; "
+    "their label and privacy can be edited but they cannot be deleted.",
+)
+TOO_MANY_FIELDS = problem(
+    409,
+    5,
+    "too-many-fields",
+    "The account has too many custom fields.",
+    "An account has at most 200 custom fields; delete one before creating another.",
+)

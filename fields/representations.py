@@ -18,24 +18,34 @@ def _edit_links(account_name: str, field) -> list[dict]:
 
 
 def _data(field) -> dict:
-    return {"fieldName": field.name, "label": field.label, "type": field.type,
-            "predefined": field.predefined, "private": field.private}
+    return {
+        "fieldName": field.name,
+        "label": field.label,
+        "type": field.type,
+        "predefined": field.predefined,
+        "private": field.private,
+    }
 
 
 def field_item(account_name: str, field) -> dict:
     href = field_href(account_name, field.name)
-    return {**_data(field), "_links": [link(href, "item /rels/field", "Field details"),
-                                       *_edit_links(account_name, field)]}
+    return {
+        **_data(field),
+        "_links": [link(href, "item /rels/field", "Field details"), *_edit_links(account_name, field)],
+    }
 
 
 def field_detail(account_name: str, field) -> dict:
     href = field_href(account_name, field.name)
-    return {**_data(field), "_links": [
-        link(href, "self /rels/field", "Field details"),
-        *_edit_links(account_name, field),
-        link(fields_href(account_name), "parent /rels/fields-collection", "Fields"),
-        account_home(account_name),
-    ]}
+    return {
+        **_data(field),
+        "_links": [
+            link(href, "self /rels/field", "Field details"),
+            *_edit_links(account_name, field),
+            link(fields_href(account_name), "parent /rels/fields-collection", "Fields"),
+            account_home(account_name),
+        ],
+    }
 
 
 def fields_collection(account_name: str, fields) -> dict:

@@ -22,5 +22,9 @@ def field_types(*, account) -> tuple[tuple[str, str], ...]:
     Asked on most subscriber reads and writes: kept in this process's cache within requests
     (``api.epoch_cache``; a field created, changed or deleted invalidates it).
     """
-    return _types.get(account.pk, lambda: tuple(
-        Field.objects.filter(account_id=account.pk).order_by("position", "id").values_list("name", "type")))
+    return _types.get(
+        account.pk,
+        lambda: tuple(
+            Field.objects.filter(account_id=account.pk).order_by("position", "id").values_list("name", "type")
+        ),
+    )

@@ -4,8 +4,10 @@ from fields.types import TYPES
 
 
 class FieldCreateSerializer(serializers.Serializer):
-    fieldName = serializers.RegexField(r"^[A-Za-z][A-Za-z0-9_]{0,49}$", error_messages={
-        "invalid": "must start with a letter and have only letters, digits and _ (at most 50)"})
+    fieldName = serializers.RegexField(
+        r"^[A-Za-z][A-Za-z0-9_]{0,49}$",
+        error_messages={"invalid": "must start with a letter and have only letters, digits and _ (at most 50)"},
+    )
     label = serializers.CharField(max_length=100, required=False, allow_blank=False)
     type = serializers.ChoiceField(choices=TYPES)
     private = serializers.BooleanField(required=False, default=False)
@@ -22,8 +24,7 @@ class FieldUpdateSerializer(serializers.Serializer):
     def validate(self, data):
         field = self.context["field"]
         current = {"fieldName": field.name, "type": field.type, "predefined": field.predefined}
-        errors = {name: "cannot be changed" for name, value in current.items()
-                  if name in data and data[name] != value}
+        errors = {name: "cannot be changed" for name, value in current.items() if name in data and data[name] != value}
         if errors:
             raise serializers.ValidationError(errors)
         return data

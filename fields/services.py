@@ -22,8 +22,11 @@ PREDEFINED = (
 def fields_ensure_predefined(*, account) -> None:
     existing = set(Field.objects.filter(account=account, predefined=True).values_list("name", flat=True))
     Field.objects.bulk_create(
-        [Field(account=account, name=name, label=label, type=type_, predefined=True, position=index)
-         for index, (name, label, type_) in enumerate(PREDEFINED) if name not in existing],
+        [
+            Field(account=account, name=name, label=label, type=type_, predefined=True, position=index)
+            for index, (name, label, type_) in enumerate(PREDEFINED)
+            if name not in existing
+        ],
         ignore_conflicts=True,
     )
     invalidate()  # bulk_create sends no signal
@@ -37,8 +40,7 @@ def field_create(*, account, name: str, type: str, label: str | None = None, pri
         raise ApiProblem(TOO_MANY_FIELDS)
     try:
         with transaction.atomic():
-            return Field.objects.create(account=account, name=name, label=label or name, type=type,
-                                        private=private)
+            return Field.objects.create(account=account, name=name, label=label or name, type=type, private=private)
     except IntegrityError:
         raise ApiProblem(DUPLICATED_NAME, f"Already exists a field with the name '{name}'.") from None
 

@@ -16,15 +16,27 @@ class FieldCollectionView(AccountScopedView):
         body = rep.fields_collection(self.account.name, field_list(account=self.account))
         return hypermedia(body, "fields-collection")
 
-    @extend_schema(operation_id="fields_create", request=request_body("field-input"),
-                   responses=responses({201: "message"}, extra_problems=(400, 409, 415)))
+    @extend_schema(
+        operation_id="fields_create",
+        request=request_body("field-input"),
+        responses=responses({201: "message"}, extra_problems=(400, 409, 415)),
+    )
     def post(self, request, account_name):
         data = validated(FieldCreateSerializer, request.data)
-        field = field_create(account=self.account, name=data["fieldName"], type=data["type"],
-                             label=data.get("label"), private=data["private"])
+        field = field_create(
+            account=self.account,
+            name=data["fieldName"],
+            type=data["type"],
+            label=data.get("label"),
+            private=data["private"],
+        )
         name = self.account.name
-        return message("Field created successfully", rep.field_written_links(name, field, "Created field"),
-                       status=201, headers={"Location": rep.field_href(name, field.name)})
+        return message(
+            "Field created successfully",
+            rep.field_written_links(name, field, "Created field"),
+            status=201,
+            headers={"Location": rep.field_href(name, field.name)},
+        )
 
 
 class FieldDetailView(AccountScopedView):
@@ -33,14 +45,16 @@ class FieldDetailView(AccountScopedView):
         field = field_get(account=self.account, name=field_name)
         return hypermedia(rep.field_detail(self.account.name, field), "field")
 
-    @extend_schema(operation_id="fields_update", request=request_body("field-update"),
-                   responses=responses({200: "message"}, extra_problems=(400, 404, 415)))
+    @extend_schema(
+        operation_id="fields_update",
+        request=request_body("field-update"),
+        responses=responses({200: "message"}, extra_problems=(400, 404, 415)),
+    )
     def put(self, request, account_name, field_name):
         field = field_get(account=self.account, name=field_name)
         data = validated(FieldUpdateSerializer, request.data, field=field)
         field_update(field=field, label=data.get("label"), private=data.get("private"))
-        return message("Field updated successfully",
-                       rep.field_written_links(self.account.name, field, "Updated field"))
+        return message("Field updated successfully", rep.field_written_links(self.account.name, field, "Updated field"))
 
     @extend_schema(operation_id="fields_destroy", responses=responses({200: "message"}, extra_problems=(404, 409)))
     def delete(self, request, account_name, field_name):

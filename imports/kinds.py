@@ -1,4 +1,5 @@
 """The import task kind: a file of subscribers written into a list, chunk by chunk, by one runner."""
+
 from api.links import link
 from imports.runner import RESULT_KEYS, run_import
 from lists.representations import list_href
@@ -13,5 +14,4 @@ def _links(account_name: str, task) -> list[dict]:
     return [link(list_href(account_name, task.list_id), "related /rels/list", "Related list")]
 
 
-register(TaskKind(type=IMPORT, title="Imports", run=run_import, queue="imports", result_keys=RESULT_KEYS,
-                  links=_links))
+register(TaskKind(type=IMPORT, title="Imports", run=run_import, queue="imports", result_keys=RESULT_KEYS, links=_links))

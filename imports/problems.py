@@ -1,6 +1,10 @@
 from api.registry import problem
 
 IMPORT_FILE_INVALID = problem(
-    400, 40, "invalid-import-file", "The import file cannot be read.",
+    400,
+    40,
+    "invalid-import-file",
+    "The import file cannot be read.",
     "The file is not what its content type says, is corrupt, is not UTF-8 text, has no email column, "
-    "or has more rows or columns than the server accepts. `detail` says which.")
+    "or has more rows or columns than the server accepts. `detail` says which.",
+)

@@ -5,6 +5,7 @@ result counts, the row errors and a heartbeat. A chunk commits only while this r
 owns the task and the task is in progress, so pause and stop take effect after the
 chunk in flight, and a worker that died is replaced without doubling anything.
 """
+
 import logging
 import queue
 import threading
@@ -27,8 +28,15 @@ from tasks.selectors import task_get_by_id
 from tasks.services import task_checkpoint, task_chunk_record, task_claim, task_error, task_finish, task_lock_for_run
 
 # What an import reports in `result`: each source row lands in exactly one of these.
-RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
-               "skippedBounced")
+RESULT_KEYS = (
+    "new",
+    "updated",
+    "alreadyInList",
+    "duplicatedInFile",
+    "invalid",
+    "skippedUnsubscribed",
+    "skippedBounced",
+)
 
 logger = logging.getLogger("tasks")
 
@@ -190,10 +198,14 @@ def _validate(chunk, types: dict, seen: set):
 
 def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
     if connection.vendor == "postgresql":
-        return bulk.subscribers_import_chunk(account_id=task.account_id, list_id=task.list_id, rows=valid, staged=staged)
+        return bulk.subscribers_import_chunk(
+            account_id=task.account_id, list_id=task.list_id, rows=valid, staged=staged
+        )
     mailing_list = task.list
-    return Counter(subscriber_import_one(account=task.account, mailing_list=mailing_list, email=email,
-                                         to_set=values) for email, values in valid)
+    return Counter(
+        subscriber_import_one(account=task.account, mailing_list=mailing_list, email=email, to_set=values)
+        for email, values in valid
+    )
 
 
 def _commit_chunk(task: Task, run_id, size: int, validated) -> bool:

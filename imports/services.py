@@ -1,4 +1,5 @@
 """Submitting an import: check the payload and the callback, store both, queue the task."""
+
 from django.db import transaction
 
 from api.problems import ApiProblem
@@ -13,8 +14,16 @@ from tasks.services import enqueue_task, task_create
 
 
 @transaction.atomic
-def import_submit(*, account, mailing_list, fmt: str, data: bytes | None = None, prepared: Prepared | None = None,
-                  callback: str | None = None, enqueue: bool = True) -> Task:
+def import_submit(
+    *,
+    account,
+    mailing_list,
+    fmt: str,
+    data: bytes | None = None,
+    prepared: Prepared | None = None,
+    callback: str | None = None,
+    enqueue: bool = True,
+) -> Task:
     """Everything a worker needs is stored before this returns: any worker can run the import."""
     if callback:
         callback_check(callback)
@@ -24,8 +33,15 @@ def import_submit(*, account, mailing_list, fmt: str, data: bytes | None = None,
             prepared = prepare(fmt, data, known)
         except InvalidSource as exc:
             raise ApiProblem(IMPORT_FILE_INVALID, str(exc)) from None
-    task = task_create(account=account, type=IMPORT, list=mailing_list, total=prepared.total,
-                       source_format=prepared.format, source_options=prepared.options, callback_url=callback or None)
+    task = task_create(
+        account=account,
+        type=IMPORT,
+        list=mailing_list,
+        total=prepared.total,
+        source_format=prepared.format,
+        source_options=prepared.options,
+        callback_url=callback or None,
+    )
     payload_store(task=task, data=prepared.data)
     if enqueue:
         enqueue_task(task)

@@ -6,13 +6,14 @@ says, decode, not be a zip bomb, name an email column and respect the row and co
 limits. Row-level problems (a bad address, a bad value) are not fatal: the worker
 reports them in the task's errors.
 """
+
 import csv
 import datetime
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from django.conf import settings
 
@@ -52,6 +53,7 @@ class Prepared:
 
 # ---------------------------------------------------------------- checking a submission
 
+
 def prepare(fmt: str, data: bytes, known_fields: set[str]) -> Prepared:
     if not data:
         raise InvalidSource("The file is empty.")
@@ -77,8 +79,9 @@ def _columns(header: list, known_fields: set[str]) -> dict:
         if not name:
             raise InvalidSource(f"Column {index + 1} has no name in the first row.")
         if name not in known_fields:
-            raise InvalidSource(f"Column '{name}' is not a field of the account; create the field first "
-                                "or remove the column.")
+            raise InvalidSource(
+                f"Column '{name}' is not a field of the account; create the field first or remove the column."
+            )
         if name in fields.values():
             raise InvalidSource(f"Column '{name}' appears twice.")
         fields[index] = name
@@ -99,9 +102,10 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InvalidSource(f"The file is not UTF-8 text (undecodable byte at line {line}); "
-                            "save it as CSV UTF-8.") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidSource(
+            f"The file is not UTF-8 text (undecodable byte at line {line}); save it as CSV UTF-8."
+        ) from None
 
 
 def _delimiter(text: str) -> str:
@@ -134,7 +138,8 @@ def _prepare_xlsx(data: bytes, known_fields: set[str]) -> Prepared:
         raise InvalidSource("The XLSX workbook is corrupt (not a readable zip archive).") from None
     expanded = sum(member.file_size for member in members)
     if expanded > settings.IMPORT_MAX_UNCOMPRESSED_BYTES or any(
-            member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO for member in members):
+        member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO for member in members
+    ):
         raise InvalidSource("The XLSX workbook expands to far more than its size (a zip bomb?); refused.")
     if "xl/workbook.xml" not in archive.namelist():
         raise InvalidSource("The file is a zip archive but not an XLSX workbook.")
@@ -175,6 +180,7 @@ def prepare_json(payload) -> tuple[Prepared, str | None]:
 
 
 # ---------------------------------------------------------------- reading rows back
+
 
 def _has_data(record) -> bool:
     return any(cell not in (None, "") and str(cell).strip() for cell in record)
@@ -250,8 +256,11 @@ def iter_rows(fmt: str, source, options: dict, *, start: int = 0) -> Iterator[Ro
             continue
         record = list(record)
         email = record[email_column] if email_column < len(record) else ""
-        values = {name: _cell(record[index]) for index, name in fields.items()
-                  if index < len(record) and record[index] not in (None, "")}
+        values = {
+            name: _cell(record[index])
+            for index, name in fields.items()
+            if index < len(record) and record[index] not in (None, "")
+        }
         yield Row(number, _cell(email), {k: v for k, v in values.items() if v != ""})
 
 
@@ -263,8 +272,9 @@ def _json_rows(data: bytes, start: int) -> Iterator[Row]:
             yield Row(number, "", problem="the item must be an object with emailAddress and fields")
             continue
         entries = item.get("fields") or []
-        if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fieldName"), str)
-                                                    for e in entries):
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("fieldName"), str) for e in entries
+        ):
             yield Row(number, item.get("emailAddress", ""), problem="fields must be a list of {fieldName, value}")
             continue
         values = {e["fieldName"]: e.get("value") for e in entries if e.get("value") not in (None, "")}

@@ -3,53 +3,97 @@ from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from lists import problems  # noqa: F401  (the group's problem types, for /errors)
 
-profile("list", "List", {
-    "description": "A subscribers list.",
-    "type": "object",
-    "required": ["listId", "name", "subscribersQuantity", "_links"],
-    "properties": {
-        "listId": {"type": "integer"},
-        "name": {"type": "string", "minLength": 1, "maxLength": 100},
-        "subscribersQuantity": {"type": "integer", "minimum": 0, "description": "Active subscribers in the list."},
-        "subcribersQuantity": {"type": "integer", "minimum": 0, "deprecated": True,
-                               "description": "Deprecated misspelling of subscribersQuantity, same value."},
-        "active": {"type": "boolean"},
-        "creationDate": {"type": "string", "format": "date-time"},
-        "_links": {"type": "array", "items": ref("link")},
+profile(
+    "list",
+    "List",
+    {
+        "description": "A subscribers list.",
+        "type": "object",
+        "required": ["listId", "name", "subscribersQuantity", "_links"],
+        "properties": {
+            "listId": {"type": "integer"},
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+            "subscribersQuantity": {"type": "integer", "minimum": 0, "description": "Active subscribers in the list."},
+            "subcribersQuantity": {
+                "type": "integer",
+                "minimum": 0,
+                "deprecated": True,
+                "description": "Deprecated misspelling of subscribersQuantity, same value.",
+            },
+            "active": {"type": "boolean"},
+            "creationDate": {"type": "string", "format": "date-time"},
+            "_links": {"type": "array", "items": ref("link")},
+        },
     },
-})
+)
 profile("lists-collection", "Lists collection", collection_schema("list", "A page of the account's lists."))
-profile("list-input", "List input", {
-    "description": "The body to create or edit a list.",
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Trimmed."},
-        "active": {"type": "boolean", "default": True},
+profile(
+    "list-input",
+    "List input",
+    {
+        "description": "The body to create or edit a list.",
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Trimmed."},
+            "active": {"type": "boolean", "default": True},
+        },
     },
-})
+)
 
 LIST_PROBLEMS = ("401.1-invalid-token", "403.1-forbidden-wrong-account")
-rel("lists-collection", "Lists", "A page of the account's lists (`page`, `per_page`).",
-    response_profile="lists-collection", problems=("400.3-invalid-parameter", *LIST_PROBLEMS))
-rel("create-list", "Create a list", "POST a name (and `active`) to create a list; 201 with `Location`.",
-    method="POST", request_profile="list-input", response_profile="message",
-    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", *LIST_PROBLEMS))
-rel("list", "List", "A list: its name, active flag, active subscribers and creation date.",
-    response_profile="list", problems=("404.1-not-found", *LIST_PROBLEMS))
-rel("edit-list", "Edit a list", "PUT a name (and optionally `active`) to change the list.",
-    method="PUT", request_profile="list-input", response_profile="message",
-    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", "404.1-not-found"))
-rel("delete-list", "Delete a list",
+rel(
+    "lists-collection",
+    "Lists",
+    "A page of the account's lists (`page`, `per_page`).",
+    response_profile="lists-collection",
+    problems=("400.3-invalid-parameter", *LIST_PROBLEMS),
+)
+rel(
+    "create-list",
+    "Create a list",
+    "POST a name (and `active`) to create a list; 201 with `Location`.",
+    method="POST",
+    request_profile="list-input",
+    response_profile="message",
+    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", *LIST_PROBLEMS),
+)
+rel(
+    "list",
+    "List",
+    "A list: its name, active flag, active subscribers and creation date.",
+    response_profile="list",
+    problems=("404.1-not-found", *LIST_PROBLEMS),
+)
+rel(
+    "edit-list",
+    "Edit a list",
+    "PUT a name (and optionally `active`) to change the list.",
+    method="PUT",
+    request_profile="list-input",
+    response_profile="message",
+    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", "404.1-not-found"),
+)
+rel(
+    "delete-list",
+    "Delete a list",
     "DELETE the list and its memberships; the subscribers themselves are kept.",
-    method="DELETE", response_profile="message", problems=("404.1-not-found",))
+    method="DELETE",
+    response_profile="message",
+    problems=("404.1-not-found",),
+)
 
-model("list", "List",
-      "A subscribers list of an account: `listId`, `name` (unique among the account's active lists, "
-      "case-insensitively), `active`, `subscribersQuantity` (active members; `subcribersQuantity` is a "
-      "deprecated alias) and `creationDate`.", profile="list")
-model("lists-collection", "Lists collection", "A page of lists, with the pagination envelope.",
-      profile="lists-collection")
+model(
+    "list",
+    "List",
+    "A subscribers list of an account: `listId`, `name` (unique among the account's active lists, "
+    "case-insensitively), `active`, `subscribersQuantity` (active members; `subcribersQuantity` is a "
+    "deprecated alias) and `creationDate`.",
+    profile="list",
+)
+model(
+    "lists-collection", "Lists collection", "A page of lists, with the pagination envelope.", profile="lists-collection"
+)
 
 
 def _list_template(view):

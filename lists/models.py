@@ -16,8 +16,9 @@ class MailingList(models.Model):
         verbose_name = "list"
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(models.F("account"), Lower("name"), condition=Q(active=True),
-                                    name="list_active_name_unique_ci"),
+            models.UniqueConstraint(
+                models.F("account"), Lower("name"), condition=Q(active=True), name="list_active_name_unique_ci"
+            ),
         ]
         indexes = [models.Index(fields=["account", "id"], name="list_account_id")]
 

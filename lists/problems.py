@@ -1,5 +1,9 @@
 from api.registry import problem
 
-DUPLICATED_NAME = problem(400, 38, "duplicated-name", "The name already exists for another resource.",
-                          "Another active list (or field) of the account already has this name; names are "
-                          "compared case-insensitively.")
+DUPLICATED_NAME = problem(
+    400,
+    38,
+    "duplicated-name",
+    "The name already exists for another resource.",
+    "Another active list (or field) of the account already has this name; names are compared case-insensitively.",
+)

@@ -47,10 +47,15 @@ def list_detail(account_name: str, mailing_list) -> dict:
 
 def lists_page(account_name: str, rows, total: int, params: PageParams) -> dict:
     return page_envelope(
-        [list_item(account_name, row) for row in rows], total, params,
-        path=lists_href(account_name), collection_rel="/rels/lists-collection",
-        affordances=[link(lists_href(account_name), "/rels/create-list", "Create a new list"),
-                     account_home(account_name)],
+        [list_item(account_name, row) for row in rows],
+        total,
+        params,
+        path=lists_href(account_name),
+        collection_rel="/rels/lists-collection",
+        affordances=[
+            link(lists_href(account_name), "/rels/create-list", "Create a new list"),
+            account_home(account_name),
+        ],
     )
 
 

@@ -31,8 +31,17 @@ class SubscriberAdmin(Md5SearchMixin, admin.ModelAdmin):
     list_filter = ("status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
     search_fields = ("=email_md5",)
     search_help_text = "An exact email address or its MD5."
-    readonly_fields = ("account", "email", "email_md5", "status", "created_at", "updated_at",
-                       "unsubscribed_at", "unsubscribe_reason", "last_open_at")
+    readonly_fields = (
+        "account",
+        "email",
+        "email_md5",
+        "status",
+        "created_at",
+        "updated_at",
+        "unsubscribed_at",
+        "unsubscribe_reason",
+        "last_open_at",
+    )
     list_select_related = ("account",)
     show_full_result_count = False  # no COUNT(*) over a million rows per page
     inlines = [MembershipInline]

@@ -1,5 +1,6 @@
 """Contacts on the core REST surface: /api/v1/contacts… (the account's subscribers). Views stay thin:
 the writes are subscribers/services.py and subscribers/erasure.py."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -35,8 +36,11 @@ def _contact(account, subscriber) -> dict:
 
 
 class V1ContactCollectionView(V1View):
-    @extend_schema(operation_id="v1_contacts_list", parameters=CONTACTS.parameters(),
-                   responses=responses({200: "contacts-page"}, extra_problems=(400,)))
+    @extend_schema(
+        operation_id="v1_contacts_list",
+        parameters=CONTACTS.parameters(),
+        responses=responses({200: "contacts-page"}, extra_problems=(400,)),
+    )
     def get(self, request):
         query = parse_query(request, CONTACTS)
         _check_field_filters(self.account, query)
@@ -45,29 +49,46 @@ class V1ContactCollectionView(V1View):
         if set(query.filters) <= {"status"}:  # the exact counters answer; other filters count the rows
             count = lambda: subscriber_count(self.account.pk, query.filters.get("status"))  # noqa: E731
         page = page_of(rows, CONTACTS, query, count=count)
-        body = rep.contacts_page(self.account.name, page, lists_of(page.rows), field_types(account=self.account),
-                                 CONTACTS, query)
+        body = rep.contacts_page(
+            self.account.name, page, lists_of(page.rows), field_types(account=self.account), CONTACTS, query
+        )
         return hypermedia(body, "contacts-page")
 
-    @extend_schema(operation_id="v1_contacts_create", request=request_body("contact-input"),
-                   responses=responses({201: "subscriber"}, extra_problems=(400, 409, 415)))
+    @extend_schema(
+        operation_id="v1_contacts_create",
+        request=request_body("contact-input"),
+        responses=responses({201: "subscriber"}, extra_problems=(400, 409, 415)),
+    )
     def post(self, request):
         data = validated(ContactInputSerializer, request.data)
         to_set, _ = field_values_validate(account=self.account, entries=data.get("fields"))
-        subscriber = contact_create(account=self.account, email=data["emailAddress"], to_set=to_set,
-                                    list_ids=data["lists"], resubscribe=data["resubscribe"])
-        return hypermedia(_contact(self.account, subscriber), "subscriber", status=201,
-                          headers={"Location": rep.contact_href(subscriber.email_md5)})
+        subscriber = contact_create(
+            account=self.account,
+            email=data["emailAddress"],
+            to_set=to_set,
+            list_ids=data["lists"],
+            resubscribe=data["resubscribe"],
+        )
+        return hypermedia(
+            _contact(self.account, subscriber),
+            "subscriber",
+            status=201,
+            headers={"Location": rep.contact_href(subscriber.email_md5)},
+        )
 
 
 class V1ContactDetailView(V1View):
     @extend_schema(operation_id="v1_contacts_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
     def get(self, request, email_md5):
-        return hypermedia(_contact(self.account, subscriber_get(account=self.account, email_md5=email_md5)),
-                          "subscriber")
+        return hypermedia(
+            _contact(self.account, subscriber_get(account=self.account, email_md5=email_md5)), "subscriber"
+        )
 
-    @extend_schema(operation_id="v1_contacts_update", request=request_body("subscriber-input"),
-                   responses=responses({200: "subscriber"}, extra_problems=(400, 404, 409, 415)))
+    @extend_schema(
+        operation_id="v1_contacts_update",
+        request=request_body("subscriber-input"),
+        responses=responses({200: "subscriber"}, extra_problems=(400, 404, 409, 415)),
+    )
     def put(self, request, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
         subscriber = subscriber_replace(subscriber=subscriber, **replacement(self.account, request.data))

@@ -4,6 +4,7 @@ The chunk is COPYed into a temporary staging table, then one statement upserts t
 memberships, returning what happened to each row. Suppressed (unsubscribed, hard-bounced) subscribers are left
 untouched, erased addresses skipped.
 """
+
 import json
 from collections import Counter
 
@@ -28,7 +29,8 @@ def stage_rows(rows: list) -> bytes:
     """The chunk in COPY's text format: built by the import's reader thread, not the writer."""
     return "".join(
         f"{_copy_text(email.address)}\t{email.md5}\t{_copy_text(json.dumps(values, ensure_ascii=False))}\n"
-        for email, values in rows).encode("utf-8")
+        for email, values in rows
+    ).encode("utf-8")
 
 
 def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, staged: bytes | None = None) -> Counter:
@@ -46,9 +48,8 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
         with cursor.cursor.copy(sql.COPY_STAGE) as copy:
             copy.write(staged if staged is not None else stage_rows(rows))
         cursor.execute(sql.DROP_ERASED, {"account": account_id})  # erased addresses (subscribers/erasure.py)
-        erased = {md5 for md5, in cursor.fetchall()}
-        cursor.execute(sql.UPSERT, {"account": account_id, "list": list_id,
-                                    "suppressed": [str(s) for s in SUPPRESSED]})
+        erased = {md5 for (md5,) in cursor.fetchall()}
+        cursor.execute(sql.UPSERT, {"account": account_id, "list": list_id, "suppressed": [str(s) for s in SUPPRESSED]})
         written = cursor.fetchall()
         cursor.execute(sql.EMPTY_STAGE)
     new = joined_active = 0
@@ -64,8 +65,9 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
         outcomes["skippedUnsubscribed"] += len(erased)
     if len(written) + len(erased) < len(rows):
         untouched = {email.md5 for email, _ in rows} - {md5 for md5, *_ in written} - erased
-        for status in Subscriber.objects.filter(account_id=account_id, email_md5__in=untouched) \
-                .values_list("status", flat=True):
+        for status in Subscriber.objects.filter(account_id=account_id, email_md5__in=untouched).values_list(
+            "status", flat=True
+        ):
             outcomes[skip_outcome(status)] += 1
     if new:
         status_counts_add(account_id, Counter({Status.ACTIVE: new, NEVER_OPEN: new}))

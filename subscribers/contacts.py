@@ -1,5 +1,6 @@
 """Contacts, the /api/v1 name of the account's subscribers: the collection's filters and sorts (their
 representation is ``subscribers.representations.contact``)."""
+
 import re
 
 from django.db.models import Exists, OuterRef
@@ -49,17 +50,33 @@ CONTACTS = Collection(
     sorts={"id": Sort("id", kind="int"), "createdAt": Sort("created_at", kind="datetime"), "email": Sort("email")},
     filters={
         "status": Filter(choice(STATUS_FILTERS), _status, "One of " + ", ".join(STATUS_FILTERS) + "."),
-        "list": Filter(_list_id, lambda rows, list_id: rows.filter(
-            Exists(Membership.objects.filter(subscriber=OuterRef("pk"), list_id=list_id))),
-            "Members of this list (id), whatever their status."),
-        "email": Filter(_contains, lambda rows, part: rows.filter(email__contains=part),
-                        "Addresses containing this text (case-insensitive)."),
-        "created_after": Filter(date_time, lambda rows, at: rows.filter(created_at__gte=at),
-                                "Created at or after this ISO 8601 date or date-time."),
-        "created_before": Filter(date_time, lambda rows, at: rows.filter(created_at__lt=at),
-                                 "Created before this ISO 8601 date or date-time."),
-        "field": Filter(_field_value, _by_field, "`field.<fieldName>=value`: the custom field's value, as text "
-                        "(numbers as written, booleans true/false).", prefix=True),
+        "list": Filter(
+            _list_id,
+            lambda rows, list_id: rows.filter(
+                Exists(Membership.objects.filter(subscriber=OuterRef("pk"), list_id=list_id))
+            ),
+            "Members of this list (id), whatever their status.",
+        ),
+        "email": Filter(
+            _contains,
+            lambda rows, part: rows.filter(email__contains=part),
+            "Addresses containing this text (case-insensitive).",
+        ),
+        "created_after": Filter(
+            date_time,
+            lambda rows, at: rows.filter(created_at__gte=at),
+            "Created at or after this ISO 8601 date or date-time.",
+        ),
+        "created_before": Filter(
+            date_time,
+            lambda rows, at: rows.filter(created_at__lt=at),
+            "Created before this ISO 8601 date or date-time.",
+        ),
+        "field": Filter(
+            _field_value,
+            _by_field,
+            "`field.<fieldName>=value`: the custom field's value, as text (numbers as written, booleans true/false).",
+            prefix=True,
+        ),
     },
 )
-

@@ -1,5 +1,6 @@
 """The account's subscribers per status bucket (``StatusCount``) and, through the lists app, each list's active
 members: moved in the transaction of every change, recounted from the rows only to repair."""
+
 from collections import Counter
 
 from django.db.models import Count, Q
@@ -14,8 +15,8 @@ TABLE = StatusCount._meta.db_table
 
 
 def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str]) -> None:
-    deltas = Counter({bucket: -1 for bucket in old - new})
-    deltas.update({bucket: 1 for bucket in new - old})
+    deltas = Counter(dict.fromkeys(old - new, -1))
+    deltas.update(dict.fromkeys(new - old, 1))
     status_counts_add(account_id, deltas)
 
 
@@ -40,12 +41,19 @@ def list_counts_move(subscriber_id: int, delta: int) -> None:
 
 def counters_recount(account_id: int) -> None:
     """Repair: recompute the account's status and list counters from the rows (set-based)."""
-    recount_buckets(StatusCount, Subscriber.objects.filter(account_id=account_id), owner={"account_id": account_id},
-                    column="status", buckets=Status.values,
-                    extra={NEVER_OPEN: Q(status=Status.ACTIVE, last_open_at__isnull=True)})
-    active = (Membership.objects.filter(list_id__in=list_ids_of(account_id=account_id),
-                                        subscriber__status=Status.ACTIVE)
-              .values_list("list_id").annotate(n=Count("id")))
+    recount_buckets(
+        StatusCount,
+        Subscriber.objects.filter(account_id=account_id),
+        owner={"account_id": account_id},
+        column="status",
+        buckets=Status.values,
+        extra={NEVER_OPEN: Q(status=Status.ACTIVE, last_open_at__isnull=True)},
+    )
+    active = (
+        Membership.objects.filter(list_id__in=list_ids_of(account_id=account_id), subscriber__status=Status.ACTIVE)
+        .values_list("list_id")
+        .annotate(n=Count("id"))
+    )
     list_members_repair(account_id=account_id, counts=dict(active))
 
 

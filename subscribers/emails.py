@@ -5,6 +5,7 @@ a microsecond. Anything else (internationalized, quoted, unusual) goes through
 email-validator, which takes about 40 µs: an import of a million rows cannot
 afford it for every row.
 """
+
 import hashlib
 import re
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ the ``subscriber_erasing`` signal (subscribers.signals), sent in the erasure's t
 (campaigns/ keeps its messages with the subscriber unset and the address blanked, so every campaign's counters
 and events are unchanged).
 """
+
 from django.db import transaction
 
 from subscribers import sql

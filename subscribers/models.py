@@ -18,8 +18,9 @@ class Subscriber(models.Model):
     # below serve the account lookups, so the foreign key gets no index of its own. No database
     # constraint either: a deferred foreign-key check per imported row halves import speed; Django
     # cascades deletes itself, and imports lock the list they write to (subscribers/bulk.py).
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="subscribers",
-                                db_index=False, db_constraint=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="subscribers", db_index=False, db_constraint=False
+    )
     email = models.CharField(max_length=254)
     email_md5 = models.CharField(max_length=32)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.ACTIVE)
@@ -56,10 +57,12 @@ class Subscriber(models.Model):
 
 class Membership(models.Model):
     # (list, subscriber) and (list, id) serve list lookups; no database constraints (see Subscriber).
-    list = models.ForeignKey("lists.MailingList", on_delete=models.CASCADE, related_name="memberships",
-                             db_index=False, db_constraint=False)
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="memberships",
-                                   db_constraint=False)
+    list = models.ForeignKey(
+        "lists.MailingList", on_delete=models.CASCADE, related_name="memberships", db_index=False, db_constraint=False
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="memberships", db_constraint=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

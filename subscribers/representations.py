@@ -1,5 +1,6 @@
 """Subscribers as both surfaces show them: the Blueprint's subscriber, the same body as an /api/v1 contact
 (its own links), the collections and the links of the answers to writes."""
+
 from api.formats import iso
 from api.links import account_home, link, url
 from api.pagination import PageParams, page_envelope
@@ -24,13 +25,19 @@ def membership_href(account_name: str, list_id: int, md5: str) -> str:
 
 
 def remove_links(account_name: str, md5: str, list_ids) -> list[dict]:
-    return [link(membership_href(account_name, list_id, md5), "/rels/remove-from-list",
-                 f"Remove from list {list_id}") for list_id in list_ids]
+    return [
+        link(membership_href(account_name, list_id, md5), "/rels/remove-from-list", f"Remove from list {list_id}")
+        for list_id in list_ids
+    ]
 
 
 def _summary(subscriber, list_ids) -> dict:
-    return {"emailAddress": subscriber.email, "emailMd5": subscriber.email_md5,
-            "belongsToLists": list(list_ids), "status": subscriber.status}
+    return {
+        "emailAddress": subscriber.email,
+        "emailMd5": subscriber.email_md5,
+        "belongsToLists": list(list_ids),
+        "status": subscriber.status,
+    }
 
 
 def subscriber_item(account_name: str, subscriber, list_ids, *, in_list: int | None = None) -> dict:
@@ -40,14 +47,18 @@ def subscriber_item(account_name: str, subscriber, list_ids, *, in_list: int | N
     if in_list is None:
         removals = remove_links(account_name, md5, list_ids)
     else:
-        removals = [link(membership_href(account_name, in_list, md5), "/rels/remove-from-list",
-                         "Remove from current list")]
-    return {**_summary(subscriber, list_ids), "_links": [
-        link(href, "item /rels/subscriber", "Subscriber details"),
-        link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
-        link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
-        *removals,
-    ]}
+        removals = [
+            link(membership_href(account_name, in_list, md5), "/rels/remove-from-list", "Remove from current list")
+        ]
+    return {
+        **_summary(subscriber, list_ids),
+        "_links": [
+            link(href, "item /rels/subscriber", "Subscriber details"),
+            link(href, "edit /rels/edit-subscriber", "Edit subscriber"),
+            link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
+            *removals,
+        ],
+    }
 
 
 def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> dict:
@@ -56,8 +67,9 @@ def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> d
     values = subscriber.fields
     return {
         **_summary(subscriber, list_ids),
-        "fields": [{"fieldName": name, "value": values[name], "type": type_}
-                   for name, type_ in field_types if name in values],
+        "fields": [
+            {"fieldName": name, "value": values[name], "type": type_} for name, type_ in field_types if name in values
+        ],
         "creationDate": iso(subscriber.created_at),
         "unsubscribedAt": iso(subscriber.unsubscribed_at),
         "unsubscribeReason": subscriber.unsubscribe_reason,
@@ -74,8 +86,11 @@ def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> d
 def subscribed_links(account_name: str, md5: str, list_id: int, *, created: bool) -> list[dict]:
     collection = list_subscribers_href(account_name, list_id)
     return [
-        link(subscriber_href(account_name, md5), "related /rels/subscriber",
-             "Created subscriber" if created else "Subscriber"),
+        link(
+            subscriber_href(account_name, md5),
+            "related /rels/subscriber",
+            "Created subscriber" if created else "Subscriber",
+        ),
         link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
         *remove_links(account_name, md5, [list_id]),
         link(collection, "parent /rels/subscribers-collection", "Other subscribers" if created else "List subscribers"),
@@ -99,25 +114,34 @@ def subscribers_href(account_name: str) -> str:
     return url("subscriber-collection", account_name=account_name)
 
 
-def list_subscribers_page(account_name: str, list_id: int, rows, memberships, total: int,
-                          params: PageParams) -> dict:
+def list_subscribers_page(account_name: str, list_id: int, rows, memberships, total: int, params: PageParams) -> dict:
     collection = list_subscribers_href(account_name, list_id)
     return page_envelope(
-        [subscriber_item(account_name, row, memberships[row.pk], in_list=list_id) for row in rows], total, params,
-        path=collection, collection_rel="/rels/subscribers-collection",
-        affordances=[link(list_href(account_name, list_id), "parent /rels/list", "Parent List"),
-                     link(collection, "/rels/subscribe-to-list", "Subscribe"),
-                     link(import_href(account_name, list_id), "/rels/import-to-list", "Import subscribers"),
-                     account_home(account_name)],
+        [subscriber_item(account_name, row, memberships[row.pk], in_list=list_id) for row in rows],
+        total,
+        params,
+        path=collection,
+        collection_rel="/rels/subscribers-collection",
+        affordances=[
+            link(list_href(account_name, list_id), "parent /rels/list", "Parent List"),
+            link(collection, "/rels/subscribe-to-list", "Subscribe"),
+            link(import_href(account_name, list_id), "/rels/import-to-list", "Import subscribers"),
+            account_home(account_name),
+        ],
     )
 
 
-def subscribers_page(account_name: str, rows, memberships, total: int, params: PageParams, *,
-                     status: str | None) -> dict:
+def subscribers_page(
+    account_name: str, rows, memberships, total: int, params: PageParams, *, status: str | None
+) -> dict:
     return page_envelope(
-        [subscriber_item(account_name, row, memberships[row.pk]) for row in rows], total, params,
-        path=subscribers_href(account_name), collection_rel="/rels/subscribers-collection",
-        affordances=[account_home(account_name, "parent /rels/account-home")], filters={"status": status},
+        [subscriber_item(account_name, row, memberships[row.pk]) for row in rows],
+        total,
+        params,
+        path=subscribers_href(account_name),
+        collection_rel="/rels/subscribers-collection",
+        affordances=[account_home(account_name, "parent /rels/account-home")],
+        filters={"status": status},
     )
 
 
@@ -154,14 +178,24 @@ def contact(account_name: str, subscriber, list_ids, field_types) -> dict:
         link(href, "self /rels/contact", "Contact"),
         link(href, "edit /rels/edit-contact", "Edit contact"),
         link(href, "/rels/erase-contact", "Erase contact"),
-        link(subscriber_href(account_name, subscriber.email_md5), "alternate /rels/subscriber",
-             "The same subscriber on the hypermedia surface"),
+        link(
+            subscriber_href(account_name, subscriber.email_md5),
+            "alternate /rels/subscriber",
+            "The same subscriber on the hypermedia surface",
+        ),
         link(contacts_href(), "collection /rels/contacts-collection", "Contacts"),
     ]
     return body
 
 
-def contacts_page(account_name: str, page: Page, memberships, field_types, collection: Collection,
-                  query: Query) -> dict:
-    return envelope([contact(account_name, row, memberships[row.pk], field_types) for row in page.rows],
-                    page, collection, query, path=contacts_href(), collection_rel="/rels/contacts-collection")
+def contacts_page(
+    account_name: str, page: Page, memberships, field_types, collection: Collection, query: Query
+) -> dict:
+    return envelope(
+        [contact(account_name, row, memberships[row.pk], field_types) for row in page.rows],
+        page,
+        collection,
+        query,
+        path=contacts_href(),
+        collection_rel="/rels/contacts-collection",
+    )

@@ -35,6 +35,7 @@ def subscriber_page(*, account, status: str | None, params: PageParams) -> tuple
 
 class SubscriberSummary(NamedTuple):
     """What a collection item shows of a subscriber: read without building a model instance per row."""
+
     pk: int
     email: str
     email_md5: str
@@ -48,8 +49,12 @@ def list_subscriber_page(*, mailing_list, params: PageParams) -> tuple[list[Subs
     window = page_window(total, params)
     if window is None:
         return [], total
-    rows = [SubscriberSummary(*row) for row in sql.list_page(mailing_list.pk, Status.ACTIVE, window.limit,
-                                                            window.offset, backwards=window.backwards)]
+    rows = [
+        SubscriberSummary(*row)
+        for row in sql.list_page(
+            mailing_list.pk, Status.ACTIVE, window.limit, window.offset, backwards=window.backwards
+        )
+    ]
     return (rows[::-1] if window.backwards else rows), total
 
 
@@ -69,6 +74,7 @@ def lists_of(subscribers: list[Subscriber] | list[SubscriberSummary]) -> dict[in
 
 class Recipient(NamedTuple):
     """Who an address is to an account, for a message sent to it outside any campaign."""
+
     subscriber_id: int | None  # the account's subscriber with this address, if any
     suppressed: bool  # erased, or that subscriber unsubscribed or bounced: nothing may be sent to it
 

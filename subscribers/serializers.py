@@ -32,15 +32,20 @@ class SubscribeSerializer(serializers.Serializer):
 class ContactInputSerializer(serializers.Serializer):
     emailAddress = EmailAddressField()
     fields = FieldEntrySerializer(many=True, required=False)
-    lists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID), max_length=1000,
-                                  required=False, default=list)
+    lists = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID),
+        max_length=1000,
+        required=False,
+        default=list,
+    )
     resubscribe = serializers.BooleanField(required=False, default=False)
 
 
 class SubscriberPutSerializer(serializers.Serializer):
     emailAddress = EmailAddressField()
-    belongsToLists = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID),
-                                           max_length=1000)
+    belongsToLists = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_LIST_ID), max_length=1000
+    )
     status = serializers.ChoiceField(choices=Status.values, required=False)
     fields = FieldEntrySerializer(many=True)
 
@@ -55,5 +60,10 @@ def replacement(account, body) -> dict:
     ``subscriber_replace`` but the subscriber."""
     data = validated(SubscriberPutSerializer, body)
     to_set, to_unset = field_values_validate(account=account, entries=data["fields"])
-    return {"email": data["emailAddress"], "list_ids": data["belongsToLists"], "status": data.get("status"),
-            "to_set": to_set, "to_unset": to_unset}
+    return {
+        "email": data["emailAddress"],
+        "list_ids": data["belongsToLists"],
+        "status": data.get("status"),
+        "to_set": to_set,
+        "to_unset": to_unset,
+    }

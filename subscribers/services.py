@@ -1,4 +1,5 @@
 """Subscriber writes. Each keeps the status and list counters exact in its own transaction."""
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,8 +21,9 @@ UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_AD
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
 
 
-def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
-                          fields: dict | None = None) -> tuple[Subscriber, bool]:
+def _get_or_create_locked(
+    account, email: Email, *, resubscribe: bool = False, fields: dict | None = None
+) -> tuple[Subscriber, bool]:
     """The account's subscriber for ``email``, row-locked; safe against concurrent creates. A new one is
     created with ``fields``.
 
@@ -29,8 +31,10 @@ def _get_or_create_locked(account, email: Email, *, resubscribe: bool = False,
     """
     if is_suppressed(account.pk, email.md5):
         if not resubscribe:
-            raise ApiProblem(SUBSCRIBER_SUPPRESSED, f"{email.address} was erased from the account; send "
-                             "\"resubscribe\": true to add it again.")
+            raise ApiProblem(
+                SUBSCRIBER_SUPPRESSED,
+                f'{email.address} was erased from the account; send "resubscribe": true to add it again.',
+            )
         suppression_lift(account.pk, email.md5)
     existing = _locked(account, email)
     if existing is not None:
@@ -100,8 +104,9 @@ def _remove_from_list(subscriber: Subscriber, list_id: int) -> bool:
 
 
 @transaction.atomic
-def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to_set: dict, to_unset: set,
-                         resubscribe: bool = False) -> tuple[Subscriber, bool]:
+def subscriber_subscribe(
+    *, account, mailing_list: MailingList, email: Email, to_set: dict, to_unset: set, resubscribe: bool = False
+) -> tuple[Subscriber, bool]:
     """Add ``email`` to the list, creating the subscriber or updating only the fields given.
 
     An unsubscribed or hard-bounced subscriber is refused (409) unless ``resubscribe``.
@@ -109,9 +114,10 @@ def subscriber_subscribe(*, account, mailing_list: MailingList, email: Email, to
     subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
     if subscriber.status in SUPPRESSED:
         if not resubscribe:
-            raise ApiProblem(SUBSCRIBER_SUPPRESSED,
-                             f"{subscriber.email} is {subscriber.status}; send \"resubscribe\": true to "
-                             "reactivate it.")
+            raise ApiProblem(
+                SUBSCRIBER_SUPPRESSED,
+                f'{subscriber.email} is {subscriber.status}; send "resubscribe": true to reactivate it.',
+            )
         _set_status(subscriber, Status.ACTIVE)
     _apply_fields(subscriber, to_set, to_unset)
     _add_to_list(subscriber, mailing_list.pk, new_subscriber=created)
@@ -125,8 +131,9 @@ def subscriber_remove_from_list(*, subscriber: Subscriber, mailing_list: Mailing
 
 
 @transaction.atomic
-def subscriber_replace(*, subscriber: Subscriber, email: Email, list_ids: list[int], status: str | None,
-                       to_set: dict, to_unset: set) -> Subscriber:
+def subscriber_replace(
+    *, subscriber: Subscriber, email: Email, list_ids: list[int], status: str | None, to_set: dict, to_unset: set
+) -> Subscriber:
     """PUT: the full representation. Lists and fields are replaced; a new address renames."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     _check_replacement(subscriber, list_ids, status)
@@ -149,15 +156,18 @@ def subscriber_replace(*, subscriber: Subscriber, email: Email, list_ids: list[i
 def _check_replacement(subscriber: Subscriber, list_ids: list[int], status: str | None) -> None:
     errors = []
     if status is not None and status != subscriber.status and status not in SETTABLE_STATUSES:
-        errors.append({"field": "status", "detail": f"can be kept as {subscriber.status} or set to "
-                                                    f"{' or '.join(sorted(SETTABLE_STATUSES))}"})
+        errors.append(
+            {
+                "field": "status",
+                "detail": f"can be kept as {subscriber.status} or set to {' or '.join(sorted(SETTABLE_STATUSES))}",
+            }
+        )
     known = lists_existing(account_id=subscriber.account_id, list_ids=list_ids)
     unknown = [list_id for list_id in list_ids if list_id not in known]
     if unknown:
         errors.append({"field": "belongsToLists", "detail": f"unknown lists: {unknown}"})
     if errors:
-        raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
-                         errors=errors)
+        raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
 
 
 def _rename(subscriber: Subscriber, email: Email) -> None:
@@ -165,8 +175,11 @@ def _rename(subscriber: Subscriber, email: Email) -> None:
     if taken:
         raise ApiProblem(EMAIL_IN_USE, f"Another subscriber already has the address {email.address}.")
     if is_suppressed(subscriber.account_id, email.md5):
-        raise ApiProblem(SUBSCRIBER_SUPPRESSED, f"{email.address} was erased from the account: a rename cannot "
-                         "take it; create it with \"resubscribe\": true if the person asked again.")
+        raise ApiProblem(
+            SUBSCRIBER_SUPPRESSED,
+            f"{email.address} was erased from the account: a rename cannot "
+            'take it; create it with "resubscribe": true if the person asked again.',
+        )
     subscriber.email, subscriber.email_md5 = email.address, email.md5
     try:
         with transaction.atomic():
@@ -238,13 +251,17 @@ def _check_lists(account_id: int, list_ids: list[int], field: str) -> None:
     known = lists_existing(account_id=account_id, list_ids=list_ids)
     unknown = [list_id for list_id in list_ids if list_id not in known]
     if unknown:
-        raise ApiProblem(VALIDATION_ERROR, f"{field}: unknown lists: {unknown}",
-                         errors=[{"field": field, "detail": f"unknown lists: {unknown}"}])
+        raise ApiProblem(
+            VALIDATION_ERROR,
+            f"{field}: unknown lists: {unknown}",
+            errors=[{"field": field, "detail": f"unknown lists: {unknown}"}],
+        )
 
 
 @transaction.atomic
-def contact_create(*, account, email: Email, to_set: dict, list_ids: list[int],
-                   resubscribe: bool = False) -> Subscriber:
+def contact_create(
+    *, account, email: Email, to_set: dict, list_ids: list[int], resubscribe: bool = False
+) -> Subscriber:
     """POST /api/v1/contacts: a new subscriber with its fields and lists; 409.3 when the address exists,
     409.2 when it was erased (unless ``resubscribe``)."""
     _check_lists(account.pk, list_ids, "lists")
@@ -258,8 +275,9 @@ def contact_create(*, account, email: Email, to_set: dict, list_ids: list[int],
 
 def suppression_add(*, account_id: int, email: str, reason: str) -> bool:
     """Never send to ``email`` again (an address that is no subscriber unsubscribed); False when it already was."""
-    _, created = Suppression.objects.get_or_create(account_id=account_id, email_md5=email_md5(email),
-                                                   defaults={"reason": reason})
+    _, created = Suppression.objects.get_or_create(
+        account_id=account_id, email_md5=email_md5(email), defaults={"reason": reason}
+    )
     return created
 
 
@@ -270,5 +288,6 @@ def subscriber_fields_drop(*, account_id: int, name: str) -> None:
 
 def subscribers_lock(*, subscriber_ids: list[int]) -> None:
     """Inside a transaction: lock these subscribers' rows, in id order (so two writers cannot deadlock)."""
-    list(Subscriber.objects.select_for_update().filter(pk__in=subscriber_ids).order_by("pk")
-         .values_list("pk", flat=True))
+    list(
+        Subscriber.objects.select_for_update().filter(pk__in=subscriber_ids).order_by("pk").values_list("pk", flat=True)
+    )

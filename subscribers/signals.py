@@ -1,4 +1,5 @@
 """What other apps may hear of a subscriber's life, without subscribers knowing who listens."""
+
 from django.dispatch import Signal
 
 # Sent inside the transaction that erases a subscriber, before the row goes (``subscriber_id``): whoever keeps

@@ -1,5 +1,6 @@
 """Plain SQL of the subscribers app: every statement of the hot paths (subscribe, create, list pages, imports),
 with table names from the models. Each text is the one benchmarked: change it only with its plan in view."""
+
 from django.db import connection
 
 from api.sql import placeholders
@@ -13,24 +14,28 @@ SUPPRESSION = Suppression._meta.db_table
 LISTS_OF_SUBSCRIBER = f"SELECT list_id FROM {MEMBERSHIP} WHERE subscriber_id = %s"
 
 _INSERT_FIELDS = [field for field in Subscriber._meta.concrete_fields if not field.primary_key]
-_INSERT = (f"INSERT INTO {SUBSCRIBER} ({', '.join(f.column for f in _INSERT_FIELDS)}) "
-           f"VALUES ({placeholders(_INSERT_FIELDS)}) "
-           "ON CONFLICT (account_id, email_md5) DO NOTHING RETURNING id")
+_INSERT = (
+    f"INSERT INTO {SUBSCRIBER} ({', '.join(f.column for f in _INSERT_FIELDS)}) "
+    f"VALUES ({placeholders(_INSERT_FIELDS)}) "
+    "ON CONFLICT (account_id, email_md5) DO NOTHING RETURNING id"
+)
 
 # The status is tested by a subquery per membership, not by a join condition: the plan then walks the list's
 # memberships in index order and stops at the page, whatever the tables' sizes. (As a join, on small tables
 # PostgreSQL hashed every subscriber of every account: 18 ms instead of 3 at offset 1,000.)
-_LIST_PAGE = (f"SELECT m.subscriber_id, s.email, s.email_md5, s.status FROM {MEMBERSHIP} m "
-              f"JOIN {SUBSCRIBER} s ON s.id = m.subscriber_id "
-              f"WHERE m.list_id = %s AND (SELECT u.status FROM {SUBSCRIBER} u "
-              "WHERE u.id = m.subscriber_id LIMIT 1) = %s ORDER BY m.id {order} LIMIT %s OFFSET %s")
+_LIST_PAGE = (
+    f"SELECT m.subscriber_id, s.email, s.email_md5, s.status FROM {MEMBERSHIP} m "
+    f"JOIN {SUBSCRIBER} s ON s.id = m.subscriber_id "
+    f"WHERE m.list_id = %s AND (SELECT u.status FROM {SUBSCRIBER} u "
+    "WHERE u.id = m.subscriber_id LIMIT 1) = %s ORDER BY m.id {order} LIMIT %s OFFSET %s"
+)
 _LIST_PAGE_BY_ORDER = {order: _LIST_PAGE.format(order=order) for order in ("ASC", "DESC")}
 
 # A field's values, out of every subscriber of the account that has one: PostgreSQL's jsonb, SQLite's JSON.
 _DROP_FIELD = {
     "postgresql": f"UPDATE {SUBSCRIBER} SET fields = fields - %s WHERE account_id = %s AND fields ? %s",
     "sqlite": f"UPDATE {SUBSCRIBER} SET fields = json_remove(fields, %s) "
-              "WHERE account_id = %s AND json_type(fields, %s) IS NOT NULL",
+    "WHERE account_id = %s AND json_type(fields, %s) IS NOT NULL",
 }
 
 
@@ -41,14 +46,17 @@ def _execute(sql: str, params) -> list[tuple] | None:
 
 
 def is_suppressed(account_id: int, email_md5: str) -> bool:
-    return bool(_execute(f"SELECT 1 FROM {SUPPRESSION} WHERE account_id = %s AND email_md5 = %s",
-                         [account_id, email_md5]))
+    return bool(
+        _execute(f"SELECT 1 FROM {SUPPRESSION} WHERE account_id = %s AND email_md5 = %s", [account_id, email_md5])
+    )
 
 
 # Who an address is to an account: its subscriber (id, status), if any, and whether it is suppressed.
-_RECIPIENT = (f"SELECT s.id, s.status, EXISTS (SELECT 1 FROM {SUPPRESSION} p WHERE p.account_id = %s "
-              f"AND p.email_md5 = %s) FROM (SELECT 1) AS one LEFT JOIN {SUBSCRIBER} s "
-              "ON s.account_id = %s AND s.email_md5 = %s")
+_RECIPIENT = (
+    f"SELECT s.id, s.status, EXISTS (SELECT 1 FROM {SUPPRESSION} p WHERE p.account_id = %s "
+    f"AND p.email_md5 = %s) FROM (SELECT 1) AS one LEFT JOIN {SUBSCRIBER} s "
+    "ON s.account_id = %s AND s.email_md5 = %s"
+)
 
 
 def recipient(account_id: int, email_md5: str) -> tuple:
@@ -63,8 +71,10 @@ def insert_subscriber(subscriber: Subscriber) -> int | None:
 
 
 def insert_membership(list_id: int, subscriber_id: int, at) -> None:
-    _execute(f"INSERT INTO {MEMBERSHIP} (list_id, subscriber_id, created_at) VALUES (%s, %s, %s)",
-             [list_id, subscriber_id, at])
+    _execute(
+        f"INSERT INTO {MEMBERSHIP} (list_id, subscriber_id, created_at) VALUES (%s, %s, %s)",
+        [list_id, subscriber_id, at],
+    )
 
 
 def list_page(list_id: int, status: str, limit: int, offset: int, *, backwards: bool) -> list[tuple]:
@@ -75,8 +85,11 @@ def list_page(list_id: int, status: str, limit: int, offset: int, *, backwards: 
 
 def memberships_of(subscriber_ids: list[int]) -> list[tuple]:
     """(subscriber id, list id) of each membership of ``subscriber_ids``, by list id."""
-    return _execute(f"SELECT subscriber_id, list_id FROM {MEMBERSHIP} "
-                    f"WHERE subscriber_id IN ({placeholders(subscriber_ids)}) ORDER BY list_id", subscriber_ids)
+    return _execute(
+        f"SELECT subscriber_id, list_id FROM {MEMBERSHIP} "
+        f"WHERE subscriber_id IN ({placeholders(subscriber_ids)}) ORDER BY list_id",
+        subscriber_ids,
+    )
 
 
 def drop_field(account_id: int, name: str) -> None:

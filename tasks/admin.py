@@ -13,9 +13,29 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ("=id", "account__name")
     list_select_related = ("account", "list")
     actions = ["pause", "resume", "stop"]
-    fields = ("account", "type", "status", "progress_bar", "list", "total", "processed", "succeeded", "failed",
-              "result", "errors_count", "error_report", "reason", "created_at", "started_at", "finished_at",
-              "heartbeat_at", "callback_url", "callback_status", "callback_attempts", "callback_error")
+    fields = (
+        "account",
+        "type",
+        "status",
+        "progress_bar",
+        "list",
+        "total",
+        "processed",
+        "succeeded",
+        "failed",
+        "result",
+        "errors_count",
+        "error_report",
+        "reason",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+        "callback_url",
+        "callback_status",
+        "callback_attempts",
+        "callback_error",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -30,9 +50,12 @@ class TaskAdmin(admin.ModelAdmin):
         if not task.errors_count:
             return "no errors"
         href = f"/accounts/{task.account.name}/tasks/{task.pk}/errors"
-        return format_html('{} rows; first ones: {}<br><a href="{}">the full report (API, CSV with Accept: text/csv)</a>',
-                           task.errors_count,
-                           "; ".join(f"row {e.row}: {e.problem}" for e in task.errors.order_by("row")[:5]), href)
+        return format_html(
+            '{} rows; first ones: {}<br><a href="{}">the full report (API, CSV with Accept: text/csv)</a>',
+            task.errors_count,
+            "; ".join(f"row {e.row}: {e.problem}" for e in task.errors.order_by("row")[:5]),
+            href,
+        )
 
     def _apply(self, request, queryset, service, verb):
         apply_action(self, request, queryset, service, verb=verb, noun="task", argument="task")

@@ -3,6 +3,7 @@
 The address check runs when the import is submitted and again at each delivery, and
 the connection goes to the very address that was checked (no DNS rebinding).
 """
+
 import hashlib
 import hmac
 import http.client
@@ -63,8 +64,9 @@ def callback_check(url: str) -> None:
     except CallbackRefused as exc:
         if "does not resolve" in str(exc):
             return  # nothing proves it private; delivery checks again
-        raise ApiProblem(CALLBACK_REFUSED, f"Callback refused: {exc}.",
-                         errors=[{"field": "callback", "detail": str(exc)}]) from None
+        raise ApiProblem(
+            CALLBACK_REFUSED, f"Callback refused: {exc}.", errors=[{"field": "callback", "detail": str(exc)}]
+        ) from None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -93,8 +95,12 @@ def deliver_callback(task_id: int) -> None:
     """The job: POST the ended task, retrying with backoff; the outcome is kept on the task."""
     task = Task.objects.select_related("account").get(pk=task_id)
     body = json.dumps(task_detail(task.account.name, task), ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json; profile=/schemas/task", "User-Agent": "email-marketing-api",
-               "X-Signature": sign(task.account.signing_secret, body), "X-Task-Id": str(task.pk)}
+    headers = {
+        "Content-Type": "application/json; profile=/schemas/task",
+        "User-Agent": "email-marketing-api",
+        "X-Signature": sign(task.account.signing_secret, body),
+        "X-Task-Id": str(task.pk),
+    }
     error = ""
     for attempt in range(1, settings.CALLBACK_ATTEMPTS + 1):
         Task.objects.filter(pk=task_id).update(callback_attempts=attempt)

@@ -13,12 +13,10 @@ class TaskStatus(models.TextChoices):
 class Task(models.Model):
     """A background job of a registered kind. This row is the truth; the RQ job is only the engine that moves it."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks",
-                                db_index=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tasks", db_index=False)
     type = models.CharField(max_length=20, help_text="the task's kind (tasks.registry)")
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
-    list = models.ForeignKey("lists.MailingList", null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    list = models.ForeignKey("lists.MailingList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     succeeded = models.PositiveIntegerField(default=0)
@@ -38,8 +36,9 @@ class Task(models.Model):
     source_format = models.CharField(max_length=8, blank=True, default="")
     source_options = models.JSONField(default=dict, blank=True)
     callback_url = models.URLField(max_length=2000, null=True, blank=True)
-    callback_status = models.CharField(max_length=12, blank=True, default="",
-                                       help_text="'' (none), pending, delivered or failed")
+    callback_status = models.CharField(
+        max_length=12, blank=True, default="", help_text="'' (none), pending, delivered or failed"
+    )
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     callback_error = models.TextField(blank=True, default="")
 

@@ -2,6 +2,7 @@
 
 The engine deletes it when the task ends done or canceled (a task in error keeps it, so start can resume).
 """
+
 import io
 import tempfile
 
@@ -11,8 +12,10 @@ from tasks.models import SourceChunk
 def payload_store(*, task, data: bytes) -> None:
     size = SourceChunk.CHUNK_BYTES
     SourceChunk.objects.bulk_create(
-        [SourceChunk(task=task, seq=seq, data=data[offset:offset + size])
-         for seq, offset in enumerate(range(0, len(data), size))],
+        [
+            SourceChunk(task=task, seq=seq, data=data[offset : offset + size])
+            for seq, offset in enumerate(range(0, len(data), size))
+        ],
         batch_size=8,
     )
 
@@ -32,8 +35,9 @@ class _ChunkReader(io.RawIOBase):
 
     def readinto(self, target):
         while not self.buffer:
-            piece = (SourceChunk.objects.filter(task_id=self.task_id, seq=self.seq)
-                     .values_list("data", flat=True).first())
+            piece = (
+                SourceChunk.objects.filter(task_id=self.task_id, seq=self.seq).values_list("data", flat=True).first()
+            )
             if piece is None:
                 return 0
             self.buffer, self.seq = bytes(piece), self.seq + 1

@@ -1,10 +1,18 @@
 from api.registry import problem
 
 TASK_ACTION_NOT_ALLOWED = problem(
-    409, 1, "task-action-not-allowed", "The action is not allowed in the task's current status.",
+    409,
+    1,
+    "task-action-not-allowed",
+    "The action is not allowed in the task's current status.",
     "pause: queued or in-progress; start: paused, error, or in-progress with a stale heartbeat; "
-    "stop and cancel: queued, in-progress or paused. The task's `_links` list the actions allowed now.")
+    "stop and cancel: queued, in-progress or paused. The task's `_links` list the actions allowed now.",
+)
 CALLBACK_REFUSED = problem(
-    400, 41, "callback-refused", "The callback URL is not allowed.",
+    400,
+    41,
+    "callback-refused",
+    "The callback URL is not allowed.",
     "Callbacks must be http(s) URLs whose host does not resolve to a private, loopback, link-local or "
-    "otherwise reserved address.")
+    "otherwise reserved address.",
+)

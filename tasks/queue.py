@@ -3,6 +3,7 @@
 With REDIS_URL unset (the embedded default) a job runs in a thread of the web
 process (JOBS_IN_PROCESS).
 """
+
 import logging
 import threading
 from datetime import timedelta
@@ -54,6 +55,7 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
     On RQ the job waits in Redis (it survives restarts) until a worker's scheduler moves it;
     in-process it is a timer thread of this process.
     """
+
     def send():
         delay = max(0.0, (when - timezone.now()).total_seconds())
         if settings.JOBS_IN_PROCESS:
@@ -103,8 +105,11 @@ def tasks_with_jobs() -> set[int] | None:
     found: set[int] = set()
     for name in sorted({kind.queue for kind in kinds}):
         queue = rq_queue(name)
-        ids = [*queue.get_job_ids(), *queue.started_job_registry.get_job_ids(),
-               *queue.scheduled_job_registry.get_job_ids()]
+        ids = [
+            *queue.get_job_ids(),
+            *queue.started_job_registry.get_job_ids(),
+            *queue.scheduled_job_registry.get_job_ids(),
+        ]
         for job in Job.fetch_many(ids, connection=queue.connection):
             if job is not None and job.func_name in job_names and job.args:
                 found.add(job.args[0])

@@ -4,6 +4,7 @@ An app declares its kinds in its own ``kinds.py`` (found by ``discover()`` when 
 ``register(TaskKind(...))``; the engine never names a kind itself. Work that has no task row (single emails)
 joins the sweeper's round with ``register_recovery``.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -3,8 +3,12 @@ from api.links import account_home, link, url
 from tasks import registry
 from tasks.states import allowed_actions
 
-ACTION_LINKS = {"pause": ("/rels/pause-task", "Pause task"), "start": ("/rels/start-task", "Start task"),
-                "stop": ("/rels/stop-task", "Stop task"), "cancel": ("/rels/cancel-task", "Cancel task")}
+ACTION_LINKS = {
+    "pause": ("/rels/pause-task", "Pause task"),
+    "start": ("/rels/start-task", "Start task"),
+    "stop": ("/rels/stop-task", "Stop task"),
+    "cancel": ("/rels/cancel-task", "Cancel task"),
+}
 
 
 def task_href(account_name: str, task_id: int) -> str:
@@ -20,8 +24,10 @@ def errors_href(account_name: str, task_id: int) -> str:
 
 
 def action_links(account_name: str, task) -> list[dict]:
-    return [link(url(f"task-{action}", account_name=account_name, task_id=task.pk), *ACTION_LINKS[action])
-            for action in allowed_actions(task)]
+    return [
+        link(url(f"task-{action}", account_name=account_name, task_id=task.pk), *ACTION_LINKS[action])
+        for action in allowed_actions(task)
+    ]
 
 
 def _summary(task) -> dict:
@@ -29,26 +35,41 @@ def _summary(task) -> dict:
         "taskId": task.pk,
         "type": task.type,
         "status": task.status,
-        "progress": {"total": task.total, "processed": task.processed, "succeeded": task.succeeded,
-                     "failed": task.failed, "percent": task.percent},
+        "progress": {
+            "total": task.total,
+            "processed": task.processed,
+            "succeeded": task.succeeded,
+            "failed": task.failed,
+            "percent": task.percent,
+        },
         "createdAt": _iso(task.created_at),
     }
 
 
 def task_item(account_name: str, task) -> dict:
-    return {**_summary(task), "_links": [link(task_href(account_name, task.pk), "item /rels/task", "Task details"),
-                                         *action_links(account_name, task)]}
+    return {
+        **_summary(task),
+        "_links": [
+            link(task_href(account_name, task.pk), "item /rels/task", "Task details"),
+            *action_links(account_name, task),
+        ],
+    }
 
 
 def task_detail(account_name: str, task) -> dict:
     href = task_href(account_name, task.pk)
     kind = registry.find(task.type)
-    links = [link(href, "self /rels/task", "Task details"),
-             link(errors_href(account_name, task.pk), "/rels/task-errors", "Task errors")]
+    links = [
+        link(href, "self /rels/task", "Task details"),
+        link(errors_href(account_name, task.pk), "/rels/task-errors", "Task errors"),
+    ]
     if kind is not None and kind.links is not None:
         links += kind.links(account_name, task)
-    links += [link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"), account_home(account_name),
-              *action_links(account_name, task)]
+    links += [
+        link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"),
+        account_home(account_name),
+        *action_links(account_name, task),
+    ]
     return {
         **_summary(task),
         "startedAt": _iso(task.started_at),
@@ -62,6 +83,8 @@ def task_detail(account_name: str, task) -> dict:
 
 
 def task_written_links(account_name: str, task_id: int) -> list[dict]:
-    return [link(task_href(account_name, task_id), "related /rels/task", "Task details"),
-            link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"),
-            account_home(account_name)]
+    return [
+        link(task_href(account_name, task_id), "related /rels/task", "Task details"),
+        link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"),
+        account_home(account_name),
+    ]

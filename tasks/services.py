@@ -3,6 +3,7 @@
 The kind of a task (tasks.registry) is told of each transition, inside its transaction, and says which jobs
 run it. Apps that run tasks write the row only through the functions here.
 """
+
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -84,8 +85,7 @@ def task_pause(*, task: Task) -> Task:
 @transaction.atomic
 def task_stop(*, task: Task, reason: str = "Stopped on request.") -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if not _move(task, TaskStatus.CANCELED, allowed=STOPPABLE, finished_at=timezone.now(), reason=reason,
-                 run_id=None):
+    if not _move(task, TaskStatus.CANCELED, allowed=STOPPABLE, finished_at=timezone.now(), reason=reason, run_id=None):
         raise _refuse(task, "stop")
     _after_ended(task)
     return task
@@ -104,14 +104,21 @@ def task_start(*, task: Task) -> Task:
 
 # ---------------------------------------------------------------- used by the worker
 
+
 def task_claim(*, task_id: int) -> tuple[Task, uuid.UUID] | None:
     """Take a queued task for one run; None when it is not queued (paused, canceled, taken)."""
     run_id = uuid.uuid4()
     now = timezone.now()
     with transaction.atomic():
         task = Task.objects.select_for_update().filter(pk=task_id).first()
-        if task is None or not _move(task, TaskStatus.IN_PROGRESS, allowed=(TaskStatus.QUEUED,), run_id=run_id,
-                                     started_at=task.started_at or now, heartbeat_at=now):
+        if task is None or not _move(
+            task,
+            TaskStatus.IN_PROGRESS,
+            allowed=(TaskStatus.QUEUED,),
+            run_id=run_id,
+            started_at=task.started_at or now,
+            heartbeat_at=now,
+        ):
             return None
     return task, run_id
 
@@ -125,16 +132,22 @@ def task_join(*, task_id: int) -> Task | None:
         if task is None:
             return None
         if task.status == TaskStatus.QUEUED:
-            _move(task, TaskStatus.IN_PROGRESS, allowed=(TaskStatus.QUEUED,), started_at=task.started_at or now,
-                  heartbeat_at=now)
+            _move(
+                task,
+                TaskStatus.IN_PROGRESS,
+                allowed=(TaskStatus.QUEUED,),
+                started_at=task.started_at or now,
+                heartbeat_at=now,
+            )
         return task if task.status == TaskStatus.IN_PROGRESS else None
 
 
 def task_complete(*, task: Task, status: str = TaskStatus.DONE, reason: str | None = None) -> bool:
     """Inside a transaction holding the task's lock: end a shared in-progress task."""
     now = timezone.now()
-    if not _move(task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=now, reason=reason, run_id=None,
-                 heartbeat_at=now):
+    if not _move(
+        task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=now, reason=reason, run_id=None, heartbeat_at=now
+    ):
         return False
     _after_ended(task)
     return True
@@ -142,16 +155,22 @@ def task_complete(*, task: Task, status: str = TaskStatus.DONE, reason: str | No
 
 def task_lock_for_run(*, task_id: int, run_id) -> Task | None:
     """Inside a chunk's transaction: the task, locked, if this run still owns it and should go on."""
-    return (Task.objects.select_for_update()
-            .filter(pk=task_id, run_id=run_id, status=TaskStatus.IN_PROGRESS).first())
+    return Task.objects.select_for_update().filter(pk=task_id, run_id=run_id, status=TaskStatus.IN_PROGRESS).first()
 
 
 def task_finish(*, task_id: int, run_id, status: str, reason: str | None = None) -> Task | None:
     """End this run's task as done or error; None when the run no longer owns it."""
     with transaction.atomic():
         task = task_lock_for_run(task_id=task_id, run_id=run_id)
-        if task is None or not _move(task, status, allowed=(TaskStatus.IN_PROGRESS,), finished_at=timezone.now(),
-                                     reason=reason, run_id=None, heartbeat_at=timezone.now()):
+        if task is None or not _move(
+            task,
+            status,
+            allowed=(TaskStatus.IN_PROGRESS,),
+            finished_at=timezone.now(),
+            reason=reason,
+            run_id=None,
+            heartbeat_at=timezone.now(),
+        ):
             return None
         _after_ended(task)
     return task
@@ -161,8 +180,14 @@ def task_error(*, task_id: int, reason: str) -> None:
     """A job failed outside any run (for example while claiming): never leave it in-progress."""
     with transaction.atomic():
         task = Task.objects.select_for_update().filter(pk=task_id).first()
-        if task is not None and _move(task, TaskStatus.ERROR, allowed=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS),
-                                      finished_at=timezone.now(), reason=reason[:2000], run_id=None):
+        if task is not None and _move(
+            task,
+            TaskStatus.ERROR,
+            allowed=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS),
+            finished_at=timezone.now(),
+            reason=reason[:2000],
+            run_id=None,
+        ):
             _after_ended(task)
 
 
@@ -188,8 +213,11 @@ def tasks_requeue_lost() -> list[int]:
     commit and its enqueue. A job queued twice is harmless: only one run claims the task.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
-    waiting = list(Task.objects.filter(status=TaskStatus.QUEUED, created_at__lt=cutoff, type__in=registry.TYPES)
-                   .values_list("pk", flat=True))
+    waiting = list(
+        Task.objects.filter(status=TaskStatus.QUEUED, created_at__lt=cutoff, type__in=registry.TYPES).values_list(
+            "pk", flat=True
+        )
+    )
     if not waiting:
         return []
     with_jobs = tasks_with_jobs()
@@ -207,6 +235,7 @@ def tasks_requeue_lost() -> list[int]:
 
 # ---------------------------------------------------------------- progress, written by the kinds' jobs
 
+
 def task_lock(*, task_id: int) -> Task | None:
     """Inside a transaction: the task, locked. Its jobs lock it first in each of their transactions, as the
     actions do: one lock order (the task, then the kind's own rows, then counters), so they cannot deadlock."""
@@ -218,11 +247,15 @@ def task_status_locked(*, task_id: int) -> str | None:
     return Task.objects.select_for_update().filter(pk=task_id).values_list("status", flat=True).first()
 
 
-def task_progress_add(*, task_id: int, processed: int = 0, succeeded: int = 0, failed: int = 0,
-                      beat: bool = True) -> None:
+def task_progress_add(
+    *, task_id: int, processed: int = 0, succeeded: int = 0, failed: int = 0, beat: bool = True
+) -> None:
     """Count finished items (succeeded + failed = processed) and, by default, beat."""
-    changes = {"processed": F("processed") + processed, "succeeded": F("succeeded") + succeeded,
-               "failed": F("failed") + failed}
+    changes = {
+        "processed": F("processed") + processed,
+        "succeeded": F("succeeded") + succeeded,
+        "failed": F("failed") + failed,
+    }
     if beat:
         changes["heartbeat_at"] = timezone.now()
     Task.objects.filter(pk=task_id).update(**changes)
@@ -237,18 +270,26 @@ def task_beat_until(*, task_id: int, when) -> None:
     Task.objects.filter(pk=task_id, status=TaskStatus.IN_PROGRESS).update(heartbeat_at=when)
 
 
-def task_chunk_record(*, task: Task, size: int, errors: list[tuple[int, str, str]], result_add: Counter,
-                      result_keys: tuple[str, ...]) -> None:
+def task_chunk_record(
+    *, task: Task, size: int, errors: list[tuple[int, str, str]], result_add: Counter, result_keys: tuple[str, ...]
+) -> None:
     """Inside the chunk's transaction, the task locked: ``size`` source items are done (checkpoint),
     ``errors`` ((row, email, problem)) could not be processed, and ``result_add`` adds to the result."""
-    TaskError.objects.bulk_create([TaskError(task_id=task.pk, row=row, email=email, problem=problem)
-                                   for row, email, problem in errors], ignore_conflicts=True)
+    TaskError.objects.bulk_create(
+        [TaskError(task_id=task.pk, row=row, email=email, problem=problem) for row, email, problem in errors],
+        ignore_conflicts=True,
+    )
     result = {key: task.result.get(key, 0) + result_add.get(key, 0) for key in result_keys}
     failed = len(errors)
     Task.objects.filter(pk=task.pk).update(
-        checkpoint=F("checkpoint") + size, processed=F("processed") + size, succeeded=F("succeeded") + size - failed,
-        failed=F("failed") + failed, errors_count=F("errors_count") + failed, result=result,
-        heartbeat_at=timezone.now())
+        checkpoint=F("checkpoint") + size,
+        processed=F("processed") + size,
+        succeeded=F("succeeded") + size - failed,
+        failed=F("failed") + failed,
+        errors_count=F("errors_count") + failed,
+        result=result,
+        heartbeat_at=timezone.now(),
+    )
 
 
 def task_checkpoint(*, task_id: int) -> int:
@@ -257,12 +298,18 @@ def task_checkpoint(*, task_id: int) -> int:
 
 # ---------------------------------------------------------------- counters
 
+
 def task_count(*, account, status: str | None) -> int:
-    return (TaskCount.objects.filter(account=account, bucket=status or ALL)
-            .values_list("count", flat=True).first() or 0)
+    return TaskCount.objects.filter(account=account, bucket=status or ALL).values_list("count", flat=True).first() or 0
 
 
 def task_counts_recount(*, account) -> None:
     """Repair: recompute the account's task counters from the rows."""
-    recount_buckets(TaskCount, Task.objects.filter(account=account), owner={"account": account}, column="status",
-                    buckets=TaskStatus.values, total=ALL)
+    recount_buckets(
+        TaskCount,
+        Task.objects.filter(account=account),
+        owner={"account": account},
+        column="status",
+        buckets=TaskStatus.values,
+        total=ALL,
+    )

@@ -3,6 +3,7 @@
 queued → in-progress → done | error;  pause: queued | in-progress → paused;
 start: paused | error | stale in-progress → queued;  stop = cancel: queued | in-progress | paused → canceled.
 """
+
 from datetime import timedelta
 
 from django.conf import settings

@@ -4,6 +4,7 @@ and let every registered kind (and other recoverable work) recover its own.
 On RQ the sweeper is a job that schedules itself again while anything is live (armed by
 ``tasks.queue.schedule_sweep``); in the embedded mode ``run_scheduler`` runs the same round in a loop.
 """
+
 import logging
 
 from django.db import DatabaseError, connection
@@ -19,8 +20,10 @@ logger = logging.getLogger("tasks")
 
 def recover_round() -> None:
     """One round: stale and lost tasks requeued, then each kind's and each other recovery's own round."""
-    for message, found in (("requeued stale tasks %s", tasks_requeue_stale()),
-                           ("requeued queued tasks whose jobs were lost %s", tasks_requeue_lost())):
+    for message, found in (
+        ("requeued stale tasks %s", tasks_requeue_stale()),
+        ("requeued queued tasks whose jobs were lost %s", tasks_requeue_lost()),
+    ):
         if found:
             logger.warning(message, found)
     for kind in registry.kinds():
@@ -31,8 +34,9 @@ def recover_round() -> None:
 
 
 def _live() -> bool:
-    return (Task.objects.filter(status__in=LIVE).exists()
-            or any(recovery.pending() for recovery in registry.recoveries()))
+    return Task.objects.filter(status__in=LIVE).exists() or any(
+        recovery.pending() for recovery in registry.recoveries()
+    )
 
 
 def sweep_stale_tasks() -> None:

@@ -19,18 +19,25 @@ from tasks.services import task_pause, task_start, task_stop
 
 
 class TaskCollectionView(AccountScopedView):
-    @extend_schema(operation_id="tasks_list", parameters=[
-        *PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(TaskStatus.values))],
-        responses=responses({200: "tasks-collection"}, extra_problems=(400,)))
+    @extend_schema(
+        operation_id="tasks_list",
+        parameters=[*PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(TaskStatus.values))],
+        responses=responses({200: "tasks-collection"}, extra_problems=(400,)),
+    )
     def get(self, request, account_name):
         params = page_params(request)
         status = choice_param(request, "status", TaskStatus.values)
         rows, total = task_page(account=self.account, status=status, params=params)
         name = self.account.name
-        body = page_envelope([rep.task_item(name, task) for task in rows], total, params,
-                             path=rep.tasks_href(name), collection_rel="/rels/tasks-collection",
-                             affordances=[account_home(name, "parent /rels/account-home")],
-                             filters={"status": status})
+        body = page_envelope(
+            [rep.task_item(name, task) for task in rows],
+            total,
+            params,
+            path=rep.tasks_href(name),
+            collection_rel="/rels/tasks-collection",
+            affordances=[account_home(name, "parent /rels/account-home")],
+            filters={"status": status},
+        )
         return hypermedia(body, "tasks-collection")
 
 
@@ -57,9 +64,14 @@ def csv_cell(value) -> str:
 class TaskErrorsView(AccountScopedView):
     renderer_classes = [HypermediaJSONRenderer, CsvRenderer]
 
-    @extend_schema(operation_id="tasks_errors", parameters=PAGE_PARAMETERS,
-                   responses={**responses({200: "task-errors-collection"}, extra_problems=(400, 404)),
-                              (200, "text/csv"): {"type": "string"}})
+    @extend_schema(
+        operation_id="tasks_errors",
+        parameters=PAGE_PARAMETERS,
+        responses={
+            **responses({200: "task-errors-collection"}, extra_problems=(400, 404)),
+            (200, "text/csv"): {"type": "string"},
+        },
+    )
     def get(self, request, account_name, task_id):
         task = task_get(account=self.account, task_id=task_id)
         if request.accepted_renderer.format == "csv":
@@ -68,9 +80,13 @@ class TaskErrorsView(AccountScopedView):
         rows, total = task_error_page(task=task, params=params)
         name = self.account.name
         body = page_envelope(
-            [{"row": e.row, "emailAddress": e.email, "problem": e.problem} for e in rows], total, params,
-            path=rep.errors_href(name, task.pk), collection_rel="/rels/task-errors",
-            affordances=[link(rep.task_href(name, task.pk), "parent /rels/task", "Task details"), account_home(name)])
+            [{"row": e.row, "emailAddress": e.email, "problem": e.problem} for e in rows],
+            total,
+            params,
+            path=rep.errors_href(name, task.pk),
+            collection_rel="/rels/task-errors",
+            affordances=[link(rep.task_href(name, task.pk), "parent /rels/task", "Task details"), account_home(name)],
+        )
         return hypermedia(body, "task-errors-collection")
 
     @staticmethod
@@ -96,8 +112,12 @@ class TaskActionView(AccountScopedView):
     """POST …/tasks/{taskId}/{pause|start|stop|cancel}; subclasses name the action."""
 
     action_name = ""
-    ACTIONS = {"pause": (task_pause, "Task paused"), "start": (task_start, "Task queued"),
-               "stop": (task_stop, "Task canceled"), "cancel": (task_stop, "Task canceled")}
+    ACTIONS = {
+        "pause": (task_pause, "Task paused"),
+        "start": (task_start, "Task queued"),
+        "stop": (task_stop, "Task canceled"),
+        "cancel": (task_stop, "Task canceled"),
+    }
 
     def post(self, request, account_name, task_id):
         service, text = self.ACTIONS[self.action_name]
@@ -106,8 +126,9 @@ class TaskActionView(AccountScopedView):
 
 
 def task_action_view(name: str):
-    @extend_schema(operation_id=f"tasks_{name}", request=None,
-                   responses=responses({200: "message"}, extra_problems=(404, 409)))
+    @extend_schema(
+        operation_id=f"tasks_{name}", request=None, responses=responses({200: "message"}, extra_problems=(404, 409))
+    )
     def post(self, request, account_name, task_id):
         return TaskActionView.post(self, request, account_name, task_id)
 

@@ -19,6 +19,7 @@ RQ's, with what a Redis restart needs.
   parent process must not open a database connection its job processes would inherit (fork mode; the
   inline worker closes its connections before RQ forks the scheduler).
 """
+
 import logging
 import os
 

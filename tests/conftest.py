@@ -20,6 +20,7 @@ def other(db):
 def client_for():
     def build(account_with_key):
         return ApiClient(account_with_key)
+
     return build
 
 
@@ -38,6 +39,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     from api import epoch_cache
+
     cache.clear()
     for process_cache in epoch_cache._caches:  # keys and field types cached by an earlier test
         process_cache.clear()

@@ -3,6 +3,7 @@
 Tests run against PostgreSQL and Redis; the Makefile exports these too, and
 the defaults make a bare ``pytest`` do the same.
 """
+
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi")

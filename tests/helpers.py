@@ -1,4 +1,5 @@
 """A test client that authenticates, and the assertions every response shares."""
+
 import json
 import time
 
@@ -39,8 +40,7 @@ class ApiClient:
 
 
 def _schema_registry() -> Registry:
-    resources = [(f"/schemas/{name}", Resource.from_contents(doc.schema))
-                 for name, doc in REGISTRY.profiles.items()]
+    resources = [(f"/schemas/{name}", Resource.from_contents(doc.schema)) for name, doc in REGISTRY.profiles.items()]
     return Registry().with_resources(resources)
 
 
@@ -68,7 +68,7 @@ def assert_hypermedia(response, status=200, profile=None) -> dict:
 
 def assert_rel_documented(rel: str) -> None:
     for token in rel.split():
-        assert token in IANA_RELS or token[len("/rels/"):] in REGISTRY.rels, token
+        assert token in IANA_RELS or token[len("/rels/") :] in REGISTRY.rels, token
 
 
 def assert_problem(response, status, type_=None, error_code=None) -> dict:
@@ -79,7 +79,7 @@ def assert_problem(response, status, type_=None, error_code=None) -> dict:
         assert key in body, key
     assert body["status"] == status
     assert body["type"].startswith(f"/errors/{status}.")
-    assert body["type"][len("/errors/"):] in REGISTRY.problems, body["type"]
+    assert body["type"][len("/errors/") :] in REGISTRY.problems, body["type"]
     if type_ is not None:
         assert body["type"] == type_, body
     if error_code is not None:

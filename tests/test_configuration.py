@@ -1,4 +1,5 @@
 """Start-up reads the environment and stops on a malformed value, naming it."""
+
 import os
 import subprocess
 import sys
@@ -11,25 +12,31 @@ BOOT = "import django; django.setup(); from django.conf import settings; print(s
 
 
 def boot(**overrides):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "EMAIL_HOST")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "EMAIL_HOST")
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", **overrides})
     env = {k: v for k, v in env.items() if v is not None}
     return subprocess.run([sys.executable, "-c", BOOT], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("name,value", [
-    ("DEBUG", "maybe"),
-    ("EMAIL_PORT", "twenty-five"),
-    ("EMAIL_USE_TLS", "sure"),
-    ("DATABASE_URL", "mysql://localhost/db"),
-    ("REDIS_URL", "http://localhost:6379"),
-    ("PUBLIC_BASE_URL", "ftp://example.com"),
-    ("MAX_REQUEST_BODY_BYTES", "-5"),
-    ("API_RATE_LIMIT_PER_MINUTE", "lots"),
-    ("MAX_JSON_DEPTH", "2"),
-    ("MAX_JSON_ITEMS", "many"),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("DEBUG", "maybe"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("EMAIL_USE_TLS", "sure"),
+        ("DATABASE_URL", "mysql://localhost/db"),
+        ("REDIS_URL", "http://localhost:6379"),
+        ("PUBLIC_BASE_URL", "ftp://example.com"),
+        ("MAX_REQUEST_BODY_BYTES", "-5"),
+        ("API_RATE_LIMIT_PER_MINUTE", "lots"),
+        ("MAX_JSON_DEPTH", "2"),
+        ("MAX_JSON_ITEMS", "many"),
+    ],
+)
 def test_malformed_value_stops_start_up_naming_the_variable(name, value):
     result = boot(**{name: value})
     assert result.returncode != 0

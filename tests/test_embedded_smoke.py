@@ -1,4 +1,5 @@
 """`make run`'s embedded default, end to end: SQLite file, in-process jobs, a live server."""
+
 import json
 import os
 import socket
@@ -23,14 +24,16 @@ def free_port() -> int:
 @pytest.fixture
 def embedded_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST")}
-    env.update({"VAR_DIR": str(tmp_path), "SECRET_KEY": "smoke", "DEBUG": "0",
-                "DJANGO_SETTINGS_MODULE": "config.settings"})
+    env.update(
+        {"VAR_DIR": str(tmp_path), "SECRET_KEY": "smoke", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    )
     return env
 
 
 def manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
 
 
 def get(url, key=None, data=None, content_type="application/json"):
@@ -47,8 +50,13 @@ def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
     key = manage(embedded_env, "create_account", "demo@example.com").stdout.strip().splitlines()[-1]
     port = free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=embedded_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=embedded_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -67,8 +75,12 @@ def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
         # An import runs as an in-process job (no Redis) and writes through the ORM (SQLite).
         status, headers, _ = get(f"{base}/accounts/demo@example.com/lists", key, b'{"name": "Smoke"}')
         list_url = base + headers["Location"]
-        status, headers, _ = get(f"{list_url}/subscribers/import", key,
-                                 b"email,firstName\na@example.com,Ann\nbad,Bob\na@example.com,Dup\n", "text/csv")
+        status, headers, _ = get(
+            f"{list_url}/subscribers/import",
+            key,
+            b"email,firstName\na@example.com,Ann\nbad,Bob\na@example.com,Dup\n",
+            "text/csv",
+        )
         assert status == 202
         for _ in range(100):
             _, _, task = get(base + headers["Location"], key)
@@ -86,8 +98,13 @@ def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
 
 
 def start_server(env, port):
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             get(f"http://127.0.0.1:{port}/")
@@ -121,14 +138,22 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
         list_id = int(headers["Location"].rsplit("/", 1)[1])
         for address in ("a@example.com", "b@example.com"):
             get(f"{base}{headers['Location']}/subscribers", key, json.dumps({"emailAddress": address}).encode())
-        campaign = {"name": "Now", "subject": "Hi {{ emailAddress }}", "fromEmail": "news@example.com",
-                    "text": "Hello", "lists": [list_id]}
+        campaign = {
+            "name": "Now",
+            "subject": "Hi {{ emailAddress }}",
+            "fromEmail": "news@example.com",
+            "text": "Hello",
+            "lists": [list_id],
+        }
         _, headers, _ = get(f"{home}/campaigns", key, json.dumps(campaign).encode())
         now_url = base + headers["Location"]
         get(f"{now_url}/start", key, b"")
         assert wait_for_status(now_url, key, "sent")["stats"]["sent"] == 2
-        scheduled = {**campaign, "name": "Later",
-                     "scheduledAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))}
+        scheduled = {
+            **campaign,
+            "name": "Later",
+            "scheduledAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3)),
+        }
         _, headers, _ = get(f"{home}/campaigns", key, json.dumps(scheduled).encode())
         later_url = base + headers["Location"]
     finally:
@@ -136,8 +161,13 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
         server.wait(timeout=10)
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
     time.sleep(3.5)  # its time passes while nothing runs: the in-process timer died with the server
-    scheduler = subprocess.Popen([sys.executable, "manage.py", "run_scheduler", "--interval", "0.5"], cwd=ROOT,
-                                 env=embedded_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scheduler = subprocess.Popen(
+        [sys.executable, "manage.py", "run_scheduler", "--interval", "0.5"],
+        cwd=ROOT,
+        env=embedded_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = start_server(embedded_env, port)
     try:
         assert wait_for_status(later_url, key, "sent")["stats"]["sent"] == 2

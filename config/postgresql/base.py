@@ -7,6 +7,7 @@ socket is readable (the termination notice, or the end of the stream). So a zero
 socket tells a dead connection from a live one, and a dead one is replaced before the request uses it.
 A harmless message (a parameter reported after a configuration reload) costs only a reconnection.
 """
+
 import select
 
 from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQLDatabaseWrapper

@@ -34,8 +34,9 @@ def test_admin_requires_login(db):
 
 
 def test_admin_issues_a_key_shown_once_and_revokes(admin_client, owner):
-    response = admin_client.post("/admin/accounts/apikey/add/",
-                                 {"account": owner.account.pk, "name": "from admin"}, follow=True)
+    response = admin_client.post(
+        "/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "from admin"}, follow=True
+    )
     assert response.status_code == 200
     page = response.content.decode()
     shown = re.search(r"New API key for [^:]+: ([0-9a-f]{32})", page)

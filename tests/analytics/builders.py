@@ -1,9 +1,20 @@
 """Shared helpers for the analytics tests."""
+
 from tests.helpers import assert_hypermedia, assert_problem
 
 EMAILS = "/api/v1/analytics/emails"
-COUNTS = ("sent", "delivered", "softBounces", "hardBounces", "opens", "uniqueOpens", "clicks", "uniqueClicks",
-          "unsubscribes", "complaints")
+COUNTS = (
+    "sent",
+    "delivered",
+    "softBounces",
+    "hardBounces",
+    "opens",
+    "uniqueOpens",
+    "clicks",
+    "uniqueClicks",
+    "unsubscribes",
+    "complaints",
+)
 RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
 
 
@@ -28,4 +39,4 @@ def nonzero(figures: dict) -> dict:
 
 
 def zero_metrics() -> dict:
-    return {**{name: 0 for name in COUNTS}, **{name: 0.0 for name in RATES}}
+    return {**dict.fromkeys(COUNTS, 0), **dict.fromkeys(RATES, 0.0)}

@@ -1,4 +1,5 @@
 """GET /api/v1/analytics/emails: sums of the daily counters by day, ISO week or month; parameters; isolation."""
+
 from collections import Counter
 from datetime import date, timedelta
 
@@ -25,22 +26,67 @@ def test_totals_and_rates_against_hand_computed_figures(api, owner):
     body = emails(api, "from=2026-01-01&to=2026-02-28")
     assert (body["from"], body["to"], body["groupBy"]) == ("2026-01-01", "2026-02-28", "day")
     assert body["totals"] == {
-        "sent": 9, "delivered": 7, "softBounces": 1, "hardBounces": 1, "opens": 4, "uniqueOpens": 3, "clicks": 2,
-        "uniqueClicks": 1, "unsubscribes": 1, "complaints": 1,
-        "deliveryRate": round(7 / 9, 4), "openRate": round(3 / 7, 4), "clickRate": round(1 / 7, 4),
-        "unsubscribeRate": round(1 / 7, 4), "bounceRate": round(2 / 9, 4), "complaintRate": round(1 / 7, 4)}
+        "sent": 9,
+        "delivered": 7,
+        "softBounces": 1,
+        "hardBounces": 1,
+        "opens": 4,
+        "uniqueOpens": 3,
+        "clicks": 2,
+        "uniqueClicks": 1,
+        "unsubscribes": 1,
+        "complaints": 1,
+        "deliveryRate": round(7 / 9, 4),
+        "openRate": round(3 / 7, 4),
+        "clickRate": round(1 / 7, 4),
+        "unsubscribeRate": round(1 / 7, 4),
+        "bounceRate": round(2 / 9, 4),
+        "complaintRate": round(1 / 7, 4),
+    }
     assert len(body["periods"]) == 59 and body["periods"][0]["period"] == "2026-01-01"
     by_day = {period["period"]: nonzero(period) for period in body["periods"] if period["sent"] or period["opens"]}
     assert by_day == {
-        "2026-01-31": {"period": "2026-01-31", "start": "2026-01-31", "end": "2026-01-31", "sent": 3, "delivered": 2,
-                       "hardBounces": 1, "opens": 3, "uniqueOpens": 2, "deliveryRate": 0.6667, "openRate": 1.0,
-                       "bounceRate": 0.3333},
-        "2026-02-01": {"period": "2026-02-01", "start": "2026-02-01", "end": "2026-02-01", "sent": 1, "delivered": 1,
-                       "clicks": 2, "uniqueClicks": 1, "unsubscribes": 1, "deliveryRate": 1.0, "clickRate": 1.0,
-                       "unsubscribeRate": 1.0},
-        "2026-02-02": {"period": "2026-02-02", "start": "2026-02-02", "end": "2026-02-02", "sent": 5, "delivered": 4,
-                       "softBounces": 1, "complaints": 1, "opens": 1, "uniqueOpens": 1, "deliveryRate": 0.8,
-                       "bounceRate": 0.2, "openRate": 0.25, "complaintRate": 0.25},
+        "2026-01-31": {
+            "period": "2026-01-31",
+            "start": "2026-01-31",
+            "end": "2026-01-31",
+            "sent": 3,
+            "delivered": 2,
+            "hardBounces": 1,
+            "opens": 3,
+            "uniqueOpens": 2,
+            "deliveryRate": 0.6667,
+            "openRate": 1.0,
+            "bounceRate": 0.3333,
+        },
+        "2026-02-01": {
+            "period": "2026-02-01",
+            "start": "2026-02-01",
+            "end": "2026-02-01",
+            "sent": 1,
+            "delivered": 1,
+            "clicks": 2,
+            "uniqueClicks": 1,
+            "unsubscribes": 1,
+            "deliveryRate": 1.0,
+            "clickRate": 1.0,
+            "unsubscribeRate": 1.0,
+        },
+        "2026-02-02": {
+            "period": "2026-02-02",
+            "start": "2026-02-02",
+            "end": "2026-02-02",
+            "sent": 5,
+            "delivered": 4,
+            "softBounces": 1,
+            "complaints": 1,
+            "opens": 1,
+            "uniqueOpens": 1,
+            "deliveryRate": 0.8,
+            "bounceRate": 0.2,
+            "openRate": 0.25,
+            "complaintRate": 0.25,
+        },
     }
 
 
@@ -50,7 +96,8 @@ def test_group_by_week_starts_on_monday_and_clips_to_the_range(api, owner):
     assert [(p["period"], p["start"], p["end"], p["sent"], p["delivered"]) for p in body["periods"]] == [
         ("2026-01-26", "2026-01-28", "2026-02-01", 4, 3),  # Saturday and Sunday: the same ISO week
         ("2026-02-02", "2026-02-02", "2026-02-08", 5, 4),
-        ("2026-02-09", "2026-02-09", "2026-02-10", 0, 0)]
+        ("2026-02-09", "2026-02-09", "2026-02-10", 0, 0),
+    ]
     assert body["totals"]["sent"] == 9
 
 
@@ -60,7 +107,8 @@ def test_group_by_month(api, owner):
     assert [(p["period"], p["start"], p["end"], p["sent"], p["opens"]) for p in body["periods"]] == [
         ("2025-12-01", "2025-12-15", "2025-12-31", 0, 0),
         ("2026-01-01", "2026-01-01", "2026-01-31", 3, 3),
-        ("2026-02-01", "2026-02-01", "2026-02-01", 1, 0)]  # Feb 2 is outside the range
+        ("2026-02-01", "2026-02-01", "2026-02-01", 1, 0),
+    ]  # Feb 2 is outside the range
     assert body["totals"]["delivered"] == 3
 
 

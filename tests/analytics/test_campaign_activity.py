@@ -1,5 +1,6 @@
 """A campaign's timeline and top links come from counters kept with each open and click: exact, unique clicks per
 URL included (a URL may sit at several positions of the HTML), and checked against the events by the recount."""
+
 import re
 from collections import Counter
 from io import StringIO
@@ -42,11 +43,14 @@ def test_unique_clicks_count_messages_per_url_across_its_positions(api, smtp_ser
     for path in (links[first][0], links[first][2], links[first][2], links[first][1], links[second][2]):
         assert client.get(path).status_code == 302
     body = assert_hypermedia(api.get(campaign_path(campaign_id)), 200, "campaign-analytics")
-    assert body["topLinks"] == [{"url": SALE, "clicks": 4, "uniqueClicks": 2},
-                                {"url": NEW, "clicks": 1, "uniqueClicks": 1}]
+    assert body["topLinks"] == [
+        {"url": SALE, "clicks": 4, "uniqueClicks": 2},
+        {"url": NEW, "clicks": 1, "uniqueClicks": 1},
+    ]
     assert [(p["opens"], p["clicks"]) for p in body["timeline"]["points"]] == [(2, 5)]
-    assert recount_links(campaign_id=campaign_id) == Counter({(SALE, "clicks"): 4, (SALE, "uniqueClicks"): 2,
-                                                              (NEW, "clicks"): 1, (NEW, "uniqueClicks"): 1})
+    assert recount_links(campaign_id=campaign_id) == Counter(
+        {(SALE, "clicks"): 4, (SALE, "uniqueClicks"): 2, (NEW, "clicks"): 1, (NEW, "uniqueClicks"): 1}
+    )
     assert campaign_drift(campaign_id=campaign_id) == NO_DRIFT
 
 

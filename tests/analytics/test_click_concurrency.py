@@ -1,4 +1,5 @@
 """Clicks of one message arriving together, with real threads and connections: the unique counts stay exact."""
+
 import threading
 from collections import Counter
 
@@ -40,8 +41,10 @@ def test_concurrent_clicks_of_one_message_count_it_once_per_url(owner, smtp_serv
     assert not failures, failures
     assert statuses == [302] * len(paths)
     body = assert_hypermedia(api.get(campaign_path(campaign_id)), 200, "campaign-analytics")
-    assert body["topLinks"] == [{"url": SALE, "clicks": 10, "uniqueClicks": 1},
-                                {"url": NEW, "clicks": 4, "uniqueClicks": 1}]
+    assert body["topLinks"] == [
+        {"url": SALE, "clicks": 10, "uniqueClicks": 1},
+        {"url": NEW, "clicks": 4, "uniqueClicks": 1},
+    ]
     stats = Counter(dict(CampaignStat.objects.filter(campaign_id=campaign_id).values_list("metric", "count")))
     assert (stats["clicks"], stats["uniqueClicks"]) == (14, 1)
     assert campaign_drift(campaign_id=campaign_id) == NO_DRIFT

@@ -1,4 +1,5 @@
 """The Analytics examples of apiary.apib are valid against their profiles, and the OpenAPI documents the routes."""
+
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from api.registry import REGISTRY
 from tests.helpers import _schema_registry
 
 APIARY = (Path(__file__).resolve().parents[2] / "apiary.apib").read_text()
-SECTION = APIARY[APIARY.index("### Email Analytics"):APIARY.index("## Group Tracking and Unsubscribe")]
+SECTION = APIARY[APIARY.index("### Email Analytics") : APIARY.index("## Group Tracking and Unsubscribe")]
 
 
 def test_every_analytics_example_is_valid_against_its_profile():
@@ -24,6 +25,9 @@ def test_every_analytics_example_is_valid_against_its_profile():
 
 def test_openapi_documents_the_analytics_routes(db):
     paths = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
-    for path in ("/api/v1/analytics/emails", "/api/v1/analytics/campaigns/{campaign_id}",
-                 "/api/v1/analytics/contacts/{email_md5}"):
+    for path in (
+        "/api/v1/analytics/emails",
+        "/api/v1/analytics/campaigns/{campaign_id}",
+        "/api/v1/analytics/contacts/{email_md5}",
+    ):
         assert path in paths, path

@@ -2,6 +2,7 @@
 
 The daily counters, the three analytics resources and a recount from the messages and events all give the
 figures computed by hand here."""
+
 import json
 import re
 from collections import Counter
@@ -28,8 +29,12 @@ SECRET = "s3cret-webhook-key"
 
 
 def report(body):
-    return Client().post("/api/v1/webhooks/bounces", json.dumps(body), content_type="application/json",
-                         HTTP_AUTHORIZATION=f"Bearer {SECRET}")
+    return Client().post(
+        "/api/v1/webhooks/bounces",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {SECRET}",
+    )
 
 
 @pytest.fixture
@@ -50,8 +55,9 @@ def scenario(api, owner, smtp_server, settings):  # noqa: F811
         return local(re.search(r'<img src="([^"]+/t/o/[^"]+)"', mail[address].get_body(("html",)).get_content())[1])
 
     def links(address):
-        return [local(u) for u in re.findall(r'href="([^"]+/t/c/[^"]+)"',
-                                             mail[address].get_body(("html",)).get_content())]
+        return [
+            local(u) for u in re.findall(r'href="([^"]+/t/c/[^"]+)"', mail[address].get_body(("html",)).get_content())
+        ]
 
     client = Client()
     for path in (pixel("p0@example.com"), pixel("p0@example.com"), pixel("p1@example.com")):
@@ -59,24 +65,44 @@ def scenario(api, owner, smtp_server, settings):  # noqa: F811
     sale, new = links("p0@example.com")
     for path in (sale, sale, new):
         assert client.get(path).status_code == 302
-    client.post(local(mail["p1@example.com"]["List-Unsubscribe"].strip("<>")), "List-Unsubscribe=One-Click",
-                content_type="application/x-www-form-urlencoded")
+    client.post(
+        local(mail["p1@example.com"]["List-Unsubscribe"].strip("<>")),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
     tomorrow = timezone.now() + timedelta(days=1)
-    assert report([{"type": "hard-bounce", "messageId": mail["p4@example.com"]["Message-ID"],
-                    "occurredAt": tomorrow.isoformat()},
-                   {"type": "complaint", "messageId": mail["p0@example.com"]["Message-ID"]}]).json()["recorded"] == 2
+    assert (
+        report(
+            [
+                {
+                    "type": "hard-bounce",
+                    "messageId": mail["p4@example.com"]["Message-ID"],
+                    "occurredAt": tomorrow.isoformat(),
+                },
+                {"type": "complaint", "messageId": mail["p0@example.com"]["Message-ID"]},
+            ]
+        ).json()["recorded"]
+        == 2
+    )
     return campaign_id, timezone.now().date(), tomorrow.date()
 
 
 def test_daily_counters_match_hand_computed_figures_and_the_recount(owner, scenario):
     campaign_id, today, tomorrow = scenario
-    expected = Counter({
-        (today, campaign_id, "sent"): 2,  # p0, p1 (p4 was sent today, then bounced tomorrow)
-        (today, campaign_id, "hardBounces"): 1, (today, campaign_id, "softBounces"): 1,
-        (today, campaign_id, "opens"): 3, (today, campaign_id, "uniqueOpens"): 2,
-        (today, campaign_id, "clicks"): 3, (today, campaign_id, "uniqueClicks"): 1,
-        (today, campaign_id, "unsubscribes"): 1, (today, campaign_id, "complaints"): 1,
-        (tomorrow, campaign_id, "hardBounces"): 1})
+    expected = Counter(
+        {
+            (today, campaign_id, "sent"): 2,  # p0, p1 (p4 was sent today, then bounced tomorrow)
+            (today, campaign_id, "hardBounces"): 1,
+            (today, campaign_id, "softBounces"): 1,
+            (today, campaign_id, "opens"): 3,
+            (today, campaign_id, "uniqueOpens"): 2,
+            (today, campaign_id, "clicks"): 3,
+            (today, campaign_id, "uniqueClicks"): 1,
+            (today, campaign_id, "unsubscribes"): 1,
+            (today, campaign_id, "complaints"): 1,
+            (tomorrow, campaign_id, "hardBounces"): 1,
+        }
+    )
     account_id = owner.account.pk
     assert stored(account_id=account_id) == expected
     assert recount(account_id=account_id) == expected
@@ -98,19 +124,38 @@ def test_recount_of_one_campaign_or_a_range_of_days_keeps_only_their_rows(owner,
 
 def test_the_three_resources_give_the_hand_computed_figures(api, owner, scenario):
     campaign_id, today, tomorrow = scenario
-    totals = {"sent": 5, "delivered": 2, "softBounces": 1, "hardBounces": 2, "opens": 3, "uniqueOpens": 2,
-              "clicks": 3, "uniqueClicks": 1, "unsubscribes": 1, "complaints": 1, "deliveryRate": 0.4,
-              "openRate": 1.0, "clickRate": 0.5, "unsubscribeRate": 0.5, "bounceRate": 0.6, "complaintRate": 0.5}
+    totals = {
+        "sent": 5,
+        "delivered": 2,
+        "softBounces": 1,
+        "hardBounces": 2,
+        "opens": 3,
+        "uniqueOpens": 2,
+        "clicks": 3,
+        "uniqueClicks": 1,
+        "unsubscribes": 1,
+        "complaints": 1,
+        "deliveryRate": 0.4,
+        "openRate": 1.0,
+        "clickRate": 0.5,
+        "unsubscribeRate": 0.5,
+        "bounceRate": 0.6,
+        "complaintRate": 0.5,
+    }
     body = emails(api, f"from={today}&to={tomorrow}")
     assert body["totals"] == totals
     assert [(p["period"], p["sent"], p["delivered"], p["hardBounces"]) for p in body["periods"]] == [
-        (today.isoformat(), 4, 2, 1), (tomorrow.isoformat(), 1, 0, 1)]
+        (today.isoformat(), 4, 2, 1),
+        (tomorrow.isoformat(), 1, 0, 1),
+    ]
     assert emails(api, f"from={today}&to={today}")["totals"]["sent"] == 4
 
     campaign = assert_hypermedia(api.get(campaign_path(campaign_id)), 200, "campaign-analytics")
     assert campaign["metrics"] == totals
-    assert campaign["topLinks"] == [{"url": SALE, "clicks": 2, "uniqueClicks": 1},
-                                    {"url": NEW, "clicks": 1, "uniqueClicks": 1}]
+    assert campaign["topLinks"] == [
+        {"url": SALE, "clicks": 2, "uniqueClicks": 1},
+        {"url": NEW, "clicks": 1, "uniqueClicks": 1},
+    ]
     assert campaign["timeline"]["unit"] == "hour"
     assert sum(p["opens"] for p in campaign["timeline"]["points"]) == 3
     assert sum(p["clicks"] for p in campaign["timeline"]["points"]) == 3
@@ -119,8 +164,13 @@ def test_the_three_resources_give_the_hand_computed_figures(api, owner, scenario
 
     p0 = assert_hypermedia(api.get(contact_path(md5("p0@example.com"))), 200, "contact-analytics")
     assert nonzero({k: v for k, v in p0.items() if k not in ("lastOpenAt", "lastClickAt", "_links")}) == {
-        "emailMd5": md5("p0@example.com"), "messagesReceived": 1, "opens": 2, "clicks": 3, "engagementScore": 100,
-        "engagementWindow": {"days": 90, "delivered": 1, "opened": 1, "clicked": 1}}
+        "emailMd5": md5("p0@example.com"),
+        "messagesReceived": 1,
+        "opens": 2,
+        "clicks": 3,
+        "engagementScore": 100,
+        "engagementWindow": {"days": 90, "delivered": 1, "opened": 1, "clicked": 1},
+    }
     assert p0["lastOpenAt"] and p0["lastClickAt"]
     p1 = assert_hypermedia(api.get(contact_path(md5("p1@example.com"))), 200, "contact-analytics")
     assert (p1["opens"], p1["clicks"], p1["lastClickAt"], p1["engagementScore"]) == (1, 0, None, 40)

@@ -50,13 +50,13 @@ def test_unknown_key_in_query_is_401(owner):
 
 
 def test_bad_basic_encoding_is_401(owner):
-    assert_problem(Client().get(index(owner), HTTP_AUTHORIZATION="Basic %%%"), 401,
-                   "/errors/401.1-invalid-token")
+    assert_problem(Client().get(index(owner), HTTP_AUTHORIZATION="Basic %%%"), 401, "/errors/401.1-invalid-token")
 
 
 def test_unsupported_scheme_is_401(owner):
-    assert_problem(Client().get(index(owner), HTTP_AUTHORIZATION=f"Digest {owner.key}"), 401,
-                   "/errors/401.1-invalid-token")
+    assert_problem(
+        Client().get(index(owner), HTTP_AUTHORIZATION=f"Digest {owner.key}"), 401, "/errors/401.1-invalid-token"
+    )
 
 
 def test_revoked_key_is_401(owner):

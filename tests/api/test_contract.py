@@ -1,4 +1,5 @@
 """apiary.apib, the registry and the OpenAPI schema stay in step."""
+
 import re
 from pathlib import Path
 
@@ -45,8 +46,13 @@ def test_openapi_documents_every_account_route(db):
 
     paths = set(Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"])
     assert "/accounts/{account_name}/lists/{list_id}/subscribers/{email_md5}" in paths
-    for expected in ("/accounts/{account_name}/lists", "/accounts/{account_name}/lists/{list_id}",
-                     "/accounts/{account_name}/subscribers", "/accounts/{account_name}/subscribers/{email_md5}",
-                     "/accounts/{account_name}/subscribers/{email_md5}/unsubscribe",
-                     "/accounts/{account_name}/fields", "/accounts/{account_name}/fields/{field_name}"):
+    for expected in (
+        "/accounts/{account_name}/lists",
+        "/accounts/{account_name}/lists/{list_id}",
+        "/accounts/{account_name}/subscribers",
+        "/accounts/{account_name}/subscribers/{email_md5}",
+        "/accounts/{account_name}/subscribers/{email_md5}/unsubscribe",
+        "/accounts/{account_name}/fields",
+        "/accounts/{account_name}/fields/{field_name}",
+    ):
         assert expected in paths, expected

@@ -1,5 +1,6 @@
 """The kept-connection health check (config/postgresql): a connection the server ended is found dead
 without a query, and a live one is found alive, so a PostgreSQL restart costs no request a 500."""
+
 import pytest
 from django.db import connections
 

@@ -1,4 +1,5 @@
 """Every rel, profile, model and problem type the server can emit has its document."""
+
 import re
 
 import pytest
@@ -69,8 +70,7 @@ def test_every_rel_names_registered_profiles_and_problems():
 
 
 def test_indexes_list_every_entry(anon):
-    for prefix, table in (("/rels", REGISTRY.rels), ("/schemas", REGISTRY.profiles),
-                          ("/models", REGISTRY.models)):
+    for prefix, table in (("/rels", REGISTRY.rels), ("/schemas", REGISTRY.profiles), ("/models", REGISTRY.models)):
         page = anon.get(prefix).content.decode()
         for name in table:
             assert f'href="{prefix}/{name}"' in page, (prefix, name)

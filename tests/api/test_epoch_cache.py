@@ -1,5 +1,6 @@
 """The per-process caches of API keys and field types (api/epoch_cache.py): used within requests, and never
 trusted once another process (another app server) has changed what they hold."""
+
 from django.utils import timezone
 
 from accounts.models import ApiKey

@@ -26,8 +26,12 @@ def test_swagger_ui_is_served(db):
 
 def test_every_operation_with_a_body_documents_the_body_problems(db):
     paths = Client().get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
-    with_body = [(path, method, operation) for path, operations in paths.items()
-                 for method, operation in operations.items() if "requestBody" in operation]
+    with_body = [
+        (path, method, operation)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
     assert len(with_body) >= 15
     for path, method, operation in with_body:
         for status in ("400", "413", "415"):

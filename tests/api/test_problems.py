@@ -1,4 +1,5 @@
 """Every error kind answers application/problem+json."""
+
 import pytest
 from django.test import Client, override_settings
 

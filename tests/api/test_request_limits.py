@@ -1,4 +1,5 @@
 """Request limits on JSON bodies (api/parsers.py): each is a problem naming what was wrong."""
+
 import json
 
 import pytest

@@ -12,8 +12,12 @@ def test_root_is_public_and_links_a_templated_account_home(anon, db):
     assert body["message"] == "Welcome to Email Marketing Hypermedia API"
     assert links_by_rel(body, "self")[0]["href"] == "/"
     home = links_by_rel(body, "/rels/account-home")[0]
-    assert home == {"href": "/accounts/{accountName}", "rel": "/rels/account-home",
-                    "description": "Account Index", "templated": True}
+    assert home == {
+        "href": "/accounts/{accountName}",
+        "rel": "/rels/account-home",
+        "description": "Account Index",
+        "templated": True,
+    }
 
 
 def test_root_with_a_key_links_the_keys_account(api, owner):
@@ -23,6 +27,7 @@ def test_root_with_a_key_links_the_keys_account(api, owner):
 
 def test_root_ignores_a_bad_key(db):
     from django.test import Client
+
     response = Client().get("/", HTTP_AUTHORIZATION="Bearer " + "0" * 32)
     assert response.status_code == 200
 

@@ -1,4 +1,5 @@
 """The per-key window counter behind the rate limit: exact under concurrency, closed after its window."""
+
 import time
 from concurrent.futures import ThreadPoolExecutor
 

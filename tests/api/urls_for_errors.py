@@ -1,4 +1,5 @@
 """The real routes plus views that exist only to provoke errors in tests."""
+
 from django.urls import include, path
 from rest_framework.response import Response
 from rest_framework.views import APIView

@@ -1,4 +1,5 @@
 """Shared helpers for the campaigns tests: URLs, payloads, sending, reading back."""
+
 from urllib.parse import urlsplit
 
 from django.test import TestCase
@@ -12,8 +13,13 @@ from tests.tasks.builders import run_jobs
 FROM = "news@shop.example.com"
 BASE_URL = "https://mail.example.com"
 V1 = "/api/v1/campaigns"
-ACTION_RELS = {"start": "/rels/start-campaign", "pause": "/rels/pause-campaign", "cancel": "/rels/cancel-campaign",
-               "edit": "/rels/edit-campaign", "delete": "/rels/delete-campaign"}
+ACTION_RELS = {
+    "start": "/rels/start-campaign",
+    "pause": "/rels/pause-campaign",
+    "cancel": "/rels/cancel-campaign",
+    "edit": "/rels/edit-campaign",
+    "delete": "/rels/delete-campaign",
+}
 
 
 class CampaignPaths(Paths):
@@ -38,15 +44,23 @@ def v1(campaign_id=None, action=None) -> str:
 
 # --- Payloads ------------------------------------------------------------------------------------
 
+
 def campaign_body(lists=(), **overrides) -> dict:
-    body = {"name": "Spring sale", "subject": "Hello {{ firstName | friend }}", "fromName": "Shop", "fromEmail": FROM,
-            "html": "<html><body><p>Hi {{ firstName | friend }}</p></body></html>",
-            "text": "Hi {{ firstName | friend }}", "lists": list(lists)}
+    body = {
+        "name": "Spring sale",
+        "subject": "Hello {{ firstName | friend }}",
+        "fromName": "Shop",
+        "fromEmail": FROM,
+        "html": "<html><body><p>Hi {{ firstName | friend }}</p></body></html>",
+        "text": "Hi {{ firstName | friend }}",
+        "lists": list(lists),
+    }
     body.update(overrides)
     return body
 
 
 # --- Writing -------------------------------------------------------------------------------------
+
 
 def audience(api, count: int, name: str = "News", fields=None, prefix: str = "p") -> tuple[int, list[str]]:
     """A list with ``count`` active subscribers p0@example.com, p1@… (``fields(i)`` gives their fields)."""
@@ -98,6 +112,7 @@ def sent_campaign(api, count: int = 3, fields=None, **overrides) -> tuple[int, i
 
 
 # --- Reading back --------------------------------------------------------------------------------
+
 
 def get_campaign(api, campaign_id) -> dict:
     return assert_hypermedia(api.get(CampaignPaths(api.owner).campaign(campaign_id)), 200, "campaign")

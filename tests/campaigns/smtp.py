@@ -3,6 +3,7 @@
 Recipients can be told to fail: ``server.reply[address] = "550 5.1.1 No such user"`` (at RCPT), or
 ``server.data_reply[address]`` (after the data). Each accepted message is kept with its raw bytes.
 """
+
 import email
 import email.policy
 import socket

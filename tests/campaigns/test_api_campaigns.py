@@ -1,5 +1,6 @@
 """The campaigns resource on both surfaces: writes, validation, pages, actions per status, the task it follows,
 isolation between accounts, and its counters."""
+
 from datetime import timedelta
 
 import pytest
@@ -36,9 +37,14 @@ NOT_ALLOWED = "/errors/409.7-campaign-action-not-allowed"
 NOT_FOUND = "/errors/404.1-not-found"
 FORBIDDEN = "/errors/403.1-forbidden-wrong-account"
 # The actions each status offers in `_links`, in order.
-EXPECTED_ACTIONS = {"draft": ["start", "edit", "delete"], "scheduled": ["start", "cancel", "edit"],
-                    "sending": ["pause", "cancel"], "paused": ["start", "cancel"], "sent": ["delete"],
-                    "canceled": ["delete"]}
+EXPECTED_ACTIONS = {
+    "draft": ["start", "edit", "delete"],
+    "scheduled": ["start", "cancel", "edit"],
+    "sending": ["pause", "cancel"],
+    "paused": ["start", "cancel"],
+    "sent": ["delete"],
+    "canceled": ["delete"],
+}
 
 
 @pytest.fixture
@@ -69,6 +75,7 @@ def make_zoo(api, smtp_server) -> dict[str, int]:  # noqa: F811
 
 
 # --- Create, get ---------------------------------------------------------------------------------
+
 
 def test_create_and_get_on_the_blueprint_surface(api, paths):
     list_id = create_list(api, "News")
@@ -101,7 +108,8 @@ def test_create_and_get_on_api_v1(api, paths):
     # The same campaign on the Blueprint surface: only hrefs differ.
     other = get_campaign(api, campaign_id)
     assert {k: v for k, v in other.items() if k not in ("_links", "updatedAt")} == {
-        k: v for k, v in got.items() if k not in ("_links", "updatedAt")}
+        k: v for k, v in got.items() if k not in ("_links", "updatedAt")
+    }
 
 
 @pytest.mark.parametrize("surface", ["accounts", "v1"])
@@ -130,8 +138,22 @@ def invalid_cases(other_list):
 
 
 @pytest.mark.parametrize("surface", ["accounts", "v1"])
-@pytest.mark.parametrize("case", ["fromEmail", "replyTo", "lists", "lists-of-another-account", "subject", "html",
-                                  "text", "malformed-html", "preheader", "malformed-preheader", "scheduledAt"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "fromEmail",
+        "replyTo",
+        "lists",
+        "lists-of-another-account",
+        "subject",
+        "html",
+        "text",
+        "malformed-html",
+        "preheader",
+        "malformed-preheader",
+        "scheduledAt",
+    ],
+)
 def test_invalid_member_is_400_2_naming_it(api, paths, client_for, other, surface, case):
     list_id = create_list(api, "News")
     subscribed(api, list_id, "a@example.com")
@@ -145,9 +167,18 @@ def test_invalid_member_is_400_2_naming_it(api, paths, client_for, other, surfac
 
 
 def test_every_invalid_member_is_named_at_once(api, paths):
-    body = assert_problem(post(api, paths.campaigns, campaign_body(
-        [424242], subject="{{ nope }}", text="{{", scheduledAt=(timezone.now() - timedelta(days=1)).isoformat())),
-        400, VALIDATION, 2)
+    body = assert_problem(
+        post(
+            api,
+            paths.campaigns,
+            campaign_body(
+                [424242], subject="{{ nope }}", text="{{", scheduledAt=(timezone.now() - timedelta(days=1)).isoformat()
+            ),
+        ),
+        400,
+        VALIDATION,
+        2,
+    )
     assert sorted(e["field"] for e in body["errors"]) == ["lists", "scheduledAt", "subject", "text"]
 
 
@@ -159,11 +190,19 @@ def test_unknown_campaign_is_404(api, paths):
 
 # --- Collections ---------------------------------------------------------------------------------
 
+
 def test_collection_pages_on_the_blueprint_surface(api, paths):
     ids = [create_campaign(api, name=f"C{i}") for i in range(12)]
-    assert_every_page(api, paths.campaigns, ids, per_page=5, profile="campaigns-collection",
-                      collection_rel="/rels/campaigns-collection",
-                      affordances=["/rels/create-campaign", "/rels/account-home"], key=lambda item: item["campaignId"])
+    assert_every_page(
+        api,
+        paths.campaigns,
+        ids,
+        per_page=5,
+        profile="campaigns-collection",
+        collection_rel="/rels/campaigns-collection",
+        affordances=["/rels/create-campaign", "/rels/account-home"],
+        key=lambda item: item["campaignId"],
+    )
     body = assert_hypermedia(api.get(paths.campaigns), 200, "campaigns-collection")
     item = body["items"][0]
     assert (item["name"], item["status"], item["subject"]) == ("C0", "draft", "Hello {{ firstName | friend }}")
@@ -179,7 +218,8 @@ def test_collection_pages_on_api_v1(api):
     assert [(item["rel"], item["href"]) for item in body["_links"]] == [
         ("self /rels/campaigns-collection", f"{v1()}?limit=2&offset=2"),
         ("prev /rels/campaigns-collection", f"{v1()}?limit=2&offset=0"),
-        ("next /rels/campaigns-collection", f"{v1()}?limit=2&offset=4")]
+        ("next /rels/campaigns-collection", f"{v1()}?limit=2&offset=4"),
+    ]
     last = assert_hypermedia(api.get(f"{v1()}?limit=2&offset=4"), 200, "campaigns-page")
     assert [item["campaignId"] for item in last["items"]] == ids[4:]
     assert "next" not in " ".join(item["rel"] for item in last["_links"])
@@ -204,6 +244,7 @@ def test_status_filter_and_bad_status(api, paths, smtp_server):  # noqa: F811
 
 # --- Replace, delete -----------------------------------------------------------------------------
 
+
 def test_put_replaces_a_draft_on_both_surfaces(api, paths):
     first, second = create_list(api, "One"), create_list(api, "Two")
     campaign_id = create_campaign(api, [first], replyTo="help@shop.example.com", preheader="Hidden")
@@ -211,8 +252,12 @@ def test_put_replaces_a_draft_on_both_surfaces(api, paths):
     message = assert_hypermedia(put(api, paths.campaign(campaign_id), replacement), 200, "message")
     assert links_by_rel(message, "/rels/campaign")[0]["href"] == paths.campaign(campaign_id)
     got = get_campaign(api, campaign_id)
-    assert (got["name"], got["subject"], got["html"], got["lists"]) == ("Renamed", "New {{ LASTNAME }}", "<p>x</p>",
-                                                                        sorted([first, second]))
+    assert (got["name"], got["subject"], got["html"], got["lists"]) == (
+        "Renamed",
+        "New {{ LASTNAME }}",
+        "<p>x</p>",
+        sorted([first, second]),
+    )
     # A PUT replaces: what it leaves out is reset.
     assert (got["fromName"], got["fromEmail"], got["replyTo"], got["preheader"], got["text"]) == ("", "", "", "", "")
     assert got["status"] == "draft"
@@ -239,8 +284,9 @@ def test_put_on_a_scheduled_campaign_reschedules_or_drafts_it(api, paths):
 
 def test_scheduling_needs_a_ready_campaign(api, paths):
     list_id = create_list(api, "Empty")
-    body = assert_problem(post(api, paths.campaigns, campaign_body([list_id], scheduledAt=future())), 400,
-                          NOT_READY, 42)
+    body = assert_problem(
+        post(api, paths.campaigns, campaign_body([list_id], scheduledAt=future())), 400, NOT_READY, 42
+    )
     assert [e["field"] for e in body["errors"]] == ["lists"]
     assert not Campaign.objects.exists()
 
@@ -281,13 +327,15 @@ def test_delete_only_a_draft_or_a_finished_campaign(api, paths, smtp_server):  #
         else:
             assert response.status_code == 204 and response.content == b""
         assert_problem(api.get(path), 404, NOT_FOUND, 1)
-        assert_problem(api.get(detail_path(paths, zoo[status], "v1" if surface == "accounts" else "accounts")),
-                       404, NOT_FOUND, 1)
+        assert_problem(
+            api.get(detail_path(paths, zoo[status], "v1" if surface == "accounts" else "accounts")), 404, NOT_FOUND, 1
+        )
     # The sent campaign's messages stay, for the account's analytics.
     assert Message.objects.filter(campaign_id=None).count() == sent_messages
 
 
 # --- Actions -------------------------------------------------------------------------------------
+
 
 def test_start_of_an_unready_campaign_names_each_gap(api, paths):
     campaign_id = create_campaign(api, subject="", fromEmail="", html="", text="")
@@ -316,8 +364,11 @@ def test_start_names_a_merge_tag_whose_field_was_deleted(api, paths):
 
 def test_each_action_in_each_status(api, paths, smtp_server):  # noqa: F811
     zoo = make_zoo(api, smtp_server)
-    allowed = {"start": {"draft", "scheduled", "paused"}, "pause": {"sending"},
-               "cancel": {"scheduled", "sending", "paused"}}
+    allowed = {
+        "start": {"draft", "scheduled", "paused"},
+        "pause": {"sending"},
+        "cancel": {"scheduled", "sending", "paused"},
+    }
     for surface in SURFACES:
         for name, statuses in allowed.items():
             for status in set(zoo) - statuses:
@@ -335,7 +386,10 @@ def test_each_action_in_each_status(api, paths, smtp_server):  # noqa: F811
     assert_hypermedia(act(api, zoo["draft"], "start", surface="v1"), 200, "message")
     send()  # the resumed and the started campaign are sent; the sending one was paused and stays so
     assert {status: campaign_row(zoo[status]).status for status in ("paused", "draft", "sending")} == {
-        "paused": "sent", "draft": "sent", "sending": "paused"}
+        "paused": "sent",
+        "draft": "sent",
+        "sending": "paused",
+    }
     assert smtp_server.per_recipient() == {"p0@example.com": 3, "p1@example.com": 3}
 
 
@@ -349,8 +403,12 @@ def test_links_list_only_the_actions_allowed_now(api, paths, smtp_server):  # no
         expected = EXPECTED_ACTIONS[status]
         detail = get_campaign(api, campaign_id)
         v1_detail = assert_hypermedia(api.get(v1(campaign_id)), 200, "campaign")
-        for body, surface in ((detail, "accounts"), (items[campaign_id], "accounts"), (v1_detail, "v1"),
-                              (v1_items[campaign_id], "v1")):
+        for body, surface in (
+            (detail, "accounts"),
+            (items[campaign_id], "accounts"),
+            (v1_detail, "v1"),
+            (v1_items[campaign_id], "v1"),
+        ):
             assert action_names(body) == expected, (status, surface, body["_links"])
             base = paths.campaign(campaign_id) if surface == "accounts" else v1(campaign_id)
             for name in expected:
@@ -366,6 +424,7 @@ def test_links_list_only_the_actions_allowed_now(api, paths, smtp_server):  # no
 
 
 # --- The task it follows -------------------------------------------------------------------------
+
 
 def task_action(api, task_id, name):
     return post(api, f"{CampaignPaths(api.owner).tasks}/{task_id}/{name}")
@@ -390,12 +449,20 @@ def test_campaign_follows_its_task_paused_and_started_from_the_tasks_resource(ap
     send()
     body = get_campaign(api, campaign_id)
     assert body["status"] == "sent" and body["finishedAt"] is not None
-    assert smtp_server.per_recipient() == {email: 1 for email in emails}
+    assert smtp_server.per_recipient() == dict.fromkeys(emails, 1)
 
     task = assert_hypermedia(api.get(paths.task(task_id)), 200, "task")
     assert task["status"] == "done"
-    assert task["result"] == {"recipients": 3, "sent": 3, "hardBounces": 0, "softBounces": 0, "skipped": 0,
-                              "failed": 0, "unknown": 0, "canceled": 0}
+    assert task["result"] == {
+        "recipients": 3,
+        "sent": 3,
+        "hardBounces": 0,
+        "softBounces": 0,
+        "skipped": 0,
+        "failed": 0,
+        "unknown": 0,
+        "canceled": 0,
+    }
     assert (task["progress"]["total"], task["progress"]["processed"], task["progress"]["succeeded"]) == (3, 3, 3)
     listed = assert_hypermedia(api.get(f"{paths.tasks}?status=done"), 200, "tasks-collection")
     assert [(item["taskId"], item["type"]) for item in listed["items"]] == [(task_id, "campaign-send")]
@@ -459,10 +526,11 @@ def test_a_pause_just_after_a_sender_joined_resumes_to_everyone(api, smtp_server
     send()
     body = get_campaign(api, campaign_id)
     assert body["status"] == "sent" and nonzero(body["stats"]) == {"recipients": 3, "sent": 3}
-    assert smtp_server.per_recipient() == {email: 1 for email in emails}
+    assert smtp_server.per_recipient() == dict.fromkeys(emails, 1)
 
 
 # --- Isolation -----------------------------------------------------------------------------------
+
 
 def test_campaigns_of_another_account_are_out_of_reach(api, anon, paths, client_for, other):
     theirs = client_for(other)
@@ -496,6 +564,7 @@ def test_campaigns_of_another_account_are_out_of_reach(api, anon, paths, client_
 
 
 # --- Stats and counters --------------------------------------------------------------------------
+
 
 def test_stats_summary_after_a_send(api, paths, owner, smtp_server):  # noqa: F811
     list_id, emails = audience(api, 5)

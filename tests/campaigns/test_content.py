@@ -1,5 +1,6 @@
 """What recipients receive: merge tags, tracked links, preheader and pixel, the MIME structure and headers, read
 back from a real SMTP server with Python's email package."""
+
 import itertools
 import re
 from email.utils import parsedate_to_datetime
@@ -57,7 +58,7 @@ def decoded(part) -> str | None:
     if part is None:
         return None
     content = part.get_content().replace("\r\n", "\n")
-    return content[:-1] if content.endswith("\n") else content
+    return content.removesuffix("\n")
 
 
 def parts(message) -> tuple[str | None, str | None]:
@@ -70,13 +71,15 @@ def header_block(raw: bytes) -> bytes:
 
 # --- Merge tags ----------------------------------------------------------------------------------
 
+
 def test_merge_tags_fallbacks_missing_values_and_case(mail):
     campaign_id, got = mail(
         {"ann@example.com": {"firstName": "Ann", "lastName": "Lee"}, "bob@example.com": {}},
         subject="Hi {{ FIRSTNAME | friend }}",
         text="Hello {{ firstname|'dear reader' }} [{{ LastName }}]\nMail: {{ EMAILADDRESS }}\n"
-             "Leave: {{unsubscribeurl}}",
-        html="<p>{{ firstName | \"you\" }} {{ lastName | }}</p>")
+        "Leave: {{unsubscribeurl}}",
+        html='<p>{{ firstName | "you" }} {{ lastName | }}</p>',
+    )
     ann, _, ann_token = got["ann@example.com"]
     bob, _, bob_token = got["bob@example.com"]
     assert (ann["Subject"], bob["Subject"]) == ("Hi Ann", "Hi friend")
@@ -90,8 +93,12 @@ def test_merge_tags_fallbacks_missing_values_and_case(mail):
 
 def test_values_are_escaped_in_html_only(mail):
     nasty = '<b>Tom & "Jerry"</b>'
-    _, got = mail({"tom@example.com": {"firstName": nasty}}, subject="For {{ firstName }}",
-                  text="Text: {{ firstName }}", html="<p>Html: {{ firstName }}</p>")
+    _, got = mail(
+        {"tom@example.com": {"firstName": nasty}},
+        subject="For {{ firstName }}",
+        text="Text: {{ firstName }}",
+        html="<p>Html: {{ firstName }}</p>",
+    )
     message, _, _ = got["tom@example.com"]
     text, html = parts(message)
     assert message["Subject"] == f"For {nasty}"
@@ -112,8 +119,12 @@ def test_a_field_value_cannot_inject_headers(mail):
 
 
 def test_values_fill_the_subject_and_non_ascii_is_encoded(mail):
-    _, got = mail({"zoe@example.com": {"firstName": "Zoë"}}, fromName="Café Ünïcode",
-                  subject="Grüße,   {{ firstName }} — 10 % off", text="Für dich, {{ firstName }} ✓")
+    _, got = mail(
+        {"zoe@example.com": {"firstName": "Zoë"}},
+        fromName="Café Ünïcode",
+        subject="Grüße,   {{ firstName }} — 10 % off",
+        text="Für dich, {{ firstName }} ✓",
+    )
     message, raw, _ = got["zoe@example.com"]
     assert message["Subject"] == "Grüße, Zoë — 10 % off"
     sender = message["From"].addresses[0]
@@ -144,8 +155,15 @@ def test_links_are_numbered_once_and_rewritten_per_recipient(mail, api):
         tokens.add(token)
         _, html = parts(message)
         hrefs = re.findall(r"""(?i)href=["']([^"']*)["']""", html)
-        assert hrefs == [f"{BASE_URL}/t/c/{token}/0", f"{BASE_URL}/t/c/{token}/1", f"{BASE_URL}/t/c/{token}/0",
-                         "mailto:help@shop.example.com", "#top", "/relative", "ftp://files.example.com/x"]
+        assert hrefs == [
+            f"{BASE_URL}/t/c/{token}/0",
+            f"{BASE_URL}/t/c/{token}/1",
+            f"{BASE_URL}/t/c/{token}/0",
+            "mailto:help@shop.example.com",
+            "#top",
+            "/relative",
+            "ftp://files.example.com/x",
+        ]
         assert '<img src="https://shop.example.com/logo.png" alt="">' in html
         assert "shop.example.com/a" not in html and "shop.example.com/b" not in html
     assert len(tokens) == 2
@@ -159,23 +177,30 @@ def test_links_are_rewritten_once_across_pause_and_resume(api, smtp_server, sett
     assert_hypermedia(act(api, campaign_id, "start"), 200)
     send()
     assert CampaignLink.objects.filter(campaign_id=campaign_id).count() == 2
-    assert smtp_server.per_recipient() == {email: 1 for email in emails}
+    assert smtp_server.per_recipient() == dict.fromkeys(emails, 1)
 
 
 def test_preheader_follows_body_and_pixel_precedes_its_end(mail):
-    _, got = mail({"a@example.com": {}}, preheader="Sale <now> & more", text="",
-                  html='<html><head><title>T</title></head><BODY class="x">\n<p>Body</p>\n</BODY></html>')
+    _, got = mail(
+        {"a@example.com": {}},
+        preheader="Sale <now> & more",
+        text="",
+        html='<html><head><title>T</title></head><BODY class="x">\n<p>Body</p>\n</BODY></html>',
+    )
     message, _, token = got["a@example.com"]
     _, html = parts(message)
-    hidden = ('<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">'
-              "Sale &lt;now&gt; &amp; more</div>")
+    hidden = '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">Sale &lt;now&gt; &amp; more</div>'
     pixel = PIXEL_HTML.format(base=BASE_URL, token=token)
     assert html == f'<html><head><title>T</title></head><BODY class="x">{hidden}\n<p>Body</p>\n{pixel}</BODY></html>'
 
 
 def test_preheader_merge_tags_are_filled_and_escaped(mail):
-    _, got = mail({"ann@example.com": {"firstName": "<Ann>"}, "bob@example.com": {}}, text="",
-                  preheader='Hi {{ firstName | "you" }} & <more>', html="<body><p>B</p></body>")
+    _, got = mail(
+        {"ann@example.com": {"firstName": "<Ann>"}, "bob@example.com": {}},
+        text="",
+        preheader='Hi {{ firstName | "you" }} & <more>',
+        html="<body><p>B</p></body>",
+    )
     for address, name in (("ann@example.com", "&lt;Ann&gt;"), ("bob@example.com", "you")):
         _, html = parts(got[address][0])
         assert f">Hi {name} &amp; &lt;more&gt;</div><p>B</p>" in html, html
@@ -185,19 +210,24 @@ def test_fragment_without_body_gets_preheader_first_and_pixel_last(mail):
     _, got = mail({"a@example.com": {}}, preheader="Peek", html="<p>Just a fragment</p>", text="")
     message, _, token = got["a@example.com"]
     _, html = parts(message)
-    assert html.startswith('<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">Peek</div>'
-                           "<p>Just a fragment</p>")
+    assert html.startswith(
+        '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all">Peek</div><p>Just a fragment</p>'
+    )
     assert html.endswith(PIXEL_HTML.format(base=BASE_URL, token=token))
     assert html.count("/t/o/") == 1
 
 
 # --- MIME and headers ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content,expected", [
-    ({"html": "<p>H</p>", "text": "T"}, ["multipart/alternative", "text/plain", "text/html"]),
-    ({"html": "<p>H</p>", "text": ""}, ["text/html"]),
-    ({"html": "", "text": "T"}, ["text/plain"]),
-])
+
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ({"html": "<p>H</p>", "text": "T"}, ["multipart/alternative", "text/plain", "text/html"]),
+        ({"html": "<p>H</p>", "text": ""}, ["text/html"]),
+        ({"html": "", "text": "T"}, ["text/plain"]),
+    ],
+)
 def test_mime_structure(mail, content, expected):
     _, got = mail({"a@example.com": {}}, **content)
     message, raw, _ = got["a@example.com"]
@@ -215,8 +245,13 @@ def test_mime_structure(mail, content, expected):
 
 
 def test_headers_of_each_message(mail):
-    campaign_id, got = mail({"a@example.com": {}, "b@example.com": {}}, fromName="Shop",
-                            replyTo="help@shop.example.com", subject="News", text="T")
+    campaign_id, got = mail(
+        {"a@example.com": {}, "b@example.com": {}},
+        fromName="Shop",
+        replyTo="help@shop.example.com",
+        subject="News",
+        text="T",
+    )
     ids = set()
     for address, (message, raw, token) in got.items():
         assert message["From"] == f"Shop <{FROM}>"
@@ -258,10 +293,14 @@ def test_long_non_ascii_headers_round_trip(mail):
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
 
 
-@pytest.mark.parametrize("content", [
-    {"html": "<p>" + "one long line of minified HTML " * 10 + "</p>", "text": "x" * 200},
-    {**LONG_NON_ASCII, "text": "T"},
-], ids=["single-line-parts", "long-non-ascii-headers"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"html": "<p>" + "one long line of minified HTML " * 10 + "</p>", "text": "x" * 200},
+        {**LONG_NON_ASCII, "text": "T"},
+    ],
+    ids=["single-line-parts", "long-non-ascii-headers"],
+)
 def test_only_crlf_line_ends(mail, content):
     """SMTP wants CRLF; a bare LF gets the message refused by many servers (SMTP smuggling defences). Both cases
     once came out with bare LFs: b2a_qp soft-breaks a part without line ends with '=\\n', and Header.encode()

@@ -1,4 +1,5 @@
 """Inputs and interleavings at the edges: each once gave a 5xx, a stuck row or a wrong count."""
+
 import time
 from datetime import timedelta
 
@@ -27,12 +28,15 @@ def test_non_ascii_token_on_the_pixel_still_gets_the_image(db, anon):
     assert anon.get("/t/o/1." + "é" * 20)["Content-Type"] == "image/gif"
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"scheduledAt": "9999-12-31T23:59:59.500Z"}, "scheduledAt"),
-    ({"fromEmail": "jörg@shop.example.com"}, "fromEmail"),
-    ({"replyTo": "jörg@shop.example.com"}, "replyTo"),
-    ({"html": '<a href="https://{{ firstName }}.example.com/x">x</a>'}, "html"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"scheduledAt": "9999-12-31T23:59:59.500Z"}, "scheduledAt"),
+        ({"fromEmail": "jörg@shop.example.com"}, "fromEmail"),
+        ({"replyTo": "jörg@shop.example.com"}, "replyTo"),
+        ({"html": '<a href="https://{{ firstName }}.example.com/x">x</a>'}, "html"),
+    ],
+)
 def test_refused_on_create(api, overrides, field):
     response = post(api, CampaignPaths(api.owner).campaigns, campaign_body(**overrides))
     body = assert_problem(response, 400, "/errors/400.2-validation-error", 2)
@@ -58,6 +62,7 @@ def claimed_batch(api, owner, count=2):
     start(api, campaign_id)
     campaign = Campaign.objects.get(pk=campaign_id)
     from campaigns.sending import _write_recipients
+
     task = Task.objects.get(pk=campaign.task_id)
     Task.objects.filter(pk=task.pk).update(status="in-progress")
     _write_recipients(campaign, task)
@@ -69,16 +74,21 @@ def claimed_batch(api, owner, count=2):
 def test_a_batch_recorded_after_a_cancel_leaves_nothing_queued(api, owner, smtp_server):  # noqa: F811
     campaign, task, batch = claimed_batch(api, owner)
     Task.objects.filter(pk=task.pk).update(status="canceled")
-    recording.record(campaign=campaign, task_id=task.pk, batch=batch,
-                     outcomes=[Outcome("sent", 250, "ok"), Outcome("soft", 451, "later")])
+    recording.record(
+        campaign=campaign,
+        task_id=task.pk,
+        batch=batch,
+        outcomes=[Outcome("sent", 250, "ok"), Outcome("soft", 451, "later")],
+    )
     statuses = sorted(Message.objects.filter(campaign=campaign).values_list("status", flat=True))
     assert statuses == ["canceled", "sent"]
 
 
 def test_an_unparsable_reply_code_is_stored_as_none(api, owner, smtp_server):  # noqa: F811
     campaign, task, batch = claimed_batch(api, owner, count=1)
-    recording.record(campaign=campaign, task_id=task.pk, batch=batch,
-                     outcomes=[Outcome("unknown", -1, "+OK POP3 ready\x00")])
+    recording.record(
+        campaign=campaign, task_id=task.pk, batch=batch, outcomes=[Outcome("unknown", -1, "+OK POP3 ready\x00")]
+    )
     message = Message.objects.get(campaign=campaign)
     assert (message.status, message.smtp_code, message.smtp_response) == ("unknown", None, "+OK POP3 ready")
 
@@ -99,6 +109,7 @@ def test_a_scheduled_campaign_no_longer_ready_goes_back_to_draft(api, owner):
     campaign_id = create_campaign(api, [list_id], scheduledAt=at)
     Subscriber.objects.filter(email=emails[0]).update(status="unsubscribed-by-admin")
     from lists.models import MailingList
+
     MailingList.objects.filter(pk=list_id).update(subscribers_count=0)
     Campaign.objects.filter(pk=campaign_id).update(scheduled_at=timezone.now())
     assert campaign_start_due(campaign_id=campaign_id) is False
@@ -111,9 +122,12 @@ def test_a_bounce_report_for_an_unknown_message_proves_it_was_delivered(api, own
     campaign, task, batch = claimed_batch(api, owner, count=1)
     recording.record(campaign=campaign, task_id=task.pk, batch=batch, outcomes=[Outcome("unknown", None, "lost")])
     message = Message.objects.get(campaign=campaign)
-    response = api.client.post("/api/v1/webhooks/bounces", {"type": "hard-bounce", "messageId":
-                               f"<{make_token(message.pk)}@shop.example.com>"}, content_type="application/json",
-                               HTTP_AUTHORIZATION="Bearer s3cret")
+    response = api.client.post(
+        "/api/v1/webhooks/bounces",
+        {"type": "hard-bounce", "messageId": f"<{make_token(message.pk)}@shop.example.com>"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer s3cret",
+    )
     assert response.json()["recorded"] == 1
     message.refresh_from_db()
     assert message.status == "hard-bounce"

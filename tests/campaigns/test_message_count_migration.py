@@ -1,4 +1,5 @@
 """Migration campaigns 0003 counts the messages already written, per account (the emails page's total)."""
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -12,15 +13,19 @@ def test_the_migration_counts_each_accounts_messages_and_skips_orphans():
     executor.migrate([BEFORE])
     try:
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO accounts_account (name, signing_secret, created_at) VALUES "
-                           "('one@example.com', 's', now()), ('two@example.com', 's', now()) RETURNING id")
+            cursor.execute(
+                "INSERT INTO accounts_account (name, signing_secret, created_at) VALUES "
+                "('one@example.com', 's', now()), ('two@example.com', 's', now()) RETURNING id"
+            )
             one, two = sorted(row[0] for row in cursor.fetchall())
             orphan = two + 1000  # a message's account has no database constraint
             for account_id, messages in ((one, 3), (two, 1), (orphan, 2)):
                 for _ in range(messages):
-                    cursor.execute("INSERT INTO campaigns_message (account_id, to_email, status, attempts, "
-                                   "smtp_response, created_at) VALUES (%s, 'x@example.com', 'sent', 1, '', now())",
-                                   [account_id])
+                    cursor.execute(
+                        "INSERT INTO campaigns_message (account_id, to_email, status, attempts, "
+                        "smtp_response, created_at) VALUES (%s, 'x@example.com', 'sent', 1, '', now())",
+                        [account_id],
+                    )
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

@@ -1,5 +1,6 @@
 """Per-recipient quoted-printable by joining pieces encoded apart (campaigns/mime.py): it decodes to exactly
 the rendered text, with CRLF line ends only, no line over 76 characters and no trailing whitespace."""
+
 import email
 import email.policy
 import quopri
@@ -27,13 +28,22 @@ def test_joined_pieces_decode_to_the_text():
 
 
 def test_a_message_of_long_lines_and_many_tags_decodes_exactly():
-    html = "<p>" + "".join(f"word{i} {{{{ firstName }}}}, <a href=\"https://x.example/{i}\">{i}</a> = "
-                           for i in range(60)) + "</p>\n.\n. dot"
+    html = (
+        "<p>"
+        + "".join(f'word{i} {{{{ firstName }}}}, <a href="https://x.example/{i}">{i}</a> = ' for i in range(60))
+        + "</p>\n.\n. dot"
+    )
     text = "Hi {{ firstName }} " + "z" * 300 + "\n.leading dot\n"
-    compiled = compile_campaign(subject="S", html_part=html, text_part=text, preheader="", fields={"firstname":
-                                                                                                  "firstName"})
-    builder = MessageBuilder(compiled=compiled, from_name="Shop", from_email="news@shop.example.com", reply_to="",
-                             base_url="https://mail.example.com")
+    compiled = compile_campaign(
+        subject="S", html_part=html, text_part=text, preheader="", fields={"firstname": "firstName"}
+    )
+    builder = MessageBuilder(
+        compiled=compiled,
+        from_name="Shop",
+        from_email="news@shop.example.com",
+        reply_to="",
+        base_url="https://mail.example.com",
+    )
     raw = builder.build(42, "a@example.com", {"firstName": "Zoë Ünïcode =?utf-8?"})
     assert b"\n" not in raw.replace(b"\r\n", b"")
     assert all(len(line) <= 76 for line in raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n"))

@@ -1,13 +1,14 @@
 """The one SMTP decision (campaigns/outcomes.py) for its two callers: campaign batches (REQUEUE) and single
 emails (RETRY) decide alike but for a server fault and an attempt that was never made."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from campaigns.outcomes import REQUEUE, RETRY, decide
 from campaigns.transport import Outcome
 
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -20,15 +21,18 @@ def later(seconds: int) -> datetime:
 
 
 @pytest.mark.parametrize("on_fault", [REQUEUE, RETRY])
-@pytest.mark.parametrize("outcome, attempts, expected", [
-    (Outcome("sent", 250, "2.0.0 Ok"), 1, ("sent", 1, 250, "2.0.0 Ok", NOW, None)),
-    (Outcome("hard", 550, "5.1.1 No\x00 user"), 2, ("hard-bounce", 2, 550, "5.1.1 No user", None, None)),
-    (Outcome("failed", None, "not ASCII"), 1, ("failed", 1, None, "not ASCII", None, None)),
-    (Outcome("unknown", 999, "lost"), 1, ("unknown", 1, None, "lost", None, None)),
-    (Outcome("soft", 451, "Try later"), 1, ("queued", 1, 451, "Try later", None, later(60))),
-    (Outcome("soft", 451, "Try later"), 2, ("queued", 2, 451, "Try later", None, later(120))),
-    (Outcome("soft", 452, "Full"), 3, ("soft-bounce", 3, 452, "Full", None, None)),
-])
+@pytest.mark.parametrize(
+    "outcome, attempts, expected",
+    [
+        (Outcome("sent", 250, "2.0.0 Ok"), 1, ("sent", 1, 250, "2.0.0 Ok", NOW, None)),
+        (Outcome("hard", 550, "5.1.1 No\x00 user"), 2, ("hard-bounce", 2, 550, "5.1.1 No user", None, None)),
+        (Outcome("failed", None, "not ASCII"), 1, ("failed", 1, None, "not ASCII", None, None)),
+        (Outcome("unknown", 999, "lost"), 1, ("unknown", 1, None, "lost", None, None)),
+        (Outcome("soft", 451, "Try later"), 1, ("queued", 1, 451, "Try later", None, later(60))),
+        (Outcome("soft", 451, "Try later"), 2, ("queued", 2, 451, "Try later", None, later(120))),
+        (Outcome("soft", 452, "Full"), 3, ("soft-bounce", 3, 452, "Full", None, None)),
+    ],
+)
 def test_both_callers_decide_alike_on_what_the_recipients_server_said(on_fault, outcome, attempts, expected):
     assert tuple(decide(outcome, attempts=attempts, now=NOW, on_fault=on_fault)) == expected
 

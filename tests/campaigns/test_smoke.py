@@ -12,9 +12,15 @@ def test_campaign_is_sent_once_to_each_active_subscriber(api, owner, smtp_server
     for i in range(5):
         subscribed(api, list_id, f"p{i}@example.com", fields={"firstName": f"N{i}"})
     home = f"/accounts/{owner.account.name}"
-    body = {"name": "First", "subject": "Hello {{FIRSTNAME|friend}}", "fromName": "Shop", "fromEmail": "news@shop.example.com",
-            "html": '<html><body><p>Hi {{firstname}}</p><a href="https://shop.example.com/a?x=1&amp;y=2">A</a></body></html>',
-            "text": "Hi {{ FIRSTNAME }}", "lists": [list_id]}
+    body = {
+        "name": "First",
+        "subject": "Hello {{FIRSTNAME|friend}}",
+        "fromName": "Shop",
+        "fromEmail": "news@shop.example.com",
+        "html": '<html><body><p>Hi {{firstname}}</p><a href="https://shop.example.com/a?x=1&amp;y=2">A</a></body></html>',
+        "text": "Hi {{ FIRSTNAME }}",
+        "lists": [list_id],
+    }
     response = api.post(f"{home}/campaigns", body)
     assert_hypermedia(response, 201, "message")
     location = response["Location"]

@@ -1,6 +1,7 @@
 """What the SMTP server answers decides each message's fate: 250 sent, 5xx hard bounce, 4xx retried with backoff
 then soft bounce, an unreachable server retried then failed; and subscribers who left before their turn are
 skipped. Against the aiosmtpd recorder on loopback."""
+
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -71,6 +72,7 @@ def assert_nothing_in_flight(campaign_id) -> None:
 
 # --- Hard bounces --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("stage", ["rcpt", "data"])
 def test_5xx_is_a_hard_bounce_and_never_retried(api, owner, smtp_server, retry_now, stage):  # noqa: F811
     campaign_id, list_id, emails = campaign_to(api, 3)
@@ -84,12 +86,12 @@ def test_5xx_is_a_hard_bounce_and_never_retried(api, owner, smtp_server, retry_n
     assert nonzero(body["stats"]) == {"recipients": 3, "sent": 2, "hardBounces": 1}
     message = messages_of(campaign_id)[bad]
     expected = (550, "5.1.1 No such user") if stage == "rcpt" else (554, "5.7.1 Rejected as spam")
-    assert (message.status, message.attempts, message.smtp_code, message.smtp_response) == ("hard-bounce", 1,
-                                                                                            *expected)
+    assert (message.status, message.attempts, message.smtp_code, message.smtp_response) == ("hard-bounce", 1, *expected)
     if stage == "rcpt":
         assert smtp_server.reply.asked[bad] == 1  # not retried
     assert [(e.type, e.detail) for e in Event.objects.filter(message=message)] == [
-        ("hard-bounce", f"{expected[0]} {expected[1]}")]
+        ("hard-bounce", f"{expected[0]} {expected[1]}")
+    ]
     assert subscriber(owner, bad).status == "hard-bounce"
     assert list_quantities(api)[list_id] == 2
     assert smtp_server.per_recipient() == {emails[0]: 1, emails[2]: 1}
@@ -105,6 +107,7 @@ def test_5xx_is_a_hard_bounce_and_never_retried(api, owner, smtp_server, retry_n
 
 # --- Soft bounces and retries --------------------------------------------------------------------
 
+
 def test_4xx_is_retried_and_delivered_once_accepted(api, owner, smtp_server, retry_now):  # noqa: F811
     campaign_id, _, emails = campaign_to(api, 3)
     slow = emails[0]
@@ -116,7 +119,7 @@ def test_4xx_is_retried_and_delivered_once_accepted(api, owner, smtp_server, ret
     assert (message.status, message.attempts, message.smtp_code) == ("sent", 3, 250)
     assert message.sent_at is not None and message.next_attempt_at is None
     assert smtp_server.reply.asked[slow] == 3
-    assert smtp_server.per_recipient() == {email: 1 for email in emails}
+    assert smtp_server.per_recipient() == dict.fromkeys(emails, 1)
     row = subscriber(owner, slow)
     assert (row.status, row.soft_bounces) == ("active", 0)
     assert not Event.objects.exists()
@@ -131,10 +134,15 @@ def test_4xx_after_every_attempt_is_a_soft_bounce(api, owner, smtp_server, retry
     assert nonzero(body["stats"]) == {"recipients": 2, "sent": 1, "softBounces": 1}
     message = messages_of(campaign_id)[full]
     assert (message.status, message.attempts, message.smtp_code, message.smtp_response) == (
-        "soft-bounce", 3, 452, "4.2.2 Mailbox full")
+        "soft-bounce",
+        3,
+        452,
+        "4.2.2 Mailbox full",
+    )
     assert smtp_server.reply.asked[full] == 3
     assert [(e.type, e.detail) for e in Event.objects.filter(message=message)] == [
-        ("soft-bounce", "452 4.2.2 Mailbox full")]
+        ("soft-bounce", "452 4.2.2 Mailbox full")
+    ]
     row = subscriber(owner, full)
     assert (row.status, row.soft_bounces) == ("active", 1)  # one soft bounce is below the threshold
     assert list_quantities(api)[list_id] == 2
@@ -217,10 +225,11 @@ def test_a_long_backoff_frees_the_worker_and_doubles(api, smtp_server, settings)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 3)
     assert get_campaign(api, campaign_id)["status"] == "sent"
-    assert smtp_server.per_recipient() == {email: 1 for email in emails}
+    assert smtp_server.per_recipient() == dict.fromkeys(emails, 1)
 
 
 # --- Skipped at their turn -----------------------------------------------------------------------
+
 
 def test_subscribers_who_left_before_their_turn_are_skipped(api, owner, smtp_server, settings):  # noqa: F811
     settings.CAMPAIGN_BATCH_SIZE = 1
@@ -248,16 +257,21 @@ def test_subscribers_who_left_before_their_turn_are_skipped(api, owner, smtp_ser
     assert nonzero(body["stats"]) == {"recipients": 5, "sent": 2, "skipped": 3}
     assert smtp_server.per_recipient() == {emails[0]: 1, emails[1]: 1}
     statuses = {email: (m.status, m.attempts) for email, m in messages_of(campaign_id).items()}
-    assert statuses == {emails[0]: ("sent", 1), emails[1]: ("sent", 1), emails[2]: ("skipped", 0),
-                        emails[3]: ("skipped", 0), emails[4]: ("skipped", 0)}
+    assert statuses == {
+        emails[0]: ("sent", 1),
+        emails[1]: ("sent", 1),
+        emails[2]: ("skipped", 0),
+        emails[3]: ("skipped", 0),
+        emails[4]: ("skipped", 0),
+    }
     task.refresh_from_db()
     assert (task.status, task.total, task.processed, task.succeeded, task.failed) == ("done", 5, 5, 2, 3)
 
 
 # --- The server cannot be reached ----------------------------------------------------------------
 
-def test_an_unreachable_server_charges_nobody_and_the_campaign_resumes_when_it_is_back(api, owner, settings,
-                                                                                        retry_now):
+
+def test_an_unreachable_server_charges_nobody_and_the_campaign_resumes_when_it_is_back(api, owner, settings, retry_now):
     port = free_port()  # nothing listens there yet
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

@@ -1,8 +1,9 @@
 """The public side of a sent message: the open pixel, tracked links, unsubscribe (page, form, RFC 8058 one-click),
 signed tokens, and the bounce webhook. URLs and Message-IDs are read from the messages the SMTP server received."""
+
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -39,6 +40,7 @@ SECRET = "s3cret-webhook-key"
 @dataclass
 class Received:
     """One recipient's message as delivered, and the tracking URLs in it (paths for the test client)."""
+
     email: str
     message: Message
     token: str
@@ -68,22 +70,38 @@ def sent(api, smtp_server, settings):  # noqa: F811
         unsubscribe = parsed["List-Unsubscribe"].strip("<>")
         message = message_to(campaign_id, address)
         assert all(url.startswith(BASE_URL) for url in (pixel, *links, unsubscribe))
-        received[address] = Received(address, message, make_token(message.pk), parsed["Message-ID"], local(pixel),
-                                     [local(url) for url in links], local(unsubscribe))
+        received[address] = Received(
+            address,
+            message,
+            make_token(message.pk),
+            parsed["Message-ID"],
+            local(pixel),
+            [local(url) for url in links],
+            local(unsubscribe),
+        )
     return campaign_id, received
 
 
 def forgeries(token: str) -> list[str]:
     """The token with one character of its id, or of its signature, changed; and other garbage."""
     head, signature = token.split(".")
-    flip = {**{c: "0" for c in "123456789abcdefghijklmnopqrstuvwxyz"}, "0": "1"}
-    other_sig = {**{c: "A" for c in "BCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"}, "A": "B"}
-    return [f"{head[:-1]}{flip[head[-1]]}.{signature}", f"{head}.{signature[:-1]}{other_sig[signature[-1]]}",
-            f"{head}.{other_sig[signature[0]]}{signature[1:]}", f"{head}.", head, "garbage", f"{head}.{signature}x",
-            f"-{head}.{signature}", "%00." + signature]
+    flip = {**dict.fromkeys("123456789abcdefghijklmnopqrstuvwxyz", "0"), "0": "1"}
+    other_sig = {**dict.fromkeys("BCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", "A"), "A": "B"}
+    return [
+        f"{head[:-1]}{flip[head[-1]]}.{signature}",
+        f"{head}.{signature[:-1]}{other_sig[signature[-1]]}",
+        f"{head}.{other_sig[signature[0]]}{signature[1:]}",
+        f"{head}.",
+        head,
+        "garbage",
+        f"{head}.{signature}x",
+        f"-{head}.{signature}",
+        "%00." + signature,
+    ]
 
 
 # --- Open pixel ----------------------------------------------------------------------------------
+
 
 def test_open_pixel_records_each_open(api, owner, sent):
     campaign_id, got = sent
@@ -130,6 +148,7 @@ def test_a_forged_pixel_still_gets_the_image_and_records_nothing(api, owner, sen
 
 # --- Clicks --------------------------------------------------------------------------------------
 
+
 def test_click_redirects_to_the_campaign_link_and_records_it(api, sent):
     campaign_id, got = sent
     ann = got["ann@example.com"]
@@ -164,8 +183,12 @@ def test_no_open_redirect(api, sent):
     client = Client()
     # Another campaign with more links: its positions are not this message's.
     list_id, _ = audience(api, 1, name="Other", prefix="o")
-    other = create_campaign(api, [list_id], name="Other", html='<a href="https://a.example">a</a><a href="https://b.'
-                            'example">b</a><a href="https://evil.example/">c</a>')
+    other = create_campaign(
+        api,
+        [list_id],
+        name="Other",
+        html='<a href="https://a.example">a</a><a href="https://b.example">b</a><a href="https://evil.example/">c</a>',
+    )
     start(api, other)
     assert campaign_row(other).links.count() == 3
     for path in (f"/t/c/{ann.token}/2", f"/t/c/{ann.token}/99999"):
@@ -180,6 +203,7 @@ def test_no_open_redirect(api, sent):
 
 
 # --- Unsubscribe ---------------------------------------------------------------------------------
+
 
 def test_unsubscribe_page_asks_and_changes_nothing(owner, sent):
     _, got = sent
@@ -205,8 +229,9 @@ def test_unsubscribe_post_is_recorded_once(api, owner, sent, how):
     def post():
         client = Client(enforce_csrf_checks=True)  # a mail provider's POST carries no CSRF token
         if how == "one-click":
-            return client.post(ann.unsubscribe, "List-Unsubscribe=One-Click",
-                               content_type="application/x-www-form-urlencoded")
+            return client.post(
+                ann.unsubscribe, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+            )
         return client.post(ann.unsubscribe, {})
 
     for _ in range(2):
@@ -226,14 +251,16 @@ def test_forged_unsubscribe_post_changes_nothing(api, owner, sent):
     campaign_id, got = sent
     ann = got["ann@example.com"]
     for token in forgeries(ann.token):
-        response = Client().post(f"/u/{token}", "List-Unsubscribe=One-Click",
-                                 content_type="application/x-www-form-urlencoded")
+        response = Client().post(
+            f"/u/{token}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 404, token
     assert subscriber(owner, ann.email).status == "active"
     assert not Event.objects.exists()
 
 
 # --- Tokens --------------------------------------------------------------------------------------
+
 
 def test_tokens_cannot_be_forged_or_enumerated(sent, settings):
     _, got = sent
@@ -261,6 +288,7 @@ def report(body, secret=SECRET, **headers):
     if secret is not None:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     import json
+
     data = body if isinstance(body, str) else json.dumps(body)
     return Client().post(WEBHOOK, data, content_type="application/json", **headers)
 
@@ -279,8 +307,12 @@ def outcomes(response) -> list[str]:
 def test_webhook_is_off_without_a_secret(sent, settings):
     _, got = sent
     settings.BOUNCE_WEBHOOK_SECRET = ""
-    assert_problem(report({"type": "hard-bounce", "messageId": got["ann@example.com"].message_id}), 404,
-                   "/errors/404.1-not-found", 1)
+    assert_problem(
+        report({"type": "hard-bounce", "messageId": got["ann@example.com"].message_id}),
+        404,
+        "/errors/404.1-not-found",
+        1,
+    )
     assert Message.objects.get(pk=got["ann@example.com"].message.pk).status == "sent"
 
 
@@ -308,8 +340,11 @@ def test_hard_bounce_report(api, owner, sent, webhook_on):
     assert (message.status, message.smtp_response) == ("hard-bounce", "550 5.1.1 mailbox gone")
     assert subscriber(owner, ann.email).status == "hard-bounce"
     event = Event.objects.get(message=message)
-    assert (event.type, event.detail, event.at) == ("hard-bounce", "550 5.1.1 mailbox gone",
-                                                     datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt_timezone.utc))
+    assert (event.type, event.detail, event.at) == (
+        "hard-bounce",
+        "550 5.1.1 mailbox gone",
+        datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
     assert nonzero(stats_of(api, campaign_id)) == {"recipients": 2, "sent": 1, "hardBounces": 1}
     assert outcomes(report(body)) == ["already-recorded"]
     assert outcomes(report({**body, "type": "soft-bounce"})) == ["already-recorded"]
@@ -345,29 +380,36 @@ def test_reports_in_an_array_with_unknown_messages(api, owner, sent, webhook_on)
     campaign_id, got = sent
     ann, bob = got["ann@example.com"], got["bob@example.com"]
     forged = f"<{forgeries(ann.token)[1]}@shop.example.com>"
-    body = [{"type": "hard-bounce", "messageId": ann.message_id},
-            {"type": "complaint", "messageId": "<nothing@example.com>"},
-            {"type": "soft-bounce", "messageId": forged},
-            {"type": "complaint", "messageId": bob.message_id},
-            {"type": "hard-bounce", "messageId": ann.message_id.strip("<>")}]
+    body = [
+        {"type": "hard-bounce", "messageId": ann.message_id},
+        {"type": "complaint", "messageId": "<nothing@example.com>"},
+        {"type": "soft-bounce", "messageId": forged},
+        {"type": "complaint", "messageId": bob.message_id},
+        {"type": "hard-bounce", "messageId": ann.message_id.strip("<>")},
+    ]
     response = report(body)
     assert outcomes(response) == ["recorded", "unknown-message", "unknown-message", "recorded", "already-recorded"]
     assert [r["messageId"] for r in response.json()["results"]] == [r["messageId"] for r in body]
     assert response.json()["recorded"] == 2
     assert (subscriber(owner, ann.email).status, subscriber(owner, bob.email).status) == (
-        "hard-bounce", "unsubscribed-by-user")
+        "hard-bounce",
+        "unsubscribed-by-user",
+    )
     assert nonzero(stats_of(api, campaign_id)) == {"recipients": 2, "sent": 1, "hardBounces": 1, "complaints": 1}
 
 
-@pytest.mark.parametrize("body,status,field", [
-    ({"type": "bounce", "messageId": "<x@y>"}, 400, "type"),
-    ({"type": "hard-bounce"}, 400, "messageId"),
-    ({"type": "hard-bounce", "messageId": "<x@y>", "occurredAt": "yesterday"}, 400, "occurredAt"),
-    ([], 400, None),
-    ("[1, 2]", 400, None),
-    ('"hard-bounce"', 400, None),
-    ("{not json", 400, None),
-])
+@pytest.mark.parametrize(
+    "body,status,field",
+    [
+        ({"type": "bounce", "messageId": "<x@y>"}, 400, "type"),
+        ({"type": "hard-bounce"}, 400, "messageId"),
+        ({"type": "hard-bounce", "messageId": "<x@y>", "occurredAt": "yesterday"}, 400, "occurredAt"),
+        ([], 400, None),
+        ("[1, 2]", 400, None),
+        ('"hard-bounce"', 400, None),
+        ("{not json", 400, None),
+    ],
+)
 def test_bad_webhook_bodies_are_400_problems(sent, webhook_on, body, status, field):
     body_out = assert_problem(report(body), status)
     if field:

@@ -1,5 +1,6 @@
 """The SMTP transport against a real server on loopback (aiosmtpd), with and without PIPELINING (RFC 2920):
 the same outcome for each message, in order, every accepted message delivered once."""
+
 import asyncio
 
 import pytest
@@ -62,12 +63,24 @@ def test_each_message_gets_its_own_outcome_in_order(server):
     recorder.reply["hard@example.com"] = "550 5.1.1 No such user"
     recorder.reply["soft@example.com"] = "452 4.2.2 Mailbox full"
     recorder.data_reply["spam@example.com"] = "554 5.7.1 Rejected as spam"
-    addresses = ["a@example.com", "hard@example.com", "b@example.com", "soft@example.com", "spam@example.com",
-                 "c@example.com"]
+    addresses = [
+        "a@example.com",
+        "hard@example.com",
+        "b@example.com",
+        "soft@example.com",
+        "spam@example.com",
+        "c@example.com",
+    ]
     outcomes = send_all(transport, addresses)
     assert transport.pipelining is pipelining
-    assert [(o.kind, o.code) for o in outcomes] == [("sent", 250), ("hard", 550), ("sent", 250), ("soft", 452),
-                                                     ("hard", 554), ("sent", 250)]
+    assert [(o.kind, o.code) for o in outcomes] == [
+        ("sent", 250),
+        ("hard", 550),
+        ("sent", 250),
+        ("soft", 452),
+        ("hard", 554),
+        ("sent", 250),
+    ]
     assert "No such user" in outcomes[1].response and "Rejected as spam" in outcomes[4].response
     assert recorder.per_recipient() == {"a@example.com": 1, "b@example.com": 1, "c@example.com": 1}
     received = recorder.to("b@example.com")[0]
@@ -113,14 +126,18 @@ def test_an_address_the_server_cannot_take_fails_alone(smtputf8):
     controller.start()
     transport = SmtpTransport(host="127.0.0.1", port=port, timeout=10)
     try:
-        outcomes = send_all(transport, ["a@example.com", "zoë@example.com", "bad\r\nRCPT TO:<x@example.com>",
-                                        "b@example.com"])
+        outcomes = send_all(
+            transport, ["a@example.com", "zoë@example.com", "bad\r\nRCPT TO:<x@example.com>", "b@example.com"]
+        )
     finally:
         transport.close()
         controller.stop()
     assert [o.kind for o in outcomes] == ["sent", "sent" if smtputf8 else "failed", "failed", "sent"]
-    assert recorder.per_recipient() == {"a@example.com": 1, "b@example.com": 1, **({"zoë@example.com": 1}
-                                                                                   if smtputf8 else {})}
+    assert recorder.per_recipient() == {
+        "a@example.com": 1,
+        "b@example.com": 1,
+        **({"zoë@example.com": 1} if smtputf8 else {}),
+    }
 
 
 def test_an_unreachable_server_is_a_fault_for_each_message():

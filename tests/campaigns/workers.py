@@ -5,6 +5,7 @@ The workers use the test database and the tests' Redis (the tests commit their d
 process, so every delivery a worker makes is recorded here. Servers can slow each message down, and
 hold one delivery (recorded, its 250 not yet answered) so a test can kill the worker at that instant.
 """
+
 import asyncio
 import hashlib
 import logging
@@ -29,13 +30,14 @@ from subscribers.counters import counters_recount
 from subscribers.models import Membership, Subscriber
 from tasks.models import Task
 from tests.campaigns.smtp import Recorder, free_port
-from tests.helpers import assert_hypermedia, wait_for  # noqa: F401 (wait_for: for the tests)
+from tests.helpers import assert_hypermedia, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 QUEUES = ("sending", "default")
 
 
 # --- SMTP ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class SlowRecorder(Recorder):
@@ -102,14 +104,26 @@ def deliveries(*servers: Server) -> Counter:
 
 # --- Workers -------------------------------------------------------------------------------------
 
+
 def worker_env(smtp_port: int, **overrides) -> dict:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("EMAIL_", "CAMPAIGN_", "SEND_", "TASK_"))}
-    env.update({"DATABASE_URL": url, "REDIS_URL": os.environ["REDIS_URL"], "EMAIL_HOST": "127.0.0.1",
-                "EMAIL_PORT": str(smtp_port), "TASK_STALE_AFTER_SECONDS": "2", "LOG_LEVEL": "WARNING"})
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("EMAIL_", "CAMPAIGN_", "SEND_", "TASK_"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "TASK_STALE_AFTER_SECONDS": "2",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update({name: str(value) for name, value in overrides.items()})
     return env
 
@@ -124,9 +138,13 @@ class Workers:
     def start(self, smtp_port: int, **env):
         log = open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb")
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", *QUEUES, "--with-scheduler", "--worker-class",
-             "rq.SimpleWorker"], cwd=REPO, env=worker_env(smtp_port, **env), stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "manage.py", "rqworker", *QUEUES, "--with-scheduler", "--worker-class", "rq.SimpleWorker"],
+            cwd=REPO,
+            env=worker_env(smtp_port, **env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.started.append((process, log))
         return process
 
@@ -140,8 +158,10 @@ class Workers:
         return (self.log_dir / f"worker{number}.log").read_text(errors="replace")
 
     def logs(self) -> str:
-        return "\n".join(f"--- {path.name}\n" + path.read_text(errors="replace")[-3000:]
-                         for path in sorted(self.log_dir.glob("*.log")))
+        return "\n".join(
+            f"--- {path.name}\n" + path.read_text(errors="replace")[-3000:]
+            for path in sorted(self.log_dir.glob("*.log"))
+        )
 
     def kill(self, process) -> None:
         """SIGKILL the worker process itself (the job dies with it; its scheduler process lives on)."""
@@ -179,7 +199,6 @@ class Workers:
             log.close()
 
 
-
 @pytest.fixture
 def fresh_redis(settings):
     """No job, scheduled job or scheduler lock of an earlier test (the Redis database is the tests' own)."""
@@ -201,13 +220,20 @@ def fresh_redis(settings):
 
 # --- Data ----------------------------------------------------------------------------------------
 
+
 def add_subscribers(account, list_ids: list[int], emails: list[str], status: str = "active") -> list[int]:
     """Subscribers in bulk (as an import would leave them), members of ``list_ids``; counters recounted."""
     rows = Subscriber.objects.bulk_create(
-        [Subscriber(account=account, email=address, email_md5=hashlib.md5(address.encode()).hexdigest(),
-                    status=status) for address in emails])
-    Membership.objects.bulk_create([Membership(list_id=list_id, subscriber=row)
-                                    for row in rows for list_id in list_ids])
+        [
+            Subscriber(
+                account=account, email=address, email_md5=hashlib.md5(address.encode()).hexdigest(), status=status
+            )
+            for address in emails
+        ]
+    )
+    Membership.objects.bulk_create(
+        [Membership(list_id=list_id, subscriber=row) for row in rows for list_id in list_ids]
+    )
     counters_recount(account.pk)
     return [row.pk for row in rows]
 
@@ -216,9 +242,13 @@ def addresses(prefix: str, count: int, start: int = 0) -> list[str]:
     return [f"{prefix}{i}@example.com" for i in range(start, start + count)]
 
 
-CONTENT = {"subject": "News for {{ emailAddress }}", "fromName": "Shop", "fromEmail": "news@shop.example.com",
-           "html": '<html><body><p>Hello</p><a href="https://shop.example.com/sale">Sale</a></body></html>',
-           "text": "Hello"}
+CONTENT = {
+    "subject": "News for {{ emailAddress }}",
+    "fromName": "Shop",
+    "fromEmail": "news@shop.example.com",
+    "html": '<html><body><p>Hello</p><a href="https://shop.example.com/sale">Sale</a></body></html>',
+    "text": "Hello",
+}
 
 
 def campaign_body(name: str, list_ids: list[int], **members) -> dict:
@@ -271,8 +301,9 @@ def sending_rows(campaign_pk: int) -> int:
     return Message.objects.filter(campaign_id=campaign_pk, status="sending").count()
 
 
-def assert_accounts_add_up(api, location: str, *, recipients: int, sent: int, skipped: int = 0,
-                           unknown: int = 0) -> dict:
+def assert_accounts_add_up(
+    api, location: str, *, recipients: int, sent: int, skipped: int = 0, unknown: int = 0
+) -> dict:
     """The campaign is sent; its stats and its task's progress say what the Message rows say."""
     body = get_campaign(api, location)
     assert body["status"] == "sent", body
@@ -280,12 +311,21 @@ def assert_accounts_add_up(api, location: str, *, recipients: int, sent: int, sk
     by_status = Counter(Message.objects.filter(campaign_id=pk).values_list("status", flat=True))
     assert by_status == Counter({"sent": sent, "skipped": skipped, "unknown": unknown}) - Counter(), by_status
     stats = body["stats"]
-    assert (stats["recipients"], stats["sent"], stats["skipped"], stats["unknown"]) == (recipients, sent, skipped,
-                                                                                        unknown), stats
+    assert (stats["recipients"], stats["sent"], stats["skipped"], stats["unknown"]) == (
+        recipients,
+        sent,
+        skipped,
+        unknown,
+    ), stats
     assert stats["hardBounces"] == stats["softBounces"] == stats["failed"] == stats["canceled"] == 0, stats
     task = assert_hypermedia(api.get(f"/accounts/{api.owner.account.name}/tasks/{body['taskId']}"), 200, "task")
     assert task["status"] == "done", task
-    assert task["progress"] == {"total": recipients, "processed": recipients, "succeeded": sent,
-                                "failed": recipients - sent, "percent": 100.0}, task["progress"]
+    assert task["progress"] == {
+        "total": recipients,
+        "processed": recipients,
+        "succeeded": sent,
+        "failed": recipients - sent,
+        "percent": 100.0,
+    }, task["progress"]
     assert Task.objects.get(pk=body["taskId"]).status == "done"
     return body

@@ -1,5 +1,6 @@
 """/api/v1/emails: single sends over SMTP with tracking, suppression, Idempotency-Key, the collection of
 campaign messages and single emails, the detail's timeline, isolation."""
+
 import io
 import re
 
@@ -20,7 +21,9 @@ from tests.v1.builders import create_contact, walk
 
 SEND = "/api/v1/emails/send"
 EMAILS = "/api/v1/emails"
-HTML = '<html><body><p>Hi {{ name | friend }}</p><a href="https://shop.example.com/o/{{ order }}">Order</a></body></html>'
+HTML = (
+    '<html><body><p>Hi {{ name | friend }}</p><a href="https://shop.example.com/o/{{ order }}">Order</a></body></html>'
+)
 
 
 def post_send(api, body, **headers):
@@ -29,8 +32,16 @@ def post_send(api, body, **headers):
 
 
 def body_of(**overrides):
-    return {"to": "ann@example.com", "subject": "Order {{ order }}", "html": HTML, "text": "Hi {{ name }}",
-            "fromName": "Shop", "fromEmail": "shop@example.com", "values": {"name": "Ann", "order": 42}, **overrides}
+    return {
+        "to": "ann@example.com",
+        "subject": "Order {{ order }}",
+        "html": HTML,
+        "text": "Hi {{ name }}",
+        "fromName": "Shop",
+        "fromEmail": "shop@example.com",
+        "values": {"name": "Ann", "order": 42},
+        **overrides,
+    }
 
 
 def test_send_delivers_with_tracking_and_the_detail_shows_the_timeline(api, smtp_server):  # noqa: F811
@@ -75,6 +86,7 @@ def test_the_message_belongs_to_the_contact_with_that_address(api, smtp_server):
 def test_a_suppressed_recipient_is_refused(api, owner, smtp_server):  # noqa: F811
     create_contact(api, "gone@example.com")
     from subscribers.models import Subscriber
+
     Subscriber.objects.filter(email="gone@example.com").update(status="unsubscribed-by-user")
     Suppression.objects.create(account_id=owner.account.pk, email_md5=md5("erased@example.com"))
     for address in ("gone@example.com", "erased@example.com"):
@@ -94,8 +106,11 @@ def test_idempotency_key_replays_the_first_response_and_refuses_another_body(api
     first = post_send(api, body_of(), HTTP_IDEMPOTENCY_KEY="k-1")
     again = post_send(api, body_of(), HTTP_IDEMPOTENCY_KEY="k-1")
     assert (again.status_code, again.json(), again["Location"]) == (202, first.json(), first["Location"])
-    assert_problem(post_send(api, body_of(subject="Other"), HTTP_IDEMPOTENCY_KEY="k-1"), 422,
-                   "/errors/422.2-idempotency-key-reused")
+    assert_problem(
+        post_send(api, body_of(subject="Other"), HTTP_IDEMPOTENCY_KEY="k-1"),
+        422,
+        "/errors/422.2-idempotency-key-reused",
+    )
     send()
     assert Message.objects.count() == 1 and len(smtp_server.deliveries) == 1
     assert post_send(api, body_of(), HTTP_IDEMPOTENCY_KEY="k-2").status_code == 202
@@ -169,8 +184,9 @@ def test_unsubscribing_from_a_single_email_suppresses_the_address(api, smtp_serv
     body = assert_hypermedia(post_send(api, body_of(to="solo@example.com")), 202, "email")
     send()
     token = make_token(body["emailId"])
-    response = Client().post(f"/u/{token}", "List-Unsubscribe=One-Click",
-                             content_type="application/x-www-form-urlencoded")
+    response = Client().post(
+        f"/u/{token}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code in (200, 204)
     detail = assert_hypermedia(api.get(f"{EMAILS}/{body['emailId']}"), 200, "email")
     assert [event["type"] for event in detail["events"]] == ["sent", "unsubscribed"]

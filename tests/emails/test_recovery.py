@@ -1,6 +1,7 @@
 """Single emails survive their worker and their job: with real rqworker processes and an SMTP server on
 loopback, a worker SIGKILLed in the middle of a send leaves the email `unknown` (maybe delivered, never
 sent twice), and an email whose job was lost from Redis is sent by the sweeper, once."""
+
 import django_rq
 import pytest
 
@@ -22,7 +23,8 @@ def status_of(email_id: int) -> str:
 
 
 def test_an_email_whose_worker_dies_mid_send_becomes_unknown_and_is_never_sent_again(
-        api, smtp_servers, fresh_redis, tmp_path):  # noqa: F811
+    api, smtp_servers, fresh_redis, tmp_path
+):  # noqa: F811
     server = smtp_servers(hold_at=1)  # records the message, then holds its 250 until released
     with Workers(tmp_path) as workers:
         first = workers.start(server.port)

@@ -1,4 +1,5 @@
 """What the fault tests do to the private stack, and what they check after: an import and a campaign send."""
+
 from collections import Counter
 
 from tests.faults.services import Http, Stack, wait_for
@@ -27,8 +28,9 @@ def import_items() -> tuple[list[dict], dict]:
         items.append({"emailAddress": f"i{i}@example.com", "fields": [{"fieldName": "firstName", "value": f"N{i}"}]})
         expected[f"i{i}@example.com"] = {"firstName": f"N{i}"}
         if i % 100 == 50:
-            items.append({"emailAddress": f"I{i - 7}@Example.COM",
-                          "fields": [{"fieldName": "firstName", "value": "again"}]})
+            items.append(
+                {"emailAddress": f"I{i - 7}@Example.COM", "fields": [{"fieldName": "firstName", "value": "again"}]}
+            )
         if i % 200 == 150:
             items.append({"emailAddress": f"not-an-address-{i}"})
     assert len(items) == TOTAL
@@ -39,8 +41,9 @@ def start_import(stack: Stack, http: Http, account: str) -> tuple[int, int, dict
     """The list, the import task (submitted) and the subscribers it must leave."""
     list_id = create_list(http, account, "Imported")
     items, expected = import_items()
-    task_id = path_id(http.post(f"/accounts/{account}/lists/{list_id}/subscribers/import", {"items": items},
-                                expect=202)["__location"])
+    task_id = path_id(
+        http.post(f"/accounts/{account}/lists/{list_id}/subscribers/import", {"items": items}, expect=202)["__location"]
+    )
     return list_id, task_id, expected
 
 
@@ -50,66 +53,107 @@ def task_processed(stack: Stack, task_id: int) -> int:
 
 def wait_mid_import(stack: Stack, task_id: int) -> int:
     """Until a quarter of the rows have committed (whole chunks), but not all; what has."""
-    processed = wait_for(lambda: task_processed(stack, task_id) >= TOTAL // 4 and task_processed(stack, task_id),
-                         "a quarter of the import", logs=stack.logs)
+    processed = wait_for(
+        lambda: task_processed(stack, task_id) >= TOTAL // 4 and task_processed(stack, task_id),
+        "a quarter of the import",
+        logs=stack.logs,
+    )
     assert processed < TOTAL, "the import ended before the fault: nothing was interrupted"
     return processed
 
 
 def wait_task_done(stack: Stack, task_id: int, timeout: float = 90) -> None:
-    wait_for(lambda: stack.postgres.value("SELECT status FROM tasks_task WHERE id = %s", [task_id]) == "done",
-             f"task {task_id} to be done", timeout=timeout, logs=stack.logs)
+    wait_for(
+        lambda: stack.postgres.value("SELECT status FROM tasks_task WHERE id = %s", [task_id]) == "done",
+        f"task {task_id} to be done",
+        timeout=timeout,
+        logs=stack.logs,
+    )
 
 
 def assert_imported_once(stack: Stack, http: Http, account: str, list_id: int, task_id: int, expected: dict) -> None:
     """Done, every row counted once, every subscriber and membership there once, counters exact."""
     body = get_task(http, account, task_id)
     assert body["status"] == "done", body
-    assert body["progress"] == {"total": TOTAL, "processed": TOTAL, "succeeded": TOTAL - INVALID,
-                                "failed": INVALID, "percent": 100.0}, body["progress"]
-    assert body["result"] == {"new": DISTINCT, "updated": 0, "alreadyInList": 0, "duplicatedInFile": DUPLICATES,
-                              "invalid": INVALID, "skippedUnsubscribed": 0, "skippedBounced": 0}, body["result"]
+    assert body["progress"] == {
+        "total": TOTAL,
+        "processed": TOTAL,
+        "succeeded": TOTAL - INVALID,
+        "failed": INVALID,
+        "percent": 100.0,
+    }, body["progress"]
+    assert body["result"] == {
+        "new": DISTINCT,
+        "updated": 0,
+        "alreadyInList": 0,
+        "duplicatedInFile": DUPLICATES,
+        "invalid": INVALID,
+        "skippedUnsubscribed": 0,
+        "skippedBounced": 0,
+    }, body["result"]
     assert body["errorsCount"] == INVALID
     db = stack.postgres
     assert db.value("SELECT count(*) FROM tasks_taskerror WHERE task_id = %s", [task_id]) == INVALID
     account_id = db.value("SELECT id FROM accounts_account WHERE name = %s", [account])
-    subscribers = dict(db.rows("SELECT email, fields FROM subscribers_subscriber WHERE account_id = %s "
-                               "AND email LIKE 'i%%'", [account_id]))
+    subscribers = dict(
+        db.rows(
+            "SELECT email, fields FROM subscribers_subscriber WHERE account_id = %s AND email LIKE 'i%%'", [account_id]
+        )
+    )
     assert len(subscribers) == DISTINCT and subscribers == expected  # none lost; first occurrences' values
-    memberships = db.rows("SELECT subscriber_id, count(*) FROM subscribers_membership WHERE list_id = %s "
-                          "GROUP BY subscriber_id", [list_id])
+    memberships = db.rows(
+        "SELECT subscriber_id, count(*) FROM subscribers_membership WHERE list_id = %s GROUP BY subscriber_id",
+        [list_id],
+    )
     assert len(memberships) == DISTINCT and {count for _, count in memberships} == {1}
     listed = http.get(f"/accounts/{account}/lists/{list_id}")
     assert listed["subscribersQuantity"] == DISTINCT, listed
     collection = http.get(f"/accounts/{account}/subscribers?status=active")  # the counter, against a recount
-    assert collection["itemsCount"] == db.value("SELECT count(*) FROM subscribers_subscriber WHERE account_id = %s "
-                                                "AND status = 'active'", [account_id]), collection["itemsCount"]
+    assert collection["itemsCount"] == db.value(
+        "SELECT count(*) FROM subscribers_subscriber WHERE account_id = %s AND status = 'active'", [account_id]
+    ), collection["itemsCount"]
 
 
 # --- Campaigns -----------------------------------------------------------------------------------
 
 RECIPIENTS, BATCH, SENDERS = 2000, 50, 2
-SEND_ENV = {"CAMPAIGN_BATCH_SIZE": BATCH, "CAMPAIGN_BATCH_DELAY_MS": 100, "CAMPAIGN_SENDERS": SENDERS,
-            "IMPORT_CHUNK_SIZE": 1000, "SEND_RETRY_BACKOFF_SECONDS": 1}
-CONTENT = {"subject": "News for {{ emailAddress }}", "fromName": "Shop", "fromEmail": "news@shop.example.com",
-           "html": '<html><body><p>Hello</p><a href="https://shop.example.com/sale">Sale</a></body></html>',
-           "text": "Hello"}
+SEND_ENV = {
+    "CAMPAIGN_BATCH_SIZE": BATCH,
+    "CAMPAIGN_BATCH_DELAY_MS": 100,
+    "CAMPAIGN_SENDERS": SENDERS,
+    "IMPORT_CHUNK_SIZE": 1000,
+    "SEND_RETRY_BACKOFF_SECONDS": 1,
+}
+CONTENT = {
+    "subject": "News for {{ emailAddress }}",
+    "fromName": "Shop",
+    "fromEmail": "news@shop.example.com",
+    "html": '<html><body><p>Hello</p><a href="https://shop.example.com/sale">Sale</a></body></html>',
+    "text": "Hello",
+}
 
 
 def audience(stack: Stack, http: Http, account: str, count: int, prefix: str = "r") -> tuple[int, list[str]]:
     """A list of ``count`` active subscribers, imported (the workers must be running)."""
     list_id = create_list(http, account, "News")
     emails = [f"{prefix}{i}@example.com" for i in range(count)]
-    task_id = path_id(http.post(f"/accounts/{account}/lists/{list_id}/subscribers/import",
-                                {"items": [{"emailAddress": address} for address in emails]},
-                                expect=202)["__location"])
+    task_id = path_id(
+        http.post(
+            f"/accounts/{account}/lists/{list_id}/subscribers/import",
+            {"items": [{"emailAddress": address} for address in emails]},
+            expect=202,
+        )["__location"]
+    )
     wait_task_done(stack, task_id)
     return list_id, emails
 
 
 def start_campaign(http: Http, account: str, list_id: int) -> int:
-    campaign_id = path_id(http.post(f"/accounts/{account}/campaigns", {"name": "News", **CONTENT,
-                                                                      "lists": [list_id]}, expect=201)["__location"])
+    campaign_id = path_id(
+        http.post(f"/accounts/{account}/campaigns", {"name": "News", **CONTENT, "lists": [list_id]}, expect=201)[
+            "__location"
+        ]
+    )
     http.post(f"/accounts/{account}/campaigns/{campaign_id}/start")
     return campaign_id
 
@@ -121,26 +165,45 @@ def campaign_status(stack: Stack, campaign_id: int) -> str:
 def wait_campaign_sent(stack: Stack, campaign_id: int, timeout: float = 90) -> None:
     def state() -> str:
         db = stack.postgres
-        messages = db.rows("SELECT status, next_attempt_at IS NOT NULL, count(*) FROM campaigns_message "
-                           "WHERE campaign_id = %s GROUP BY 1, 2", [campaign_id])
-        task = db.rows("SELECT t.status, t.heartbeat_at, now() FROM tasks_task t JOIN campaigns_campaign c "
-                       "ON c.task_id = t.id WHERE c.id = %s", [campaign_id])
+        messages = db.rows(
+            "SELECT status, next_attempt_at IS NOT NULL, count(*) FROM campaigns_message "
+            "WHERE campaign_id = %s GROUP BY 1, 2",
+            [campaign_id],
+        )
+        task = db.rows(
+            "SELECT t.status, t.heartbeat_at, now() FROM tasks_task t JOIN campaigns_campaign c "
+            "ON c.task_id = t.id WHERE c.id = %s",
+            [campaign_id],
+        )
         return f"messages (status, retry due, count): {messages}\ntask: {task}\n{stack.logs()}"
 
-    wait_for(lambda: campaign_status(stack, campaign_id) == "sent", f"campaign {campaign_id} to be sent",
-             timeout=timeout, logs=state)
+    wait_for(
+        lambda: campaign_status(stack, campaign_id) == "sent",
+        f"campaign {campaign_id} to be sent",
+        timeout=timeout,
+        logs=state,
+    )
 
 
 def message_statuses(stack: Stack, campaign_id: int) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for address, status in stack.postgres.rows("SELECT to_email, status FROM campaigns_message WHERE campaign_id = %s",
-                                               [campaign_id]):
+    for address, status in stack.postgres.rows(
+        "SELECT to_email, status FROM campaigns_message WHERE campaign_id = %s", [campaign_id]
+    ):
         found.setdefault(status, set()).add(address)
     return found
 
 
-def assert_sent_at_most_once(stack: Stack, http: Http, account: str, campaign_id: int, emails: list[str],
-                             delivered: Counter, *, unknown_bound: int) -> dict[str, set[str]]:
+def assert_sent_at_most_once(
+    stack: Stack,
+    http: Http,
+    account: str,
+    campaign_id: int,
+    emails: list[str],
+    delivered: Counter,
+    *,
+    unknown_bound: int,
+) -> dict[str, set[str]]:
     """Nobody got two; everyone is `sent` (delivered once) or `unknown` (in flight at the fault, at most
     ``unknown_bound``, delivered at most once); the task is done and the counters say what the rows say."""
     assert not [address for address, count in delivered.items() if count > 1], delivered.most_common(3)
@@ -157,6 +220,11 @@ def assert_sent_at_most_once(stack: Stack, http: Http, account: str, campaign_id
     assert (stats["recipients"], stats["sent"], stats["unknown"]) == (len(emails), len(sent), len(unknown)), stats
     task = get_task(http, account, body["taskId"])
     assert task["status"] == "done", task
-    assert task["progress"] == {"total": len(emails), "processed": len(emails), "succeeded": len(sent),
-                                "failed": len(unknown), "percent": 100.0}, task["progress"]
+    assert task["progress"] == {
+        "total": len(emails),
+        "processed": len(emails),
+        "succeeded": len(sent),
+        "failed": len(unknown),
+        "percent": 100.0,
+    }, task["progress"]
     return statuses

@@ -8,6 +8,7 @@ the machine's: a restart loses every queued job). The app server (gunicorn) and 
 DATABASE_URL and REDIS_URL. The test process talks to the app over HTTP and reads the private
 database with psycopg: nothing here goes through Django's test database.
 """
+
 import json
 import os
 import shutil
@@ -24,11 +25,10 @@ import psycopg
 import pytest
 
 from tests.campaigns.smtp import free_port
-from tests.helpers import wait_for  # noqa: F401 (also for the fault tests)
+from tests.helpers import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -46,19 +46,28 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             shutil.chown(root, "postgres")
             shutil.chown(self.socket_dir, "postgres")
-        subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
-                                     "--auth=trust", "--no-sync"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync"]),
+            check=True,
+            capture_output=True,
+        )
 
     def url(self, database: str = "emailapi") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), *args]),
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), *args]),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        options = (
+            f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
         self._ctl("-o", options, "-w", "start")
 
     def stop(self, mode: str = "immediate") -> None:
@@ -94,13 +103,29 @@ class PrivateRedis:
     def start(self) -> None:
         log = open(self.root / "redis.log", "ab")
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.root)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         wait_for(self._answers, "redis-server to answer", timeout=15)
 
     def _answers(self) -> bool:
         import redis
+
         try:
             return redis.Redis(port=self.port, socket_timeout=1).ping()
         except redis.exceptions.ConnectionError:
@@ -169,17 +194,30 @@ class Stack:
         self.http_port, self.server, self.workers = free_port(), None, []
 
     def env(self, **overrides) -> dict:
-        env = {name: value for name, value in os.environ.items()
-               if not name.startswith(("EMAIL_", "CAMPAIGN_", "SEND_", "TASK_", "IMPORT_", "DATABASE_", "REDIS_"))}
-        env.update({"DATABASE_URL": self.postgres.url(), "REDIS_URL": self.redis.url(), "SECRET_KEY": "faults",
-                    "DEBUG": "false", "LOG_LEVEL": "WARNING", "TASK_STALE_AFTER_SECONDS": "2",
-                    "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.http_port}", "API_RATE_LIMIT_PER_MINUTE": "100000"})
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("EMAIL_", "CAMPAIGN_", "SEND_", "TASK_", "IMPORT_", "DATABASE_", "REDIS_"))
+        }
+        env.update(
+            {
+                "DATABASE_URL": self.postgres.url(),
+                "REDIS_URL": self.redis.url(),
+                "SECRET_KEY": "faults",
+                "DEBUG": "false",
+                "LOG_LEVEL": "WARNING",
+                "TASK_STALE_AFTER_SECONDS": "2",
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.http_port}",
+                "API_RATE_LIMIT_PER_MINUTE": "100000",
+            }
+        )
         env.update({name: str(value) for name, value in overrides.items()})
         return env
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=self.env(), capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=REPO, env=self.env(), capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
 
@@ -191,9 +229,22 @@ class Stack:
         log = open(self.root / "server.log", "ab")
         # The server's settings matter where it enqueues (CAMPAIGN_SENDERS) and judges staleness (start).
         self.server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind",
-             f"127.0.0.1:{self.http_port}", "--workers", "2", "--timeout", "60"],
-            cwd=REPO, env=self.env(CAMPAIGN_SENDERS=2), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.http_port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "60",
+            ],
+            cwd=REPO,
+            env=self.env(CAMPAIGN_SENDERS=2),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         wait_for(lambda: self._serves(), "the app server", timeout=30, logs=self.logs)
 
@@ -214,9 +265,17 @@ class Stack:
         log = open(self.root / f"worker{len(self.workers) + 1}.log", "ab")
         command = f"{sys.executable} manage.py rqworker default imports sending --with-scheduler"
         process = subprocess.Popen(
-            ["bash", "-c", f'while :; do {command}; echo "supervisor: worker exited ($?), starting it again"; '
-                           "sleep 1; done"],
-            cwd=REPO, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "bash",
+                "-c",
+                f'while :; do {command}; echo "supervisor: worker exited ($?), starting it again"; sleep 1; done',
+            ],
+            cwd=REPO,
+            env=self.env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         self.workers.append(process)
         return process
@@ -236,14 +295,16 @@ class Stack:
     def flush_jobs(self) -> None:
         """Between tests: no job, schedule or lock of an earlier test (this Redis is ours alone)."""
         import redis
+
         redis.Redis(port=self.redis.port).flushall()
 
     def ensure_running(self) -> None:
         """After a test that failed mid-restart: both services up again for the next one."""
         if self.redis.process.poll() is not None:
             self.redis.start()
-        status = subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.postgres.data), "status"]),
-                                capture_output=True)
+        status = subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.postgres.data), "status"]), capture_output=True
+        )
         if status.returncode != 0:
             self.postgres.start()
 

@@ -2,6 +2,7 @@
 mid-campaign. The workers' jobs fail while it is down; their tasks stop beating, and the stale-task
 sweeper (RQ's scheduler in the same workers) requeues them once the database answers again: they
 resume from their checkpoints without anybody calling `start`."""
+
 import pytest
 
 from tests.campaigns.workers import Server, deliveries
@@ -51,7 +52,8 @@ def test_a_campaign_survives_a_postgresql_crash_and_nobody_gets_two(services):
         services.postgres.restart(down=DOWN)
         wait_campaign_sent(services, campaign_id)
         assert "requeued stale tasks" in services.logs()
-        assert_sent_at_most_once(services, http, account, campaign_id, emails, deliveries(smtp),
-                                 unknown_bound=SENDERS * BATCH)
+        assert_sent_at_most_once(
+            services, http, account, campaign_id, emails, deliveries(smtp), unknown_bound=SENDERS * BATCH
+        )
     finally:
         smtp.stop()

@@ -3,6 +3,7 @@ job, every scheduled job and the sweeper's own schedule are gone. Jobs already r
 PostgreSQL and finish; what was lost is found by the stale-task sweeper, which the workers arm again
 on their next heartbeat (tasks/worker.py): a queued task without a job is queued again, a task whose
 scheduled resumption was lost goes stale and is requeued. Nobody calls `start`."""
+
 import pytest
 
 from tests.campaigns.test_smtp_outcomes import Replies
@@ -36,9 +37,13 @@ def test_an_import_survives_a_redis_crash_and_the_one_queued_behind_it_is_queued
     services.start_worker(**IMPORT_ENV)  # one worker: the second import waits in Redis behind the first
     list_id, task_id, expected = start_import(services, http, account)
     behind_list = create_list(http, account, "Behind")
-    behind = path_id(http.post(f"/accounts/{account}/lists/{behind_list}/subscribers/import",
-                               {"items": [{"emailAddress": f"b{i}@example.com"} for i in range(300)]},
-                               expect=202)["__location"])
+    behind = path_id(
+        http.post(
+            f"/accounts/{account}/lists/{behind_list}/subscribers/import",
+            {"items": [{"emailAddress": f"b{i}@example.com"} for i in range(300)]},
+            expect=202,
+        )["__location"]
+    )
     wait_mid_import(services, task_id)
     assert get_task(http, account, behind)["status"] == "queued"
     services.redis.restart(down=DOWN)  # the second import's job is gone
@@ -47,8 +52,9 @@ def test_an_import_survives_a_redis_crash_and_the_one_queued_behind_it_is_queued
     assert f"requeued queued tasks whose jobs were lost [{behind}]" in services.logs()
     assert_imported_once(services, http, account, list_id, task_id, expected)
     assert get_task(http, account, behind)["result"]["new"] == 300
-    assert services.postgres.value("SELECT count(*) FROM subscribers_membership WHERE list_id = %s",
-                                   [behind_list]) == 300
+    assert (
+        services.postgres.value("SELECT count(*) FROM subscribers_membership WHERE list_id = %s", [behind_list]) == 300
+    )
 
 
 RETRIED = 20  # recipients whose first RCPT gets a 4xx: their retry waits in Redis as a scheduled job
@@ -60,8 +66,9 @@ def test_a_campaign_survives_redis_crashes_while_sending_and_while_its_retries_w
     smtp = Server()
     try:
         for _ in range(SENDERS):  # a retry 15 s away (> 5 s) frees the worker: a sender is scheduled for then
-            services.start_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port, **{**SEND_ENV,
-                                                                                     "SEND_RETRY_BACKOFF_SECONDS": 15})
+            services.start_worker(
+                EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port, **{**SEND_ENV, "SEND_RETRY_BACKOFF_SECONDS": 15}
+            )
         list_id, emails = audience(services, http, account, RECIPIENTS)
         retried = emails[-RETRIED:]
         smtp.recorder.reply = Replies({address: ["451 4.7.1 Try again later"] for address in retried})
@@ -70,17 +77,23 @@ def test_a_campaign_survives_redis_crashes_while_sending_and_while_its_retries_w
         services.redis.restart(down=DOWN)  # mid-batches: the senders only need PostgreSQL, they go on
 
         db = services.postgres
-        waiting = ("SELECT t.heartbeat_at > now() AND NOT EXISTS (SELECT 1 FROM campaigns_message m WHERE "
-                   "m.campaign_id = c.id AND (m.status = 'sending' OR m.status = 'queued' AND m.next_attempt_at "
-                   "IS NULL)) FROM tasks_task t JOIN campaigns_campaign c ON c.task_id = t.id WHERE c.id = %s")
-        wait_for(lambda: db.value(waiting, [campaign_id]), "every sender to leave a scheduled job for the retries",
-                 logs=services.logs)
+        waiting = (
+            "SELECT t.heartbeat_at > now() AND NOT EXISTS (SELECT 1 FROM campaigns_message m WHERE "
+            "m.campaign_id = c.id AND (m.status = 'sending' OR m.status = 'queued' AND m.next_attempt_at "
+            "IS NULL)) FROM tasks_task t JOIN campaigns_campaign c ON c.task_id = t.id WHERE c.id = %s"
+        )
+        wait_for(
+            lambda: db.value(waiting, [campaign_id]),
+            "every sender to leave a scheduled job for the retries",
+            logs=services.logs,
+        )
         assert len(smtp.recorder.deliveries) == RECIPIENTS - RETRIED
         services.redis.restart(down=DOWN)  # the scheduled senders are gone
         wait_campaign_sent(services, campaign_id)
         assert "requeued stale tasks" in services.logs()
-        statuses = assert_sent_at_most_once(services, http, account, campaign_id, emails, deliveries(smtp),
-                                            unknown_bound=0)
+        statuses = assert_sent_at_most_once(
+            services, http, account, campaign_id, emails, deliveries(smtp), unknown_bound=0
+        )
         assert set(retried) <= statuses["sent"] and all(smtp.recorder.reply.asked[a] == 2 for a in retried)
     finally:
         smtp.stop()

@@ -1,4 +1,5 @@
 """Field definitions: predefined fields, custom field CRUD, and deletion of the values."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,8 +10,13 @@ from tests.factories import make_account
 from tests.helpers import ApiClient, assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import Paths, create_field, create_list, field_values, get_subscriber, subscribed
 
-PREDEFINED = [("firstName", "First Name", "string"), ("lastName", "Last Name", "string"),
-              ("gender", "Gender", "gender"), ("birthday", "Birthday", "date"), ("country", "Country", "country")]
+PREDEFINED = [
+    ("firstName", "First Name", "string"),
+    ("lastName", "Last Name", "string"),
+    ("gender", "Gender", "gender"),
+    ("birthday", "Birthday", "date"),
+    ("country", "Country", "country"),
+]
 
 
 @pytest.fixture
@@ -28,8 +34,9 @@ def test_every_new_account_has_the_predefined_fields_first(db):
     create_field(api, "income", "number", label="Annual Income")
     paths = Paths(fresh)
     body = assert_hypermedia(api.get(paths.fields), 200, "fields-collection")
-    got = [(item["fieldName"], item["label"], item["type"], item["predefined"], item["private"])
-           for item in body["items"]]
+    got = [
+        (item["fieldName"], item["label"], item["type"], item["predefined"], item["private"]) for item in body["items"]
+    ]
     assert got == [(*p, True, False) for p in PREDEFINED] + [("income", "Annual Income", "number", False, False)]
     for item in body["items"]:
         href = paths.field(item["fieldName"])
@@ -49,10 +56,19 @@ def test_create_is_201_with_location_and_defaults(api, paths):
     assert links_by_rel(body, "/rels/delete-field")[0]["href"] == paths.field("city")
     detail = get_field(api, paths, "city")
     assert (detail["fieldName"], detail["label"], detail["type"], detail["predefined"], detail["private"]) == (
-        "city", "city", "string", False, False)
+        "city",
+        "city",
+        "string",
+        False,
+        False,
+    )
     assert [link["rel"] for link in detail["_links"]] == [
-        "self /rels/field", "/rels/edit-field", "/rels/delete-field", "parent /rels/fields-collection",
-        "/rels/account-home"]
+        "self /rels/field",
+        "/rels/edit-field",
+        "/rels/delete-field",
+        "parent /rels/fields-collection",
+        "/rels/account-home",
+    ]
 
 
 def test_create_with_label_and_private(api, paths):
@@ -68,15 +84,17 @@ def test_valid_field_names(api, name):
 
 @pytest.mark.parametrize("name", ["1abc", "_x", "a-b", "a b", "ñandu", "a" * 51, "", 12])
 def test_invalid_field_name_is_400_2(api, paths, name):
-    body = assert_problem(api.post(paths.fields, {"fieldName": name, "type": "string"}), 400,
-                          "/errors/400.2-validation-error", 2)
+    body = assert_problem(
+        api.post(paths.fields, {"fieldName": name, "type": "string"}), 400, "/errors/400.2-validation-error", 2
+    )
     assert [e["field"] for e in body["errors"]] == ["fieldName"]
 
 
 @pytest.mark.parametrize("type_", ["text", "integer", "", "STRING"])
 def test_invalid_type_is_400_2(api, paths, type_):
-    body = assert_problem(api.post(paths.fields, {"fieldName": "thing", "type": type_}), 400,
-                          "/errors/400.2-validation-error", 2)
+    body = assert_problem(
+        api.post(paths.fields, {"fieldName": "thing", "type": type_}), 400, "/errors/400.2-validation-error", 2
+    )
     assert [e["field"] for e in body["errors"]] == ["type"]
 
 
@@ -95,8 +113,9 @@ def test_missing_member_is_400_24(api, paths, body, missing):
 @pytest.mark.parametrize("name", ["CITY", "City", "FIRSTNAME", "country"])
 def test_duplicated_name_is_400_38_case_insensitively(api, paths, name):
     create_field(api, "city", "string")
-    body = assert_problem(api.post(paths.fields, {"fieldName": name, "type": "number"}), 400,
-                          "/errors/400.38-duplicated-name", 38)
+    body = assert_problem(
+        api.post(paths.fields, {"fieldName": name, "type": "number"}), 400, "/errors/400.38-duplicated-name", 38
+    )
     assert name in body["detail"]
     assert Field.objects.filter(account=api.owner.account, name__iexact=name).count() == 1
 
@@ -124,16 +143,22 @@ def test_put_may_echo_read_only_members_unchanged(api, paths):
     assert get_field(api, paths, "city")["label"] == "Town"
 
 
-@pytest.mark.parametrize("change", [{"fieldName": "town"}, {"type": "number"}, {"predefined": True},
-                                    {"fieldName": "CITY"}])
+@pytest.mark.parametrize(
+    "change", [{"fieldName": "town"}, {"type": "number"}, {"predefined": True}, {"fieldName": "CITY"}]
+)
 def test_put_changing_a_read_only_member_is_400_2(api, paths, change):
     create_field(api, "city", "string")
-    body = assert_problem(api.put(paths.field("city"), {"label": "Town", **change}), 400,
-                          "/errors/400.2-validation-error", 2)
+    body = assert_problem(
+        api.put(paths.field("city"), {"label": "Town", **change}), 400, "/errors/400.2-validation-error", 2
+    )
     assert [e["field"] for e in body["errors"]] == list(change)
     detail = get_field(api, paths, "city")
     assert (detail["fieldName"], detail["label"], detail["type"], detail["predefined"]) == (
-        "city", "city", "string", False)
+        "city",
+        "city",
+        "string",
+        False,
+    )
 
 
 def test_put_with_a_blank_label_is_400_2(api, paths):
@@ -148,8 +173,11 @@ def test_predefined_fields_cannot_be_deleted(api, paths, name):
 
 
 def test_unknown_field_is_404(api, paths):
-    for response in (api.get(paths.field("nope")), api.put(paths.field("nope"), {"label": "x"}),
-                     api.delete(paths.field("nope"))):
+    for response in (
+        api.get(paths.field("nope")),
+        api.put(paths.field("nope"), {"label": "x"}),
+        api.delete(paths.field("nope")),
+    ):
         assert_problem(response, 404, "/errors/404.1-not-found", 1)
 
 
@@ -157,14 +185,19 @@ def test_delete_removes_the_field_and_its_values_in_one_statement(api, paths):
     create_field(api, "income", "number")
     create_field(api, "city", "string")
     list_id = create_list(api, "People")
-    hashes = [subscribed(api, list_id, f"p{i}@example.com", {"income": i * 10, "city": "Rosario", "firstName": "P"})
-              for i in range(6)]
+    hashes = [
+        subscribed(api, list_id, f"p{i}@example.com", {"income": i * 10, "city": "Rosario", "firstName": "P"})
+        for i in range(6)
+    ]
     hashes.append(subscribed(api, list_id, "no-income@example.com", {"city": "Salta"}))
 
     with CaptureQueriesContext(connection) as context:
         body = assert_hypermedia(api.delete(paths.field("income")), 200, "message")
-    updates = [q["sql"] for q in context.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")
-               and "subscribers_subscriber" in q["sql"]]
+    updates = [
+        q["sql"]
+        for q in context.captured_queries
+        if q["sql"].lstrip().upper().startswith("UPDATE") and "subscribers_subscriber" in q["sql"]
+    ]
     assert len(updates) == 1, updates
     assert links_by_rel(body, "/rels/fields-collection")[0]["href"] == paths.fields
 

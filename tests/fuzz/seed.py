@@ -1,4 +1,5 @@
 """Real objects for the fuzzer's path parameters: one of each kind, made through the API."""
+
 from campaigns.tokens import make_token
 from tests.campaigns.builders import create_campaign
 from tests.factories import make_account
@@ -17,8 +18,10 @@ def seed_objects() -> dict:
     email_md5 = subscribed(api, list_id, "ann@example.com", fields={"firstName": "Ann"})
     create_field(api, "city", "string")
     campaign_id = create_campaign(api, [list_id])
-    imported = api.post(f"{paths.list_subscribers(list_id)}/import",
-                        {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]})
+    imported = api.post(
+        f"{paths.list_subscribers(list_id)}/import",
+        {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]},
+    )
     assert_hypermedia(imported, 202, "message")
     sent = api.post("/api/v1/emails/send", {"to": "cid@example.com", "subject": "Hi", "text": "Hello"})
     email = assert_hypermedia(sent, 202, "email")

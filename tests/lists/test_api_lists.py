@@ -39,7 +39,7 @@ def test_created_list_reads_back_trimmed_active_and_empty(api, paths):
     assert body["active"] is True
     assert body["subscribersQuantity"] == 0 and body["subcribersQuantity"] == 0
     created = datetime.datetime.fromisoformat(body["creationDate"])
-    assert abs(datetime.datetime.now(datetime.timezone.utc) - created) < datetime.timedelta(minutes=5)
+    assert abs(datetime.datetime.now(datetime.UTC) - created) < datetime.timedelta(minutes=5)
     subscribers = paths.list_subscribers(list_id)
     assert links_by_rel(body, "self")[0]["href"] == paths.list(list_id)
     assert links_by_rel(body, "edit")[0]["href"] == paths.list(list_id)
@@ -130,8 +130,9 @@ def test_put_to_the_name_of_another_active_list_is_400_38(api, paths):
 def test_reactivating_a_list_whose_name_is_taken_is_400_38(api, paths):
     list_id = create_list(api, "Gamma", active=False)
     create_list(api, "gamma")
-    assert_problem(api.put(paths.list(list_id), {"name": "Gamma", "active": True}), 400,
-                   "/errors/400.38-duplicated-name", 38)
+    assert_problem(
+        api.put(paths.list(list_id), {"name": "Gamma", "active": True}), 400, "/errors/400.38-duplicated-name", 38
+    )
     assert MailingList.objects.get(pk=list_id).active is False
 
 

@@ -1,4 +1,5 @@
 """The lists collection: pages at every position, the envelope, and page parameters."""
+
 import pytest
 
 from tests.helpers import assert_hypermedia, assert_problem
@@ -13,9 +14,16 @@ def paths(owner):
 
 
 def check(api, paths, expected, **kwargs):
-    return assert_page(api, paths.lists, expected, profile="lists-collection",
-                       collection_rel="/rels/lists-collection", affordances=AFFORDANCES,
-                       key=lambda item: item["listId"], **kwargs)
+    return assert_page(
+        api,
+        paths.lists,
+        expected,
+        profile="lists-collection",
+        collection_rel="/rels/lists-collection",
+        affordances=AFFORDANCES,
+        key=lambda item: item["listId"],
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -25,9 +33,16 @@ def twenty_three(api):
 
 def test_every_page_is_exact_first_middle_last_uneven_and_past_the_end(api, paths, twenty_three):
     for per_page in (5, 6, 7, 10, 20, 23, 50):
-        assert_every_page(api, paths.lists, twenty_three, per_page=per_page, profile="lists-collection",
-                          collection_rel="/rels/lists-collection", affordances=AFFORDANCES,
-                          key=lambda item: item["listId"])
+        assert_every_page(
+            api,
+            paths.lists,
+            twenty_three,
+            per_page=per_page,
+            profile="lists-collection",
+            collection_rel="/rels/lists-collection",
+            affordances=AFFORDANCES,
+            key=lambda item: item["listId"],
+        )
 
 
 def test_default_page_is_1_with_20_per_page(api, paths, twenty_three):
@@ -66,12 +81,23 @@ def test_collection_links_follow_the_contract(api, paths, twenty_three):
     assert home[0]["href"] == paths.home
 
 
-@pytest.mark.parametrize("query, name", [
-    ("page=0", "page"), ("page=-1", "page"), ("page=abc", "page"), ("page=1.5", "page"), ("page=1e3", "page"),
-    ("per_page=4", "per_page"), ("per_page=51", "per_page"), ("per_page=x", "per_page"),
-    ("per_page=0", "per_page"), ("per_page=-5", "per_page"),
-    ("page=%C2%B2", "page"), ("per_page=%C2%B9", "per_page"),  # superscript digits: str.isdigit() but not int()
-])
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("page=1.5", "page"),
+        ("page=1e3", "page"),
+        ("per_page=4", "per_page"),
+        ("per_page=51", "per_page"),
+        ("per_page=x", "per_page"),
+        ("per_page=0", "per_page"),
+        ("per_page=-5", "per_page"),
+        ("page=%C2%B2", "page"),
+        ("per_page=%C2%B9", "per_page"),  # superscript digits: str.isdigit() but not int()
+    ],
+)
 def test_bad_page_parameters_are_400_3_naming_the_parameter(api, paths, query, name):
     body = assert_problem(api.get(f"{paths.lists}?{query}"), 400, "/errors/400.3-invalid-parameter", 3)
     assert f"'{name}'" in body["detail"]

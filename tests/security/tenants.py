@@ -3,6 +3,7 @@
 B's strings all carry a marker no other test data uses, so a response that shows any of them has
 leaked B's data; ``Tenant.values`` maps each URL keyword to the objects that fill it.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,22 +56,50 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     message = Message.objects.get(campaign_id=sent, to_email=address)
     Client().get(f"/t/o/{make_token(message.pk)}")
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
-    tenant = Tenant(who, values={
-        "account_name": [who.name], "list_id": [list_id], "email_md5": [md5(address)], "field_name": [field_name],
-        "task_id": [done_task, queued_task], "campaign_id": [sent, draft], "email_id": [email_id]})
+    tenant = Tenant(
+        who,
+        values={
+            "account_name": [who.name],
+            "list_id": [list_id],
+            "email_md5": [md5(address)],
+            "field_name": [field_name],
+            "task_id": [done_task, queued_task],
+            "campaign_id": [sent, draft],
+            "email_id": [email_id],
+        },
+    )
     imported = f"{marker}.imported@{marker}.example"
-    tenant.secrets = {who.name, address, md5(address), field_name, f"{marker} value", f"{marker}First",
-                      f"{marker} list", imported, md5(imported), f"{marker}-bad-row", f"{marker} campaign",
-                      f"{marker} subject", f"{marker} draft", f"{marker}.single@{marker}.example",
-                      f"{marker} email subject", f"{marker}.queued@{marker}.example"}
+    tenant.secrets = {
+        who.name,
+        address,
+        md5(address),
+        field_name,
+        f"{marker} value",
+        f"{marker}First",
+        f"{marker} list",
+        imported,
+        md5(imported),
+        f"{marker}-bad-row",
+        f"{marker} campaign",
+        f"{marker} subject",
+        f"{marker} draft",
+        f"{marker}.single@{marker}.example",
+        f"{marker} email subject",
+        f"{marker}.queued@{marker}.example",
+    }
     return tenant
 
 
 # --- B's rows ------------------------------------------------------------------------------------
 
+
 def project_models() -> list[type[models.Model]]:
-    return [model for config in apps.get_app_configs() if Path(config.path).parent == settings.BASE_DIR
-            for model in config.get_models()]
+    return [
+        model
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == settings.BASE_DIR
+        for model in config.get_models()
+    ]
 
 
 def account_lookup(model: type[models.Model], depth: int = 0) -> str | None:

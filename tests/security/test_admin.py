@@ -1,4 +1,5 @@
 """The admin is behind Django's login, and every form post to it needs a CSRF token."""
+
 import re
 
 import pytest
@@ -21,8 +22,16 @@ def _csrf_token(client: Client, path: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/apikey/", "/admin/accounts/account/",
-                                  "/admin/campaigns/campaign/", "/admin/tasks/task/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/accounts/apikey/",
+        "/admin/accounts/account/",
+        "/admin/campaigns/campaign/",
+        "/admin/tasks/task/",
+    ],
+)
 def test_anonymous_admin_pages_redirect_to_the_login(db, path):
     response = Client().get(path)
     assert response.status_code == 302
@@ -36,8 +45,9 @@ def test_the_login_refuses_a_post_without_its_csrf_token(staff):
     assert "_auth_user_id" not in client.session
     # The same credentials with the token from the form log in: the 403 was the missing token.
     token = _csrf_token(client, "/admin/login/")
-    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/",
-                                             "csrfmiddlewaretoken": token})
+    response = client.post(
+        "/admin/login/", {"username": "boss", "password": PASSWORD, "next": "/admin/", "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
@@ -53,7 +63,7 @@ def test_a_wrong_password_does_not_log_in(staff):
 def test_a_logged_in_admin_post_without_a_csrf_token_changes_nothing(staff, owner):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
-    api_key = ApiKey.objects.get(prefix=owner.key[:ApiKey.PREFIX_LENGTH])
+    api_key = ApiKey.objects.get(prefix=owner.key[: ApiKey.PREFIX_LENGTH])
     response = client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]})
     assert_problem(response, 403, "/errors/403.2-forbidden")
     response = client.post("/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "forged"})

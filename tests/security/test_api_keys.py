@@ -2,6 +2,7 @@
 
 The database is read with SQL, not through the models, so nothing in between can hide a plaintext.
 """
+
 import base64
 import hashlib
 import re
@@ -40,16 +41,16 @@ def test_the_key_table_holds_a_hash_and_a_prefix_never_the_key(owner, other):
     assert len(rows) == 2
     for who in (owner, other):
         (row,) = [row for row in rows if row["key_hash"] == hashlib.sha256(who.key.encode()).hexdigest()]
-        assert row["prefix"] == who.key[:ApiKey.PREFIX_LENGTH]
+        assert row["prefix"] == who.key[: ApiKey.PREFIX_LENGTH]
         for value in row.values():
             assert who.key not in str(value).lower()
-            assert who.key[ApiKey.PREFIX_LENGTH:] not in str(value).lower()  # not even the secret part
+            assert who.key[ApiKey.PREFIX_LENGTH :] not in str(value).lower()  # not even the secret part
 
 
 def test_no_table_of_the_database_holds_a_key(owner):
     ApiClient(owner).get(f"/accounts/{owner.name}/lists")  # used once: last_used_at is written
     assert _tables_containing(owner.key) == []
-    assert _tables_containing(owner.key[ApiKey.PREFIX_LENGTH:]) == []
+    assert _tables_containing(owner.key[ApiKey.PREFIX_LENGTH :]) == []
 
 
 def test_a_key_is_found_by_its_prefix_and_compared_by_hash_in_constant_time(owner, monkeypatch):
@@ -67,8 +68,8 @@ def test_a_key_is_found_by_its_prefix_and_compared_by_hash_in_constant_time(owne
     assert compared == [(digest, digest)]
     # The query carries the prefix only: the database never sees the key, and the hash is not its index.
     assert all(owner.key not in query["sql"].lower() for query in queries.captured_queries)
-    assert any(owner.key[:ApiKey.PREFIX_LENGTH] in query["sql"] for query in queries.captured_queries)
-    wrong = owner.key[:ApiKey.PREFIX_LENGTH] + "0" * 24
+    assert any(owner.key[: ApiKey.PREFIX_LENGTH] in query["sql"] for query in queries.captured_queries)
+    wrong = owner.key[: ApiKey.PREFIX_LENGTH] + "0" * 24
     compared.clear()
     assert api_key_authenticate(wrong) is None
     assert len(compared) == 1  # the candidate with that prefix was compared, not skipped early
@@ -76,10 +77,17 @@ def test_a_key_is_found_by_its_prefix_and_compared_by_hash_in_constant_time(owne
 
 def _every_way_to_send(key: str) -> list[dict]:
     basic = base64.b64encode(f"user:{key}".encode()).decode()
-    return [{"HTTP_AUTHORIZATION": f"Bearer {key}"}, {"HTTP_AUTHORIZATION": f"Token {key}"},
-            {"HTTP_AUTHORIZATION": f"OAuth2 {key}"}, {"HTTP_AUTHORIZATION": f"Basic {basic}"},
-            {"HTTP_AUTHORIZATION": key}, {"HTTP_AUTHORIZATION": f"{key} {key}"},
-            {"HTTP_AUTHORIZATION": f"Bearer {key}x"}, {"HTTP_AUTHORIZATION": f"Basic {key}"}, {"query": key}]
+    return [
+        {"HTTP_AUTHORIZATION": f"Bearer {key}"},
+        {"HTTP_AUTHORIZATION": f"Token {key}"},
+        {"HTTP_AUTHORIZATION": f"OAuth2 {key}"},
+        {"HTTP_AUTHORIZATION": f"Basic {basic}"},
+        {"HTTP_AUTHORIZATION": key},
+        {"HTTP_AUTHORIZATION": f"{key} {key}"},
+        {"HTTP_AUTHORIZATION": f"Bearer {key}x"},
+        {"HTTP_AUTHORIZATION": f"Basic {key}"},
+        {"query": key},
+    ]
 
 
 def _get(path: str, how: dict):
@@ -108,11 +116,17 @@ def test_a_key_of_another_account_is_not_echoed(owner, other):
 
 
 def _admin_pages(client, owner) -> dict[str, str]:
-    api_key = ApiKey.objects.get(prefix=owner.key[:ApiKey.PREFIX_LENGTH])
-    paths = ["/admin/accounts/apikey/", f"/admin/accounts/apikey/{api_key.pk}/change/",
-             f"/admin/accounts/apikey/{api_key.pk}/history/", "/admin/accounts/account/",
-             f"/admin/accounts/account/{owner.account.pk}/change/", f"/admin/accounts/apikey/?q={owner.name}",
-             f"/admin/accounts/apikey/?q={owner.key[:ApiKey.PREFIX_LENGTH]}", "/admin/"]
+    api_key = ApiKey.objects.get(prefix=owner.key[: ApiKey.PREFIX_LENGTH])
+    paths = [
+        "/admin/accounts/apikey/",
+        f"/admin/accounts/apikey/{api_key.pk}/change/",
+        f"/admin/accounts/apikey/{api_key.pk}/history/",
+        "/admin/accounts/account/",
+        f"/admin/accounts/account/{owner.account.pk}/change/",
+        f"/admin/accounts/apikey/?q={owner.name}",
+        f"/admin/accounts/apikey/?q={owner.key[: ApiKey.PREFIX_LENGTH]}",
+        "/admin/",
+    ]
     pages = {}
     for path in paths:
         response = client.get(path)
@@ -122,14 +136,15 @@ def _admin_pages(client, owner) -> dict[str, str]:
 
 
 def test_admin_pages_never_show_a_key(admin_client, owner):
-    added = admin_client.post("/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "second"},
-                              follow=True)
+    added = admin_client.post(
+        "/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "second"}, follow=True
+    )
     new_key = re.search(r"New API key for [^:]+: ([0-9a-f]{32})", added.content.decode()).group(1)
     pages = _admin_pages(admin_client, owner)
     for path, page in pages.items():
         for key in (owner.key, new_key):
-            assert key not in page and key[ApiKey.PREFIX_LENGTH:] not in page, path
-    assert owner.key[:ApiKey.PREFIX_LENGTH] in pages["/admin/accounts/apikey/"]  # the prefix identifies a key
+            assert key not in page and key[ApiKey.PREFIX_LENGTH :] not in page, path
+    assert owner.key[: ApiKey.PREFIX_LENGTH] in pages["/admin/accounts/apikey/"]  # the prefix identifies a key
     assert _tables_containing(new_key) == []  # not in the admin's log entries nor in the session's messages
 
 
@@ -138,9 +153,19 @@ def test_a_key_in_the_query_string_is_not_copied_into_links_or_errors(owner):
     for n in range(3):
         assert api.post("/api/v1/contacts", {"emailAddress": f"c{n}@example.com"}).status_code == 201
     home = f"/accounts/{owner.name}"
-    paths = ["/api/v1/contacts?limit=1", "/api/v1/contacts?cursor=&limit=1", "/api/v1/contacts?limit=1000",
-             "/api/v1/contacts?nope=1", f"{home}/subscribers?per_page=5", f"{home}/subscribers?page=0",
-             f"{home}", "/", "/api/v1/nowhere?x=1", f"{home}/lists/999999", "/api/v2/contacts?limit=1"]
+    paths = [
+        "/api/v1/contacts?limit=1",
+        "/api/v1/contacts?cursor=&limit=1",
+        "/api/v1/contacts?limit=1000",
+        "/api/v1/contacts?nope=1",
+        f"{home}/subscribers?per_page=5",
+        f"{home}/subscribers?page=0",
+        f"{home}",
+        "/",
+        "/api/v1/nowhere?x=1",
+        f"{home}/lists/999999",
+        "/api/v2/contacts?limit=1",
+    ]
     for path in paths:
         response = Client().get(f"{path}{'&' if '?' in path else '?'}access_token={owner.key}")
         assert response.status_code < 500, path

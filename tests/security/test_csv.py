@@ -4,6 +4,7 @@ The one CSV today is a task's error report (``Accept: text/csv``), whose cells r
 imported. A new CSV writer in the code fails ``test_every_csv_writer_is_known`` until it is listed
 here with a test.
 """
+
 import csv
 import io
 import json
@@ -15,8 +16,21 @@ from tasks.views import csv_cell
 from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_jobs, submit  # noqa: F401
 
 CSV_WRITERS = {"tasks/views.py": "the task error report, every text cell through csv_cell"}
-DANGEROUS = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1+2", "\r=1+2", "=HYPERLINK(\"https://evil.example\")",
-             "-", "@", "\t", "\rtext", "+", "=cmd|' /C calc'!A0"]
+DANGEROUS = [
+    "=1+2",
+    "+1+2",
+    "-1+2",
+    "@SUM(A1)",
+    "\t=1+2",
+    "\r=1+2",
+    '=HYPERLINK("https://evil.example")',
+    "-",
+    "@",
+    "\t",
+    "\rtext",
+    "+",
+    "=cmd|' /C calc'!A0",
+]
 HARMLESS = ["plain", "a=b", "x+1", "1-2", "mail@example", " space", "'quoted"]
 
 
@@ -53,6 +67,6 @@ def test_every_csv_writer_is_known():
         if relative.startswith((".venv/", "node_modules/", "tests/", "bench/")):
             continue
         source = path.read_text(encoding="utf-8")
-        if "csv.writer" in source or "csv.DictWriter" in source or "text/csv" in source and "Renderer" in source:
+        if "csv.writer" in source or "csv.DictWriter" in source or ("text/csv" in source and "Renderer" in source):
             writers.add(relative)
     assert writers == set(CSV_WRITERS)

@@ -14,6 +14,7 @@ own collections may answer anything but a 5xx. Never 401: A's key is valid.
 The other isolation tests (tests/subscribers/test_isolation.py, tests/v1/…) check representations
 in detail; this one checks that nothing was forgotten.
 """
+
 import itertools
 import json
 import re
@@ -33,10 +34,14 @@ PUBLIC = {
     "admin/": "Django admin: staff session and CSRF, not API keys (tests/security/test_admin.py)",
     "api/schema/": "the OpenAPI document: documentation, no account data",
     "api/docs/": "Swagger UI over the OpenAPI document",
-    "rels": "documentation index", "rels/<str:name>": "documentation of a relation type",
-    "models": "documentation index", "models/<str:name>": "documentation of a model",
-    "errors": "documentation index", "errors/<str:key>": "documentation of a problem type",
-    "schemas": "documentation index", "schemas/<str:name>": "a JSON Schema",
+    "rels": "documentation index",
+    "rels/<str:name>": "documentation of a relation type",
+    "models": "documentation index",
+    "models/<str:name>": "documentation of a model",
+    "errors": "documentation index",
+    "errors/<str:key>": "documentation of a problem type",
+    "schemas": "documentation index",
+    "schemas/<str:name>": "a JSON Schema",
     "t/o/<str:token>": "open pixel: the HMAC-signed message token is the credential (tests/security/test_tokens.py)",
     "t/c/<str:token>/<int:position>": "tracked link: signed token, redirects only to the campaign's own link",
     "u/<str:token>": "unsubscribe page and one-click POST: signed token",
@@ -49,8 +54,15 @@ STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behi
 
 ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id")
 # Any value of the right shape: a request without a key must be refused before it is looked up.
-PLACEHOLDERS = {"account_name": "someone@example.com", "list_id": 1, "email_md5": "0" * 32, "field_name": "city",
-                "task_id": 1, "campaign_id": 1, "email_id": 1}
+PLACEHOLDERS = {
+    "account_name": "someone@example.com",
+    "list_id": 1,
+    "email_md5": "0" * 32,
+    "field_name": "city",
+    "task_id": 1,
+    "campaign_id": 1,
+    "email_id": 1,
+}
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
 # Bodies that would change B's object if a check were missing (any other write sends {}).
@@ -152,8 +164,10 @@ def test_a_key_never_reaches_b_data(tenants):
                 seen = [secret for secret in b.secrets if secret in _content(response) and secret not in sent]
                 wanted = expected[method]
                 if (wanted is not None and response.status_code not in wanted) or response.status_code >= 500:
-                    failures.append(f"{method.upper()} {path} ({label}): {response.status_code}, "
-                                    f"expected {sorted(wanted or ['< 500'])}")
+                    failures.append(
+                        f"{method.upper()} {path} ({label}): {response.status_code}, "
+                        f"expected {sorted(wanted or ['< 500'])}"
+                    )
                 if seen:
                     failures.append(f"{method.upper()} {path} ({label}): shows B's {sorted(seen)}")
         if snapshot(b.who.account) != before:
@@ -164,8 +178,25 @@ def test_a_key_never_reaches_b_data(tenants):
 # --- B's values in query parameters --------------------------------------------------------------
 
 # Query parameters that cannot name another account's object, and those that can, with B's values.
-NOT_REFERENCES = {"page", "per_page", "status", "format", "timeline", "from", "to", "group_by", "limit", "offset",
-                  "order", "sort_by", "created_after", "created_before", "sent_after", "sent_before", "cursor"}
+NOT_REFERENCES = {
+    "page",
+    "per_page",
+    "status",
+    "format",
+    "timeline",
+    "from",
+    "to",
+    "group_by",
+    "limit",
+    "offset",
+    "order",
+    "sort_by",
+    "created_after",
+    "created_before",
+    "sent_after",
+    "sent_before",
+    "cursor",
+}
 REFERENCES = {
     "list": lambda b: b.values["list_id"],
     "campaign": lambda b: b.values["campaign_id"],
@@ -186,8 +217,12 @@ def _operations():
 
 
 def test_every_query_parameter_is_known_to_the_isolation_test():
-    unknown = {(path, name) for path, names in _operations() for name in names
-               if name not in NOT_REFERENCES and name not in REFERENCES}
+    unknown = {
+        (path, name)
+        for path, names in _operations()
+        for name in names
+        if name not in NOT_REFERENCES and name not in REFERENCES
+    }
     assert unknown == set(), "decide whether these can name another account's object"
 
 
@@ -202,8 +237,9 @@ def _b_cursors(b) -> list[str]:
     b_api, found = ApiClient(b.who), []
     for path in ("/api/v1/contacts", "/api/v1/emails", "/api/v1/campaigns"):
         body = b_api.get(f"{path}?cursor=&limit=1&sort_by={'email' if 'contacts' in path else 'id'}").json()
-        found.extend(link["href"].split("cursor=")[1].split("&")[0] for link in body["_links"]
-                     if "next" in link["rel"].split())
+        found.extend(
+            link["href"].split("cursor=")[1].split("&")[0] for link in body["_links"] if "next" in link["rel"].split()
+        )
     assert len(found) == 3
     return found
 

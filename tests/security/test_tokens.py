@@ -4,6 +4,7 @@ tests/campaigns/test_tracking.py checks each endpoint's behaviour; this file is 
 all three, plus the links a campaign never tracks. ``/t/o`` answers the transparent GIF whatever the
 token (a mail client would otherwise draw a broken image), so there a forgery must record nothing.
 """
+
 import re
 
 from django.test import Client
@@ -24,9 +25,11 @@ def _tampered(token: str) -> list[str]:
 
 
 def _state():
-    return (list(Event.objects.values_list("pk", flat=True)),
-            list(Message.objects.order_by("pk").values_list("pk", "status", "opened_at", "clicked_at")),
-            list(Subscriber.objects.order_by("pk").values_list("pk", "status", "last_open_at", "unsubscribed_at")))
+    return (
+        list(Event.objects.values_list("pk", flat=True)),
+        list(Message.objects.order_by("pk").values_list("pk", "status", "opened_at", "clicked_at")),
+        list(Subscriber.objects.order_by("pk").values_list("pk", "status", "last_open_at", "unsubscribed_at")),
+    )
 
 
 def test_a_tampered_token_gets_404_and_changes_nothing_on_every_endpoint(sent):
@@ -55,10 +58,24 @@ def test_a_tracked_link_redirects_only_to_its_campaigns_own_links(sent):
     assert SALE in targets and len(targets) == 2
     base = ann.links[0].rsplit("/", 1)[0]
     tries = [f"{base}/{n}" for n in range(-2, 12)]
-    tries += [f"{ann.links[0]}?{query}" for query in ("url=https://evil.example/", "next=//evil.example",
-                                                      "redirect=https%3A%2F%2Fevil.example", "u=javascript:alert(1)")]
-    tries += [f"{base}/0/https://evil.example", f"{base}/%2F%2Fevil.example", f"{base}/1e3", f"{base}/0x1",
-              f"{base}/%30", f"{base}/0%0d%0aLocation:%20https://evil.example", f"{base}/\u0660"]
+    tries += [
+        f"{ann.links[0]}?{query}"
+        for query in (
+            "url=https://evil.example/",
+            "next=//evil.example",
+            "redirect=https%3A%2F%2Fevil.example",
+            "u=javascript:alert(1)",
+        )
+    ]
+    tries += [
+        f"{base}/0/https://evil.example",
+        f"{base}/%2F%2Fevil.example",
+        f"{base}/1e3",
+        f"{base}/0x1",
+        f"{base}/%30",
+        f"{base}/0%0d%0aLocation:%20https://evil.example",
+        f"{base}/\u0660",
+    ]
     for path in tries:
         response = client.get(path)
         if response.status_code == 302:
@@ -68,11 +85,13 @@ def test_a_tracked_link_redirects_only_to_its_campaigns_own_links(sent):
             assert not response.has_header("Location"), path
 
 
-def test_links_that_are_not_http_are_never_tracked_so_never_redirected_to(api, smtp_server):  # noqa: F811
+def test_links_that_are_not_http_are_never_tracked_so_never_redirected_to(api, smtp_server):
     list_id, (address,) = audience(api, 1, name="Odd links")
-    html = ('<html><body><a href="javascript:alert(1)">j</a><a href="//evil.example/x">p</a>'
-            '<a href="data:text/html,hi">d</a><a href="mailto:a@example.com">m</a>'
-            '<a href="https://shop.example.com/ok">ok</a></body></html>')
+    html = (
+        '<html><body><a href="javascript:alert(1)">j</a><a href="//evil.example/x">p</a>'
+        '<a href="data:text/html,hi">d</a><a href="mailto:a@example.com">m</a>'
+        '<a href="https://shop.example.com/ok">ok</a></body></html>'
+    )
     campaign_id = create_campaign(api, [list_id], name="Odd", html=html)
     start(api, campaign_id)
     send()

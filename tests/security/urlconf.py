@@ -3,6 +3,7 @@
 A route is read from ``django.urls.get_resolver()`` recursively, so an endpoint added anywhere is
 found without anyone listing it; its methods come from the view class it dispatches to.
 """
+
 import re
 from dataclasses import dataclass
 

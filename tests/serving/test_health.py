@@ -1,4 +1,5 @@
 """/healthz and /readyz: public, unthrottled, and /readyz names what is down."""
+
 import json
 import os
 import subprocess
@@ -40,16 +41,26 @@ def test_readyz_is_503_naming_redis_when_redis_is_down(db):
 
 def _readyz_in_subprocess(**env) -> dict:
     """A fresh process whose settings point at an unreachable service: /readyz through Django's client."""
-    script = ("import django, json; django.setup(); from django.test import Client; "
-              "r = Client().get('/readyz'); print(json.dumps({'status': r.status_code, 'body': r.json()}))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}, check=True)
+    script = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/readyz'); print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_readyz_is_503_naming_the_database_when_postgresql_is_down():
-    answer = _readyz_in_subprocess(DATABASE_URL="postgres://postgres@127.0.0.1:1/emailapi_nowhere",
-                                   DATABASE_CONNECT_TIMEOUT="2")
+    answer = _readyz_in_subprocess(
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/emailapi_nowhere", DATABASE_CONNECT_TIMEOUT="2"
+    )
     assert answer["status"] == 503
     assert answer["body"]["type"] == "/errors/503.1-not-ready"
     assert answer["body"]["checks"] == {"database": "down", "redis": "ok"}
@@ -57,8 +68,9 @@ def test_readyz_is_503_naming_the_database_when_postgresql_is_down():
 
 
 def test_readyz_names_both_when_both_are_down():
-    answer = _readyz_in_subprocess(DATABASE_URL="postgres://postgres@127.0.0.1:1/emailapi_nowhere",
-                                   REDIS_URL="redis://127.0.0.1:1/0")
+    answer = _readyz_in_subprocess(
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/emailapi_nowhere", REDIS_URL="redis://127.0.0.1:1/0"
+    )
     assert answer["status"] == 503
     assert answer["body"]["checks"] == {"database": "down", "redis": "down"}
 

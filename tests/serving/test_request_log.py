@@ -1,4 +1,5 @@
 """One log line per request, with a request id, and never an API key in any form it can be sent."""
+
 import base64
 import io
 import json
@@ -44,8 +45,17 @@ def test_one_json_line_per_request_with_its_id(owner, log_lines):
     [line] = request_lines(log_lines)
     assert line["request_id"] == response["X-Request-ID"]
     assert len(line["request_id"]) == 32
-    assert line | {"method": "GET", "path": f"/accounts/{owner.name}/lists", "status": 200,
-                   "account": owner.name, "level": "INFO"} == line
+    assert (
+        line
+        | {
+            "method": "GET",
+            "path": f"/accounts/{owner.name}/lists",
+            "status": 200,
+            "account": owner.name,
+            "level": "INFO",
+        }
+        == line
+    )
     assert isinstance(line["duration_ms"], float) and line["duration_ms"] > 0
 
 
@@ -58,8 +68,9 @@ def test_a_well_formed_incoming_request_id_is_kept_and_a_bad_one_replaced(db, lo
 
 
 def test_problem_bodies_carry_the_request_id(owner, log_lines):
-    response = Client().get(f"/accounts/{owner.name}/lists/999999", HTTP_AUTHORIZATION=f"Bearer {owner.key}",
-                            HTTP_X_REQUEST_ID="trace-1")
+    response = Client().get(
+        f"/accounts/{owner.name}/lists/999999", HTTP_AUTHORIZATION=f"Bearer {owner.key}", HTTP_X_REQUEST_ID="trace-1"
+    )
     assert response.status_code == 404
     assert response.json()["requestId"] == "trace-1" == response["X-Request-ID"]
     [line] = request_lines(log_lines)

@@ -1,5 +1,6 @@
 """Security headers: nosniff everywhere, HSTS on HTTPS only, a CSP on HTML pages that their own
 scripts and styles satisfy (the admin and Swagger UI keep working under it)."""
+
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
@@ -120,9 +121,17 @@ def test_admin_login_works_under_the_csp(db):
     assert all(urlparse(src).netloc == "" for src in assets.scripts)
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/account/", "/admin/accounts/account/add/",
-                                  "/admin/subscribers/subscriber/", "/admin/campaigns/campaign/",
-                                  "/admin/tasks/task/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/accounts/account/",
+        "/admin/accounts/account/add/",
+        "/admin/subscribers/subscriber/",
+        "/admin/campaigns/campaign/",
+        "/admin/tasks/task/",
+    ],
+)
 def test_admin_pages_work_under_the_csp(admin_client, path):
     assets = assert_page_works_under_its_csp(admin_client, path)
     assert assets.scripts or path == "/admin/"

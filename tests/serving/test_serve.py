@@ -1,4 +1,5 @@
 """`bin/serve` (`make serve`) end to end: gunicorn and RQ workers under one supervisor, stopped by SIGTERM."""
+
 import json
 import os
 import signal
@@ -46,7 +47,7 @@ def process_groups_alive(groups: set[int]) -> list[str]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] != "Z" and int(fields[2]) in groups:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
                 alive.append(f"{entry.name} {command}")
@@ -63,11 +64,19 @@ def database_url() -> str:
 def test_serve_runs_web_and_workers_and_stops_them_all(transactional_db):
     owner = make_account("serve@example.com")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "PORT": str(port), "GUNICORN_WORKERS": "2",
-           "RQ_WORKERS": "2", "SERVE_STOP_TIMEOUT": "20", "SECRET_KEY": settings.SECRET_KEY}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "PORT": str(port),
+        "GUNICORN_WORKERS": "2",
+        "RQ_WORKERS": "2",
+        "SERVE_STOP_TIMEOUT": "20",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
     env.pop("LOG_FORMAT", None)  # JSON is bin/serve's default
-    server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -84,13 +93,16 @@ def test_serve_runs_web_and_workers_and_stops_them_all(transactional_db):
         assert (status, body["checks"]) == (200, {"database": "ok", "redis": "ok"})
 
         # A real request, with the key in the query string, and a job the RQ workers must run.
-        status, headers, body = call(f"{base}/accounts/{owner.name}/lists?access_token={owner.key}",
-                                     data={"name": "Served"})
+        status, headers, body = call(
+            f"{base}/accounts/{owner.name}/lists?access_token={owner.key}", data={"name": "Served"}
+        )
         assert status == 201, body
         list_id = headers["Location"].rstrip("/").rsplit("/", 1)[1]
-        status, headers, _ = call(f"{base}/accounts/{owner.name}/lists/{list_id}/subscribers/import", key=owner.key,
-                                  data={"items": [{"emailAddress": "a@example.com"},
-                                                  {"emailAddress": "b@example.com"}]})
+        status, headers, _ = call(
+            f"{base}/accounts/{owner.name}/lists/{list_id}/subscribers/import",
+            key=owner.key,
+            data={"items": [{"emailAddress": "a@example.com"}, {"emailAddress": "b@example.com"}]},
+        )
         assert status == 202
         task_url = base + headers["Location"]
         deadline = time.monotonic() + 60
@@ -118,17 +130,18 @@ def test_serve_runs_web_and_workers_and_stops_them_all(transactional_db):
 
 def test_serve_refuses_to_start_without_its_services(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    result = subprocess.run([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=30)
+    result = subprocess.run(
+        [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 2
     assert "DATABASE_URL" in result.stderr and "REDIS_URL" in result.stderr
 
 
 def test_a_killed_worker_is_started_again_and_everything_stops_on_sigterm(db):
-    env = {**os.environ, "SERVE_WEB": "false", "RQ_WORKERS": "1", "SKIP_MIGRATIONS": "true",
-           "SERVE_STOP_TIMEOUT": "20"}
-    server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "SERVE_WEB": "false", "RQ_WORKERS": "1", "SKIP_MIGRATIONS": "true", "SERVE_STOP_TIMEOUT": "20"}
+    server = subprocess.Popen(
+        [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     lines = []
     try:
         while not any(line.get("message") == "started worker-1" for line in lines):

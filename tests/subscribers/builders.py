@@ -1,4 +1,5 @@
 """Shared helpers for the lists, subscribers and fields tests: URLs, API shortcuts, page checks."""
+
 import hashlib
 import math
 
@@ -43,6 +44,7 @@ class Paths:
 
 
 # --- API shortcuts -------------------------------------------------------------------------------
+
 
 def create_list(api, name: str, active: bool | None = None) -> int:
     body = {"name": name} if active is None else {"name": name, "active": active}
@@ -97,6 +99,7 @@ def items_count(api, path: str) -> int:
 
 # --- What the API has no endpoint for: bounces and opens (written as the mail pipeline would) ------
 
+
 def set_status(account, email_md5: str, status: str) -> None:
     """A bounce or similar status change, through the service that keeps the counters."""
     from subscribers.models import Subscriber
@@ -122,6 +125,7 @@ def mark_opened(account, email_md5: str) -> None:
 
 # --- Pages ---------------------------------------------------------------------------------------
 
+
 def page_href(path: str, page, per_page: int, query: str = "") -> str:
     href = f"{path}?page={page}"
     if per_page != DEFAULT_PER_PAGE:
@@ -129,8 +133,19 @@ def page_href(path: str, page, per_page: int, query: str = "") -> str:
     return href + (f"&{query}" if query else "")
 
 
-def assert_page(api, path: str, expected: list, *, page: int, per_page: int, profile: str, collection_rel: str,
-                affordances: list[str], key, query: str = "") -> dict:
+def assert_page(
+    api,
+    path: str,
+    expected: list,
+    *,
+    page: int,
+    per_page: int,
+    profile: str,
+    collection_rel: str,
+    affordances: list[str],
+    key,
+    query: str = "",
+) -> dict:
     """Fetch one page and check its items (by ``key``), counts and links against ``expected``.
 
     ``affordances`` are the rels expected between the go-to-page link and ``first``, in order.
@@ -140,12 +155,15 @@ def assert_page(api, path: str, expected: list, *, page: int, per_page: int, pro
     body = assert_hypermedia(api.get(url), 200, profile)
     total = len(expected)
     pages = math.ceil(total / per_page)
-    assert [key(item) for item in body["items"]] == expected[(page - 1) * per_page:page * per_page], (page, per_page)
+    assert [key(item) for item in body["items"]] == expected[(page - 1) * per_page : page * per_page], (page, per_page)
     assert (body["pageSize"], body["currentPage"], body["itemsCount"], body["pagesCount"]) == (
-        per_page, page, total, pages)
+        per_page,
+        page,
+        total,
+        pages,
+    )
 
-    want = [f"self {collection_rel}", f"/rels/specific-page {collection_rel}", *affordances,
-            f"first {collection_rel}"]
+    want = [f"self {collection_rel}", f"/rels/specific-page {collection_rel}", *affordances, f"first {collection_rel}"]
     if page > 1:
         want.append(f"prev {collection_rel}")
     if page < pages:

@@ -1,4 +1,5 @@
 """The back office: lists, subscribers and fields pages render for a superuser."""
+
 import pytest
 
 from fields.models import Field
@@ -32,7 +33,10 @@ def test_lists_pages_render(admin_client, data):
 
 def test_subscribers_pages_render(admin_client, data):
     assert shown(admin_client.get("/admin/subscribers/subscriber/")) == [
-        "gone@example.com", "jane@example.com", "john.smith@example.com"]
+        "gone@example.com",
+        "jane@example.com",
+        "john.smith@example.com",
+    ]
     subscriber = Subscriber.objects.get(email="jane@example.com")
     assert admin_client.get(f"/admin/subscribers/subscriber/{subscriber.pk}/change/").status_code == 200
 
@@ -51,8 +55,9 @@ def test_subscriber_filters_by_status_and_list(admin_client, data):
     assert shown(by_status) == ["gone@example.com"]
     by_list = admin_client.get("/admin/subscribers/subscriber/", {"memberships__list__id__exact": data["promo"]})
     assert shown(by_list) == ["gone@example.com", "jane@example.com"]
-    both = admin_client.get("/admin/subscribers/subscriber/",
-                            {"memberships__list__id__exact": data["promo"], "status__exact": "active"})
+    both = admin_client.get(
+        "/admin/subscribers/subscriber/", {"memberships__list__id__exact": data["promo"], "status__exact": "active"}
+    )
     assert shown(both) == ["jane@example.com"]
 
 

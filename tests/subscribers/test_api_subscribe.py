@@ -1,4 +1,5 @@
 """POST /accounts/{a}/lists/{listId}/subscribers: create, update, suppression, address validation."""
+
 import pytest
 
 from subscribers.models import Membership, Subscriber
@@ -36,7 +37,8 @@ def test_new_address_is_201_with_location_and_links(api, paths, list_id):
     assert links_by_rel(body, "/rels/subscriber")[0]["href"] == paths.subscriber(email_md5)
     assert links_by_rel(body, "/rels/unsubscribe")[0]["href"] == paths.unsubscribe(email_md5)
     assert [link["href"] for link in links_by_rel(body, "/rels/remove-from-list")] == [
-        paths.membership(list_id, email_md5)]
+        paths.membership(list_id, email_md5)
+    ]
     assert links_by_rel(body, "/rels/subscribers-collection")[0]["href"] == paths.list_subscribers(list_id)
     assert links_by_rel(body, "/rels/subscribe-to-list")[0]["href"] == paths.list_subscribers(list_id)
 
@@ -45,18 +47,18 @@ def test_new_address_is_201_with_location_and_links(api, paths, list_id):
     assert detail["emailMd5"] == email_md5
     assert detail["belongsToLists"] == [list_id]
     assert detail["status"] == "active"
-    assert detail["fields"] == [{"fieldName": "firstName", "value": "John", "type": "string"},
-                                {"fieldName": "lastName", "value": "Smith", "type": "string"}]
+    assert detail["fields"] == [
+        {"fieldName": "firstName", "value": "John", "type": "string"},
+        {"fieldName": "lastName", "value": "Smith", "type": "string"},
+    ]
     assert detail["unsubscribedAt"] is None and detail["unsubscribeReason"] is None
     assert list_quantities(api) == {list_id: 1}
 
 
 def test_existing_address_is_200_and_only_given_fields_change(api, paths, list_id):
     other_list = create_list(api, "Other")
-    email_md5 = subscribed(api, list_id, "jane@example.com", {"firstName": "Jane", "lastName": "Doe",
-                                                               "country": "AR"})
-    response = subscribe(api, other_list, "JANE@example.com", {"lastName": "Roe", "country": None,
-                                                                "gender": "female"})
+    email_md5 = subscribed(api, list_id, "jane@example.com", {"firstName": "Jane", "lastName": "Doe", "country": "AR"})
+    response = subscribe(api, other_list, "JANE@example.com", {"lastName": "Roe", "country": None, "gender": "female"})
     body = assert_hypermedia(response, 200, "message")
     assert body["message"] == "Subscriber successfully updated"
     assert response["Location"] == paths.subscriber(email_md5)
@@ -88,21 +90,39 @@ LONG_DOMAIN = ".".join(["d" * 60] * 4) + ".com"
 DOMAIN_189 = "d" * 63 + "." + "d" * 63 + "." + "d" * 57 + ".com"  # 64 + 1 + 189 = 254 characters
 
 
-@pytest.mark.parametrize("address", [
-    "not-an-email", "a@", "@example.com", "a b@example.com", "a@@example.com", "user@localhost",
-    "a" * 65 + "@example.com", "é" * 33 + "@example.com", "a" * 64 + "@" + LONG_DOMAIN, 12345,
-    "a" * 64 + "@" + DOMAIN_189.replace(".com", "d.com"),  # 255 characters
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-email",
+        "a@",
+        "@example.com",
+        "a b@example.com",
+        "a@@example.com",
+        "user@localhost",
+        "a" * 65 + "@example.com",
+        "é" * 33 + "@example.com",
+        "a" * 64 + "@" + LONG_DOMAIN,
+        12345,
+        "a" * 64 + "@" + DOMAIN_189.replace(".com", "d.com"),  # 255 characters
+    ],
+)
 def test_invalid_address_is_400_2_naming_email_address(api, list_id, address):
     body = assert_problem(subscribe(api, list_id, address), 400, "/errors/400.2-validation-error", 2)
     assert [e["field"] for e in body["errors"]] == ["emailAddress"]
     assert not Subscriber.objects.exists()
 
 
-@pytest.mark.parametrize("address", [
-    "a" * 64 + "@example.com", "é" * 32 + "@example.com", "user@bücher.de", "用户@例子.广告",
-    "first.last+tag@sub.example.co.uk", "a" * 64 + "@" + DOMAIN_189,
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a" * 64 + "@example.com",
+        "é" * 32 + "@example.com",
+        "user@bücher.de",
+        "用户@例子.广告",
+        "first.last+tag@sub.example.co.uk",
+        "a" * 64 + "@" + DOMAIN_189,
+    ],
+)
 def test_valid_addresses_are_accepted(api, list_id, address):
     response = subscribe(api, list_id, address)
     assert_hypermedia(response, 201, "message")
@@ -116,8 +136,9 @@ def test_unknown_list_is_404(api, paths):
 
 
 def test_unknown_field_and_bad_values_are_400_2_one_entry_each_and_nothing_is_written(api, list_id):
-    response = subscribe(api, list_id, "v@example.com", {"firstName": "Ok", "income": 5, "birthday": "31/12/1990",
-                                                         "country": "Narnia"})
+    response = subscribe(
+        api, list_id, "v@example.com", {"firstName": "Ok", "income": 5, "birthday": "31/12/1990", "country": "Narnia"}
+    )
     body = assert_problem(response, 400, "/errors/400.2-validation-error", 2)
     assert sorted(e["field"] for e in body["errors"]) == ["fields.birthday", "fields.country", "fields.income"]
     assert not Subscriber.objects.exists()
@@ -133,7 +154,8 @@ def test_only_active_members_are_in_the_list_collection(api, paths, list_id):
     assert get_subscriber(api, hashes[1])["belongsToLists"] == [list_id]  # the membership is kept
     item = body["items"][0]
     assert [link["href"] for link in links_by_rel(item, "/rels/remove-from-list")] == [
-        paths.membership(list_id, hashes[0])]
+        paths.membership(list_id, hashes[0])
+    ]
     assert list_quantities(api) == {list_id: 2}
 
 

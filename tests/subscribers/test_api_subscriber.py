@@ -1,4 +1,5 @@
 """One subscriber: GET, PUT (full representation, rename, status), unsubscribe, removal from a list."""
+
 import datetime
 
 import pytest
@@ -36,8 +37,12 @@ def john(api, lists):
 
 
 def put_body(email="john@example.com", lists=(), fields=None, **extra):
-    return {"emailAddress": email, "belongsToLists": list(lists),
-            "fields": [{"fieldName": k, "value": v} for k, v in (fields or {}).items()], **extra}
+    return {
+        "emailAddress": email,
+        "belongsToLists": list(lists),
+        "fields": [{"fieldName": k, "value": v} for k, v in (fields or {}).items()],
+        **extra,
+    }
 
 
 def test_get_shows_every_member_and_one_removal_link_per_list(api, paths, lists, john):
@@ -45,22 +50,30 @@ def test_get_shows_every_member_and_one_removal_link_per_list(api, paths, lists,
     assert body["emailAddress"] == "john@example.com" and body["emailMd5"] == john
     assert body["belongsToLists"] == [lists[0], lists[1]]
     assert body["status"] == "active"
-    assert body["fields"] == [{"fieldName": "firstName", "value": "John", "type": "string"},
-                              {"fieldName": "country", "value": "US", "type": "country"}]
+    assert body["fields"] == [
+        {"fieldName": "firstName", "value": "John", "type": "string"},
+        {"fieldName": "country", "value": "US", "type": "country"},
+    ]
     datetime.datetime.fromisoformat(body["creationDate"])
     assert body["unsubscribedAt"] is None and body["unsubscribeReason"] is None
     assert links_by_rel(body, "self")[0]["href"] == paths.subscriber(john)
     assert links_by_rel(body, "/rels/edit-subscriber")[0]["href"] == paths.subscriber(john)
     assert links_by_rel(body, "/rels/unsubscribe")[0]["href"] == paths.unsubscribe(john)
     assert [link["href"] for link in links_by_rel(body, "/rels/remove-from-list")] == [
-        paths.membership(lists[0], john), paths.membership(lists[1], john)]
+        paths.membership(lists[0], john),
+        paths.membership(lists[1], john),
+    ]
     assert links_by_rel(body, "/rels/account-home")[0]["href"] == paths.home
 
 
 def test_unknown_subscriber_is_404(api, paths):
     assert_problem(api.get(paths.subscriber(md5("nobody@example.com"))), 404, "/errors/404.1-not-found", 1)
-    assert_problem(api.put(paths.subscriber(md5("nobody@example.com")), put_body("nobody@example.com")), 404,
-                   "/errors/404.1-not-found", 1)
+    assert_problem(
+        api.put(paths.subscriber(md5("nobody@example.com")), put_body("nobody@example.com")),
+        404,
+        "/errors/404.1-not-found",
+        1,
+    )
     assert_problem(api.post(paths.unsubscribe(md5("nobody@example.com")), {}), 404, "/errors/404.1-not-found", 1)
 
 
@@ -70,7 +83,9 @@ def test_put_replaces_lists_and_fields(api, paths, lists, john):
     assert body["message"] == "Subscriber updated successfully"
     assert not response.has_header("Location")
     assert [link["href"] for link in links_by_rel(body, "/rels/remove-from-list")] == [
-        paths.membership(lists[1], john), paths.membership(lists[2], john)]
+        paths.membership(lists[1], john),
+        paths.membership(lists[2], john),
+    ]
     detail = get_subscriber(api, john)
     assert detail["belongsToLists"] == [lists[1], lists[2]]
     assert field_values(detail) == {"lastName": "Smith"}
@@ -89,8 +104,10 @@ def test_put_without_a_required_member_is_400_24(api, paths, lists, john, missin
 
 def test_put_renames(api, paths, lists, john):
     new_md5 = md5("john.smith@example.org")
-    response = api.put(paths.subscriber(john), put_body(" John.Smith@Example.org", lists=[lists[0], lists[1]],
-                                                         fields={"firstName": "John"}))
+    response = api.put(
+        paths.subscriber(john),
+        put_body(" John.Smith@Example.org", lists=[lists[0], lists[1]], fields={"firstName": "John"}),
+    )
     body = assert_hypermedia(response, 200, "message")
     assert response["Location"] == paths.subscriber(new_md5)
     assert links_by_rel(body, "/rels/subscriber")[0]["href"] == paths.subscriber(new_md5)
@@ -176,7 +193,7 @@ def test_unsubscribe_by_admin_keeps_reason_time_lists_and_fields(api, paths, lis
     assert detail["status"] == "unsubscribed-by-admin"
     assert detail["unsubscribeReason"] == "asked by phone"
     unsubscribed_at = datetime.datetime.fromisoformat(detail["unsubscribedAt"])
-    assert abs(datetime.datetime.now(datetime.timezone.utc) - unsubscribed_at) < datetime.timedelta(minutes=5)
+    assert abs(datetime.datetime.now(datetime.UTC) - unsubscribed_at) < datetime.timedelta(minutes=5)
     assert detail["belongsToLists"] == [lists[0], lists[1]]
     assert field_values(detail) == {"firstName": "John", "country": "US"}
     assert list_quantities(api) == {lists[0]: 0, lists[1]: 0, lists[2]: 0}
@@ -198,8 +215,9 @@ def test_unsubscribing_again_is_200_and_changes_nothing(api, paths, lists, john)
 
 
 def test_unsubscribe_with_an_unknown_origin_is_400_2(api, paths, john):
-    body = assert_problem(api.post(paths.unsubscribe(john), {"origin": "robot"}), 400,
-                          "/errors/400.2-validation-error", 2)
+    body = assert_problem(
+        api.post(paths.unsubscribe(john), {"origin": "robot"}), 400, "/errors/400.2-validation-error", 2
+    )
     assert [e["field"] for e in body["errors"]] == ["origin"]
     assert get_subscriber(api, john)["status"] == "active"
 

@@ -1,4 +1,5 @@
 """The account's subscribers (with the status filter) and a list's subscribers, page by page."""
+
 import pytest
 
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
@@ -32,8 +33,20 @@ def by_md5(item):
 def population(api, owner):
     """Twelve subscribers over two lists, in every status; returns {bucket: [md5 in id order]}."""
     first, second = create_list(api, "First"), create_list(api, "Second")
-    plan = ["active", "soft-bounce", "active", "hard-bounce", "unsubscribed-by-user", "active",
-            "unsubscribed-by-admin", "active", "soft-bounce", "active", "unsubscribed-by-admin", "active"]
+    plan = [
+        "active",
+        "soft-bounce",
+        "active",
+        "hard-bounce",
+        "unsubscribed-by-user",
+        "active",
+        "unsubscribed-by-admin",
+        "active",
+        "soft-bounce",
+        "active",
+        "unsubscribed-by-admin",
+        "active",
+    ]
     buckets = {}
     for i, status in enumerate(plan):
         email_md5 = subscribed(api, first if i % 2 else second, f"p{i:02}@example.com")
@@ -53,35 +66,60 @@ def population(api, owner):
 
 def test_all_subscribers_page_by_page(api, paths, population):
     for per_page in (5, 7, 12, 20):
-        assert_every_page(api, paths.subscribers, population["all"], per_page=per_page,
-                          profile="subscribers-collection", collection_rel=COLLECTION,
-                          affordances=ACCOUNT_AFFORDANCES, key=by_md5)
+        assert_every_page(
+            api,
+            paths.subscribers,
+            population["all"],
+            per_page=per_page,
+            profile="subscribers-collection",
+            collection_rel=COLLECTION,
+            affordances=ACCOUNT_AFFORDANCES,
+            key=by_md5,
+        )
 
 
-@pytest.mark.parametrize("status", ["active", "soft-bounce", "hard-bounce", "unsubscribed-by-user",
-                                    "unsubscribed-by-admin", "never-open"])
+@pytest.mark.parametrize(
+    "status", ["active", "soft-bounce", "hard-bounce", "unsubscribed-by-user", "unsubscribed-by-admin", "never-open"]
+)
 def test_status_filter_page_by_page_keeps_the_filter_in_links(api, paths, population, status):
     expected = population[status]
-    body = assert_page(api, paths.subscribers, expected, page=1, per_page=5, query=f"status={status}",
-                       profile="subscribers-collection", collection_rel=COLLECTION,
-                       affordances=ACCOUNT_AFFORDANCES, key=by_md5)
+    body = assert_page(
+        api,
+        paths.subscribers,
+        expected,
+        page=1,
+        per_page=5,
+        query=f"status={status}",
+        profile="subscribers-collection",
+        collection_rel=COLLECTION,
+        affordances=ACCOUNT_AFFORDANCES,
+        key=by_md5,
+    )
     for item in body["items"]:
         assert item["status"] == ("active" if status == "never-open" else status)
-    assert_every_page(api, paths.subscribers, expected, per_page=5, query=f"status={status}",
-                      profile="subscribers-collection", collection_rel=COLLECTION,
-                      affordances=ACCOUNT_AFFORDANCES, key=by_md5)
+    assert_every_page(
+        api,
+        paths.subscribers,
+        expected,
+        per_page=5,
+        query=f"status={status}",
+        profile="subscribers-collection",
+        collection_rel=COLLECTION,
+        affordances=ACCOUNT_AFFORDANCES,
+        key=by_md5,
+    )
 
 
 @pytest.mark.parametrize("status", ["bounced", "ACTIVE", "unsubscribed", "never_open"])
 def test_unknown_status_is_400_3(api, paths, status):
-    body = assert_problem(api.get(f"{paths.subscribers}?status={status}"), 400,
-                          "/errors/400.3-invalid-parameter", 3)
+    body = assert_problem(api.get(f"{paths.subscribers}?status={status}"), 400, "/errors/400.3-invalid-parameter", 3)
     assert "'status'" in body["detail"]
     assert [e["field"] for e in body["errors"]] == ["status"]
 
 
-@pytest.mark.parametrize("query, name", [("page=0", "page"), ("page=two", "page"), ("per_page=51", "per_page"),
-                                         ("per_page=4", "per_page")])
+@pytest.mark.parametrize(
+    "query, name", [("page=0", "page"), ("page=two", "page"), ("per_page=51", "per_page"), ("per_page=4", "per_page")]
+)
 def test_bad_page_parameters_are_400_3(api, paths, query, name):
     list_id = create_list(api, "L")
     for url in (paths.subscribers, paths.list_subscribers(list_id)):
@@ -99,7 +137,9 @@ def test_account_items_link_every_list_they_belong_to(api, paths):
     assert links_by_rel(item, "/rels/edit-subscriber")[0]["href"] == paths.subscriber(email_md5)
     assert links_by_rel(item, "/rels/unsubscribe")[0]["href"] == paths.unsubscribe(email_md5)
     assert [link["href"] for link in links_by_rel(item, "/rels/remove-from-list")] == [
-        paths.membership(first, email_md5), paths.membership(second, email_md5)]
+        paths.membership(first, email_md5),
+        paths.membership(second, email_md5),
+    ]
 
 
 def test_list_subscribers_page_by_page_in_joining_order(api, owner, paths):
@@ -114,9 +154,16 @@ def test_list_subscribers_page_by_page_in_joining_order(api, owner, paths):
     unsubscribe(api, created[8])
     expected = [h for h in joined if h not in (created[3], created[8])]
     for per_page in (5, 6, 15, 50):
-        assert_every_page(api, paths.list_subscribers(list_id), expected, per_page=per_page,
-                          profile="subscribers-collection", collection_rel=COLLECTION,
-                          affordances=LIST_AFFORDANCES, key=by_md5)
+        assert_every_page(
+            api,
+            paths.list_subscribers(list_id),
+            expected,
+            per_page=per_page,
+            profile="subscribers-collection",
+            collection_rel=COLLECTION,
+            affordances=LIST_AFFORDANCES,
+            key=by_md5,
+        )
 
 
 def test_list_collection_links(api, paths):

@@ -1,4 +1,5 @@
 """Counters equal a recount after every kind of write; pages cost a fixed number of queries, no COUNT(*)."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,8 +31,10 @@ def recount(account, bucket):
 
 def assert_counters_match(api, account, step):
     paths = Paths(api.owner)
-    expected_lists = {mailing_list.pk: Membership.objects.filter(list=mailing_list, subscriber__status=Status.ACTIVE)
-                      .count() for mailing_list in MailingList.objects.filter(account=account)}
+    expected_lists = {
+        mailing_list.pk: Membership.objects.filter(list=mailing_list, subscriber__status=Status.ACTIVE).count()
+        for mailing_list in MailingList.objects.filter(account=account)
+    }
     assert list_quantities(api) == expected_lists, step
     for bucket in BUCKETS:
         assert items_count(api, f"{paths.subscribers}?status={bucket}") == recount(account, bucket), (step, bucket)
@@ -77,11 +80,12 @@ def test_counters_equal_a_recount_after_each_operation(api, owner, client_for, o
         ("PUT s5 keeps hard-bounce", lambda: put(api, "s5@example.com", [b, c], "hard-bounce")),
         ("PUT s0 lists only", lambda: put(api, "s0@example.com", [])),
         ("remove s7 from A", lambda: assert_hypermedia(api.delete(paths.membership(a, md5("s7@example.com"))))),
-        ("remove soft-bounced s6 from A",
-         lambda: assert_hypermedia(api.delete(paths.membership(a, md5("s6@example.com"))))),
+        (
+            "remove soft-bounced s6 from A",
+            lambda: assert_hypermedia(api.delete(paths.membership(a, md5("s6@example.com")))),
+        ),
         ("new subscriber in C", lambda: subscribed(api, c, "s8@example.com")),
-        ("inactive list D", lambda: subscribed(api, create_list(api, "D", active=False), "s8@example.com",
-                                               status=200)),
+        ("inactive list D", lambda: subscribed(api, create_list(api, "D", active=False), "s8@example.com", status=200)),
     ]
     for step, operation in steps:
         operation()
@@ -95,6 +99,7 @@ def test_counters_equal_a_recount_after_each_operation(api, owner, client_for, o
 
 
 # --- Fixed query counts ---------------------------------------------------------------------------
+
 
 def captured_sql(api, url):
     api.get(url)  # warm-up: the key's last-used time and any first-request work
@@ -124,8 +129,11 @@ def test_a_page_past_the_end_costs_no_more_and_counts_nothing(api, two_lists):
     paths = Paths(api.owner)
     grow(api, two_lists, 0, 7)
     full = len(captured_sql(api, f"{paths.subscribers}?per_page=5"))
-    for url in (f"{paths.subscribers}?page=3&per_page=5", f"{paths.list_subscribers(two_lists[0])}?page=9",
-                f"{paths.lists}?page=2&per_page=5"):
+    for url in (
+        f"{paths.subscribers}?page=3&per_page=5",
+        f"{paths.list_subscribers(two_lists[0])}?page=9",
+        f"{paths.lists}?page=2&per_page=5",
+    ):
         sql = captured_sql(api, url)
         assert len(sql) <= full and not [q for q in sql if "COUNT(" in q.upper()], sql
 
@@ -149,8 +157,11 @@ def test_subscribers_page_costs_the_same_with_5_and_25(api, two_lists):
     grow(api, two_lists, 5, 25)
     assert_same_cost(api, [f"{paths.subscribers}?per_page=5"], page_urls(paths.subscribers, 25))
     assert len(captured_sql(api, f"{paths.subscribers}?per_page=5")) == len(small)
-    assert_same_cost(api, [f"{paths.subscribers}?per_page=5&status=active"],
-                     page_urls(paths.subscribers, 25, "&status=active") + [f"{paths.subscribers}?status=never-open"])
+    assert_same_cost(
+        api,
+        [f"{paths.subscribers}?per_page=5&status=active"],
+        page_urls(paths.subscribers, 25, "&status=active") + [f"{paths.subscribers}?status=never-open"],
+    )
 
 
 def test_list_subscribers_page_costs_the_same_with_5_and_25(api, two_lists):

@@ -1,4 +1,5 @@
 """Account B's lists, subscribers and fields are invisible to account A's key."""
+
 import pytest
 
 from fields.models import Field
@@ -31,11 +32,16 @@ def world(api, client_for, other):
 
 
 def b_snapshot():
-    return (list(MailingList.objects.filter(account__name="other@example.org").values_list("id", "name", "active",
-                                                                                           "subscribers_count")),
-            list(Subscriber.objects.filter(account__name="other@example.org").values_list("email", "status", "fields")),
-            list(Membership.objects.filter(subscriber__account__name="other@example.org").values_list("list_id")),
-            list(Field.objects.filter(account__name="other@example.org").values_list("name", "label", "private")))
+    return (
+        list(
+            MailingList.objects.filter(account__name="other@example.org").values_list(
+                "id", "name", "active", "subscribers_count"
+            )
+        ),
+        list(Subscriber.objects.filter(account__name="other@example.org").values_list("email", "status", "fields")),
+        list(Membership.objects.filter(subscriber__account__name="other@example.org").values_list("list_id")),
+        list(Field.objects.filter(account__name="other@example.org").values_list("name", "label", "private")),
+    )
 
 
 REQUESTS = [
@@ -91,8 +97,9 @@ B_IDS_UNDER_A = [
 ]
 
 
-@pytest.mark.parametrize("method, path, body", B_IDS_UNDER_A,
-                         ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(B_IDS_UNDER_A)])
+@pytest.mark.parametrize(
+    "method, path, body", B_IDS_UNDER_A, ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(B_IDS_UNDER_A)]
+)
 def test_b_ids_under_a_own_account_are_404(api, owner, world, method, path, body):
     before = b_snapshot()
     response = send(api, method, path(Paths(owner), world), body)
@@ -111,16 +118,20 @@ def test_a_collections_do_not_show_b_data(api, owner, world):
 
 
 def test_b_field_is_unknown_to_a_subscriber_write(api, world):
-    response = api.post(Paths(api.owner).list_subscribers(world["a_list"]),
-                        {"emailAddress": "a@a.example", "fields": [{"fieldName": "bOnlyField", "value": 1}]})
+    response = api.post(
+        Paths(api.owner).list_subscribers(world["a_list"]),
+        {"emailAddress": "a@a.example", "fields": [{"fieldName": "bOnlyField", "value": 1}]},
+    )
     body = assert_problem(response, 400, "/errors/400.2-validation-error", 2)
     assert [e["field"] for e in body["errors"]] == ["fields.bOnlyField"]
 
 
 def test_b_list_id_is_unknown_to_a_put(api, world):
     a_md5 = subscribed(api, world["a_list"], "a@a.example")
-    response = api.put(Paths(api.owner).subscriber(a_md5),
-                       {"emailAddress": "a@a.example", "belongsToLists": [world["b_list"]], "fields": []})
+    response = api.put(
+        Paths(api.owner).subscriber(a_md5),
+        {"emailAddress": "a@a.example", "belongsToLists": [world["b_list"]], "fields": []},
+    )
     assert_problem(response, 400, "/errors/400.2-validation-error", 2)
     assert not Membership.objects.filter(list_id=world["b_list"], subscriber__email="a@a.example").exists()
 

@@ -1,4 +1,5 @@
 """Shared helpers for the tasks tests: URLs, payload builders, running jobs, checks on the outcome."""
+
 import csv
 import datetime
 import io
@@ -19,10 +20,21 @@ from tests.subscribers.builders import Paths, create_list, items_count, list_qua
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS = "application/vnd.ms-excel"
-RESULT_KEYS = ("new", "updated", "alreadyInList", "duplicatedInFile", "invalid", "skippedUnsubscribed",
-               "skippedBounced")
-ACTION_RELS = {"pause": "/rels/pause-task", "start": "/rels/start-task", "stop": "/rels/stop-task",
-               "cancel": "/rels/cancel-task"}
+RESULT_KEYS = (
+    "new",
+    "updated",
+    "alreadyInList",
+    "duplicatedInFile",
+    "invalid",
+    "skippedUnsubscribed",
+    "skippedBounced",
+)
+ACTION_RELS = {
+    "pause": "/rels/pause-task",
+    "start": "/rels/start-task",
+    "stop": "/rels/stop-task",
+    "cancel": "/rels/cancel-task",
+}
 QUEUES = ("imports", "default")
 
 
@@ -45,6 +57,7 @@ class TaskPaths(Paths):
 
 
 # --- Payloads ------------------------------------------------------------------------------------
+
 
 def csv_bytes(rows: list[list], delimiter=",", bom=False) -> bytes:
     buffer = io.StringIO()
@@ -87,8 +100,11 @@ def json_body(rows: list[list], callback=None) -> bytes:
     email_column = [name.lower() for name in header].index("email")
     items = []
     for record in records:
-        fields = [{"fieldName": name, "value": value} for i, (name, value) in enumerate(zip(header, record))
-                  if i != email_column and value != ""]
+        fields = [
+            {"fieldName": name, "value": value}
+            for i, (name, value) in enumerate(zip(header, record))
+            if i != email_column and value != ""
+        ]
         items.append({"emailAddress": record[email_column], "fields": fields})
     body = {"items": items}
     if callback:
@@ -101,6 +117,7 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
 
 
 # --- Submitting and running ----------------------------------------------------------------------
+
 
 def post_import(api, list_id, data: bytes, content_type: str, query: str = ""):
     """POST the import; the on-commit callbacks (the enqueue) run even inside a test transaction."""
@@ -196,11 +213,18 @@ def make_zoo(api, settings) -> dict:
     return ids
 
 
-EXPECTED_ACTIONS = {"queued": ["pause", "stop", "cancel"], "in-progress": ["pause", "stop", "cancel"],
-                    "paused": ["start", "stop", "cancel"], "error": ["start"], "canceled": [], "done": []}
+EXPECTED_ACTIONS = {
+    "queued": ["pause", "stop", "cancel"],
+    "in-progress": ["pause", "stop", "cancel"],
+    "paused": ["start", "stop", "cancel"],
+    "error": ["start"],
+    "canceled": [],
+    "done": [],
+}
 
 
 # --- Reading back --------------------------------------------------------------------------------
+
 
 def get_task(api, task_id) -> dict:
     return assert_hypermedia(api.get(TaskPaths(api.owner).task(task_id)), 200, "task")
@@ -218,8 +242,9 @@ def action_rels(body: dict) -> list[str]:
 
 
 def errors_of(api, task_id, per_page=50) -> list[dict]:
-    body = assert_hypermedia(api.get(f"{TaskPaths(api.owner).errors(task_id)}?per_page={per_page}"), 200,
-                             "task-errors-collection")
+    body = assert_hypermedia(
+        api.get(f"{TaskPaths(api.owner).errors(task_id)}?per_page={per_page}"), 200, "task-errors-collection"
+    )
     assert body["itemsCount"] >= len(body["items"])
     return body["items"]
 
@@ -234,8 +259,10 @@ def assert_counts_add_up(body: dict) -> None:
 
 def assert_list_counters_exact(api, account) -> None:
     """subscribersQuantity of every list and the active count of the account equal a recount."""
-    expected = {mailing_list.pk: Membership.objects.filter(list=mailing_list, subscriber__status=Status.ACTIVE).count()
-                for mailing_list in MailingList.objects.filter(account=account)}
+    expected = {
+        mailing_list.pk: Membership.objects.filter(list=mailing_list, subscriber__status=Status.ACTIVE).count()
+        for mailing_list in MailingList.objects.filter(account=account)
+    }
     assert list_quantities(api) == expected
     active = Subscriber.objects.filter(account=account, status=Status.ACTIVE).count()
     assert items_count(api, f"{Paths(api.owner).subscribers}?status=active") == active
@@ -252,4 +279,3 @@ def fields_of(account, email: str) -> dict:
 
 def task_row(task_id) -> Task:
     return Task.objects.get(pk=task_id)
-

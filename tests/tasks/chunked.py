@@ -1,4 +1,5 @@
 """A real chunked import of 100 rows, to interrupt: the file, the accounts it meets, the outcome to compare."""
+
 import logging
 
 import pytest
@@ -25,8 +26,15 @@ def big_file(twice=False) -> tuple[bytes, dict]:
     rows[76] = ["also-bad@", "77"]
     rows[32] = ["gone@example.com", "33"]
     rows[43] = ["bounced@example.com", "44"]
-    expected = {"new": 93, "updated": 0, "alreadyInList": 0, "duplicatedInFile": 3, "invalid": 2,
-                "skippedUnsubscribed": 1, "skippedBounced": 1}
+    expected = {
+        "new": 93,
+        "updated": 0,
+        "alreadyInList": 0,
+        "duplicatedInFile": 3,
+        "invalid": 2,
+        "skippedUnsubscribed": 1,
+        "skippedBounced": 1,
+    }
     if twice:
         rows[4] = ["twice@example.com", "not a number"]
         rows[49] = ["twice@example.com", "7"]
@@ -47,10 +55,14 @@ def prepare(client, account) -> int:
 def snapshot(client, account, list_id, task_id) -> dict:
     body = get_task(client, task_id)
     assert_counts_add_up(body)
-    return {"status": body["status"], "progress": body["progress"], "result": body["result"],
-            "errors": [(e["row"], e["emailAddress"], e["problem"]) for e in errors_of(client, task_id)],
-            "members": members(list_id),
-            "subscribers": dict(Subscriber.objects.filter(account=account).values_list("email", "fields"))}
+    return {
+        "status": body["status"],
+        "progress": body["progress"],
+        "result": body["result"],
+        "errors": [(e["row"], e["emailAddress"], e["problem"]) for e in errors_of(client, task_id)],
+        "members": members(list_id),
+        "subscribers": dict(Subscriber.objects.filter(account=account).values_list("email", "fields")),
+    }
 
 
 @pytest.fixture
@@ -86,8 +98,9 @@ def interrupt_after_two_chunks(api, task_id, name):
 
 # In a test transaction the runner reads and writes on one connection; committed (as in production),
 # it reads ahead in a second thread. Both paths are run.
-BOTH_PATHS = pytest.mark.parametrize("path", [
-    "in-transaction", pytest.param("committed", marks=pytest.mark.django_db(transaction=True))])
+BOTH_PATHS = pytest.mark.parametrize(
+    "path", ["in-transaction", pytest.param("committed", marks=pytest.mark.django_db(transaction=True))]
+)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The tasks collection, a task, its links per status, and its errors report (JSON pages and CSV)."""
+
 import csv
 import io
 from datetime import timedelta
@@ -36,8 +37,13 @@ def test_task_detail_in_each_status(api, paths, queues, settings):
         assert (body["taskId"], body["type"], body["status"]) == (task_id, "import", status)
         assert action_rels(body) == EXPECTED_ACTIONS[status], status
         related = [] if status == "error" else ["related /rels/list"]  # its list was deleted
-        assert [item["rel"] for item in body["_links"]][:4 + len(related)] == [
-            "self /rels/task", "/rels/task-errors", *related, "parent /rels/tasks-collection", "/rels/account-home"]
+        assert [item["rel"] for item in body["_links"]][: 4 + len(related)] == [
+            "self /rels/task",
+            "/rels/task-errors",
+            *related,
+            "parent /rels/tasks-collection",
+            "/rels/account-home",
+        ]
         assert links_by_rel(body, "self")[0]["href"] == paths.task(task_id)
         assert links_by_rel(body, "/rels/task-errors")[0]["href"] == paths.errors(task_id)
         assert links_by_rel(body, "/rels/tasks-collection")[0]["href"] == paths.tasks
@@ -61,16 +67,31 @@ def test_stale_in_progress_task_offers_start(api, queues, settings):
 def test_collection_newest_first_with_counts_and_links(api, paths, queues, settings):
     ids = make_zoo(api, settings)
     newest_first = sorted(ids.values(), reverse=True)
-    body = assert_page(api, paths.tasks, newest_first, page=1, per_page=20, profile="tasks-collection",
-                       collection_rel="/rels/tasks-collection", affordances=["parent /rels/account-home"],
-                       key=lambda item: item["taskId"])
+    body = assert_page(
+        api,
+        paths.tasks,
+        newest_first,
+        page=1,
+        per_page=20,
+        profile="tasks-collection",
+        collection_rel="/rels/tasks-collection",
+        affordances=["parent /rels/account-home"],
+        key=lambda item: item["taskId"],
+    )
     for item in body["items"]:
         assert links_by_rel(item, "item")[0]["href"] == paths.task(item["taskId"])
         assert action_rels(item) == EXPECTED_ACTIONS[item["status"]]
         assert set(item) >= {"taskId", "type", "status", "progress", "createdAt", "_links"}
-    assert_every_page(api, paths.tasks, newest_first, per_page=5, profile="tasks-collection",
-                      collection_rel="/rels/tasks-collection", affordances=["parent /rels/account-home"],
-                      key=lambda item: item["taskId"])
+    assert_every_page(
+        api,
+        paths.tasks,
+        newest_first,
+        per_page=5,
+        profile="tasks-collection",
+        collection_rel="/rels/tasks-collection",
+        affordances=["parent /rels/account-home"],
+        key=lambda item: item["taskId"],
+    )
 
 
 @pytest.mark.parametrize("status", TaskStatus.values)
@@ -81,9 +102,18 @@ def test_collection_filtered_by_status_counts_exactly(api, paths, queues, settin
     if status == "queued":
         expected = [extra, *expected]
     assert len(expected) == Task.objects.filter(status=status).count()
-    assert_page(api, paths.tasks, expected, page=1, per_page=5, profile="tasks-collection",
-                collection_rel="/rels/tasks-collection", affordances=["parent /rels/account-home"],
-                key=lambda item: item["taskId"], query=f"status={status}")
+    assert_page(
+        api,
+        paths.tasks,
+        expected,
+        page=1,
+        per_page=5,
+        profile="tasks-collection",
+        collection_rel="/rels/tasks-collection",
+        affordances=["parent /rels/account-home"],
+        key=lambda item: item["taskId"],
+        query=f"status={status}",
+    )
 
 
 def test_unknown_status_filter_is_400_3(api, paths):
@@ -105,7 +135,7 @@ def test_tasks_of_another_account_are_out_of_reach(api, paths, client_for, other
     assert_problem(api.get(paths.task(999999)), 404, "/errors/404.1-not-found", 1)
 
 
-DANGEROUS = ["=1+2", "+cmd", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://x\")"]
+DANGEROUS = ["=1+2", "+cmd", "-2+3", "@SUM(A1)", '=HYPERLINK("http://x")']
 
 
 @pytest.fixture
@@ -121,9 +151,16 @@ def errored_import(api, queues):
 
 def test_errors_are_paginated_in_row_order(api, paths, errored_import):
     expected = list(range(3, 15))
-    assert_every_page(api, paths.errors(errored_import), expected, per_page=5, profile="task-errors-collection",
-                      collection_rel="/rels/task-errors", affordances=["parent /rels/task", "/rels/account-home"],
-                      key=lambda item: item["row"])
+    assert_every_page(
+        api,
+        paths.errors(errored_import),
+        expected,
+        per_page=5,
+        profile="task-errors-collection",
+        collection_rel="/rels/task-errors",
+        affordances=["parent /rels/task", "/rels/account-home"],
+        key=lambda item: item["row"],
+    )
     body = assert_hypermedia(api.get(paths.errors(errored_import)), 200, "task-errors-collection")
     assert body["items"][0] == {"row": 3, "emailAddress": "bad0", "problem": body["items"][0]["problem"]}
     assert body["items"][0]["problem"]

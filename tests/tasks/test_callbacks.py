@@ -1,4 +1,5 @@
 """When a task ends, its representation is POSTed, signed, to the callback URL; private addresses are refused."""
+
 import hashlib
 import hmac
 import json
@@ -115,7 +116,7 @@ def test_callback_that_always_fails_is_marked_failed_after_backing_off(api, list
         task_id = submit(api, list_id, csv_bytes(ROWS), "text/csv", query=f"callback={hook.url}")
         run_jobs()
     assert len(hook.requests) == attempts
-    assert waits == [2 ** n for n in range(attempts - 1)]  # 1, 2, 4… seconds between attempts
+    assert waits == [2**n for n in range(attempts - 1)]  # 1, 2, 4… seconds between attempts
     task = task_row(task_id)
     assert task.status == "done"
     assert (task.callback_status, task.callback_attempts) == ("failed", attempts)
@@ -145,8 +146,9 @@ def test_unreachable_callback_is_marked_failed_and_the_task_still_done(api, list
 
 def test_callback_in_a_form_part_and_on_cancel(api, owner, list_id, callbacks):
     with Hook([200]) as hook:
-        response = post_multipart(api, list_id, {"file": upload("a.csv", csv_bytes(ROWS), "text/csv"),
-                                                 "callback": hook.url})
+        response = post_multipart(
+            api, list_id, {"file": upload("a.csv", csv_bytes(ROWS), "text/csv"), "callback": hook.url}
+        )
         task_id = int(response["Location"].rsplit("/", 1)[1])
         action(api, task_id, "cancel")
         run_jobs()
@@ -163,18 +165,33 @@ def test_no_callback_no_request(api, list_id, callbacks):
     assert hook.requests == [] and task_row(task_id).callback_status == ""
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9/x", "http://10.0.0.1/x", "http://192.168.1.20/x", "http://172.16.0.1/x",
-    "http://169.254.169.254/latest/meta-data", "http://[::1]/x", "http://[fe80::1]/x", "http://0.0.0.0/x",
-    "http://localhost:8000/x", "http://[::ffff:127.0.0.1]/x", "http://2130706433/x",
-    "ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "http:///x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://10.0.0.1/x",
+        "http://192.168.1.20/x",
+        "http://172.16.0.1/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/x",
+        "http://[fe80::1]/x",
+        "http://0.0.0.0/x",
+        "http://localhost:8000/x",
+        "http://[::ffff:127.0.0.1]/x",
+        "http://2130706433/x",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "http:///x",
+    ],
+)
 def test_private_or_non_http_callback_is_refused_at_submission(api, list_id, settings, url):
     settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES = False
-    for response in (post_import(api, list_id, json_body(ROWS, callback=url), "application/json"),
-                     post_import(api, list_id, csv_bytes(ROWS), "text/csv", query=f"callback={url}"),
-                     post_multipart(api, list_id, {"file": upload("a.csv", csv_bytes(ROWS), "text/csv"),
-                                                   "callback": url})):
+    for response in (
+        post_import(api, list_id, json_body(ROWS, callback=url), "application/json"),
+        post_import(api, list_id, csv_bytes(ROWS), "text/csv", query=f"callback={url}"),
+        post_multipart(api, list_id, {"file": upload("a.csv", csv_bytes(ROWS), "text/csv"), "callback": url}),
+    ):
         body = assert_problem(response, 400, REFUSED, 41)
         assert body["detail"]
     assert Task.objects.count() == 0

@@ -1,4 +1,5 @@
 """The import_subscribers command (foreground import) and the tasks back office."""
+
 import io
 
 import pytest
@@ -17,8 +18,13 @@ from tests.tasks.builders import (
     xlsx_bytes,
 )
 
-ROWS = [["email", "firstName"], ["a@example.com", "A"], ["b@example.com", "B"], ["nope", "N"],
-        ["A@example.com", "again"]]
+ROWS = [
+    ["email", "firstName"],
+    ["a@example.com", "A"],
+    ["b@example.com", "B"],
+    ["nope", "N"],
+    ["A@example.com", "again"],
+]
 
 
 def run_command(owner, list_id, path) -> str:
@@ -44,13 +50,16 @@ def test_command_imports_in_the_foreground(api, owner, tmp_path, capsys, suffix,
     assert_list_counters_exact(api, owner.account)
 
 
-@pytest.mark.parametrize("name, data", [
-    ("latin1.csv", "email,firstName\r\njosé@example.com,José\r\n".encode("latin-1")),
-    ("no-email.csv", b"mail,firstName\r\na@example.com,A\r\n"),
-    ("liar.xlsx", b"email\r\na@example.com\r\n"),
-    ("subscribers.txt", b"email\r\na@example.com\r\n"),
-    ("items.json", b'{"items": []}'),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("latin1.csv", "email,firstName\r\njosé@example.com,José\r\n".encode("latin-1")),
+        ("no-email.csv", b"mail,firstName\r\na@example.com,A\r\n"),
+        ("liar.xlsx", b"email\r\na@example.com\r\n"),
+        ("subscribers.txt", b"email\r\na@example.com\r\n"),
+        ("items.json", b'{"items": []}'),
+    ],
+)
 def test_command_refuses_a_bad_file(api, owner, tmp_path, name, data):
     list_id = create_list(api, "Target")
     path = tmp_path / name
@@ -72,6 +81,7 @@ def test_command_refuses_an_unknown_account_or_list(api, owner, tmp_path):
 
 
 # --- Admin ---------------------------------------------------------------------------------------
+
 
 def shown(response) -> list[int]:
     assert response.status_code == 200
@@ -101,8 +111,9 @@ def test_change_page_shows_the_first_errors(admin_client, api, owner, tmp_path):
 
 
 def act(admin_client, name, ids):
-    return admin_client.post("/admin/tasks/task/", {"action": name, "_selected_action": [str(i) for i in ids]},
-                             follow=True)
+    return admin_client.post(
+        "/admin/tasks/task/", {"action": name, "_selected_action": [str(i) for i in ids]}, follow=True
+    )
 
 
 def test_admin_actions_pause_resume_and_stop(admin_client, api, queues, settings):

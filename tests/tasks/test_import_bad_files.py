@@ -1,4 +1,5 @@
 """A payload that cannot be imported is refused at submission with a clear problem: no task, no 500."""
+
 import io
 import os
 import struct
@@ -75,7 +76,10 @@ LIAR_CASES = {
     "xlsx bytes sent as xls": (lambda: xlsx_bytes(GOOD), XLS, "xls"),
     "random bytes as xls": (lambda: os.urandom(4096), XLS, "xls"),
     "random bytes behind the OLE magic as xls": (
-        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096), XLS, "corrupt"),
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096),
+        XLS,
+        "corrupt",
+    ),
     "random bytes as xlsx": (lambda: os.urandom(4096), XLSX, "xlsx"),
     "truncated xlsx": (lambda: xlsx_bytes(GOOD)[:700], XLSX, "corrupt"),
     "xlsx missing its end": (lambda: xlsx_bytes(GOOD)[:-30], XLSX, "corrupt"),
@@ -86,15 +90,27 @@ LIAR_CASES = {
     "utf-16 csv": (lambda: "email,firstName\r\na@example.com,A\r\n".encode("utf-16"), "text/csv", None),
     "binary with NUL bytes as csv": (lambda: b"email\r\na@example.com\0\0\0\r\n", "text/csv", None),
     "csv of only a BOM": (lambda: b"\xef\xbb\xbf", "text/csv", "empty"),
-    "csv without email column": (lambda: csv_bytes([["mail", "firstName"], ["a@example.com", "A"]]), "text/csv",
-                                 "email column"),
+    "csv without email column": (
+        lambda: csv_bytes([["mail", "firstName"], ["a@example.com", "A"]]),
+        "text/csv",
+        "email column",
+    ),
     "xlsx without email column": (lambda: xlsx_bytes([["firstName"], ["A"]]), XLSX, "email column"),
-    "two email columns": (lambda: csv_bytes([["email", "emailAddress"], ["a@example.com", "b@example.com"]]),
-                          "text/csv", "more than one"),
-    "unknown field column": (lambda: csv_bytes([["email", "shoeSize"], ["a@example.com", "42"]]), "text/csv",
-                             "shoeSize"),
-    "unnamed column": (lambda: csv_bytes([["email", "", "firstName"], ["a@example.com", "x", "A"]]), "text/csv",
-                       "no name"),
+    "two email columns": (
+        lambda: csv_bytes([["email", "emailAddress"], ["a@example.com", "b@example.com"]]),
+        "text/csv",
+        "more than one",
+    ),
+    "unknown field column": (
+        lambda: csv_bytes([["email", "shoeSize"], ["a@example.com", "42"]]),
+        "text/csv",
+        "shoeSize",
+    ),
+    "unnamed column": (
+        lambda: csv_bytes([["email", "", "firstName"], ["a@example.com", "x", "A"]]),
+        "text/csv",
+        "no name",
+    ),
     "unclosed quote": (lambda: b'email,firstName\r\na@example.com,"Ann\r\n', "text/csv", "malformed"),
 }
 
@@ -120,10 +136,15 @@ def test_expanded_size_limit_is_enforced(api, list_id, settings):
     assert post_import(api, list_id, data, XLSX).status_code == 202
 
 
-@pytest.mark.parametrize("content_type, build", [
-    ("text/csv", csv_bytes), (XLSX, xlsx_bytes), (XLS, xls_bytes),
-    ("application/json", lambda rows: json_body([row for row in rows if row[0]])),
-])
+@pytest.mark.parametrize(
+    "content_type, build",
+    [
+        ("text/csv", csv_bytes),
+        (XLSX, xlsx_bytes),
+        (XLS, xls_bytes),
+        ("application/json", lambda rows: json_body([row for row in rows if row[0]])),
+    ],
+)
 def test_more_rows_than_the_limit_are_refused(api, list_id, settings, content_type, build):
     settings.IMPORT_MAX_ROWS = 5
     rows = [["email"], *[[f"s{i}@example.com"] for i in range(6)]]
@@ -136,10 +157,13 @@ def test_more_rows_than_the_limit_are_refused(api, list_id, settings, content_ty
 def test_more_columns_than_the_limit_are_refused(api, list_id, settings):
     settings.IMPORT_MAX_COLUMNS = 3
     header = ["email", "firstName", "lastName", "country"]  # all known fields: only the count is wrong
-    refused(post_import(api, list_id, csv_bytes([header, ["a@example.com", "A", "B", "ES"]]), "text/csv"),
-            detail="4 columns")
-    refused(post_import(api, list_id, xlsx_bytes([header, ["a@example.com", "A", "B", "ES"]]), XLSX),
-            detail="4 columns")
+    refused(
+        post_import(api, list_id, csv_bytes([header, ["a@example.com", "A", "B", "ES"]]), "text/csv"),
+        detail="4 columns",
+    )
+    refused(
+        post_import(api, list_id, xlsx_bytes([header, ["a@example.com", "A", "B", "ES"]]), XLSX), detail="4 columns"
+    )
     ok = post_import(api, list_id, csv_bytes([header[:3], ["a@example.com", "A", "B"]]), "text/csv")
     assert ok.status_code == 202
 
@@ -149,19 +173,31 @@ def test_body_larger_than_the_limit_is_413(api, list_id, settings):
     data = csv_bytes([["email"], *[[f"subscriber{i}@example.com"] for i in range(200)]])
     assert len(data) > 2048
     refused(post_import(api, list_id, data, "text/csv"), 413, "/errors/413.1-payload-too-large", 1)
-    refused(post_multipart(api, list_id, {"file": upload("a.csv", data, "text/csv")}), 413,
-            "/errors/413.1-payload-too-large", 1)
+    refused(
+        post_multipart(api, list_id, {"file": upload("a.csv", data, "text/csv")}),
+        413,
+        "/errors/413.1-payload-too-large",
+        1,
+    )
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded"])
 def test_unsupported_content_type_is_415(api, list_id, content_type):
-    refused(post_import(api, list_id, b"email\r\na@example.com\r\n", content_type), 415,
-            "/errors/415.1-unsupported-media-type", 1)
+    refused(
+        post_import(api, list_id, b"email\r\na@example.com\r\n", content_type),
+        415,
+        "/errors/415.1-unsupported-media-type",
+        1,
+    )
 
 
 def test_unsupported_file_in_a_form_is_415(api, list_id):
-    refused(post_multipart(api, list_id, {"file": upload("photo.png", b"\x89PNG....", "image/png")}), 415,
-            "/errors/415.1-unsupported-media-type", 1)
+    refused(
+        post_multipart(api, list_id, {"file": upload("photo.png", b"\x89PNG....", "image/png")}),
+        415,
+        "/errors/415.1-unsupported-media-type",
+        1,
+    )
 
 
 @pytest.mark.parametrize("body", [b"{not json", b'{"items": [', b"\xff\xfe\x00garbage"])
@@ -169,8 +205,9 @@ def test_malformed_json_is_400_1(api, list_id, body):
     refused(post_import(api, list_id, body, "application/json"), 400, "/errors/400.1-invalid-json", 1)
 
 
-@pytest.mark.parametrize("body", [{}, {"item": []}, {"items": {"emailAddress": "a@example.com"}}, [],
-                                  {"items": [], "callback": 12}])
+@pytest.mark.parametrize(
+    "body", [{}, {"item": []}, {"items": {"emailAddress": "a@example.com"}}, [], {"items": [], "callback": 12}]
+)
 def test_json_without_an_items_array_is_400_40(api, list_id, body):
     refused(post_import(api, list_id, body, "application/json"))
 

@@ -1,4 +1,5 @@
 """Every accepted payload (JSON, CSV, XLS, XLSX, multipart) imports the same table to the same result."""
+
 import datetime
 
 import pytest
@@ -31,21 +32,28 @@ from tests.tasks.builders import (
 
 HEADER = ["email", "firstName", "lastName", "age"]
 RECORDS = [  # spreadsheet row numbers: the header is row 1
-    ["new1@example.com", "Ann", "", 31],          # 2  new
-    ["old@example.com", "New", "", ""],           # 3  updated: only firstName changes
-    ["member@example.com", "", "Ber", ""],        # 4  already in the list
-    ["", "", "", ""],                             # 5  blank: skipped, still counts as a row number
-    ["not-an-email", "X", "", ""],                # 6  invalid address
-    ["NEW1@Example.com", "Other", "", ""],        # 7  duplicate of row 2
-    ["gone@example.com", "G", "", ""],            # 8  unsubscribed: skipped
-    ["bounced@example.com", "B", "", ""],         # 9  hard-bounced: skipped
-    ["bad-age@example.com", "", "", "abc"],       # 10 invalid value
-    ["new2@example.com", "Zoë", "", ""],          # 11 new, non-ASCII value
+    ["new1@example.com", "Ann", "", 31],  # 2  new
+    ["old@example.com", "New", "", ""],  # 3  updated: only firstName changes
+    ["member@example.com", "", "Ber", ""],  # 4  already in the list
+    ["", "", "", ""],  # 5  blank: skipped, still counts as a row number
+    ["not-an-email", "X", "", ""],  # 6  invalid address
+    ["NEW1@Example.com", "Other", "", ""],  # 7  duplicate of row 2
+    ["gone@example.com", "G", "", ""],  # 8  unsubscribed: skipped
+    ["bounced@example.com", "B", "", ""],  # 9  hard-bounced: skipped
+    ["bad-age@example.com", "", "", "abc"],  # 10 invalid value
+    ["new2@example.com", "Zoë", "", ""],  # 11 new, non-ASCII value
 ]
 FILE_ERROR_ROWS = [(6, "not-an-email"), (10, "bad-age@example.com")]
 JSON_ERROR_ROWS = [(4, "not-an-email"), (8, "bad-age@example.com")]  # 1-based positions in items (no blank)
-EXPECTED = {"new": 2, "updated": 1, "alreadyInList": 1, "duplicatedInFile": 1, "invalid": 2,
-            "skippedUnsubscribed": 1, "skippedBounced": 1}
+EXPECTED = {
+    "new": 2,
+    "updated": 1,
+    "alreadyInList": 1,
+    "duplicatedInFile": 1,
+    "invalid": 2,
+    "skippedUnsubscribed": 1,
+    "skippedBounced": 1,
+}
 
 
 def table(email_header="email"):
@@ -99,8 +107,7 @@ def assert_imported(api, owner, world, task_id, error_rows):
     assert "age" in errors[1]["problem"] and "number" in errors[1]["problem"]
 
     account = owner.account
-    assert members(world["target"]) == {"new1@example.com", "new2@example.com", "old@example.com",
-                                        "member@example.com"}
+    assert members(world["target"]) == {"new1@example.com", "new2@example.com", "old@example.com", "member@example.com"}
     assert fields_of(account, "new1@example.com") == {"firstName": "Ann", "age": 31}  # the duplicate is ignored
     assert fields_of(account, "new2@example.com") == {"firstName": "Zoë"}
     assert fields_of(account, "old@example.com") == {"firstName": "New", "lastName": "Keep", "age": 40}
@@ -173,15 +180,17 @@ def test_importing_the_same_file_again_changes_nothing(api, owner, world, queues
 
 
 def test_json_rows_with_bad_shapes_are_row_errors_not_fatal(api, owner, world, queues):
-    body = {"items": [
-        {"emailAddress": "ok@example.com", "fields": [{"fieldName": "firstName", "value": "Ok"}]},
-        "just a string",
-        {"emailAddress": "f@example.com", "fields": "firstName=F"},
-        {"emailAddress": "u@example.com", "fields": [{"fieldName": "noSuchField", "value": 1}]},
-        {"fields": []},
-        {"emailAddress": 12345},
-        {"emailAddress": "ok2@example.com", "fields": [{"fieldName": "lastName", "value": ""}]},
-    ]}
+    body = {
+        "items": [
+            {"emailAddress": "ok@example.com", "fields": [{"fieldName": "firstName", "value": "Ok"}]},
+            "just a string",
+            {"emailAddress": "f@example.com", "fields": "firstName=F"},
+            {"emailAddress": "u@example.com", "fields": [{"fieldName": "noSuchField", "value": 1}]},
+            {"fields": []},
+            {"emailAddress": 12345},
+            {"emailAddress": "ok2@example.com", "fields": [{"fieldName": "lastName", "value": ""}]},
+        ]
+    }
     task_id = submit(api, world["target"], body, "application/json")
     run_jobs()
     task = get_task(api, task_id)
@@ -206,9 +215,11 @@ def test_a_file_with_a_header_and_no_rows_is_an_empty_done_task(api, world, queu
 
 @pytest.mark.parametrize("content_type, build", [(XLSX, xlsx_bytes), (XLS, xls_bytes)])
 def test_spreadsheet_cells_keep_their_types(api, owner, world, queues, content_type, build):
-    rows = [["email", "birthday", "age", "country"],
-            ["d@example.com", datetime.date(1990, 5, 17), 42, "ES"],
-            ["e@example.com", datetime.datetime(2001, 1, 2, 3, 4), 2.5, ""]]
+    rows = [
+        ["email", "birthday", "age", "country"],
+        ["d@example.com", datetime.date(1990, 5, 17), 42, "ES"],
+        ["e@example.com", datetime.datetime(2001, 1, 2, 3, 4), 2.5, ""],
+    ]
     task_id = submit(api, world["target"], build(rows), content_type)
     run_jobs()
     assert get_task(api, task_id)["result"]["new"] == 2, errors_of(api, task_id)

@@ -3,6 +3,7 @@
 The workers are `manage.py rqworker` subprocesses on the test database and the tests' Redis; the
 test commits its data (transaction=True) so they see it.
 """
+
 import os
 import signal
 import subprocess
@@ -57,12 +58,27 @@ def worker_env() -> dict:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url, "REDIS_URL": os.environ["REDIS_URL"], "IMPORT_CHUNK_SIZE": "200",
-            "IMPORT_CHUNK_DELAY_MS": "100", "TASK_STALE_AFTER_SECONDS": "2", "LOG_LEVEL": "WARNING"}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "IMPORT_CHUNK_SIZE": "200",
+        "IMPORT_CHUNK_DELAY_MS": "100",
+        "TASK_STALE_AFTER_SECONDS": "2",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
-IMPORT_WORKER = [sys.executable, "manage.py", "rqworker", "imports", "default", "--with-scheduler",
-                 "--worker-class", "rq.SimpleWorker"]
+IMPORT_WORKER = [
+    sys.executable,
+    "manage.py",
+    "rqworker",
+    "imports",
+    "default",
+    "--with-scheduler",
+    "--worker-class",
+    "rq.SimpleWorker",
+]
 
 
 class Workers:
@@ -73,8 +89,9 @@ class Workers:
 
     def start(self):
         log = open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb")
-        process = subprocess.Popen(self.command, cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            self.command, cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.started.append((process, log))
         return process
 
@@ -105,7 +122,6 @@ class Workers:
             self.end_group(process)
             process.wait(timeout=10)
             log.close()
-
 
 
 @pytest.fixture
@@ -140,10 +156,22 @@ def kill_mid_import(api, list_id, workers: Workers) -> tuple[int, dict]:
 def assert_everything_imported_once(api, owner, list_id, task_id, expected) -> None:
     body = get_task(api, task_id)
     assert body["status"] == "done", body
-    assert body["progress"] == {"total": TOTAL, "processed": TOTAL, "succeeded": TOTAL - INVALID, "failed": INVALID,
-                                "percent": 100.0}
-    assert body["result"] == {"new": DISTINCT, "updated": 0, "alreadyInList": 0, "duplicatedInFile": DUPLICATES,
-                              "invalid": INVALID, "skippedUnsubscribed": 0, "skippedBounced": 0}
+    assert body["progress"] == {
+        "total": TOTAL,
+        "processed": TOTAL,
+        "succeeded": TOTAL - INVALID,
+        "failed": INVALID,
+        "percent": 100.0,
+    }
+    assert body["result"] == {
+        "new": DISTINCT,
+        "updated": 0,
+        "alreadyInList": 0,
+        "duplicatedInFile": DUPLICATES,
+        "invalid": INVALID,
+        "skippedUnsubscribed": 0,
+        "skippedBounced": 0,
+    }
     assert_counts_add_up(body)
     assert body["errorsCount"] == TaskError.objects.filter(task_id=task_id).count() == INVALID
     assert action_rels(body) == []
@@ -159,8 +187,7 @@ def test_killed_worker_is_replaced_and_the_sweeper_requeues_the_task(api, owner,
     with Workers(tmp_path) as workers:
         task_id, expected = kill_mid_import(api, list_id, workers)
         workers.start()  # a new worker (with the scheduler): nobody calls start
-        wait_for(lambda: Task.objects.get(pk=task_id).status == "done", "the sweeper to requeue and finish",
-                 workers)
+        wait_for(lambda: Task.objects.get(pk=task_id).status == "done", "the sweeper to requeue and finish", workers)
         assert f"requeued stale tasks [{task_id}]" in workers.logs()
     assert_everything_imported_once(api, owner, list_id, task_id, expected)
 
@@ -183,6 +210,7 @@ def test_killed_worker_task_is_started_again_once_its_heartbeat_is_stale(api, ow
         assert get_task(api, task_id)["status"] == "in-progress"
         assert_hypermedia(action(api, task_id, "start"), 200, "message")
         assert Task.objects.get(pk=task_id).status == "queued"
-        BurstWorker([django_rq.get_queue("imports")], connection=django_rq.get_queue("imports").connection) \
-            .work(burst=True)
+        BurstWorker([django_rq.get_queue("imports")], connection=django_rq.get_queue("imports").connection).work(
+            burst=True
+        )
     assert_everything_imported_once(api, owner, list_id, task_id, expected)

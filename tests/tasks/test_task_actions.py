@@ -1,4 +1,5 @@
 """pause / start / stop / cancel: allowed moves, refusals, and their effect on a real chunked import."""
+
 import pytest
 
 from subscribers.models import Membership, Subscriber
@@ -45,7 +46,8 @@ def test_each_action_in_each_status(api, queues, settings, name):
         if to is None:
             body = assert_problem(response, 409, NOT_ALLOWED, 1)
             assert status in body["detail"] and {name, "stop" if name == "cancel" else name} & set(
-                body["detail"].replace(".", " ").split()), body["detail"]
+                body["detail"].replace(".", " ").split()
+            ), body["detail"]
             assert task_row(task_id).status == status
             continue
         body = assert_hypermedia(response, 200, "message")

@@ -1,4 +1,5 @@
 """A job that raises ends its task in error with a readable reason, never stuck in progress; start resumes."""
+
 import gc
 import logging
 import threading
@@ -30,8 +31,9 @@ from tests.tasks.chunked import BOTH_PATHS, CHUNK, big_file, interrupt_after_two
 
 
 @BOTH_PATHS
-def test_a_failing_chunk_ends_in_error_and_start_resumes_from_the_checkpoint(api, owner, baseline, monkeypatch,
-                                                                            failures_not_kept, path):
+def test_a_failing_chunk_ends_in_error_and_start_resumes_from_the_checkpoint(
+    api, owner, baseline, monkeypatch, failures_not_kept, path
+):
     list_id = prepare(api, owner.account)
     data, expected = big_file()
     task_id = submit(api, list_id, data, "text/csv")
@@ -90,14 +92,14 @@ def test_list_deleted_before_the_job_runs_ends_in_error(api, queues):
 
 
 @BOTH_PATHS
-def test_list_deleted_mid_import_ends_in_error_without_orphans(api, owner, queues, settings, failures_not_kept,
-                                                               path):
+def test_list_deleted_mid_import_ends_in_error_without_orphans(api, owner, queues, settings, failures_not_kept, path):
     settings.IMPORT_CHUNK_SIZE = CHUNK
     list_id = prepare(api, owner.account)
     data, _ = big_file()
     task_id = submit(api, list_id, data, "text/csv")
-    interrupt_after_two_chunks_with(lambda: assert_hypermedia(api.delete(TaskPaths(api.owner).list(list_id)), 200),
-                                    task_id)
+    interrupt_after_two_chunks_with(
+        lambda: assert_hypermedia(api.delete(TaskPaths(api.owner).list(list_id)), 200), task_id
+    )
     body = get_task(api, task_id)
     assert body["status"] == "error" and "list" in body["reason"], body
     assert body["progress"]["processed"] == 2 * CHUNK and action_rels(body) == ["start"]

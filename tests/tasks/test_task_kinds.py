@@ -1,6 +1,7 @@
 """The engine runs a kind it has never heard of: the toy kind (tests/tasks/toy_kind.py) registers from the
 test suite and goes queue → in-progress → pause → start → done in a real worker, which is SIGKILLed on the
 way and replaced; the sweeper requeues its task. Nothing in tasks/ names the kind."""
+
 import os
 import signal
 import sys
@@ -19,8 +20,14 @@ from tests.tasks.test_sigkill_recovery import REPO, Workers
 from tests.tasks.toy_kind import TOY, TRANSITIONS_KEY, transitions
 
 TOTAL = 40
-TOY_WORKER = [sys.executable, str(REPO / "tests" / "tasks" / "toy_worker.py"), "default", "--with-scheduler",
-              "--worker-class", "tasks.worker.SimpleWorker"]
+TOY_WORKER = [
+    sys.executable,
+    str(REPO / "tests" / "tasks" / "toy_worker.py"),
+    "default",
+    "--with-scheduler",
+    "--worker-class",
+    "tasks.worker.SimpleWorker",
+]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
@@ -89,10 +96,15 @@ def test_a_new_kind_runs_pauses_resumes_and_survives_a_sigkill(api, owner, toy_q
 
     body = get_task(api, task_id)
     assert body["type"] == TOY
-    assert body["progress"] == {"total": TOTAL, "processed": TOTAL, "succeeded": TOTAL, "failed": 0,
-                                "percent": 100.0}
+    assert body["progress"] == {"total": TOTAL, "processed": TOTAL, "succeeded": TOTAL, "failed": 0, "percent": 100.0}
     assert body["result"] == {"counted": TOTAL}  # every step counted once: none lost to the kill, none twice
     assert row(task_id).checkpoint == TOTAL
-    assert transitions(task_id) == ["queued>in-progress", "in-progress>paused", "paused>queued",
-                                    "queued>in-progress", "in-progress>queued", "queued>in-progress",
-                                    "in-progress>done"]
+    assert transitions(task_id) == [
+        "queued>in-progress",
+        "in-progress>paused",
+        "paused>queued",
+        "queued>in-progress",
+        "in-progress>queued",
+        "queued>in-progress",
+        "in-progress>done",
+    ]

@@ -1,6 +1,7 @@
 """The inline worker (tasks.worker.SimpleWorker, the default) keeps its database connection between jobs,
 so it must notice one the server ended while it waited (a PostgreSQL restart, an idle timeout) and open
 another, as a request does, instead of failing the next job on it."""
+
 import os
 import subprocess
 import sys
@@ -33,8 +34,9 @@ class InlineBurstWorker(SimpleWorker):
 
 def end_backend_of(pid: int) -> None:
     db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"],
-                         dbname=db["NAME"], autocommit=True) as admin:
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"], autocommit=True
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         for _ in range(100):
             if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
@@ -69,8 +71,13 @@ def test_rqworker_runs_jobs_in_the_mode_settings_choose(queues, mode, forks):  #
     Account.objects.create(name="modes@example.com")
     jobs = [queue.enqueue(job_process_id) for _ in range(3)]
     env = worker_env(25, RQ_WORKER_MODE=mode)  # (no mail is sent)
-    worker = subprocess.run([sys.executable, "manage.py", "rqworker", "default", "--burst"], cwd=REPO, env=env,
-                            capture_output=True, timeout=120)
+    worker = subprocess.run(
+        [sys.executable, "manage.py", "rqworker", "default", "--burst"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert worker.returncode == 0, worker.stderr.decode()[-600:].replace("\n", " | ")
     pids = set()
     for job in jobs:

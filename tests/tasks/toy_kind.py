@@ -4,6 +4,7 @@ the task's ``total``, one step at a time, recording each step as a chunk. Nothin
 Its hooks leave traces the tests read: each transition is appended to a Redis list, each recovery round
 logs a line.
 """
+
 import logging
 import time
 from collections import Counter
@@ -50,8 +51,17 @@ def _recover() -> None:
 def transitions(task_id: int) -> list[str]:
     raw = django_rq.get_queue("default").connection.lrange(TRANSITIONS_KEY, 0, -1)
     prefix = f"{task_id}:"
-    return [item.decode()[len(prefix):] for item in raw if item.decode().startswith(prefix)]
+    return [item.decode()[len(prefix) :] for item in raw if item.decode().startswith(prefix)]
 
 
-register(TaskKind(type=TOY, title="Toy", run=run_toy, queue="default", result_keys=RESULT_KEYS,
-                  on_transition=_transition, recover=_recover))
+register(
+    TaskKind(
+        type=TOY,
+        title="Toy",
+        run=run_toy,
+        queue="default",
+        result_keys=RESULT_KEYS,
+        on_transition=_transition,
+        recover=_recover,
+    )
+)

@@ -1,5 +1,6 @@
 """`manage.py rqworker`, with the toy kind registered first (the sweeper must know it before any of its jobs
 has run): ``python tests/tasks/toy_worker.py QUEUE… [rqworker options]``."""
+
 import os
 import sys
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shortcuts for the /api/v1 tests: contacts, and walking a collection page by page."""
+
 from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers import assert_hypermedia, links_by_rel

@@ -1,4 +1,5 @@
 """/api/v1/contacts: create, read, replace, filters and sorts, isolation."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,9 +16,14 @@ INVALID = "/errors/400.3-invalid-parameter"
 def test_create_answers_the_contact_with_its_lists_and_fields(api):
     list_id = create_list(api, "News")
     create_field(api, "plan", "string")
-    response = api.post(CONTACTS, {"emailAddress": " Ann@Example.com ", "lists": [list_id],
-                                   "fields": [{"fieldName": "firstName", "value": "Ann"},
-                                              {"fieldName": "plan", "value": "gold"}]})
+    response = api.post(
+        CONTACTS,
+        {
+            "emailAddress": " Ann@Example.com ",
+            "lists": [list_id],
+            "fields": [{"fieldName": "firstName", "value": "Ann"}, {"fieldName": "plan", "value": "gold"}],
+        },
+    )
     body = assert_hypermedia(response, 201, "subscriber")
     assert response["Location"] == contact(md5("ann@example.com"))
     assert (body["emailAddress"], body["belongsToLists"], body["status"]) == ("ann@example.com", [list_id], "active")
@@ -31,23 +37,33 @@ def test_create_refuses_an_existing_address_and_bad_data(api):
     create_contact(api, "ann@example.com")
     assert_problem(api.post(CONTACTS, {"emailAddress": "ANN@example.com"}), 409, "/errors/409.3-email-in-use")
     assert_problem(api.post(CONTACTS, {"emailAddress": "not-an-address"}), 400)
-    assert_problem(api.post(CONTACTS, {"emailAddress": "b@example.com", "lists": [999999]}), 400,
-                   "/errors/400.2-validation-error")
-    assert_problem(api.post(CONTACTS, {"emailAddress": "b@example.com",
-                                       "fields": [{"fieldName": "nope", "value": 1}]}), 400)
+    assert_problem(
+        api.post(CONTACTS, {"emailAddress": "b@example.com", "lists": [999999]}), 400, "/errors/400.2-validation-error"
+    )
+    assert_problem(
+        api.post(CONTACTS, {"emailAddress": "b@example.com", "fields": [{"fieldName": "nope", "value": 1}]}), 400
+    )
     assert Subscriber.objects.count() == 1
 
 
 def test_put_replaces_and_renames(api):
     list_id = create_list(api, "News")
     create_contact(api, "ann@example.com", fields={"firstName": "Ann"})
-    response = api.put(contact(md5("ann@example.com")), {"emailAddress": "anna@example.com",
-                                                         "belongsToLists": [list_id],
-                                                         "fields": [{"fieldName": "lastName", "value": "Lee"}]})
+    response = api.put(
+        contact(md5("ann@example.com")),
+        {
+            "emailAddress": "anna@example.com",
+            "belongsToLists": [list_id],
+            "fields": [{"fieldName": "lastName", "value": "Lee"}],
+        },
+    )
     body = assert_hypermedia(response, 200, "subscriber")
     assert response["Location"] == contact(md5("anna@example.com"))
     assert (body["emailAddress"], body["belongsToLists"], field_values(body)) == (
-        "anna@example.com", [list_id], {"lastName": "Lee"})
+        "anna@example.com",
+        [list_id],
+        {"lastName": "Lee"},
+    )
     assert_problem(api.get(contact(md5("ann@example.com"))), 404, "/errors/404.1-not-found")
 
 
@@ -55,8 +71,11 @@ def test_another_accounts_contact_is_not_found(api, other):
     theirs = ApiClient(other)
     create_contact(theirs, "their@example.com")
     target = contact(md5("their@example.com"))
-    for response in (api.get(target), api.delete(target),
-                     api.put(target, {"emailAddress": "their@example.com", "belongsToLists": [], "fields": []})):
+    for response in (
+        api.get(target),
+        api.delete(target),
+        api.put(target, {"emailAddress": "their@example.com", "belongsToLists": [], "fields": []}),
+    ):
         assert_problem(response, 404, "/errors/404.1-not-found")
     assert page(api, CONTACTS, "contacts-page")["total"] == 0
     assert Subscriber.objects.filter(email="their@example.com").exists()
@@ -72,10 +91,12 @@ def people(api, owner):
     news, promo = create_list(api, "News"), create_list(api, "Promo")
     create_field(api, "plan", "string")
     create_field(api, "score", "number")
-    rows = [("ann@example.com", [news], {"plan": "gold", "score": 3}),
-            ("bob@sample.org", [news, promo], {"plan": "free", "score": 10}),
-            ("cyd@example.com", [promo], {"plan": "gold"}),
-            ("dan@sample.org", [], {})]
+    rows = [
+        ("ann@example.com", [news], {"plan": "gold", "score": 3}),
+        ("bob@sample.org", [news, promo], {"plan": "free", "score": 10}),
+        ("cyd@example.com", [promo], {"plan": "gold"}),
+        ("dan@sample.org", [], {}),
+    ]
     for email, lists, fields in rows:
         create_contact(api, email, fields=fields, lists=lists)
     set_status(owner.account, md5("cyd@example.com"), "unsubscribed-by-admin")
@@ -111,15 +132,31 @@ def test_each_filter(api, people):
 
 
 def test_each_sort(api, people):
-    assert emails(api, "sort_by=email&order=desc") == ["dan@sample.org", "cyd@example.com", "bob@sample.org",
-                                                       "ann@example.com"]
-    assert emails(api, "sort_by=createdAt&order=desc") == ["dan@sample.org", "cyd@example.com", "bob@sample.org",
-                                                           "ann@example.com"]
+    assert emails(api, "sort_by=email&order=desc") == [
+        "dan@sample.org",
+        "cyd@example.com",
+        "bob@sample.org",
+        "ann@example.com",
+    ]
+    assert emails(api, "sort_by=createdAt&order=desc") == [
+        "dan@sample.org",
+        "cyd@example.com",
+        "bob@sample.org",
+        "ann@example.com",
+    ]
     Subscriber.objects.filter(email="dan@sample.org").update(created_at=people["base"])  # a tie: id decides
-    assert emails(api, "sort_by=createdAt") == ["ann@example.com", "dan@sample.org", "bob@sample.org",
-                                                "cyd@example.com"]
-    assert emails(api, "sort_by=id&order=desc") == ["dan@sample.org", "cyd@example.com", "bob@sample.org",
-                                                    "ann@example.com"]
+    assert emails(api, "sort_by=createdAt") == [
+        "ann@example.com",
+        "dan@sample.org",
+        "bob@sample.org",
+        "cyd@example.com",
+    ]
+    assert emails(api, "sort_by=id&order=desc") == [
+        "dan@sample.org",
+        "cyd@example.com",
+        "bob@sample.org",
+        "ann@example.com",
+    ]
 
 
 def test_filter_on_an_unknown_field_lists_the_fields(api, people):

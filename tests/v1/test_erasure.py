@@ -1,5 +1,6 @@
 """DELETE /api/v1/contacts/{emailMd5}: the personal data goes, counters stay exact, campaign counts stay, and
 the address's MD5 is suppressed against imports and subscribes."""
+
 import pytest
 from django.db import transaction
 
@@ -88,13 +89,19 @@ def test_suppression_blocks_imports(api, owner):
     api.delete(contact(md5("ann@example.com")))
     mailing_list = MailingList.objects.get(pk=news)
     with transaction.atomic():
-        outcomes = subscribers_import_chunk(account_id=owner.account.pk, list_id=news, rows=[
-            (normalize_email("ann@example.com"), {"firstName": "Ann"}),
-            (normalize_email("bob@example.com"), {})])
+        outcomes = subscribers_import_chunk(
+            account_id=owner.account.pk,
+            list_id=news,
+            rows=[(normalize_email("ann@example.com"), {"firstName": "Ann"}), (normalize_email("bob@example.com"), {})],
+        )
     assert dict(outcomes) == {"new": 1, "skippedUnsubscribed": 1}
     with transaction.atomic():
-        assert subscriber_import_one(account=owner.account, mailing_list=mailing_list,
-                                     email=normalize_email("Ann@Example.com"), to_set={}) == "skippedUnsubscribed"
+        assert (
+            subscriber_import_one(
+                account=owner.account, mailing_list=mailing_list, email=normalize_email("Ann@Example.com"), to_set={}
+            )
+            == "skippedUnsubscribed"
+        )
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["bob@example.com"]
     assert list_quantities(api) == {news: 1}
     assert_counters_exact(owner)

@@ -1,5 +1,6 @@
 """The /api/v1 collection conventions (api/v1.py) on campaigns and contacts: both pagination modes, sorting,
 and bad parameters."""
+
 import pytest
 
 from campaigns.models import Campaign
@@ -35,12 +36,13 @@ def test_default_page_is_twenty_in_offset_mode(api, contacts):
     assert (len(body["items"]), body["limit"], body["offset"], body["total"]) == (20, 20, 0, 23)
 
 
-@pytest.mark.parametrize("sort_by,order", [("id", "asc"), ("id", "desc"), ("email", "asc"), ("email", "desc"),
-                                           ("createdAt", "asc"), ("createdAt", "desc")])
+@pytest.mark.parametrize(
+    "sort_by,order",
+    [("id", "asc"), ("id", "desc"), ("email", "asc"), ("email", "desc"), ("createdAt", "asc"), ("createdAt", "desc")],
+)
 def test_cursor_mode_walks_every_row_once_both_ways(api, contacts, sort_by, order):
     expected = sorted(contacts, reverse=order == "desc")  # created in address order
-    forward = walk(api, f"{CONTACTS}?cursor=&limit=4&sort_by={sort_by}&order={order}", "contacts-page",
-                   "emailAddress")
+    forward = walk(api, f"{CONTACTS}?cursor=&limit=4&sort_by={sort_by}&order={order}", "contacts-page", "emailAddress")
     assert forward == expected
     # From the last page, prev links walk back to the first.
     href = f"{CONTACTS}?cursor=&limit=4&sort_by={sort_by}&order={order}"
@@ -95,13 +97,27 @@ def test_cursor_keeps_filters_and_sort(api, contacts):
     assert_hypermedia(same, 200, "contacts-page")
 
 
-@pytest.mark.parametrize("query,field", [
-    ("limit=0", "limit"), ("limit=101", "limit"), ("limit=x", "limit"), ("offset=-1", "offset"),
-    ("sort_by=status", "sort_by"), ("order=up", "order"), ("cursor=garbage", "cursor"),
-    ("cursor=eyJxIjp7fX0:1abc:xyz", "cursor"), ("cursor=&offset=3", "cursor"), ("page=2", "page"),
-    ("status=sleeping", "status"), ("created_after=yesterday", "created_after"), ("list=abc", "list"),
-    ("field.nothere=1", "field.nothere"), ("field.=1", "field."), ("limit=5&limit=6", "limit"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=x", "limit"),
+        ("offset=-1", "offset"),
+        ("sort_by=status", "sort_by"),
+        ("order=up", "order"),
+        ("cursor=garbage", "cursor"),
+        ("cursor=eyJxIjp7fX0:1abc:xyz", "cursor"),
+        ("cursor=&offset=3", "cursor"),
+        ("page=2", "page"),
+        ("status=sleeping", "status"),
+        ("created_after=yesterday", "created_after"),
+        ("list=abc", "list"),
+        ("field.nothere=1", "field.nothere"),
+        ("field.=1", "field."),
+        ("limit=5&limit=6", "limit"),
+    ],
+)
 def test_bad_parameters_answer_400_naming_what_is_allowed(api, contacts, query, field):
     body = assert_problem(api.get(f"{CONTACTS}?{query}"), 400, INVALID)
     assert body["errors"][0]["field"] == field
@@ -110,8 +126,19 @@ def test_bad_parameters_answer_400_naming_what_is_allowed(api, contacts, query, 
 def test_unknown_parameter_lists_the_allowed_ones(api):
     body = assert_problem(api.get(f"{CONTACTS}?colour=red&sort=email"), 400, INVALID)
     assert [error["field"] for error in body["errors"]] == ["colour", "sort"]
-    for allowed in ("limit", "offset", "cursor", "sort_by", "order", "status", "list", "email", "created_after",
-                    "created_before", "field.<name>"):
+    for allowed in (
+        "limit",
+        "offset",
+        "cursor",
+        "sort_by",
+        "order",
+        "status",
+        "list",
+        "email",
+        "created_after",
+        "created_before",
+        "field.<name>",
+    ):
         assert allowed in body["detail"]
 
 
@@ -129,6 +156,7 @@ def test_a_tampered_cursor_is_refused(api, contacts):
 
 # --- Campaigns -----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def campaigns(api, owner):
     from datetime import timedelta
@@ -141,26 +169,31 @@ def campaigns(api, owner):
         response = api.post(CAMPAIGNS, {"name": name})
         ids.append(assert_hypermedia(response, 201, "campaign")["campaignId"])
         if i % 2 == 0:  # scheduled (written directly: scheduling needs a ready campaign, beside the point here)
-            Campaign.objects.filter(pk=ids[-1]).update(status="scheduled",
-                                                       scheduled_at=timezone.now() + timedelta(days=5 - i))
+            Campaign.objects.filter(pk=ids[-1]).update(
+                status="scheduled", scheduled_at=timezone.now() + timedelta(days=5 - i)
+            )
     return dict(zip(names, ids))
 
 
-@pytest.mark.parametrize("sort_by,order,expected", [
-    ("id", "asc", ["delta", "alpha", "charlie", "bravo", "echo"]),
-    ("name", "asc", ["alpha", "bravo", "charlie", "delta", "echo"]),
-    ("name", "desc", ["echo", "delta", "charlie", "bravo", "alpha"]),
-    ("createdAt", "desc", ["echo", "bravo", "charlie", "alpha", "delta"]),
-    # Unscheduled campaigns (null) come last in both orders, by id.
-    ("scheduledAt", "asc", ["echo", "charlie", "delta", "alpha", "bravo"]),
-    ("scheduledAt", "desc", ["delta", "charlie", "echo", "bravo", "alpha"]),
-])
+@pytest.mark.parametrize(
+    "sort_by,order,expected",
+    [
+        ("id", "asc", ["delta", "alpha", "charlie", "bravo", "echo"]),
+        ("name", "asc", ["alpha", "bravo", "charlie", "delta", "echo"]),
+        ("name", "desc", ["echo", "delta", "charlie", "bravo", "alpha"]),
+        ("createdAt", "desc", ["echo", "bravo", "charlie", "alpha", "delta"]),
+        # Unscheduled campaigns (null) come last in both orders, by id.
+        ("scheduledAt", "asc", ["echo", "charlie", "delta", "alpha", "bravo"]),
+        ("scheduledAt", "desc", ["delta", "charlie", "echo", "bravo", "alpha"]),
+    ],
+)
 def test_campaigns_sort_in_both_modes(api, campaigns, sort_by, order, expected):
     offset = page(api, f"{CAMPAIGNS}?sort_by={sort_by}&order={order}", "campaigns-page")
     assert [item["name"] for item in offset["items"]] == expected
     for limit in (1, 2, 3):
-        forward = walk(api, f"{CAMPAIGNS}?cursor=&limit={limit}&sort_by={sort_by}&order={order}", "campaigns-page",
-                       "name")
+        forward = walk(
+            api, f"{CAMPAIGNS}?cursor=&limit={limit}&sort_by={sort_by}&order={order}", "campaigns-page", "name"
+        )
         assert forward == expected
 
 

@@ -1,4 +1,5 @@
 """The /api/v1 surface as a whole: the version in the path, the per-key rate limit, the key's account."""
+
 import pytest
 from django.test import override_settings
 

@@ -6,8 +6,10 @@ from accounts.services import account_get_or_create, api_key_issue
 
 
 class Command(BaseCommand):
-    help = "Create the account NAME (an email address) if it does not exist and issue a new API key. " \
-           "The key is printed alone on the last line."
+    help = (
+        "Create the account NAME (an email address) if it does not exist and issue a new API key. "
+        "The key is printed alone on the last line."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="the account name, an email address such as user@example.com")

@@ -6,9 +6,11 @@ from campaigns.models import Campaign
 
 
 class Command(BaseCommand):
-    help = ("Recount the analytics counters (daily; each campaign's per hour and per link) from the Message and "
-            "Event rows and report differences; "
-            "--fix replaces the stored counters by the recount (run it while nothing sends to the account).")
+    help = (
+        "Recount the analytics counters (daily; each campaign's per hour and per link) from the Message and "
+        "Event rows and report differences; "
+        "--fix replaces the stored counters by the recount (run it while nothing sends to the account)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--account", help="one account's name (default: every account)")
@@ -31,8 +33,9 @@ class Command(BaseCommand):
                 drift = (campaign_rebuild if fix else campaign_drift)(campaign_id=campaign_id)
                 for kind, counts in drift.items():
                     for (key, metric), n in sorted(counts.items(), key=str):
-                        self.stdout.write(f"{row.name} campaign {campaign_id} {kind} {key} {metric}: "
-                                          f"stored {n:+d} vs recount")
+                        self.stdout.write(
+                            f"{row.name} campaign {campaign_id} {kind} {key} {metric}: stored {n:+d} vs recount"
+                        )
                         drifted = True
             mismatched += bool(diff) or drifted
         self.stdout.write(f"{mismatched} account(s) with differences" + (" (fixed)" if fix and mismatched else ""))

@@ -4,8 +4,10 @@ from api.counters import repair_counters
 
 
 class Command(BaseCommand):
-    help = "Recompute the exact counters (subscribers per status, active members per list, lists, tasks, " \
-           "campaigns and messages per account) from the rows. The API keeps them exact; this is a repair tool."
+    help = (
+        "Recompute the exact counters (subscribers per status, active members per list, lists, tasks, "
+        "campaigns and messages per account) from the rows. The API keeps them exact; this is a repair tool."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("accounts", nargs="*", help="account names (default: every account)")

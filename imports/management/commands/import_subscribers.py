@@ -13,8 +13,10 @@ from tasks.selectors import task_get_by_id
 
 
 class Command(BaseCommand):
-    help = "Import a CSV, XLS, XLSX or JSON file into a list in the foreground, through the same task " \
-           "and code path as the API, with a progress bar."
+    help = (
+        "Import a CSV, XLS, XLSX or JSON file into a list in the foreground, through the same task "
+        "and code path as the API, with a progress bar."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -31,8 +33,9 @@ class Command(BaseCommand):
             raise CommandError(f"no account {account}")
         try:
             mailing_list = list_get(account=owner, list_id=list_id)
-            task = import_submit(account=owner, mailing_list=mailing_list, fmt=fmt, data=path.read_bytes(),
-                                 enqueue=False)
+            task = import_submit(
+                account=owner, mailing_list=mailing_list, fmt=fmt, data=path.read_bytes(), enqueue=False
+            )
         except ApiProblem as problem:
             raise CommandError(problem.problem_detail) from None
         self.stdout.write(f"task {task.pk}: {task.total} rows")
@@ -40,13 +43,16 @@ class Command(BaseCommand):
         task = task_get_by_id(task_id=task.pk)
         self._bar(task)
         self.stdout.write("")
-        self.stdout.write(f"{task.status}: {task.result} ({task.errors_count} errors){' ' + task.reason if task.reason else ''}")
+        self.stdout.write(
+            f"{task.status}: {task.result} ({task.errors_count} errors){' ' + task.reason if task.reason else ''}"
+        )
         if task.status != "done":
             raise CommandError(f"the import ended {task.status}")
 
     def _bar(self, task):
         width = 40
         filled = int(width * task.percent / 100)
-        sys.stdout.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {task.percent:5.1f}% "
-                         f"{task.processed}/{task.total}")
+        sys.stdout.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {task.percent:5.1f}% {task.processed}/{task.total}"
+        )
         sys.stdout.flush()

@@ -6,6 +6,7 @@ time has come start, single emails in flight are recovered), from what the datab
 a restart. `make run` starts it beside the server when
 REDIS_URL is unset. Jobs it starts run in this process.
 """
+
 import logging
 import time
 
@@ -18,8 +19,10 @@ logger = logging.getLogger("tasks")
 
 
 class Command(BaseCommand):
-    help = ("The sweeper's recovery round every --interval seconds (embedded mode): stalled tasks resume, and "
-            "each registered kind and recovery does its own (due scheduled campaigns start, for one).")
+    help = (
+        "The sweeper's recovery round every --interval seconds (embedded mode): stalled tasks resume, and "
+        "each registered kind and recovery does its own (due scheduled campaigns start, for one)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=5.0)
