@@ -85,9 +85,9 @@ profile(
             "timeline": {
                 "type": "object",
                 "required": ["unit", "from", "to", "points"],
-                "description": "Opens and clicks per hour (the first %d hours from the start) or per day (the "
-                "first %d days); buckets without events are left out."
-                % (TIMELINE_BUCKETS["hour"], TIMELINE_BUCKETS["day"]),
+                "description": f"Opens and clicks per hour (the first {TIMELINE_BUCKETS['hour']} hours from the "
+                f"start) or per day (the first {TIMELINE_BUCKETS['day']} days); buckets without events are left "
+                "out.",
                 "properties": {
                     "unit": {"enum": list(TIMELINE_BUCKETS)},
                     "from": TIME,
@@ -115,8 +115,8 @@ profile(
     "Contact analytics",
     {
         "description": "A contact's messages and engagement. engagementScore = round(100 × (0.4 × opened + 0.6 × "
-        "clicked) / delivered) over the messages delivered to the contact in the last %d days (opened, "
-        "clicked: how many of them were opened, clicked at least once); 0 when none." % ENGAGEMENT_DAYS,
+        f"clicked) / delivered) over the messages delivered to the contact in the last {ENGAGEMENT_DAYS} days "
+        "(opened, clicked: how many of them were opened, clicked at least once); 0 when none.",
         "type": "object",
         "required": [
             "emailMd5",

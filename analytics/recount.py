@@ -170,11 +170,13 @@ def campaign_rebuild(*, campaign_id: int) -> dict[str, Counter]:
             for (hour, metric), count in recount_timeline(campaign_id=campaign_id).items()
         ]
     )
-    first_position: dict[str, int] = {}
-    for position, url in (
-        CampaignLink.objects.filter(campaign_id=campaign_id).order_by("-position").values_list("position", "url")
-    ):
-        first_position[url] = position
+    # Read from the last position down, so a URL that appears twice keeps its first position.
+    first_position = {
+        url: position
+        for position, url in CampaignLink.objects.filter(campaign_id=campaign_id)
+        .order_by("-position")
+        .values_list("position", "url")
+    }
     LinkStat.objects.filter(campaign_id=campaign_id).delete()
     LinkStat.objects.bulk_create(
         [

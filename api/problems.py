@@ -274,7 +274,7 @@ def response_for_exception(exc: Exception) -> HttpResponse:
         return problem_response(BAD_REQUEST, str(exc) or BAD_REQUEST.title)
     if isinstance(exc, drf.APIException):
         return problem_response(BAD_REQUEST if exc.status_code == 400 else INTERNAL_ERROR, str(exc.detail))
-    logger.exception("Unhandled exception", exc_info=exc)
+    logger.error("Unhandled exception", exc_info=exc)
     return problem_response(INTERNAL_ERROR)
 
 

@@ -103,7 +103,7 @@ def date_time(raw: str) -> dt.datetime:
     """An ISO 8601 date (its midnight) or date-time; naive ones are UTC."""
     try:
         value = (
-            dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            dt.datetime.fromisoformat(raw)
             if "T" in raw or " " in raw
             else dt.datetime.combine(dt.date.fromisoformat(raw), dt.time())
         )

@@ -1,5 +1,7 @@
 """The general entry point, the account index, and the base of account-scoped views."""
 
+import contextlib
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -30,10 +32,8 @@ class RootView(APIView):
 
     def perform_authentication(self, request):
         # Public: a valid key personalises the account link, a bad one is ignored.
-        try:
-            request.user
-        except AuthenticationFailed:
-            pass
+        with contextlib.suppress(AuthenticationFailed):
+            _ = request.user  # DRF authenticates on the first access
 
     @extend_schema(
         operation_id="root", summary="General entry point", responses=responses({200: "message"}, problems=())

@@ -71,7 +71,8 @@ profile(
     "campaign-input",
     "Campaign input",
     {
-        "description": "The body to create or replace a campaign. Merge tags: `{{ field }}` or `{{ field | fallback }}`.",
+        "description": "The body to create or replace a campaign. Merge tags: `{{ field }}` or "
+        "`{{ field | fallback }}`.",
         "type": "object",
         "required": ["name"],
         "properties": {

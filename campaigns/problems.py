@@ -13,8 +13,9 @@ CAMPAIGN_ACTION_NOT_ALLOWED = problem(
     7,
     "campaign-action-not-allowed",
     "The action is not allowed in the campaign's current status.",
-    "start: draft, scheduled or paused (or sending when every sender stopped beating); pause: sending; cancel: scheduled, sending or paused; delete: draft, "
-    "sent or canceled. The campaign's `_links` list the actions allowed now.",
+    "start: draft, scheduled or paused (or sending when every sender stopped beating); pause: sending; "
+    "cancel: scheduled, sending or paused; delete: draft, sent or canceled. The campaign's `_links` list the "
+    "actions allowed now.",
 )
 CAMPAIGN_NOT_READY = problem(
     400,

@@ -114,7 +114,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         task_status = lock_task(task_id)  # whatever it is now, the batch in flight is recorded
         decided = {
             row.message_id: (row, decide(outcome, attempts=row.attempts, now=now, on_fault=REQUEUE))
-            for row, outcome in zip(batch, outcomes)
+            for row, outcome in zip(batch, outcomes, strict=True)
         }
         if task_status == TaskStatus.CANCELED:  # canceled meanwhile: what would go back to the queue never will
             decided = {
@@ -127,7 +127,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         written = _update_messages(decided)
         stats, events, final, sent = Counter(), [], 0, 0
         for message_id in sorted(written):
-            row, (status, _, code, response, _, _) = decided[message_id]
+            _, (status, _, code, response, _, _) = decided[message_id]
             if status == MessageStatus.QUEUED:
                 stats["retries"] += 1
                 continue
@@ -165,7 +165,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
 
 def _update_messages(decided: dict) -> set[int]:
     if connection.vendor == "postgresql":
-        columns = list(zip(*[(message_id, *decision) for message_id, (_, decision) in decided.items()]))
+        columns = list(zip(*[(message_id, *decision) for message_id, (_, decision) in decided.items()], strict=True))
         with connection.cursor() as cursor:
             cursor.execute(sql.UPDATE, [list(column) for column in columns])
             return {row[0] for row in cursor.fetchall()}

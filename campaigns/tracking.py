@@ -129,11 +129,15 @@ def unsubscribe_by_token(*, token: str) -> Message | None:
         return None
     subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
     if subscriber is None:
-        if message.campaign_id is None and message.to_email:  # a single email to an address that is no contact
-            if suppression_add(account_id=message.account_id, email=message.to_email, reason="unsubscribed"):
-                now = timezone.now()
-                _stats(message, Counter({"unsubscribes": 1}), now)
-                _event(message, EventType.UNSUBSCRIBE, now)
+        # A single email to an address that is no contact: the address is suppressed.
+        if (
+            message.campaign_id is None
+            and message.to_email
+            and suppression_add(account_id=message.account_id, email=message.to_email, reason="unsubscribed")
+        ):
+            now = timezone.now()
+            _stats(message, Counter({"unsubscribes": 1}), now)
+            _event(message, EventType.UNSUBSCRIBE, now)
         return message
     name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
     reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"

@@ -14,6 +14,7 @@ each command waits for its reply. Nagle is off (TCP_NODELAY): no write waits for
 peer's delayed ACK.
 """
 
+import contextlib
 import smtplib
 import socket
 import ssl
@@ -236,10 +237,8 @@ class SmtpTransport:
     def _drop(self) -> None:
         """Close without QUIT: a transaction in progress is abandoned."""
         if self.connection is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.close()
-            except OSError:
-                pass
             self.connection = None
 
     def close(self) -> None:

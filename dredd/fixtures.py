@@ -91,20 +91,20 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
     """Task 567 of the examples: an import into list 345, 400 of 1,000 rows done, 10 errors."""
     owner = account()
     now = timezone.now()
-    fields = dict(
-        account=owner,
-        type="import",
-        list_id=345,
-        status=status,
-        total=1000,
-        processed=400,
-        succeeded=390,
-        failed=10,
-        checkpoint=400,
-        errors_count=10,
-        run_id=None,
-        reason=None,
-        result={
+    fields = {
+        "account": owner,
+        "type": "import",
+        "list_id": 345,
+        "status": status,
+        "total": 1000,
+        "processed": 400,
+        "succeeded": 390,
+        "failed": 10,
+        "checkpoint": 400,
+        "errors_count": 10,
+        "run_id": None,
+        "reason": None,
+        "result": {
             "new": 290,
             "updated": 80,
             "alreadyInList": 10,
@@ -113,13 +113,13 @@ def reset_task(status: str = TaskStatus.IN_PROGRESS) -> None:
             "skippedUnsubscribed": 3,
             "skippedBounced": 2,
         },
-        started_at=now,
-        heartbeat_at=now,
-        finished_at=None,
-        source_format="csv",
-        source_options=prepare_source("csv", TASK_CSV, {"firstName"}).options,
-        callback_url=None,
-    )
+        "started_at": now,
+        "heartbeat_at": now,
+        "finished_at": None,
+        "source_format": "csv",
+        "source_options": prepare_source("csv", TASK_CSV, {"firstName"}).options,
+        "callback_url": None,
+    }
     task, created = Task.objects.update_or_create(pk=TASK_ID, defaults=fields)
     if created or not task.source_chunks.exists():
         payload_store(task=task, data=TASK_CSV)
@@ -212,21 +212,21 @@ def reset_campaigns(state: str = "draft") -> None:
     john = Subscriber.objects.get(account=owner, email=JOHN)
     Message.objects.update_or_create(
         pk=MESSAGE_ID,
-        defaults=dict(
-            account=owner,
-            campaign=sent,
-            subscriber=john,
-            to_email=JOHN,
-            status="sent",
-            attempts=1,
-            next_attempt_at=None,
-            claimed_at=now,
-            sent_at=now,
-            smtp_code=250,
-            smtp_response="2.0.0 OK",
-            opened_at=None,
-            clicked_at=None,
-        ),
+        defaults={
+            "account": owner,
+            "campaign": sent,
+            "subscriber": john,
+            "to_email": JOHN,
+            "status": "sent",
+            "attempts": 1,
+            "next_attempt_at": None,
+            "claimed_at": now,
+            "sent_at": now,
+            "smtp_code": 250,
+            "smtp_response": "2.0.0 OK",
+            "opened_at": None,
+            "clicked_at": None,
+        },
     )
 
     if state != "absent":

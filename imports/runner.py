@@ -101,21 +101,22 @@ def _run(task: Task, run_id, progress) -> bool:
 def _validated_chunks(task: Task, types: dict):
     """(rows in the chunk, validation) for each chunk after the checkpoint."""
     seen: set[int] = set()
-    # CSV is read as a stream; the spreadsheet readers seek.
-    source = payload_open(task=task, seekable=task.source_format != "csv")
-    rows = iter_rows(task.source_format, source, task.source_options)
-    done = 0
-    while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
-        before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
-        if not before:
-            break
-        _validate(before, types, seen)  # the same rule as when they were imported: valid rows only
-        done += len(before)
-    postgresql = connection.vendor == "postgresql"
-    while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
-        valid, errors, duplicated = _validate(chunk, types, seen)
-        staged = bulk.stage_rows(valid) if postgresql else None
-        yield len(chunk), (valid, errors, duplicated, staged)
+    # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
+    # closed: paused, stopped, failed).
+    with payload_open(task=task, seekable=task.source_format != "csv") as source:
+        rows = iter_rows(task.source_format, source, task.source_options)
+        done = 0
+        while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
+            before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
+            if not before:
+                break
+            _validate(before, types, seen)  # the same rule as when they were imported: valid rows only
+            done += len(before)
+        postgresql = connection.vendor == "postgresql"
+        while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
+            valid, errors, duplicated = _validate(chunk, types, seen)
+            staged = bulk.stage_rows(valid) if postgresql else None
+            yield len(chunk), (valid, errors, duplicated, staged)
 
 
 _DONE = object()
@@ -149,6 +150,7 @@ def ahead(generator, depth: int = 1):
         except BaseException as exc:  # handed to the consumer, which raises it
             put(_Failure(exc))
         finally:
+            generator.close()  # in the thread that ran it: what it holds open (the payload) is closed here
             connection.close()  # this thread's own database connection
 
     thread = threading.Thread(target=produce, daemon=True, name="import-reader")

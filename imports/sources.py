@@ -95,7 +95,7 @@ def _check_rows(total: int) -> int:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
+    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise InvalidSource("The file is a spreadsheet, not CSV text; send it with its Excel content type.")
     if b"\x00" in data:
         raise InvalidSource("The file is not text (it contains NUL bytes).")

@@ -27,10 +27,7 @@ def status_counts_add(account_id: int, deltas: Counter) -> None:
 def subscriber_count(account_id: int, bucket: str | None) -> int:
     """Subscribers of the account in ``bucket`` (a status or never-open); all when None."""
     rows = StatusCount.objects.filter(account_id=account_id)
-    if bucket is None:
-        rows = rows.filter(bucket__in=Status.values)
-    else:
-        rows = rows.filter(bucket=bucket)
+    rows = rows.filter(bucket__in=Status.values) if bucket is None else rows.filter(bucket=bucket)
     return sum(rows.values_list("count", flat=True))
 
 

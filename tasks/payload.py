@@ -5,6 +5,9 @@ The engine deletes it when the task ends done or canceled (a task in error keeps
 
 import io
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
 from tasks.models import SourceChunk
 
@@ -46,16 +49,19 @@ class _ChunkReader(io.RawIOBase):
         return count
 
 
-def payload_open(*, task, seekable: bool = False):
-    """A binary file object over the payload: a stream, or a temporary file when the reader must seek."""
-    stream = io.BufferedReader(_ChunkReader(task.pk), buffer_size=SourceChunk.CHUNK_BYTES)
-    if not seekable:
-        return stream
-    spooled = tempfile.TemporaryFile()
-    while piece := stream.read(SourceChunk.CHUNK_BYTES):
-        spooled.write(piece)
-    spooled.seek(0)
-    return spooled
+@contextmanager
+def payload_open(*, task, seekable: bool = False) -> Iterator[BinaryIO]:
+    """A binary file object over the payload, closed on leaving: a stream, or a temporary file when the reader
+    must seek."""
+    with io.BufferedReader(_ChunkReader(task.pk), buffer_size=SourceChunk.CHUNK_BYTES) as stream:
+        if not seekable:
+            yield stream
+            return
+        with tempfile.TemporaryFile() as spooled:
+            while piece := stream.read(SourceChunk.CHUNK_BYTES):
+                spooled.write(piece)
+            spooled.seek(0)
+            yield spooled
 
 
 def payload_delete(*, task) -> None:

@@ -43,4 +43,3 @@ def _clear_cache():
     cache.clear()
     for process_cache in epoch_cache._caches:  # keys and field types cached by an earlier test
         process_cache.clear()
-    yield

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_concurrent_clicks_of_one_message_count_it_once_per_url(owner, smtp_server, settings):  # noqa: F811
     api = ApiClient(owner)
     campaign_id, links = sent(api, smtp_server, settings)
-    sale, new, sale_again = links[sorted(links)[0]]
+    sale, new, sale_again = links[min(links)]
     paths = [sale, sale_again] * 5 + [new] * 4
     barrier, statuses, failures = threading.Barrier(len(paths)), [], []
 

@@ -412,7 +412,7 @@ def test_links_list_only_the_actions_allowed_now(api, paths, smtp_server):  # no
             assert action_names(body) == expected, (status, surface, body["_links"])
             base = paths.campaign(campaign_id) if surface == "accounts" else v1(campaign_id)
             for name in expected:
-                href = [item["href"] for item in body["_links"] if f"/rels/{name}-campaign" in item["rel"]][0]
+                href = next(item["href"] for item in body["_links"] if f"/rels/{name}-campaign" in item["rel"])
                 assert href == (base if name in ("edit", "delete") else f"{base}/{name}"), (name, href)
         # The written-message links of an action offer the same.
         if status == "sending":
@@ -472,7 +472,7 @@ def test_stopping_the_task_cancels_the_campaign_and_its_queued_messages(api, pat
     from campaigns.sending import _write_recipients
     from tasks.services import task_join
 
-    list_id, emails = audience(api, 3)
+    list_id, _emails = audience(api, 3)
     campaign_id = create_campaign(api, [list_id])
     start(api, campaign_id)
     task_id = campaign_row(campaign_id).task_id

@@ -73,7 +73,7 @@ def header_block(raw: bytes) -> bytes:
 
 
 def test_merge_tags_fallbacks_missing_values_and_case(mail):
-    campaign_id, got = mail(
+    _campaign_id, got = mail(
         {"ann@example.com": {"firstName": "Ann", "lastName": "Lee"}, "bob@example.com": {}},
         subject="Hi {{ FIRSTNAME | friend }}",
         text="Hello {{ firstname|'dear reader' }} [{{ LastName }}]\nMail: {{ EMAILADDRESS }}\n"
@@ -253,7 +253,7 @@ def test_headers_of_each_message(mail):
         text="T",
     )
     ids = set()
-    for address, (message, raw, token) in got.items():
+    for address, (message, _raw, token) in got.items():
         assert message["From"] == f"Shop <{FROM}>"
         assert message["Reply-To"] == "help@shop.example.com"
         assert message["To"] == address

@@ -117,7 +117,7 @@ def test_a_scheduled_campaign_no_longer_ready_goes_back_to_draft(api, owner):
     assert (campaign.status, campaign.scheduled_at, campaign.task_id) == ("draft", None, None)
 
 
-def test_a_bounce_report_for_an_unknown_message_proves_it_was_delivered(api, owner, smtp_server, settings):  # noqa
+def test_a_bounce_report_for_an_unknown_message_proves_it_was_delivered(api, owner, smtp_server, settings):  # noqa: F811
     settings.BOUNCE_WEBHOOK_SECRET = "s3cret"
     campaign, task, batch = claimed_batch(api, owner, count=1)
     recording.record(campaign=campaign, task_id=task.pk, batch=batch, outcomes=[Outcome("unknown", None, "lost")])

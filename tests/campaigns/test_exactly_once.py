@@ -181,7 +181,7 @@ def test_killed_senders_campaign_is_started_again_once_its_heartbeat_is_stale(
         # While the heartbeat is fresh the senders may be alive: start is refused.
         if "start" not in action_names(assert_hypermedia(api.get(v1), 200, "campaign")):
             assert_problem(api.post(f"{v1}/start"), 409, "/errors/409.7-campaign-action-not-allowed")
-        workers.end_group(*(process for process, _ in workers.started))  # the scheduler too: no sweeper
+        workers.end_group(*workers.started)  # the scheduler too: no sweeper
         wait_for(
             lambda: "start" in action_names(assert_hypermedia(api.get(v1), 200, "campaign")),
             "a stale heartbeat",

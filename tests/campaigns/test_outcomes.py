@@ -51,5 +51,5 @@ def test_a_single_email_retries_a_fault_with_backoff_then_fails():
 
 
 def test_an_unknown_fault_policy_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="on_fault must be"):
         decide(Outcome("sent", 250, "Ok"), attempts=1, now=NOW, on_fault="ignore")

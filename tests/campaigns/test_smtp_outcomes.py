@@ -233,7 +233,7 @@ def test_a_long_backoff_frees_the_worker_and_doubles(api, smtp_server, settings)
 
 def test_subscribers_who_left_before_their_turn_are_skipped(api, owner, smtp_server, settings):  # noqa: F811
     settings.CAMPAIGN_BATCH_SIZE = 1
-    campaign_id, list_id, emails = campaign_to(api, 5)
+    campaign_id, _list_id, emails = campaign_to(api, 5)
     start(api, campaign_id)
     campaign = campaign_row(campaign_id)
     # A sender joins, writes the recipients and sends one batch (one message)...

@@ -248,7 +248,7 @@ def test_unsubscribe_post_is_recorded_once(api, owner, sent, how):
 
 
 def test_forged_unsubscribe_post_changes_nothing(api, owner, sent):
-    campaign_id, got = sent
+    _campaign_id, got = sent
     ann = got["ann@example.com"]
     for token in forgeries(ann.token):
         response = Client().post(
@@ -271,7 +271,7 @@ def test_tokens_cannot_be_forged_or_enumerated(sent, settings):
     for token in forgeries(ann.token):
         assert read_token(token) is None, token
     # The next id with a valid token's signature is no token: ids cannot be walked.
-    head, signature = ann.token.split(".")
+    _head, signature = ann.token.split(".")
     neighbour = make_token(ann.message.pk + 1).split(".")[0]
     assert read_token(f"{neighbour}.{signature}") is None
     assert bob.token.split(".")[1] != signature

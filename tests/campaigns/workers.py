@@ -130,28 +130,37 @@ def worker_env(smtp_port: int, **overrides) -> dict:
 
 class Workers:
     """rqworker subprocesses on the sending and default queues, with RQ's scheduler; each in its own
-    process group (the worker and its scheduler). All are ended when the block exits."""
+    process group (the worker and its scheduler). All are ended when the block exits. Each writes to its log
+    file through its own copy of the descriptor: this process closes its copy once the worker is started."""
 
     def __init__(self, log_dir: Path):
         self.log_dir, self.started = log_dir, []
 
     def start(self, smtp_port: int, **env):
-        log = open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb")
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", *QUEUES, "--with-scheduler", "--worker-class", "rq.SimpleWorker"],
-            cwd=REPO,
-            env=worker_env(smtp_port, **env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started.append((process, log))
+        with open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "rqworker",
+                    *QUEUES,
+                    "--with-scheduler",
+                    "--worker-class",
+                    "rq.SimpleWorker",
+                ],
+                cwd=REPO,
+                env=worker_env(smtp_port, **env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.started.append(process)
         return process
 
     def wait_ready(self, count: int | None = None) -> None:
         """Until ``count`` workers (all started and alive, by default) are registered in Redis."""
         redis = django_rq.get_queue("default").connection
-        count = count if count is not None else sum(1 for process, _ in self.started if process.poll() is None)
+        count = count if count is not None else sum(1 for process in self.started if process.poll() is None)
         wait_for(lambda: rq.Worker.count(connection=redis) >= count, f"{count} workers to start", self)
 
     def log(self, number: int) -> str:
@@ -193,10 +202,9 @@ class Workers:
         return self
 
     def __exit__(self, *exc):
-        self.end_group(*(process for process, _ in self.started))
-        for process, log in self.started:
+        self.end_group(*self.started)
+        for process in self.started:
             process.wait(timeout=10)
-            log.close()
 
 
 @pytest.fixture

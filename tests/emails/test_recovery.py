@@ -6,7 +6,7 @@ import django_rq
 import pytest
 
 from campaigns.models import Message
-from tests.campaigns.workers import Workers, deliveries, fresh_redis, smtp_servers, wait_for  # noqa: F401 (fixtures)
+from tests.campaigns.workers import Workers, deliveries, wait_for
 from tests.helpers import assert_hypermedia
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def status_of(email_id: int) -> str:
 
 def test_an_email_whose_worker_dies_mid_send_becomes_unknown_and_is_never_sent_again(
     api, smtp_servers, fresh_redis, tmp_path
-):  # noqa: F811
+):
     server = smtp_servers(hold_at=1)  # records the message, then holds its 250 until released
     with Workers(tmp_path) as workers:
         first = workers.start(server.port)
@@ -43,7 +43,7 @@ def test_an_email_whose_worker_dies_mid_send_becomes_unknown_and_is_never_sent_a
     assert detail["status"] == "unknown"
 
 
-def test_an_email_whose_job_was_lost_is_sent_once_by_the_sweeper(api, smtp_servers, fresh_redis, tmp_path):  # noqa: F811
+def test_an_email_whose_job_was_lost_is_sent_once_by_the_sweeper(api, smtp_servers, fresh_redis, tmp_path):
     server = smtp_servers()
     email_id = send_one(api, "bob@example.com")
     sending = django_rq.get_queue("sending")

@@ -9,6 +9,7 @@ DATABASE_URL and REDIS_URL. The test process talks to the app over HTTP and read
 database with psycopg: nothing here goes through Django's test database.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -101,26 +102,25 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> None:
-        log = open(self.root / "redis.log", "ab")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.root),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.root / "redis.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.root),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_for(self._answers, "redis-server to answer", timeout=15)
 
     def _answers(self) -> bool:
@@ -226,26 +226,25 @@ class Stack:
         self.postgres.create_database("emailapi")
         self.redis.start()
         self.manage("migrate", "--noinput")
-        log = open(self.root / "server.log", "ab")
-        # The server's settings matter where it enqueues (CAMPAIGN_SENDERS) and judges staleness (start).
-        self.server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.http_port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "60",
-            ],
-            cwd=REPO,
-            env=self.env(CAMPAIGN_SENDERS=2),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.root / "server.log", "ab") as log:
+            # The server's settings matter where it enqueues (CAMPAIGN_SENDERS) and judges staleness (start).
+            self.server = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{self.http_port}",
+                    "--workers",
+                    "2",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=REPO,
+                env=self.env(CAMPAIGN_SENDERS=2),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_for(lambda: self._serves(), "the app server", timeout=30, logs=self.logs)
 
     def _serves(self) -> bool:
@@ -262,21 +261,20 @@ class Stack:
     def start_worker(self, **env) -> subprocess.Popen:
         """`manage.py rqworker` on every queue with RQ's scheduler, as `make run` starts it, under a supervisor
         that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does."""
-        log = open(self.root / f"worker{len(self.workers) + 1}.log", "ab")
         command = f"{sys.executable} manage.py rqworker default imports sending --with-scheduler"
-        process = subprocess.Popen(
-            [
-                "bash",
-                "-c",
-                f'while :; do {command}; echo "supervisor: worker exited ($?), starting it again"; sleep 1; done',
-            ],
-            cwd=REPO,
-            env=self.env(**env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
+        with open(self.root / f"worker{len(self.workers) + 1}.log", "ab") as log:
+            process = subprocess.Popen(
+                [
+                    "bash",
+                    "-c",
+                    f'while :; do {command}; echo "supervisor: worker exited ($?), starting it again"; sleep 1; done',
+                ],
+                cwd=REPO,
+                env=self.env(**env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.workers.append(process)
         return process
 
@@ -319,10 +317,8 @@ class Stack:
             _signal_group(self.server, signal.SIGTERM)
             self.server.wait(timeout=15)
         self.redis.stop()
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # not running
             self.postgres.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # not running
 
 
 def _signal_group(process, sig) -> bool:

@@ -37,7 +37,7 @@ def test_the_key_table_holds_a_hash_and_a_prefix_never_the_key(owner, other):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {ApiKey._meta.db_table}")
         columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     assert len(rows) == 2
     for who in (owner, other):
         (row,) = [row for row in rows if row["key_hash"] == hashlib.sha256(who.key.encode()).hexdigest()]
@@ -109,7 +109,7 @@ def test_a_refused_key_is_not_echoed(owner, path):
 
 
 def test_a_key_of_another_account_is_not_echoed(owner, other):
-    for how in _every_way_to_send(other.key)[:4] + [{"query": other.key}]:
+    for how in [*_every_way_to_send(other.key)[:4], {"query": other.key}]:
         response = _get(f"/accounts/{owner.name}/lists", how)
         assert_problem(response, 403, "/errors/403.1-forbidden-wrong-account")
         assert other.key not in response.content.decode()

@@ -136,7 +136,7 @@ def _cases(route, a, b):
     own = {"account_name": a.values["account_name"][0]}
     if "account_name" in route.kwargs:
         for combo in itertools.product(*(b.values[name] for name in route.kwargs)):
-            yield "B's URL", route.path(dict(zip(route.kwargs, combo))), {m: {403} for m in METHODS}
+            yield "B's URL", route.path(dict(zip(route.kwargs, combo, strict=True))), {m: {403} for m in METHODS}
     if not ids:
         # A's own collection (or /api/v1's): it may answer, but never with B's data.
         yield "A's collection", route.path(own), {m: (None if m in route.methods else {405}) for m in METHODS}
@@ -146,7 +146,7 @@ def _cases(route, a, b):
         for foreign in itertools.combinations(ids, size):
             choices = [b.values[name] if name in foreign else a.values[name][:1] for name in ids]
             for combo in itertools.product(*choices):
-                yield f"B's ids {foreign} under A", route.path({**own, **dict(zip(ids, combo))}), allowed
+                yield f"B's ids {foreign} under A", route.path({**own, **dict(zip(ids, combo, strict=True))}), allowed
 
 
 def test_a_key_never_reaches_b_data(tenants):

@@ -160,7 +160,7 @@ def test_subscribers_page_costs_the_same_with_5_and_25(api, two_lists):
     assert_same_cost(
         api,
         [f"{paths.subscribers}?per_page=5&status=active"],
-        page_urls(paths.subscribers, 25, "&status=active") + [f"{paths.subscribers}?status=never-open"],
+        [*page_urls(paths.subscribers, 25, "&status=active"), f"{paths.subscribers}?status=never-open"],
     )
 
 

@@ -102,7 +102,7 @@ def json_body(rows: list[list], callback=None) -> bytes:
     for record in records:
         fields = [
             {"fieldName": name, "value": value}
-            for i, (name, value) in enumerate(zip(header, record))
+            for i, (name, value) in enumerate(zip(header, record, strict=True))
             if i != email_column and value != ""
         ]
         items.append({"emailAddress": record[email_column], "fields": fields})

@@ -82,17 +82,18 @@ IMPORT_WORKER = [
 
 
 class Workers:
-    """Worker subprocesses, each in its own process group (the worker and its scheduler), all ended at exit."""
+    """Worker subprocesses, each in its own process group (the worker and its scheduler), all ended at exit.
+    Each writes to its log file through its own copy of the descriptor: this process closes its copy at start."""
 
     def __init__(self, log_dir: Path, command: list[str] = IMPORT_WORKER):
         self.log_dir, self.started, self.command = log_dir, [], command
 
     def start(self):
-        log = open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb")
-        process = subprocess.Popen(
-            self.command, cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started.append((process, log))
+        with open(self.log_dir / f"worker{len(self.started) + 1}.log", "wb") as log:
+            process = subprocess.Popen(
+                self.command, cwd=REPO, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.started.append(process)
         return process
 
     def logs(self) -> str:
@@ -118,10 +119,9 @@ class Workers:
         return self
 
     def __exit__(self, *exc):
-        for process, log in self.started:
+        for process in self.started:
             self.end_group(process)
             process.wait(timeout=10)
-            log.close()
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_killed_worker_task_is_started_again_once_its_heartbeat_is_stale(api, ow
     list_id = target_list
     with Workers(tmp_path) as workers:
         task_id, expected = kill_mid_import(api, list_id, workers)
-        for process, _ in workers.started:
+        for process in workers.started:
             workers.end_group(process)  # its scheduler too: no sweeper, recovery is by hand
 
         # While the heartbeat is fresh, the worker may be alive: start is refused. (The beat is set

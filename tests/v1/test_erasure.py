@@ -108,7 +108,7 @@ def test_suppression_blocks_imports(api, owner):
 
 
 def test_erasure_keeps_the_campaigns_counts(api, owner, smtp_server):  # noqa: F811
-    campaign_id, list_id, emails = sent_campaign(api, 3)
+    campaign_id, _list_id, emails = sent_campaign(api, 3)
     before_stats = stats_of(api, campaign_id)
     before_messages = {message.status for message in Message.objects.filter(campaign_id=campaign_id)}
     count = Message.objects.filter(campaign_id=campaign_id).count()

@@ -172,7 +172,7 @@ def campaigns(api, owner):
             Campaign.objects.filter(pk=ids[-1]).update(
                 status="scheduled", scheduled_at=timezone.now() + timedelta(days=5 - i)
             )
-    return dict(zip(names, ids))
+    return dict(zip(names, ids, strict=True))
 
 
 @pytest.mark.parametrize(
