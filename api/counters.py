@@ -10,6 +10,7 @@ registers how accounts are found. ``manage.py recount_counters`` runs them all: 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Count, Q
 
 from api.sql import counters_add
@@ -57,6 +58,55 @@ def recount_buckets(
 def recount_total(counter, rows, *, owner: dict) -> None:
     """Repair: set the owner's one ``counter`` row to the number of ``rows``."""
     counter.objects.update_or_create(**owner, defaults={"count": rows.count()})
+
+
+class AccountBuckets(models.Model):
+    """The base of a counter of an account's rows per bucket (each status, 'all', …): ``add`` in the transaction
+    of each change, ``read`` for a page's total, ``recount`` to repair. A subclass names its unique constraint
+    on (account, bucket), which the upsert needs."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    bucket = models.CharField(max_length=24)
+    count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def add(cls, account_id: int, deltas: Mapping[str, int]) -> None:
+        bump_buckets(cls._meta.db_table, ("account_id", "bucket"), account_id, deltas)
+
+    @classmethod
+    def read(cls, account_id: int, bucket: str) -> int:
+        return cls.objects.filter(account_id=account_id, bucket=bucket).values_list("count", flat=True).first() or 0
+
+    @classmethod
+    def recount(cls, rows, *, account_id: int, buckets: Iterable[str], column: str = "status", **options) -> None:
+        """Repair from ``rows`` (the account's counted queryset); ``options``: ``total``, ``extra``
+        (``recount_buckets``)."""
+        recount_buckets(cls, rows, owner={"account_id": account_id}, column=column, buckets=buckets, **options)
+
+
+class AccountTotal(models.Model):
+    """The base of a counter of all an account's rows of one kind (its lists, its messages)."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def add(cls, account_id: int, delta: int) -> None:
+        bump(cls._meta.db_table, ("account_id",), (account_id,), delta)
+
+    @classmethod
+    def read(cls, account_id: int) -> int:
+        return cls.objects.filter(account_id=account_id).values_list("count", flat=True).first() or 0
+
+    @classmethod
+    def recount(cls, rows, *, account_id: int) -> None:
+        recount_total(cls, rows, owner={"account_id": account_id})
 
 
 def register_repairer(repair: Callable[..., None]) -> None:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
+from api.counters import AccountBuckets, AccountTotal
+
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft"
@@ -70,23 +72,16 @@ class CampaignStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "metric"], name="campaign_stat_unique")]
 
 
-class CampaignCount(models.Model):
+class CampaignCount(AccountBuckets):
     """Campaigns of an account per status bucket (each status and 'all'), kept exact."""
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    bucket = models.CharField(max_length=12)
-    count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="campaign_count_unique")]
 
 
-class MessageCount(models.Model):
+class MessageCount(AccountTotal):
     """How many messages an account has (campaigns' and single emails), kept exact in the transaction that
     writes them: the unfiltered /api/v1/emails page needs no COUNT(*) (a scan of the account's messages)."""
-
-    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    count = models.BigIntegerField(default=0)
 
 
 class MessageStatus(models.TextChoices):

@@ -42,15 +42,12 @@ def campaign_list_ids(campaign) -> list[int]:
 
 
 def campaign_count(*, account, status: str | None) -> int:
-    return (
-        CampaignCount.objects.filter(account=account, bucket=status or "all").values_list("count", flat=True).first()
-        or 0
-    )
+    return CampaignCount.read(account.pk, status or "all")
 
 
 def message_count(account_id: int) -> int:
     """The account's messages, campaigns' and single emails (exact: see MessageCount)."""
-    return MessageCount.objects.filter(account_id=account_id).values_list("count", flat=True).first() or 0
+    return MessageCount.read(account_id)
 
 
 # --- Messages, for the apps that show or send them (emails) ----------------------------------------------

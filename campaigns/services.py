@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from api.counters import bump, bump_buckets, recount_buckets, recount_total
+from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import content
 from campaigns.models import (
@@ -35,8 +35,6 @@ from tasks.states import is_stale
 
 logger = logging.getLogger("campaigns")
 CAMPAIGN_SEND = "campaign-send"  # the task kind that sends a campaign (campaigns.kinds)
-COUNT_TABLE = CampaignCount._meta.db_table
-MESSAGE_COUNT_TABLE = MessageCount._meta.db_table
 STAT_TABLE = CampaignStat._meta.db_table
 ALL = "all"
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
@@ -66,12 +64,12 @@ MEMBERS = {
 
 
 def counts_add(account_id: int, deltas: Counter) -> None:
-    bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
+    CampaignCount.add(account_id, deltas)
 
 
 def message_count_add(account_id: int, delta: int) -> None:
     """Count ``delta`` new messages of the account, in the transaction that writes them."""
-    bump(MESSAGE_COUNT_TABLE, ("account_id",), (account_id,), delta)
+    MessageCount.add(account_id, delta)
 
 
 def stats_add(campaign_id: int, deltas: Counter) -> None:
@@ -347,16 +345,11 @@ def campaign_follow_task(task: Task, previous: str | None = None) -> None:
 
 def campaign_counts_recount(*, account) -> None:
     """Repair: recompute the account's campaign counters from the rows."""
-    recount_buckets(
-        CampaignCount,
-        Campaign.objects.filter(account=account),
-        owner={"account": account},
-        column="status",
-        buckets=CampaignStatus.values,
-        total=ALL,
+    CampaignCount.recount(
+        Campaign.objects.filter(account=account), account_id=account.pk, buckets=CampaignStatus.values, total=ALL
     )
 
 
 def message_count_recount(*, account) -> None:
     """Repair: recompute the account's message count from the rows."""
-    recount_total(MessageCount, Message.objects.filter(account=account), owner={"account": account})
+    MessageCount.recount(Message.objects.filter(account=account), account_id=account.pk)

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from api.counters import AccountTotal
+
 
 class MailingList(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="lists")
@@ -26,8 +28,5 @@ class MailingList(models.Model):
         return self.name
 
 
-class ListCount(models.Model):
+class ListCount(AccountTotal):
     """How many lists an account has: the lists collection's itemsCount."""
-
-    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, primary_key=True)
-    count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first

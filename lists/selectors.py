@@ -14,7 +14,7 @@ def list_get(*, account, list_id: int) -> MailingList:
 
 
 def list_page(*, account, params: PageParams) -> tuple[list[MailingList], int]:
-    total = ListCount.objects.filter(account=account).values_list("count", flat=True).first() or 0
+    total = ListCount.read(account.pk)
     rows = page_slice(MailingList.objects.filter(account=account).order_by("id"), total, params)
     return rows, total
 

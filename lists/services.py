@@ -1,12 +1,9 @@
 from django.db import IntegrityError, transaction
 
-from api.counters import bump, recount_total
 from api.problems import ApiProblem
 from lists import sql
 from lists.models import ListCount, MailingList
 from lists.problems import DUPLICATED_NAME
-
-LIST_COUNT_TABLE = ListCount._meta.db_table
 
 
 def _duplicated(name: str) -> ApiProblem:
@@ -29,7 +26,7 @@ def list_create(*, account, name: str, active: bool = True) -> MailingList:
             mailing_list = MailingList.objects.create(account=account, name=name, active=active)
     except IntegrityError:  # a concurrent create won the race for this name
         raise _duplicated(name) from None
-    bump(LIST_COUNT_TABLE, ("account_id",), (account.pk,), 1)
+    ListCount.add(account.pk, 1)
     return mailing_list
 
 
@@ -54,7 +51,7 @@ def list_delete(*, mailing_list: MailingList) -> None:
     account_id = mailing_list.account_id
     MailingList.objects.select_for_update().filter(pk=mailing_list.pk).first()  # waits for imports into it
     mailing_list.delete()  # memberships go with it in one set-based DELETE
-    bump(LIST_COUNT_TABLE, ("account_id",), (account_id,), -1)
+    ListCount.add(account_id, -1)
 
 
 def list_members_add(*, list_id: int, delta: int) -> None:
@@ -84,4 +81,4 @@ def list_members_repair(*, account_id: int, counts: dict[int, int]) -> None:
 
 def list_count_recount(*, account) -> None:
     """Repair: recompute the account's list counter from the rows."""
-    recount_total(ListCount, MailingList.objects.filter(account=account), owner={"account": account})
+    ListCount.recount(MailingList.objects.filter(account=account), account_id=account.pk)

@@ -5,13 +5,10 @@ from collections import Counter
 
 from django.db.models import Count, Q
 
-from api.counters import bump_buckets, recount_buckets
 from lists.selectors import list_ids_of
 from lists.services import list_members_repair, lists_members_add
 from subscribers.models import NEVER_OPEN, Membership, Status, StatusCount, Subscriber
 from subscribers.sql import LISTS_OF_SUBSCRIBER
-
-TABLE = StatusCount._meta.db_table
 
 
 def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str]) -> None:
@@ -21,7 +18,7 @@ def status_counts_move(account_id: int, old: frozenset[str], new: frozenset[str]
 
 
 def status_counts_add(account_id: int, deltas: Counter) -> None:
-    bump_buckets(TABLE, ("account_id", "bucket"), account_id, deltas)
+    StatusCount.add(account_id, deltas)
 
 
 def subscriber_count(account_id: int, bucket: str | None) -> int:
@@ -38,11 +35,9 @@ def list_counts_move(subscriber_id: int, delta: int) -> None:
 
 def counters_recount(account_id: int) -> None:
     """Repair: recompute the account's status and list counters from the rows (set-based)."""
-    recount_buckets(
-        StatusCount,
+    StatusCount.recount(
         Subscriber.objects.filter(account_id=account_id),
-        owner={"account_id": account_id},
-        column="status",
+        account_id=account_id,
         buckets=Status.values,
         extra={NEVER_OPEN: Q(status=Status.ACTIVE, last_open_at__isnull=True)},
     )

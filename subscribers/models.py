@@ -1,5 +1,7 @@
 from django.db import models
 
+from api.counters import AccountBuckets
+
 
 class Status(models.TextChoices):
     ACTIVE = "active"
@@ -71,12 +73,8 @@ class Membership(models.Model):
         ordering = ["id"]
 
 
-class StatusCount(models.Model):
+class StatusCount(AccountBuckets):
     """Subscribers of an account per status bucket (statuses and never-open), kept exact."""
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    bucket = models.CharField(max_length=24)
-    count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="status_count_unique")]

@@ -1,5 +1,7 @@
 from django.db import models
 
+from api.counters import AccountBuckets
+
 
 class TaskStatus(models.TextChoices):
     QUEUED = "queued"
@@ -73,12 +75,8 @@ class TaskError(models.Model):
         ordering = ["row"]
 
 
-class TaskCount(models.Model):
+class TaskCount(AccountBuckets):
     """Tasks of an account per status bucket (each status and 'all'), kept exact."""
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    bucket = models.CharField(max_length=12)
-    count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "bucket"], name="task_count_unique")]

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from api.counters import bump_buckets, recount_buckets
 from api.problems import ApiProblem
 from tasks import registry
 from tasks.callbacks import deliver_callback
@@ -23,12 +22,7 @@ from tasks.problems import TASK_ACTION_NOT_ALLOWED
 from tasks.queue import enqueue, schedule_sweep, tasks_with_jobs
 from tasks.states import PAUSABLE, RESTARTABLE, STOPPABLE, is_stale
 
-COUNT_TABLE = TaskCount._meta.db_table
 ALL = "all"
-
-
-def _count(account_id: int, deltas: Counter) -> None:
-    bump_buckets(COUNT_TABLE, ("account_id", "bucket"), account_id, deltas)
 
 
 def enqueue_task(task: Task) -> None:
@@ -51,7 +45,7 @@ def _after_ended(task: Task) -> None:
 def task_create(*, account, type: str, **fields) -> Task:
     registry.kind_of(type)  # an unregistered kind could never run
     task = Task.objects.create(account=account, type=type, status=TaskStatus.QUEUED, **fields)
-    _count(account.pk, Counter({ALL: 1, TaskStatus.QUEUED: 1}))
+    TaskCount.add(account.pk, Counter({ALL: 1, TaskStatus.QUEUED: 1}))
     return task
 
 
@@ -61,7 +55,7 @@ def _move(task: Task, to: str, *, allowed, **changes) -> bool:
         return False
     previous = task.status
     Task.objects.filter(pk=task.pk).update(status=to, **changes)
-    _count(task.account_id, Counter({previous: -1, to: 1}))
+    TaskCount.add(task.account_id, Counter({previous: -1, to: 1}))
     for name, value in {"status": to, **changes}.items():
         setattr(task, name, value)
     kind = registry.find(task.type)
@@ -300,16 +294,9 @@ def task_checkpoint(*, task_id: int) -> int:
 
 
 def task_count(*, account, status: str | None) -> int:
-    return TaskCount.objects.filter(account=account, bucket=status or ALL).values_list("count", flat=True).first() or 0
+    return TaskCount.read(account.pk, status or ALL)
 
 
 def task_counts_recount(*, account) -> None:
     """Repair: recompute the account's task counters from the rows."""
-    recount_buckets(
-        TaskCount,
-        Task.objects.filter(account=account),
-        owner={"account": account},
-        column="status",
-        buckets=TaskStatus.values,
-        total=ALL,
-    )
+    TaskCount.recount(Task.objects.filter(account=account), account_id=account.pk, buckets=TaskStatus.values, total=ALL)
