@@ -8,36 +8,19 @@ import logging
 from django.conf import settings
 from django.db import connections
 from drf_spectacular.utils import extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
-from rest_framework.views import APIView
 
 from api import representations as rep
 from api.openapi import responses
 from api.problems import NOT_READY, ApiProblem
 from api.responses import hypermedia
 from api.sql import ping
+from api.views import PublicView
 
 NO_STORE = "no-store"
 # A check that takes longer than this counts as down: a probe must answer quickly.
 CHECK_TIMEOUT_SECONDS = 2
 
 logger = logging.getLogger("api.health")
-
-
-class AnyAccept(BaseContentNegotiation):
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class ProbeView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = []
-    content_negotiation_class = AnyAccept
 
 
 def database_check() -> str | None:
@@ -69,7 +52,7 @@ def redis_check() -> str | None:
     return None
 
 
-class HealthView(ProbeView):
+class HealthView(PublicView):
     @extend_schema(
         operation_id="healthz", summary="The process is up", auth=[], responses=responses({200: "health"}, problems=())
     )
@@ -77,7 +60,7 @@ class HealthView(ProbeView):
         return hypermedia(rep.health("ok", self_href="/healthz"), "health", headers={"Cache-Control": NO_STORE})
 
 
-class ReadyView(ProbeView):
+class ReadyView(PublicView):
     @extend_schema(
         operation_id="readyz",
         summary="PostgreSQL and Redis are reachable",

@@ -343,22 +343,10 @@ def envelope(
     else:
         self_href = href(limit=query.limit, cursor="", **base, **query.raw_filters)
     links = [link(self_href, f"self {collection_rel}", "This page")]
-    if page.prev_key is not None:
-        links.append(
-            link(
-                href(limit=query.limit, cursor=_cursor(collection, query, page.prev_key, "prev")),
-                f"prev {collection_rel}",
-                "Previous page",
-            )
-        )
-    if page.next_key is not None:
-        links.append(
-            link(
-                href(limit=query.limit, cursor=_cursor(collection, query, page.next_key, "next")),
-                f"next {collection_rel}",
-                "Next page",
-            )
-        )
+    for direction, key, title in (("prev", page.prev_key, "Previous page"), ("next", page.next_key, "Next page")):
+        if key is not None:
+            cursor = _cursor(collection, query, key, direction)
+            links.append(link(href(limit=query.limit, cursor=cursor), f"{direction} {collection_rel}", title))
     return {"items": items, "limit": query.limit, "_links": links}
 
 

@@ -4,6 +4,7 @@ import contextlib
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -11,6 +12,26 @@ from api import representations as rep
 from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
+
+
+class AnyAccept(BaseContentNegotiation):
+    """The view's first renderer, whatever ``Accept`` says: for probes, pixels, redirects and pages that any
+    client (a load balancer, a mail client) calls. Problems are still JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PublicView(APIView):
+    """No key, no rate limit, any ``Accept``: health probes, and the token-signed pages of sent messages."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    content_negotiation_class = AnyAccept
 
 
 class AccountScopedView(APIView):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from api.admin import apply_action
+from api.admin import service_action
 from campaigns.models import Campaign, Event, Message
 from campaigns.selectors import campaign_stats
 from campaigns.services import campaign_cancel, campaign_pause, campaign_start
@@ -15,7 +15,15 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("=id", "name", "account__name")
     list_select_related = ("account",)
-    actions = ["start", "pause", "cancel"]
+    actions = [
+        service_action(
+            "start", campaign_start, description="Start (or resume) selected campaigns", verb="Started", noun="campaign"
+        ),
+        service_action("pause", campaign_pause, description="Pause selected campaigns", verb="Paused", noun="campaign"),
+        service_action(
+            "cancel", campaign_cancel, description="Cancel selected campaigns", verb="Canceled", noun="campaign"
+        ),
+    ]
     fields = (
         "account",
         "name",
@@ -45,21 +53,6 @@ class CampaignAdmin(admin.ModelAdmin):
     def stats_summary(self, campaign):
         stats = campaign_stats([campaign.pk])[campaign.pk]
         return format_html("<br>".join(f"{name}: {{}}" for name in SHOWN_STATS), *(stats[n] for n in SHOWN_STATS))
-
-    def _apply(self, request, queryset, service, verb):
-        apply_action(self, request, queryset, service, verb=verb, noun="campaign", argument="campaign")
-
-    @admin.action(description="Start (or resume) selected campaigns")
-    def start(self, request, queryset):
-        self._apply(request, queryset, campaign_start, "Started")
-
-    @admin.action(description="Pause selected campaigns")
-    def pause(self, request, queryset):
-        self._apply(request, queryset, campaign_pause, "Paused")
-
-    @admin.action(description="Cancel selected campaigns")
-    def cancel(self, request, queryset):
-        self._apply(request, queryset, campaign_cancel, "Canceled")
 
 
 class EventInline(admin.TabularInline):

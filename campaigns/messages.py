@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
 from campaigns.models import Event, Message, MessageStatus
-from campaigns.outcomes import BOUNCES, STAT_OF_STATUS, Decision
+from campaigns.outcomes import BOUNCES, STAT_OF_STATUS, Decision, write_outcome
 from campaigns.services import message_count_add
 from subscribers.services import subscriber_record_bounce
 
@@ -57,15 +57,8 @@ def single_message_record(*, message: Message, decision: Decision, now: datetime
     """The outcome of a claimed message's attempt (``campaigns.outcomes.decide``). Once final, it counts in
     the account's daily analytics; a bounce adds its event and counts against the subscriber. A retry
     (queued again, due at ``decision.next_attempt_at``) is the caller's to schedule."""
-    status, attempts, code, response, sent_at, next_at = decision
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=status,
-        attempts=attempts,
-        smtp_code=code,
-        smtp_response=response,
-        sent_at=sent_at,
-        next_attempt_at=next_at,
-    )
+    status, code, response = decision.status, decision.code, decision.response
+    write_outcome(message.pk, decision)
     if status == MessageStatus.QUEUED:
         return
     daily_add(message.account_id, None, utc_day(now), Counter({STAT_OF_STATUS[status]: 1}))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from campaigns.models import MessageStatus
+from campaigns.models import Message, MessageStatus
 from campaigns.transport import Outcome
 
 REQUEUE = "requeue"
@@ -68,3 +68,18 @@ def decide(outcome: Outcome | None, *, attempts: int, now: datetime, on_fault: s
         return Decision(MessageStatus.QUEUED, attempts, code, response, None, now + timedelta(seconds=delay))
     last = MessageStatus.FAILED if outcome.kind == "fault" else MessageStatus.SOFT_BOUNCE
     return Decision(last, attempts, code, response, None, None)
+
+
+def write_outcome(message_id: int, decision: Decision) -> bool:
+    """The decision on the message's row, if it is still ``sending`` (its claim's); False when it was not."""
+    status, attempts, code, response, sent_at, next_at = decision
+    return bool(
+        Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+            status=status,
+            attempts=attempts,
+            smtp_code=code,
+            smtp_response=response,
+            sent_at=sent_at,
+            next_attempt_at=next_at,
+        )
+    )

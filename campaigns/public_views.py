@@ -10,13 +10,11 @@ import base64
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
-from rest_framework.views import APIView
 
 from api.openapi import responses
 from api.problems import NOT_FOUND, ApiProblem
 from api.renderers import HypermediaJSONRenderer
+from api.views import PublicView
 from campaigns.tracking import message_for_token, track_click, track_open, unsubscribe_by_token
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -24,25 +22,13 @@ NO_STORE = "no-store, private"
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
 
-class AnyAccept(BaseContentNegotiation):
-    """These answer images, redirects and pages whatever a mail client's Accept says (problems are JSON)."""
+class TokenView(PublicView):
+    """Images, redirects and pages whatever a mail client's ``Accept`` says; a bad token is a JSON problem."""
 
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class PublicView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = []
     renderer_classes = [HypermediaJSONRenderer]
-    content_negotiation_class = AnyAccept
 
 
-class OpenPixelView(PublicView):
+class OpenPixelView(TokenView):
     @extend_schema(
         operation_id="track_open",
         auth=[],
@@ -58,7 +44,7 @@ class OpenPixelView(PublicView):
         return response
 
 
-class ClickView(PublicView):
+class ClickView(TokenView):
     @extend_schema(
         operation_id="track_click",
         auth=[],
@@ -94,7 +80,7 @@ PAGE = {
 }
 
 
-class UnsubscribeView(PublicView):
+class UnsubscribeView(TokenView):
     """The signed token is the credential; one-click POSTs come from mail providers, not browsers."""
 
     @extend_schema(operation_id="unsubscribe_page", auth=[], responses=PAGE)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from analytics.services import daily_add, utc_day
 from campaigns import sql
 from campaigns.models import Event, EventType, Message, MessageStatus
-from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide
+from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
 from subscribers.models import Status
@@ -120,7 +120,9 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
             decided = {
                 message_id: (
                     row,
-                    (MessageStatus.CANCELED, *decision[1:]) if decision[0] == MessageStatus.QUEUED else decision,
+                    decision._replace(status=MessageStatus.CANCELED)
+                    if decision.status == MessageStatus.QUEUED
+                    else decision,
                 )
                 for message_id, (row, decision) in decided.items()
             }
@@ -169,18 +171,7 @@ def _update_messages(decided: dict) -> set[int]:
         with connection.cursor() as cursor:
             cursor.execute(sql.UPDATE, [list(column) for column in columns])
             return {row[0] for row in cursor.fetchall()}
-    written = set()
-    for message_id, (_, (status, attempts, code, response, sent_at, next_at)) in decided.items():
-        if Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
-            status=status,
-            attempts=attempts,
-            smtp_code=code,
-            smtp_response=response,
-            sent_at=sent_at,
-            next_attempt_at=next_at,
-        ):
-            written.add(message_id)
-    return written
+    return {message_id for message_id, (_, decision) in decided.items() if write_outcome(message_id, decision)}
 
 
 def abandon_stale(*, campaign, task_id: int) -> int:

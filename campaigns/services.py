@@ -248,8 +248,8 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def _launch(campaign: Campaign) -> None:
-    """Freeze the content (links numbered for tracking) and create the task that sends it."""
+def campaign_freeze(campaign: Campaign) -> dict:
+    """Its content compiled and its links numbered for tracking, as it will be sent: the compiled form."""
     compiled = content.compile_campaign(
         subject=campaign.subject,
         html_part=campaign.html,
@@ -260,8 +260,14 @@ def _launch(campaign: Campaign) -> None:
     CampaignLink.objects.bulk_create(
         [CampaignLink(campaign=campaign, position=position, url=url) for position, url in enumerate(compiled.links)]
     )
+    return asdict(compiled)
+
+
+def _launch(campaign: Campaign) -> None:
+    """Freeze the content and create the task that sends it."""
+    compiled = campaign_freeze(campaign)
     task = task_create(account=campaign.account, type=CAMPAIGN_SEND)
-    _set_status(campaign, CampaignStatus.SENDING, task=task, compiled=asdict(compiled), started_at=timezone.now())
+    _set_status(campaign, CampaignStatus.SENDING, task=task, compiled=compiled, started_at=timezone.now())
     enqueue_task(task)
 
 

@@ -7,16 +7,20 @@ message 4242 to John carries the token of the tracking, unsubscribe and bounce e
 """
 
 from collections import Counter
-from dataclasses import asdict
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
-from campaigns.content import compile_campaign
-from campaigns.models import Campaign, CampaignLink, Event, Message
-from campaigns.services import CAMPAIGN_SEND, campaign_counts_recount, field_names, message_count_recount, stats_add
+from campaigns.models import Campaign, Event, Message
+from campaigns.services import (
+    CAMPAIGN_SEND,
+    campaign_counts_recount,
+    campaign_freeze,
+    message_count_recount,
+    stats_add,
+)
 from campaigns.tokens import make_token
 from emails.models import IdempotencyKey
 from fields.models import Field
@@ -172,22 +176,10 @@ def message_token() -> str:
 
 def _frozen(campaign: Campaign, *, status: str, now, task: Task | None = None) -> None:
     """A campaign that started: content compiled, links numbered, as campaign_start leaves it."""
-    compiled = compile_campaign(
-        subject=campaign.subject,
-        html_part=campaign.html,
-        text_part=campaign.text,
-        preheader=campaign.preheader,
-        fields=field_names(campaign.account),
-    )
-    CampaignLink.objects.bulk_create(
-        [
-            CampaignLink(campaign=campaign, position=position, url=target)
-            for position, target in enumerate(compiled.links)
-        ]
-    )
+    compiled = campaign_freeze(campaign)
     finished = now if status in ("sent", "canceled") else None
     Campaign.objects.filter(pk=campaign.pk).update(
-        status=status, task=task, compiled=asdict(compiled), started_at=now - timedelta(minutes=5), finished_at=finished
+        status=status, task=task, compiled=compiled, started_at=now - timedelta(minutes=5), finished_at=finished
     )
 
 

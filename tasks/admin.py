@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from api.admin import apply_action
+from api.admin import service_action
 from tasks.models import Task
 from tasks.services import task_pause, task_start, task_stop
 
@@ -12,7 +12,11 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ("status", "type")
     search_fields = ("=id", "account__name")
     list_select_related = ("account", "list")
-    actions = ["pause", "resume", "stop"]
+    actions = [
+        service_action("pause", task_pause, description="Pause selected tasks", verb="Paused", noun="task"),
+        service_action("resume", task_start, description="Resume (start) selected tasks", verb="Queued", noun="task"),
+        service_action("stop", task_stop, description="Stop selected tasks", verb="Stopped", noun="task"),
+    ]
     fields = (
         "account",
         "type",
@@ -56,18 +60,3 @@ class TaskAdmin(admin.ModelAdmin):
             "; ".join(f"row {e.row}: {e.problem}" for e in task.errors.order_by("row")[:5]),
             href,
         )
-
-    def _apply(self, request, queryset, service, verb):
-        apply_action(self, request, queryset, service, verb=verb, noun="task", argument="task")
-
-    @admin.action(description="Pause selected tasks")
-    def pause(self, request, queryset):
-        self._apply(request, queryset, task_pause, "Paused")
-
-    @admin.action(description="Resume (start) selected tasks")
-    def resume(self, request, queryset):
-        self._apply(request, queryset, task_start, "Queued")
-
-    @admin.action(description="Stop selected tasks")
-    def stop(self, request, queryset):
-        self._apply(request, queryset, task_stop, "Stopped")
