@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from api.formats import iso as _iso
 from api.links import account_home, link, url
+from api.pagination import PageParams, page_envelope
 from campaigns.models import Campaign
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
 
@@ -129,3 +130,21 @@ def campaign_written_links(routes: Routes, campaign: Campaign) -> list[dict]:
         link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"),
         *routes.home(),
     ]
+
+
+def campaign_deleted_links(routes: Routes) -> list[dict]:
+    return [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]
+
+
+def campaigns_page(account_name: str, campaigns, stats: dict, total: int, params: PageParams, *, status) -> dict:
+    """A page of the Blueprint surface's campaigns collection (``stats``: each campaign's counters)."""
+    routes = hypermedia_routes(account_name)
+    return page_envelope(
+        [campaign_item(routes, campaign, stats[campaign.pk]) for campaign in campaigns],
+        total,
+        params,
+        path=routes.collection(),
+        collection_rel="/rels/campaigns-collection",
+        affordances=[link(routes.collection(), "/rels/create-campaign", "Create a campaign"), *routes.home()],
+        filters={"status": status},
+    )

@@ -2,9 +2,8 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from api.links import link
 from api.openapi import request_body, responses
-from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, page_params
 from api.query import choice_param
 from api.responses import hypermedia, message
 from api.validation import validated
@@ -45,17 +44,8 @@ class CampaignCollectionView(AccountScopedView):
         params = page_params(request)
         status = choice_param(request, "status", CampaignStatus.values)
         rows, total = campaign_page(account=self.account, status=status, params=params)
-        routes = rep.hypermedia_routes(self.account.name)
         stats = campaign_stats([campaign.pk for campaign in rows])
-        body = page_envelope(
-            [rep.campaign_item(routes, campaign, stats[campaign.pk]) for campaign in rows],
-            total,
-            params,
-            path=routes.collection(),
-            collection_rel="/rels/campaigns-collection",
-            affordances=[link(routes.collection(), "/rels/create-campaign", "Create a campaign"), *routes.home()],
-            filters={"status": status},
-        )
+        body = rep.campaigns_page(self.account.name, rows, stats, total, params, status=status)
         return hypermedia(body, "campaigns-collection")
 
     @extend_schema(
@@ -96,11 +86,7 @@ class CampaignDetailView(AccountScopedView):
     @extend_schema(operation_id="campaigns_destroy", responses=responses({200: "message"}, extra_problems=(404, 409)))
     def delete(self, request, account_name, campaign_id):
         campaign_delete(campaign=campaign_get(account=self.account, campaign_id=campaign_id))
-        routes = rep.hypermedia_routes(self.account.name)
-        return message(
-            "Campaign deleted",
-            [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()],
-        )
+        return message("Campaign deleted", rep.campaign_deleted_links(rep.hypermedia_routes(self.account.name)))
 
 
 def campaign_action_view(name: str, base=AccountScopedView, routes_for=None):

@@ -1,5 +1,10 @@
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
 from api.formats import iso as _iso
 from api.links import account_home, link, url
+from api.pagination import PageParams, page_envelope
 from tasks import registry
 from tasks.states import allowed_actions
 
@@ -88,3 +93,49 @@ def task_written_links(account_name: str, task_id: int) -> list[dict]:
         link(tasks_href(account_name), "parent /rels/tasks-collection", "Tasks"),
         account_home(account_name),
     ]
+
+
+def tasks_page(account_name: str, tasks, total: int, params: PageParams, *, status: str | None) -> dict:
+    return page_envelope(
+        [task_item(account_name, task) for task in tasks],
+        total,
+        params,
+        path=tasks_href(account_name),
+        collection_rel="/rels/tasks-collection",
+        affordances=[account_home(account_name, "parent /rels/account-home")],
+        filters={"status": status},
+    )
+
+
+def task_errors_page(account_name: str, task, errors, total: int, params: PageParams) -> dict:
+    return page_envelope(
+        [{"row": error.row, "emailAddress": error.email, "problem": error.problem} for error in errors],
+        total,
+        params,
+        path=errors_href(account_name, task.pk),
+        collection_rel="/rels/task-errors",
+        affordances=[
+            link(task_href(account_name, task.pk), "parent /rels/task", "Task details"),
+            account_home(account_name),
+        ],
+    )
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def task_errors_csv(rows: Iterable[tuple]) -> Iterator[str]:
+    """The whole error report ((row, email, problem) rows) as CSV text, in pieces of 500 rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "emailAddress", "problem"])
+    for number, (row, email, problem) in enumerate(rows):
+        writer.writerow([row, csv_cell(email), csv_cell(problem)])
+        if number % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,13 +1,9 @@
-import csv
-import io
-
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer
 
-from api.links import account_home, link
 from api.openapi import responses
-from api.pagination import PAGE_PARAMETERS, page_envelope, page_params
+from api.pagination import PAGE_PARAMETERS, page_params
 from api.query import choice_param
 from api.renderers import HypermediaJSONRenderer
 from api.responses import hypermedia, message
@@ -28,17 +24,7 @@ class TaskCollectionView(AccountScopedView):
         params = page_params(request)
         status = choice_param(request, "status", TaskStatus.values)
         rows, total = task_page(account=self.account, status=status, params=params)
-        name = self.account.name
-        body = page_envelope(
-            [rep.task_item(name, task) for task in rows],
-            total,
-            params,
-            path=rep.tasks_href(name),
-            collection_rel="/rels/tasks-collection",
-            affordances=[account_home(name, "parent /rels/account-home")],
-            filters={"status": status},
-        )
-        return hypermedia(body, "tasks-collection")
+        return hypermedia(rep.tasks_page(self.account.name, rows, total, params, status=status), "tasks-collection")
 
 
 class TaskDetailView(AccountScopedView):
@@ -53,12 +39,6 @@ class CsvRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class TaskErrorsView(AccountScopedView):
@@ -78,32 +58,13 @@ class TaskErrorsView(AccountScopedView):
             return self._csv(task)
         params = page_params(request)
         rows, total = task_error_page(task=task, params=params)
-        name = self.account.name
-        body = page_envelope(
-            [{"row": e.row, "emailAddress": e.email, "problem": e.problem} for e in rows],
-            total,
-            params,
-            path=rep.errors_href(name, task.pk),
-            collection_rel="/rels/task-errors",
-            affordances=[link(rep.task_href(name, task.pk), "parent /rels/task", "Task details"), account_home(name)],
-        )
-        return hypermedia(body, "task-errors-collection")
+        return hypermedia(rep.task_errors_page(self.account.name, task, rows, total, params), "task-errors-collection")
 
     @staticmethod
     def _csv(task):
-        def lines():
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(["row", "emailAddress", "problem"])
-            for number, row in enumerate(task_errors_all(task=task)):
-                writer.writerow([row[0], csv_cell(row[1]), csv_cell(row[2])])
-                if number % 500 == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            rep.task_errors_csv(task_errors_all(task=task)), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="task-{task.pk}-errors.csv"'
         return response
 

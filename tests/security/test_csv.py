@@ -12,10 +12,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tasks.views import csv_cell
+from tasks.representations import csv_cell
 from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_jobs, submit  # noqa: F401
 
-CSV_WRITERS = {"tasks/views.py": "the task error report, every text cell through csv_cell"}
+CSV_WRITERS = {
+    "tasks/representations.py": "the task error report, every text cell through csv_cell",
+    "tasks/views.py": "serves that report as text/csv (CsvRenderer passes the text through)",
+}
 DANGEROUS = [
     "=1+2",
     "+1+2",
