@@ -4,34 +4,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.openapi import request_body, responses
-from api.query import choice
 from api.responses import hypermedia
-from api.v1 import Collection, Filter, Sort, V1View, apply_filters, envelope, page_of, parse_query
+from api.v1 import V1View, parse_query
 from api.validation import validated
 from campaigns import representations as rep
-from campaigns.models import Campaign, CampaignStatus
-from campaigns.selectors import campaign_count, campaign_get, campaign_stats
+from campaigns.selectors import CAMPAIGNS, campaign_get, campaign_stats, campaign_v1_page
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import campaign_create, campaign_delete, campaign_update
 from campaigns.views import campaign_action_view, campaign_body
 
 ROUTES = rep.V1_ROUTES
-CAMPAIGNS = Collection(
-    "campaigns",
-    sorts={
-        "id": Sort("id", kind="int"),
-        "name": Sort("name"),
-        "createdAt": Sort("created_at", kind="datetime"),
-        "scheduledAt": Sort("scheduled_at", nullable=True, kind="datetime"),
-    },
-    filters={
-        "status": Filter(
-            choice(CampaignStatus.values),
-            lambda rows, status: rows.filter(status=status),
-            "One of " + ", ".join(CampaignStatus.values) + ".",
-        )
-    },
-)
 
 
 class V1CampaignCollectionView(V1View):
@@ -42,23 +24,9 @@ class V1CampaignCollectionView(V1View):
     )
     def get(self, request):
         query = parse_query(request, CAMPAIGNS)
-        rows = apply_filters(Campaign.objects.filter(account=self.account).select_related("task"), CAMPAIGNS, query)
-        page = page_of(
-            rows,
-            CAMPAIGNS,
-            query,
-            count=lambda: campaign_count(account=self.account, status=query.filters.get("status")),
-        )
+        page = campaign_v1_page(account=self.account, query=query)
         stats = campaign_stats([campaign.pk for campaign in page.rows])
-        body = envelope(
-            [rep.campaign_item(ROUTES, campaign, stats[campaign.pk]) for campaign in page.rows],
-            page,
-            CAMPAIGNS,
-            query,
-            path=ROUTES.collection(),
-            collection_rel="/rels/campaigns-collection",
-        )
-        return hypermedia(body, "campaigns-page")
+        return hypermedia(rep.campaigns_v1_page(page, stats, CAMPAIGNS, query), "campaigns-page")
 
     @extend_schema(
         operation_id="v1_campaigns_create",

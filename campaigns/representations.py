@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from api.formats import iso as _iso
 from api.links import account_home, link, url
 from api.pagination import PageParams, page_envelope
+from api.v1 import Collection, Page, Query, envelope
 from campaigns.models import Campaign
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
 
@@ -147,4 +148,16 @@ def campaigns_page(account_name: str, campaigns, stats: dict, total: int, params
         collection_rel="/rels/campaigns-collection",
         affordances=[link(routes.collection(), "/rels/create-campaign", "Create a campaign"), *routes.home()],
         filters={"status": status},
+    )
+
+
+def campaigns_v1_page(page: Page, stats: dict, collection: Collection, query: Query) -> dict:
+    """A page of /api/v1/campaigns (``stats``: each campaign's counters)."""
+    return envelope(
+        [campaign_item(V1_ROUTES, campaign, stats[campaign.pk]) for campaign in page.rows],
+        page,
+        collection,
+        query,
+        path=V1_ROUTES.collection(),
+        collection_rel="/rels/campaigns-collection",
     )

@@ -1,12 +1,15 @@
 from collections import Counter
+from functools import partial
 
 from django.db import connection
 
 from api.pagination import PageParams, page_slice
 from api.problems import NOT_FOUND, ApiProblem
+from api.query import choice
 from api.sql import fetch_one
+from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns import sql
-from campaigns.models import Campaign, CampaignCount, Event, Message, MessageCount, MessageStatus
+from campaigns.models import Campaign, CampaignCount, CampaignStatus, Event, Message, MessageCount, MessageStatus
 
 STAT_METRICS = (
     "recipients",
@@ -97,3 +100,29 @@ def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
         for campaign_id, metric, count in cursor.fetchall():
             found[campaign_id][metric] = count
     return {campaign_id: {metric: counts[metric] for metric in STAT_METRICS} for campaign_id, counts in found.items()}
+
+
+CAMPAIGNS = Collection(
+    "campaigns",
+    sorts={
+        "id": Sort("id", kind="int"),
+        "name": Sort("name"),
+        "createdAt": Sort("created_at", kind="datetime"),
+        "scheduledAt": Sort("scheduled_at", nullable=True, kind="datetime"),
+    },
+    filters={
+        "status": Filter(
+            choice(CampaignStatus.values),
+            lambda rows, status: rows.filter(status=status),
+            "One of " + ", ".join(CampaignStatus.values) + ".",
+        )
+    },
+)
+
+
+def campaign_v1_page(*, account, query: Query) -> Page:
+    """A page of /api/v1/campaigns; the exact counters give the total."""
+    rows = apply_filters(Campaign.objects.filter(account=account).select_related("task"), CAMPAIGNS, query)
+    return page_of(
+        rows, CAMPAIGNS, query, count=partial(campaign_count, account=account, status=query.filters.get("status"))
+    )

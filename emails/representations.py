@@ -1,6 +1,8 @@
 """An email as /api/v1/emails shows it: a campaign's message or a single email, with its ``_links``."""
 
+from api.formats import iso as _iso
 from api.links import link
+from api.v1 import Collection, Page, Query, envelope
 from campaigns.models import Event, EventType, Message, MessageStatus
 
 PUBLIC_STATUS = {MessageStatus.HARD_BOUNCE: "bounced", MessageStatus.SOFT_BOUNCE: "bounced"}
@@ -20,10 +22,6 @@ def emails_href() -> str:
 
 def email_href(message_id: int) -> str:
     return f"/api/v1/emails/{message_id}"
-
-
-def _iso(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _single(message: Message):
@@ -73,3 +71,14 @@ def email_detail(message: Message, *, events: list[Event] | tuple = ()) -> dict:
     )
     body["_links"].append(link(emails_href(), "collection /rels/emails-collection", "The account's emails"))
     return body
+
+
+def emails_page(page: Page, collection: Collection, query: Query) -> dict:
+    return envelope(
+        [email_summary(row) for row in page.rows],
+        page,
+        collection,
+        query,
+        path=emails_href(),
+        collection_rel="/rels/emails-collection",
+    )

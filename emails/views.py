@@ -5,9 +5,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.openapi import request_body, responses
 from api.responses import hypermedia
-from api.v1 import V1View, envelope, parse_query
+from api.v1 import V1View, parse_query
 from api.validation import validated
-from emails.representations import email_detail, email_href, email_summary, emails_href
+from emails.representations import email_detail, email_href, emails_page
 from emails.selectors import EMAILS, email_events, email_get, email_page
 from emails.serializers import IDEMPOTENCY_KEY_SCHEMA, SendEmailSerializer, idempotency_key
 from emails.services import Answer, email_send, idempotent
@@ -66,15 +66,7 @@ class V1EmailCollectionView(V1View):
     def get(self, request):
         query = parse_query(request, EMAILS)
         page = email_page(account=self.account, query=query)
-        body = envelope(
-            [email_summary(row) for row in page.rows],
-            page,
-            EMAILS,
-            query,
-            path=emails_href(),
-            collection_rel="/rels/emails-collection",
-        )
-        return hypermedia(body, "emails-page")
+        return hypermedia(emails_page(page, EMAILS, query), "emails-page")
 
 
 class V1EmailDetailView(V1View):

@@ -8,8 +8,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from api.query import choice, date_time
 from api.v1 import Collection, Filter, Sort
-from subscribers.models import NEVER_OPEN, Membership, Status
-from subscribers.selectors import STATUS_FILTERS
+from subscribers.models import NEVER_OPEN, STATUS_FILTERS, Membership, Status
 
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,49}")
 

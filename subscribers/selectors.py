@@ -1,14 +1,17 @@
 from collections import defaultdict
+from functools import partial
 from typing import NamedTuple
 
 from api.pagination import PageParams, page_slice, page_window
 from api.problems import NOT_FOUND, ApiProblem
+from api.query import invalid
 from api.sql import fetch_one
+from api.v1 import Page, Query, apply_filters, page_of
+from fields.selectors import field_types
 from subscribers import sql
+from subscribers.contacts import CONTACTS
 from subscribers.counters import subscriber_count
 from subscribers.models import NEVER_OPEN, SUPPRESSED, Status, Subscriber
-
-STATUS_FILTERS = (*Status.values, NEVER_OPEN)
 
 
 def subscriber_find(*, account, email_md5: str) -> Subscriber | None:
@@ -83,3 +86,24 @@ def recipient_of(*, account_id: int, email_md5: str) -> Recipient:
     """In one statement: asked by every single email (plain SQL, ``api.sql``)."""
     subscriber_id, status, erased = sql.recipient(account_id, email_md5)
     return Recipient(subscriber_id, bool(erased) or status in SUPPRESSED)
+
+
+def _check_field_filters(account, query) -> None:
+    names = [name.partition(".")[2] for name in query.filters if name.startswith("field.")]
+    if not names:
+        return
+    known = {name for name, _ in field_types(account=account)}
+    for name in names:
+        if name not in known:
+            raise invalid(f"field.{name}", f"names no field of the account; fields: {', '.join(sorted(known))}")
+
+
+def contact_page(*, account, query: Query) -> Page:
+    """A page of /api/v1/contacts. Unfiltered or by status, the exact counters give the total; other filters count
+    the rows they select."""
+    _check_field_filters(account, query)
+    rows = apply_filters(Subscriber.objects.filter(account=account), CONTACTS, query)
+    count = None
+    if set(query.filters) <= {"status"}:
+        count = partial(subscriber_count, account.pk, query.filters.get("status"))
+    return page_of(rows, CONTACTS, query, count=count)

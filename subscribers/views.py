@@ -11,7 +11,8 @@ from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.selectors import list_get
 from subscribers import representations as rep
-from subscribers.selectors import STATUS_FILTERS, list_subscriber_page, lists_of, subscriber_get, subscriber_page
+from subscribers.models import STATUS_FILTERS
+from subscribers.selectors import list_subscriber_page, lists_of, subscriber_get, subscriber_page
 from subscribers.serializers import SubscribeSerializer, UnsubscribeSerializer, replacement
 from subscribers.services import (
     subscriber_remove_from_list,
