@@ -9,13 +9,13 @@ click (links of the campaign, the first ones likelier), 0.4 % unsubscribe, 0.05 
 per opener is steered so the events add up to the requested total. Subscribers' statuses are left active.
 """
 
-import hashlib
-import json
 import math
 import random
 import time
 from collections import Counter
 from datetime import timedelta
+
+from common import copy_subscribers
 
 ACCOUNT = "bench-analytics@example.com"
 LINKS = [
@@ -152,28 +152,13 @@ def generate(
                         )
                         code = 550 if status == "hard-bounce" else 452
                         events.write(message_id, campaign.pk, status, metric, at, detail=f"{code} bounced")
-                        messages.write_row(
-                            (
-                                message_id,
-                                account_id,
-                                campaign.pk,
-                                subscriber + 1,
-                                f"subscriber{subscriber}@bench.example",
-                                status,
-                                1,
-                                None,
-                                code,
-                                "bounced",
-                                None,
-                                None,
-                                at,
-                            )
-                        )
-                        continue
-                    tally.add(at, campaign.pk, "sent")
-                    opened_at, clicked_at = _engagement(rng, events, message_id, campaign.pk, at, now, mean)
-                    if opened_at and rng.random() < 0.01:
-                        opener_sample.append((message_id, campaign.pk, opened_at))
+                        sent_at, response, opened_at, clicked_at = None, "bounced", None, None
+                    else:
+                        status, sent_at, code, response = "sent", at, 250, "OK"
+                        tally.add(at, campaign.pk, "sent")
+                        opened_at, clicked_at = _engagement(rng, events, message_id, campaign.pk, at, now, mean)
+                        if opened_at and rng.random() < 0.01:
+                            opener_sample.append((message_id, campaign.pk, opened_at))
                     messages.write_row(
                         (
                             message_id,
@@ -181,11 +166,11 @@ def generate(
                             campaign.pk,
                             subscriber + 1,
                             f"subscriber{subscriber}@bench.example",
-                            "sent",
+                            status,
                             1,
-                            at,
-                            250,
-                            "OK",
+                            sent_at,
+                            code,
+                            response,
                             opened_at,
                             clicked_at,
                             at,
@@ -205,24 +190,14 @@ def generate(
 
 
 def write_subscribers(cursor, account_id: int, subscribers: int) -> None:
-    with cursor.copy(
-        "COPY subscribers_subscriber (id, account_id, email, email_md5, status, fields, created_at, "
-        "updated_at) FROM STDIN"
-    ) as copy:
-        for i in range(subscribers):
-            email = f"subscriber{i}@bench.example"
-            copy.write_row(
-                (
-                    i + 1,
-                    account_id,
-                    email,
-                    hashlib.md5(email.encode()).hexdigest(),
-                    "active",
-                    json.dumps({"firstName": f"Name{i}"}),
-                    "now",
-                    "now",
-                )
-            )
+    copy_subscribers(
+        cursor,
+        account_id,
+        range(subscribers),
+        "subscriber{}@bench.example",
+        lambda i: {"firstName": f"Name{i}"},
+        ids=True,
+    )
     cursor.execute("SELECT setval(pg_get_serial_sequence('subscribers_subscriber', 'id'), %s)", [subscribers])
 
 

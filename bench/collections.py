@@ -14,22 +14,17 @@ import sys
 sys.path.append(sys.path.pop(0))
 
 import argparse
-import hashlib
-import json
 import time
 
-from common import measure, setup_django
+from common import fill_list, measure, setup_django
 
 ACCOUNT = "bench-collections@example.com"
 
 
 def build(subscribers: int):
-    from django.db import connection
-
     from accounts.services import account_get_or_create, api_key_issue
     from lists.models import MailingList
-    from lists.services import list_count_recount, list_create
-    from subscribers.counters import counters_recount
+    from lists.services import list_create
     from subscribers.models import Subscriber
 
     account, _ = account_get_or_create(name=ACCOUNT)
@@ -40,36 +35,13 @@ def build(subscribers: int):
     have = Subscriber.objects.filter(account=account).count()
     if have < subscribers:
         started = time.perf_counter()
-        connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
-            with cursor.copy(
-                "COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
-                "created_at, updated_at) FROM STDIN"
-            ) as copy:
-                for i in range(have, subscribers):
-                    email = f"subscriber{i}@bench.example"
-                    copy.write_row(
-                        (
-                            account.pk,
-                            email,
-                            hashlib.md5(email.encode()).hexdigest(),
-                            "active",
-                            json.dumps({"firstName": f"Name{i}"}),
-                            "now",
-                            "now",
-                        )
-                    )
-            cursor.execute(
-                "INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
-                "SELECT %s, id, now() FROM subscribers_subscriber s WHERE account_id = %s "
-                "AND NOT EXISTS (SELECT 1 FROM subscribers_membership m "
-                "WHERE m.list_id = %s AND m.subscriber_id = s.id)",
-                [mailing_list.pk, account.pk, mailing_list.pk],
-            )
-            cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
-        connection.connection.commit()
-        counters_recount(account.pk)
-        list_count_recount(account=account)
+        fill_list(
+            account,
+            mailing_list,
+            range(have, subscribers),
+            "subscriber{}@bench.example",
+            lambda i: {"firstName": f"Name{i}"},
+        )
         print(f"built {subscribers - have:,} subscribers in {time.perf_counter() - started:.1f} s")
     build_messages(account)
     return account, key, mailing_list

@@ -1,5 +1,7 @@
-"""Shared set-up for benchmarks: a dedicated PostgreSQL database and timing helpers."""
+"""Shared set-up for benchmarks: a dedicated PostgreSQL database, bulk-written subscribers and timing helpers."""
 
+import hashlib
+import json
 import os
 import statistics
 import sys
@@ -28,6 +30,41 @@ def setup_django(database: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def copy_subscribers(cursor, account_id: int, numbers: range, email: str, fields, *, ids: bool = False) -> None:
+    """COPY an active subscriber of ``account_id`` for each ``i`` in ``numbers``: address ``email.format(i)``,
+    fields ``fields(i)``; with ``ids``, id ``i + 1`` (the caller then moves the id sequence on)."""
+    columns = "account_id, email, email_md5, status, fields, created_at, updated_at"
+    with cursor.copy(f"COPY subscribers_subscriber ({'id, ' if ids else ''}{columns}) FROM STDIN") as copy:
+        for i in numbers:
+            address = email.format(i)
+            row = (account_id, address, hashlib.md5(address.encode()).hexdigest(), "active", json.dumps(fields(i)))
+            copy.write_row((i + 1, *row, "now", "now") if ids else (*row, "now", "now"))
+
+
+def fill_list(account, mailing_list, numbers: range, email: str, fields) -> None:
+    """``copy_subscribers`` for ``account``, then every subscriber of the account not in ``mailing_list`` joins
+    it; the tables analyzed, committed, and the account's and lists' counters recounted."""
+    from django.db import connection
+
+    from lists.services import list_count_recount
+    from subscribers.counters import counters_recount
+
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        copy_subscribers(cursor, account.pk, numbers, email, fields)
+        cursor.execute(
+            "INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
+            "SELECT %s, id, now() FROM subscribers_subscriber s WHERE account_id = %s "
+            "AND NOT EXISTS (SELECT 1 FROM subscribers_membership m "
+            "WHERE m.list_id = %s AND m.subscriber_id = s.id)",
+            [mailing_list.pk, account.pk, mailing_list.pk],
+        )
+        cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
+    connection.connection.commit()
+    counters_recount(account.pk)
+    list_count_recount(account=account)
 
 
 def measure(call, runs: int) -> dict:

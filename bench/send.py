@@ -25,8 +25,6 @@ sys.path.append(sys.path.pop(0))  # bench/collections.py would shadow the standa
 
 import argparse
 import contextlib
-import hashlib
-import json
 import multiprocessing
 import os
 import re
@@ -39,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, fill_list
+
 DATABASE = "emailapi_bench_send"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 ACCOUNT = "bench-send@example.com"
@@ -146,43 +145,19 @@ def fresh_database(base: str) -> str:
 
 def build(subscribers: int):
     """The account, its list and ``subscribers`` active members with firstName and lastName, by COPY."""
-    from django.db import connection
-
     from accounts.services import account_get_or_create
     from lists.models import MailingList
-    from lists.services import list_count_recount, list_create
-    from subscribers.counters import counters_recount
+    from lists.services import list_create
 
     account, _ = account_get_or_create(name=ACCOUNT)
     mailing_list = list_create(account=account, name="Everyone")
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        with cursor.copy(
-            "COPY subscribers_subscriber (account_id, email, email_md5, status, fields, "
-            "created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for i in range(subscribers):
-                email = f"subscriber{i}@bench-send.example"
-                copy.write_row(
-                    (
-                        account.pk,
-                        email,
-                        hashlib.md5(email.encode()).hexdigest(),
-                        "active",
-                        json.dumps({"firstName": f"First{i}", "lastName": f"Last{i}"}),
-                        "now",
-                        "now",
-                    )
-                )
-        cursor.execute(
-            "INSERT INTO subscribers_membership (list_id, subscriber_id, created_at) "
-            "SELECT %s, id, now() FROM subscribers_subscriber WHERE account_id = %s",
-            [mailing_list.pk, account.pk],
-        )
-        cursor.execute("ANALYZE subscribers_subscriber; ANALYZE subscribers_membership")
-    connection.connection.commit()
-    counters_recount(account.pk)
-    list_count_recount(account=account)
+    fill_list(
+        account,
+        mailing_list,
+        range(subscribers),
+        "subscriber{}@bench-send.example",
+        lambda i: {"firstName": f"First{i}", "lastName": f"Last{i}"},
+    )
     return account, MailingList.objects.get(pk=mailing_list.pk)
 
 
@@ -434,9 +409,8 @@ def main():
     from django.conf import settings
     from django.db.models import Count
 
-    from campaigns.content import Compiled
-    from campaigns.mime import MessageBuilder
     from campaigns.models import Message
+    from campaigns.sending import Sender
 
     django_rq.get_connection("sending").flushdb()  # Redis db 11 belongs to this benchmark
     queue = django_rq.get_queue("sending")
@@ -473,13 +447,8 @@ def main():
             workers[0].stop()
 
             message = Message.objects.filter(campaign=campaign).select_related("subscriber").first()
-            data = MessageBuilder(
-                compiled=Compiled(**campaign.compiled),
-                from_name=campaign.from_name,
-                from_email=campaign.from_email,
-                reply_to=campaign.reply_to,
-                base_url=settings.PUBLIC_BASE_URL,
-            ).build(message.pk, message.to_email, message.subscriber.fields)
+            builder = Sender(campaign, campaign.task).builder  # the workers' own builder: the bytes they sent
+            data = builder.build(message.pk, message.to_email, message.subscriber.fields)
             floor_count = min(args.floor_messages, args.subscribers)
             before = sink.messages()
             floor = floors(port, data, floor_count)

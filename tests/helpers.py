@@ -1,8 +1,12 @@
-"""A test client that authenticates, and the assertions every response shares."""
+"""A test client that authenticates, the assertions every response shares, and a database migrated back for
+the migration tests."""
 
 import json
 import time
+from contextlib import contextmanager
 
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -91,6 +95,11 @@ def links_by_rel(body: dict, token: str) -> list[dict]:
     return [item for item in body["_links"] if token in item["rel"].split()]
 
 
+def action_links(body: dict, rels: dict[str, str]) -> list[tuple[str, dict]]:
+    """The actions ``body``'s links offer, in order, each with its link; ``rels`` maps an action to its rel."""
+    return [(name, item) for item in body["_links"] for name, rel in rels.items() if rel in item["rel"].split()]
+
+
 def wait_for(condition, what: str, logs=None, *, timeout: float = 60.0):
     """Poll ``condition`` until it returns something true, and return that. Past ``timeout`` seconds fail,
     naming ``what`` and adding ``logs`` (a callable, or an object with ``logs()``): a broken guarantee
@@ -103,3 +112,31 @@ def wait_for(condition, what: str, logs=None, *, timeout: float = 60.0):
         time.sleep(0.02)
     text = "" if logs is None else logs() if callable(logs) else logs.logs()
     raise AssertionError(f"timed out waiting for {what}\n{text}")
+
+
+@contextmanager
+def migrated_back_to(target: tuple[str, str]):
+    """The database migrated back to ``target`` (app, migration) for the block, which writes through the
+    cursor it is given; then, even when the block fails, migrated forward through every migration."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    try:
+        with connection.cursor() as cursor:
+            yield cursor
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def insert_accounts(cursor, *names: str) -> list[int]:
+    """Accounts written in plain SQL, for a schema migrated back (the models describe the latest one): their
+    ids, in the order of ``names``."""
+    ids = []
+    for name in names:
+        cursor.execute(
+            "INSERT INTO accounts_account (name, signing_secret, created_at) VALUES (%s, 's', now()) RETURNING id",
+            [name],
+        )
+        ids.append(cursor.fetchone()[0])
+    return ids

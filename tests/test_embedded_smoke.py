@@ -45,28 +45,33 @@ def get(url, key=None, data=None, content_type="application/json"):
         return response.status, response.headers, json.loads(response.read())
 
 
+def start_server(env, port):
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            get(f"http://127.0.0.1:{port}/")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    pytest.fail("server did not start")
+
+
 def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
     manage(embedded_env, "migrate", "--noinput")
     assert (tmp_path / "db.sqlite3").exists()
     key = manage(embedded_env, "create_account", "demo@example.com").stdout.strip().splitlines()[-1]
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=embedded_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(embedded_env, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                status, headers, body = get(base + "/")
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start")
+        status, headers, body = get(base + "/")
         assert status == 200 and body["message"].startswith("Welcome")
         assert "profile=/schemas/message" in headers["Content-Type"]
         status, _, body = get(f"{base}/accounts/demo@example.com", key)
@@ -95,24 +100,6 @@ def test_embedded_default_serves_root_and_account_index(embedded_env, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def start_server(env, port):
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            get(f"http://127.0.0.1:{port}/")
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.terminate()
-    pytest.fail("server did not start")
 
 
 def wait_for_status(url, key, status, seconds=15):

@@ -1,21 +1,9 @@
 """Shared helpers for the analytics tests."""
 
+from analytics.representations import COUNTS, RATES
 from tests.helpers import assert_hypermedia, assert_problem
 
 EMAILS = "/api/v1/analytics/emails"
-COUNTS = (
-    "sent",
-    "delivered",
-    "softBounces",
-    "hardBounces",
-    "opens",
-    "uniqueOpens",
-    "clicks",
-    "uniqueClicks",
-    "unsubscribes",
-    "complaints",
-)
-RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
 
 
 def campaign_path(campaign_id) -> str:

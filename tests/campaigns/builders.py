@@ -6,7 +6,7 @@ from django.test import TestCase
 
 from campaigns.models import Campaign, Event, Message
 from subscribers.models import Subscriber
-from tests.helpers import assert_hypermedia
+from tests.helpers import action_links, assert_hypermedia
 from tests.subscribers.builders import Paths, create_list, md5, subscribed
 from tests.tasks.builders import run_jobs
 
@@ -128,12 +128,7 @@ def nonzero(stats: dict) -> dict:
 
 def action_names(body: dict) -> list[str]:
     """The actions a campaign's ``_links`` offer, in order."""
-    found = []
-    for item in body["_links"]:
-        for name, rel in ACTION_RELS.items():
-            if rel in item["rel"].split():
-                found.append(name)
-    return found
+    return [name for name, _ in action_links(body, ACTION_RELS)]
 
 
 def campaign_row(campaign_id) -> Campaign:

@@ -47,6 +47,15 @@ def campaign_to(api, owner, count: int, prefix: str = "r") -> tuple[str, list[st
     return create_campaign(api, "News", [list_id]), emails
 
 
+def send_batches(api, location: str, server, workers: Workers, batches: int) -> None:
+    """One worker sending BATCH messages at a time to ``server``: the campaign started, until ``batches``
+    batches are delivered."""
+    workers.start(server.port, CAMPAIGN_BATCH_SIZE=BATCH, CAMPAIGN_BATCH_DELAY_MS=50)
+    workers.wait_ready()
+    act(api, location, "start")
+    wait_for(lambda: len(server.recorder.deliveries) >= batches * BATCH, "a few batches", workers)
+
+
 def test_pause_stops_after_the_batch_in_flight_and_start_resumes(
     api, owner, smtp_servers, fresh_redis, settings, tmp_path
 ):
@@ -55,10 +64,7 @@ def test_pause_stops_after_the_batch_in_flight_and_start_resumes(
     location, emails = campaign_to(api, owner, 600)
     pk = campaign_id(location)
     with Workers(tmp_path) as workers:
-        workers.start(server.port, CAMPAIGN_BATCH_SIZE=BATCH, CAMPAIGN_BATCH_DELAY_MS=50)
-        workers.wait_ready()
-        act(api, location, "start")
-        wait_for(lambda: len(server.recorder.deliveries) >= 3 * BATCH, "a few batches", workers)
+        send_batches(api, location, server, workers, 3)
 
         act(api, location, "pause")
         at_pause = len(server.recorder.deliveries)
@@ -217,10 +223,7 @@ def test_everyone_in_the_lists_gets_it_once_and_who_leaves_before_their_turn_is_
     pk = campaign_id(location)
 
     with Workers(tmp_path) as workers:
-        workers.start(server.port, CAMPAIGN_BATCH_SIZE=BATCH, CAMPAIGN_BATCH_DELAY_MS=50)
-        workers.wait_ready()
-        act(api, location, "start")
-        wait_for(lambda: len(server.recorder.deliveries) >= 2 * BATCH, "a few batches", workers)
+        send_batches(api, location, server, workers, 2)
         act(api, location, "pause")  # to change subscribers between batches, deterministically
         wait_for(lambda: sending_rows(pk) == 0, "the batch in flight to be recorded", workers)
         assert set(Message.objects.filter(campaign_id=pk).values_list("to_email", flat=True)) == recipients

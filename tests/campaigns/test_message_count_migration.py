@@ -2,34 +2,24 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.helpers import insert_accounts, migrated_back_to
 
 BEFORE = ("campaigns", "0002_single_emails")  # then every migration, 0003_message_count included
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_counts_each_accounts_messages_and_skips_orphans():
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO accounts_account (name, signing_secret, created_at) VALUES "
-                "('one@example.com', 's', now()), ('two@example.com', 's', now()) RETURNING id"
-            )
-            one, two = sorted(row[0] for row in cursor.fetchall())
-            orphan = two + 1000  # a message's account has no database constraint
-            for account_id, messages in ((one, 3), (two, 1), (orphan, 2)):
-                for _ in range(messages):
-                    cursor.execute(
-                        "INSERT INTO campaigns_message (account_id, to_email, status, attempts, "
-                        "smtp_response, created_at) VALUES (%s, 'x@example.com', 'sent', 1, '', now())",
-                        [account_id],
-                    )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with migrated_back_to(BEFORE) as cursor:
+        one, two = insert_accounts(cursor, "one@example.com", "two@example.com")
+        orphan = two + 1000  # a message's account has no database constraint
+        for account_id, messages in ((one, 3), (two, 1), (orphan, 2)):
+            for _ in range(messages):
+                cursor.execute(
+                    "INSERT INTO campaigns_message (account_id, to_email, status, attempts, "
+                    "smtp_response, created_at) VALUES (%s, 'x@example.com', 'sent', 1, '', now())",
+                    [account_id],
+                )
     with connection.cursor() as cursor:
         cursor.execute("SELECT account_id, count FROM campaigns_messagecount ORDER BY account_id")
         assert cursor.fetchall() == [(one, 3), (two, 1)]

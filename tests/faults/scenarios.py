@@ -1,8 +1,11 @@
 """What the fault tests do to the private stack, and what they check after: an import and a campaign send."""
 
 from collections import Counter
+from contextlib import contextmanager
 
+from tests.campaigns.workers import Server, campaign_body, deliveries
 from tests.faults.services import Http, Stack, wait_for
+from tests.tasks.builders import import_done
 
 DISTINCT, DUPLICATES, INVALID = 20_000, 200, 100
 TOTAL = DISTINCT + DUPLICATES + INVALID
@@ -47,6 +50,13 @@ def start_import(stack: Stack, http: Http, account: str) -> tuple[int, int, dict
     return list_id, task_id, expected
 
 
+def begin_import(stack: Stack, account: str) -> tuple[Http, int, int, dict]:
+    """One import worker, then the import submitted for ``account``: its client, list, task and expected rows."""
+    http = stack.account(account)
+    stack.start_worker(**IMPORT_ENV)
+    return http, *start_import(stack, http, account)
+
+
 def task_processed(stack: Stack, task_id: int) -> int:
     return stack.postgres.value("SELECT processed FROM tasks_task WHERE id = %s", [task_id])
 
@@ -75,22 +85,9 @@ def assert_imported_once(stack: Stack, http: Http, account: str, list_id: int, t
     """Done, every row counted once, every subscriber and membership there once, counters exact."""
     body = get_task(http, account, task_id)
     assert body["status"] == "done", body
-    assert body["progress"] == {
-        "total": TOTAL,
-        "processed": TOTAL,
-        "succeeded": TOTAL - INVALID,
-        "failed": INVALID,
-        "percent": 100.0,
-    }, body["progress"]
-    assert body["result"] == {
-        "new": DISTINCT,
-        "updated": 0,
-        "alreadyInList": 0,
-        "duplicatedInFile": DUPLICATES,
-        "invalid": INVALID,
-        "skippedUnsubscribed": 0,
-        "skippedBounced": 0,
-    }, body["result"]
+    progress, result = import_done(DISTINCT, DUPLICATES, INVALID)
+    assert body["progress"] == progress, body["progress"]
+    assert body["result"] == result, body["result"]
     assert body["errorsCount"] == INVALID
     db = stack.postgres
     assert db.value("SELECT count(*) FROM tasks_taskerror WHERE task_id = %s", [task_id]) == INVALID
@@ -124,13 +121,6 @@ SEND_ENV = {
     "IMPORT_CHUNK_SIZE": 1000,
     "SEND_RETRY_BACKOFF_SECONDS": 1,
 }
-CONTENT = {
-    "subject": "News for {{ emailAddress }}",
-    "fromName": "Shop",
-    "fromEmail": "news@shop.example.com",
-    "html": '<html><body><p>Hello</p><a href="https://shop.example.com/sale">Sale</a></body></html>',
-    "text": "Hello",
-}
 
 
 def audience(stack: Stack, http: Http, account: str, count: int, prefix: str = "r") -> tuple[int, list[str]]:
@@ -148,11 +138,21 @@ def audience(stack: Stack, http: Http, account: str, count: int, prefix: str = "
     return list_id, emails
 
 
+@contextmanager
+def campaign_senders(stack: Stack, **env):
+    """An SMTP server and SENDERS workers sending to it (SEND_ENV, ``env`` over it); the server stopped after."""
+    smtp = Server()
+    try:
+        for _ in range(SENDERS):
+            stack.start_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port, **{**SEND_ENV, **env})
+        yield smtp
+    finally:
+        smtp.stop()
+
+
 def start_campaign(http: Http, account: str, list_id: int) -> int:
     campaign_id = path_id(
-        http.post(f"/accounts/{account}/campaigns", {"name": "News", **CONTENT, "lists": [list_id]}, expect=201)[
-            "__location"
-        ]
+        http.post(f"/accounts/{account}/campaigns", campaign_body("News", [list_id]), expect=201)["__location"]
     )
     http.post(f"/accounts/{account}/campaigns/{campaign_id}/start")
     return campaign_id
@@ -183,6 +183,10 @@ def wait_campaign_sent(stack: Stack, campaign_id: int, timeout: float = 90) -> N
         timeout=timeout,
         logs=state,
     )
+
+
+def wait_quarter_delivered(stack: Stack, smtp: Server) -> None:
+    wait_for(lambda: len(smtp.recorder.deliveries) >= RECIPIENTS // 4, "a quarter sent", logs=stack.logs)
 
 
 def message_statuses(stack: Stack, campaign_id: int) -> dict[str, set[str]]:
@@ -228,3 +232,14 @@ def assert_sent_at_most_once(
         "percent": 100.0,
     }, task["progress"]
     return statuses
+
+
+def assert_resumed_sending(
+    stack: Stack, http: Http, account: str, campaign_id: int, emails: list[str], smtp: Server, *, unknown_bound: int
+) -> dict[str, set[str]]:
+    """The campaign sent once the sweeper requeued its stale task, and nobody got two (assert_sent_at_most_once)."""
+    wait_campaign_sent(stack, campaign_id)
+    assert "requeued stale tasks" in stack.logs()
+    return assert_sent_at_most_once(
+        stack, http, account, campaign_id, emails, deliveries(smtp), unknown_bound=unknown_bound
+    )

@@ -5,7 +5,6 @@ import pytest
 from subscribers.models import Membership, Subscriber
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import (
-    Paths,
     create_list,
     field_values,
     get_subscriber,
@@ -16,11 +15,6 @@ from tests.subscribers.builders import (
     subscribed,
     unsubscribe,
 )
-
-
-@pytest.fixture
-def paths(owner):
-    return Paths(owner)
 
 
 @pytest.fixture

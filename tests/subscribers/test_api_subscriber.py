@@ -7,7 +7,6 @@ import pytest
 from subscribers.models import Membership, Subscriber
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import (
-    Paths,
     create_list,
     field_values,
     get_subscriber,
@@ -17,11 +16,6 @@ from tests.subscribers.builders import (
     subscribed,
     unsubscribe,
 )
-
-
-@pytest.fixture
-def paths(owner):
-    return Paths(owner)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import (
-    Paths,
     assert_every_page,
     assert_page,
     create_list,
@@ -20,13 +19,17 @@ LIST_AFFORDANCES = ["parent /rels/list", "/rels/subscribe-to-list", "/rels/impor
 COLLECTION = "/rels/subscribers-collection"
 
 
-@pytest.fixture
-def paths(owner):
-    return Paths(owner)
-
-
 def by_md5(item):
     return item["emailMd5"]
+
+
+ACCOUNT_PAGES = {
+    "profile": "subscribers-collection",
+    "collection_rel": COLLECTION,
+    "affordances": ACCOUNT_AFFORDANCES,
+    "key": by_md5,
+}
+LIST_PAGES = {**ACCOUNT_PAGES, "affordances": LIST_AFFORDANCES}
 
 
 @pytest.fixture
@@ -71,10 +74,7 @@ def test_all_subscribers_page_by_page(api, paths, population):
             paths.subscribers,
             population["all"],
             per_page=per_page,
-            profile="subscribers-collection",
-            collection_rel=COLLECTION,
-            affordances=ACCOUNT_AFFORDANCES,
-            key=by_md5,
+            **ACCOUNT_PAGES,
         )
 
 
@@ -90,10 +90,7 @@ def test_status_filter_page_by_page_keeps_the_filter_in_links(api, paths, popula
         page=1,
         per_page=5,
         query=f"status={status}",
-        profile="subscribers-collection",
-        collection_rel=COLLECTION,
-        affordances=ACCOUNT_AFFORDANCES,
-        key=by_md5,
+        **ACCOUNT_PAGES,
     )
     for item in body["items"]:
         assert item["status"] == ("active" if status == "never-open" else status)
@@ -103,10 +100,7 @@ def test_status_filter_page_by_page_keeps_the_filter_in_links(api, paths, popula
         expected,
         per_page=5,
         query=f"status={status}",
-        profile="subscribers-collection",
-        collection_rel=COLLECTION,
-        affordances=ACCOUNT_AFFORDANCES,
-        key=by_md5,
+        **ACCOUNT_PAGES,
     )
 
 
@@ -159,10 +153,7 @@ def test_list_subscribers_page_by_page_in_joining_order(api, owner, paths):
             paths.list_subscribers(list_id),
             expected,
             per_page=per_page,
-            profile="subscribers-collection",
-            collection_rel=COLLECTION,
-            affordances=LIST_AFFORDANCES,
-            key=by_md5,
+            **LIST_PAGES,
         )
 
 

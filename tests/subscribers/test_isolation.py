@@ -44,24 +44,34 @@ def b_snapshot():
     )
 
 
-REQUESTS = [
-    ("get", lambda p, w: p.lists, None),
-    ("post", lambda p, w: p.lists, {"name": "Intruder"}),
+# The requests that name one of B's resources by its id, by resource.
+ON_B_LIST = [
     ("get", lambda p, w: p.list(w["b_list"]), None),
     ("put", lambda p, w: p.list(w["b_list"]), {"name": "Hijacked"}),
     ("delete", lambda p, w: p.list(w["b_list"]), None),
     ("get", lambda p, w: p.list_subscribers(w["b_list"]), None),
     ("post", lambda p, w: p.list_subscribers(w["b_list"]), {"emailAddress": "x@a.example"}),
     ("delete", lambda p, w: p.membership(w["b_list"], w["md5"]), None),
-    ("get", lambda p, w: p.subscribers, None),
+]
+ON_B_SUBSCRIBER = [
     ("get", lambda p, w: p.subscriber(w["md5"]), None),
     ("put", lambda p, w: p.subscriber(w["md5"]), {"emailAddress": SECRET, "belongsToLists": [], "fields": []}),
     ("post", lambda p, w: p.unsubscribe(w["md5"]), {"reason": "x"}),
-    ("get", lambda p, w: p.fields, None),
-    ("post", lambda p, w: p.fields, {"fieldName": "intruder", "type": "string"}),
+]
+ON_B_FIELD = [
     ("get", lambda p, w: p.field("bOnlyField"), None),
     ("put", lambda p, w: p.field("bOnlyField"), {"label": "Hijacked"}),
     ("delete", lambda p, w: p.field("bOnlyField"), None),
+]
+REQUESTS = [
+    ("get", lambda p, w: p.lists, None),
+    ("post", lambda p, w: p.lists, {"name": "Intruder"}),
+    *ON_B_LIST,
+    ("get", lambda p, w: p.subscribers, None),
+    *ON_B_SUBSCRIBER,
+    ("get", lambda p, w: p.fields, None),
+    ("post", lambda p, w: p.fields, {"fieldName": "intruder", "type": "string"}),
+    *ON_B_FIELD,
 ]
 IDS = [f"{method}-{index}" for index, (method, _, _) in enumerate(REQUESTS)]
 
@@ -81,19 +91,10 @@ def test_a_key_on_b_urls_is_403(api, other, world, method, path, body):
 
 
 B_IDS_UNDER_A = [
-    ("get", lambda p, w: p.list(w["b_list"]), None),
-    ("put", lambda p, w: p.list(w["b_list"]), {"name": "Hijacked"}),
-    ("delete", lambda p, w: p.list(w["b_list"]), None),
-    ("get", lambda p, w: p.list_subscribers(w["b_list"]), None),
-    ("post", lambda p, w: p.list_subscribers(w["b_list"]), {"emailAddress": "x@a.example"}),
-    ("delete", lambda p, w: p.membership(w["b_list"], w["md5"]), None),
+    *ON_B_LIST,
     ("delete", lambda p, w: p.membership(w["a_list"], w["md5"]), None),
-    ("get", lambda p, w: p.subscriber(w["md5"]), None),
-    ("put", lambda p, w: p.subscriber(w["md5"]), {"emailAddress": SECRET, "belongsToLists": [], "fields": []}),
-    ("post", lambda p, w: p.unsubscribe(w["md5"]), {"reason": "x"}),
-    ("get", lambda p, w: p.field("bOnlyField"), None),
-    ("put", lambda p, w: p.field("bOnlyField"), {"label": "Hijacked"}),
-    ("delete", lambda p, w: p.field("bOnlyField"), None),
+    *ON_B_SUBSCRIBER,
+    *ON_B_FIELD,
 ]
 
 

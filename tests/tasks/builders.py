@@ -11,24 +11,16 @@ import rq
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
+from imports.runner import RESULT_KEYS
 from lists.models import MailingList
 from subscribers.models import Membership, Status, Subscriber
 from tasks.models import Task
 from tasks.services import task_claim
-from tests.helpers import assert_hypermedia
+from tests.helpers import action_links, assert_hypermedia
 from tests.subscribers.builders import Paths, create_list, items_count, list_quantities
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS = "application/vnd.ms-excel"
-RESULT_KEYS = (
-    "new",
-    "updated",
-    "alreadyInList",
-    "duplicatedInFile",
-    "invalid",
-    "skippedUnsubscribed",
-    "skippedBounced",
-)
 ACTION_RELS = {
     "pause": "/rels/pause-task",
     "start": "/rels/start-task",
@@ -232,13 +224,10 @@ def get_task(api, task_id) -> dict:
 
 def action_rels(body: dict) -> list[str]:
     """The action links of a task, by name, in order."""
-    found = []
-    for item in body["_links"]:
-        for name, rel in ACTION_RELS.items():
-            if rel in item["rel"].split():
-                found.append(name)
-                assert item["href"].endswith(f"/tasks/{body['taskId']}/{name}"), item
-    return found
+    found = action_links(body, ACTION_RELS)
+    for name, item in found:
+        assert item["href"].endswith(f"/tasks/{body['taskId']}/{name}"), item
+    return [name for name, _ in found]
 
 
 def errors_of(api, task_id, per_page=50) -> list[dict]:
@@ -255,6 +244,23 @@ def assert_counts_add_up(body: dict) -> None:
     assert progress["processed"] == progress["succeeded"] + progress["failed"], progress
     assert sum(result.values()) == progress["processed"], (result, progress)
     assert result["invalid"] == progress["failed"] == body["errorsCount"], (result, progress, body["errorsCount"])
+
+
+def import_done(distinct: int, duplicates: int, invalid: int) -> tuple[dict, dict]:
+    """The progress and result of an import done whose rows were ``distinct`` new addresses, ``duplicates``
+    later repeats in the file and ``invalid`` rows, into an empty list."""
+    total = distinct + duplicates + invalid
+    progress = {"total": total, "processed": total, "succeeded": total - invalid, "failed": invalid, "percent": 100.0}
+    result = {
+        "new": distinct,
+        "updated": 0,
+        "alreadyInList": 0,
+        "duplicatedInFile": duplicates,
+        "invalid": invalid,
+        "skippedUnsubscribed": 0,
+        "skippedBounced": 0,
+    }
+    return progress, result
 
 
 def assert_list_counters_exact(api, account) -> None:

@@ -30,6 +30,14 @@ def paths(owner):
     return TaskPaths(owner)
 
 
+TASK_PAGES = {
+    "profile": "tasks-collection",
+    "collection_rel": "/rels/tasks-collection",
+    "affordances": ["parent /rels/account-home"],
+    "key": lambda item: item["taskId"],
+}
+
+
 def test_task_detail_in_each_status(api, paths, queues, settings):
     ids = make_zoo(api, settings)
     for status, task_id in ids.items():
@@ -73,10 +81,7 @@ def test_collection_newest_first_with_counts_and_links(api, paths, queues, setti
         newest_first,
         page=1,
         per_page=20,
-        profile="tasks-collection",
-        collection_rel="/rels/tasks-collection",
-        affordances=["parent /rels/account-home"],
-        key=lambda item: item["taskId"],
+        **TASK_PAGES,
     )
     for item in body["items"]:
         assert links_by_rel(item, "item")[0]["href"] == paths.task(item["taskId"])
@@ -87,10 +92,7 @@ def test_collection_newest_first_with_counts_and_links(api, paths, queues, setti
         paths.tasks,
         newest_first,
         per_page=5,
-        profile="tasks-collection",
-        collection_rel="/rels/tasks-collection",
-        affordances=["parent /rels/account-home"],
-        key=lambda item: item["taskId"],
+        **TASK_PAGES,
     )
 
 
@@ -108,10 +110,7 @@ def test_collection_filtered_by_status_counts_exactly(api, paths, queues, settin
         expected,
         page=1,
         per_page=5,
-        profile="tasks-collection",
-        collection_rel="/rels/tasks-collection",
-        affordances=["parent /rels/account-home"],
-        key=lambda item: item["taskId"],
+        **TASK_PAGES,
         query=f"status={status}",
     )
 
@@ -135,6 +134,12 @@ def test_tasks_of_another_account_are_out_of_reach(api, paths, client_for, other
     assert_problem(api.get(paths.task(999999)), 404, "/errors/404.1-not-found", 1)
 
 
+ERROR_PAGES = {
+    "profile": "task-errors-collection",
+    "collection_rel": "/rels/task-errors",
+    "affordances": ["parent /rels/task", "/rels/account-home"],
+    "key": lambda item: item["row"],
+}
 DANGEROUS = ["=1+2", "+cmd", "-2+3", "@SUM(A1)", '=HYPERLINK("http://x")']
 
 
@@ -156,10 +161,7 @@ def test_errors_are_paginated_in_row_order(api, paths, errored_import):
         paths.errors(errored_import),
         expected,
         per_page=5,
-        profile="task-errors-collection",
-        collection_rel="/rels/task-errors",
-        affordances=["parent /rels/task", "/rels/account-home"],
-        key=lambda item: item["row"],
+        **ERROR_PAGES,
     )
     body = assert_hypermedia(api.get(paths.errors(errored_import)), 200, "task-errors-collection")
     assert body["items"][0] == {"row": 3, "emailAddress": "bad0", "problem": body["items"][0]["problem"]}
