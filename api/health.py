@@ -5,6 +5,7 @@ Public, unthrottled and indifferent to ``Accept``: load balancers and orchestrat
 
 import logging
 
+import redis
 from django.conf import settings
 from django.db import connections
 from drf_spectacular.utils import extend_schema
@@ -38,8 +39,6 @@ def redis_check() -> str | None:
     """None when Redis answers PING (or jobs run in-process, without Redis), else why not."""
     if not settings.REDIS_URL:
         return None
-    import redis
-
     client = redis.Redis.from_url(
         settings.REDIS_URL, socket_connect_timeout=CHECK_TIMEOUT_SECONDS, socket_timeout=CHECK_TIMEOUT_SECONDS
     )

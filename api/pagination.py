@@ -23,12 +23,6 @@ PAGE_PARAMETERS = [
     ),
 ]
 MAX_PAGE = 10_000_000
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="Page number, from 1."),
-    OpenApiParameter(
-        "per_page", int, description=f"Items per page, {PER_PAGE_MIN} to {PER_PAGE_MAX} (default {PER_PAGE_DEFAULT})."
-    ),
-]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 (django-rq opens a new pool, hence a new connection, for each queue it is asked for.)
 """
 
+import redis
 from django.conf import settings
 
 _clients = {}
@@ -16,8 +17,6 @@ def redis_client(url: str | None = None):
         return None
     client = _clients.get(url)
     if client is None:
-        import redis
-
         client = _clients.setdefault(url, redis.Redis.from_url(url))
     return client
 

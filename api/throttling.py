@@ -15,6 +15,7 @@ import contextvars
 import logging
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_started
@@ -70,8 +71,6 @@ def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
         return ahead[1]
     client = redis_client()
     if client is not None:
-        import redis
-
         try:
             return _hit(window, run_script(client, _COUNT_LUA, [key], [window]))
         except redis.RedisError as exc:

@@ -25,9 +25,9 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+# No key, no rate limit, any Accept: health probes, and the token-signed pages of sent messages. (A comment,
+# not a docstring: drf-spectacular would publish a docstring as the description of every view built on it.)
 class PublicView(APIView):
-    """No key, no rate limit, any ``Accept``: health probes, and the token-signed pages of sent messages."""
-
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []

@@ -9,7 +9,7 @@ from django.db import connection
 from api.links import link, url
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_stats
-from campaigns.sending import run_campaign_sender
+from campaigns.sending import QUEUE, run_campaign_sender
 from campaigns.services import CAMPAIGN_SEND, campaign_follow_task, campaigns_start_overdue
 from tasks.registry import TaskKind, register
 
@@ -57,7 +57,7 @@ register(
         type=CAMPAIGN_SEND,
         title="Campaign sending",
         run=run_campaign_sender,
-        queue="sending",
+        queue=QUEUE,
         runners=_senders,
         result_keys=RESULT_KEYS,
         result=_result,

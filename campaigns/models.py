@@ -96,9 +96,6 @@ class MessageStatus(models.TextChoices):
     CANCELED = "canceled"  # the campaign was canceled before its turn
 
 
-FINAL_STATUSES = frozenset(MessageStatus.values) - {MessageStatus.QUEUED, MessageStatus.SENDING}
-
-
 class Message(models.Model):
     """One email to one recipient. For a campaign, (campaign, subscriber) is unique: at most one, ever."""
 

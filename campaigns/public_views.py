@@ -22,9 +22,9 @@ NO_STORE = "no-store, private"
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
 
+# Images, redirects and pages whatever a mail client's Accept says; a bad token is a JSON problem. (A comment:
+# a docstring would become the OpenAPI description of each view below.)
 class TokenView(PublicView):
-    """Images, redirects and pages whatever a mail client's ``Accept`` says; a bad token is a JSON problem."""
-
     renderer_classes = [HypermediaJSONRenderer]
 
 

@@ -33,6 +33,7 @@ from tasks.services import task_beat_until, task_complete, task_join, task_lock,
 logger = logging.getLogger("campaigns")
 SHORT_WAIT_SECONDS = 5  # a retry due sooner than this is waited for; later ones get a scheduled sender
 IN_FLIGHT_POLL_SECONDS = 0.5
+QUEUE = "sending"  # the campaign-send kind's queue (campaigns/kinds.py), hand-overs included
 SLICE_SECONDS = 15 * 60  # then the sender hands over to a new job (RQ's job timeout is hours away)
 
 
@@ -42,10 +43,6 @@ class SmtpUnavailable(Exception):
 
 def run_campaign_sender(task_id: int) -> None:
     """The job of a campaign-send task (campaigns.kinds); several run at once, each joining the task."""
-    campaign_send_run(task_id=task_id)
-
-
-def campaign_send_run(*, task_id: int) -> None:
     task = task_join(task_id=task_id)
     if task is None:
         return
@@ -189,7 +186,7 @@ class Sender:
 
     def _continue_in_new_job(self) -> None:
         """A long campaign goes on in a fresh job, never reaching the worker's job timeout mid-batch."""
-        enqueue(run_campaign_sender, self.task_id, queue="sending")
+        enqueue(run_campaign_sender, self.task_id, queue=QUEUE)
 
     def _next_retry_in(self) -> float | None:
         """Seconds until the next queued retry is due; None when nothing is queued."""
@@ -207,7 +204,7 @@ class Sender:
         with transaction.atomic():
             # The heartbeat is pushed to then, so the wait does not look like a dead worker.
             task_beat_until(task_id=self.task_id, when=due)
-            enqueue_at(run_campaign_sender, due, self.task_id, queue="sending")
+            enqueue_at(run_campaign_sender, due, self.task_id, queue=QUEUE)
 
     def _finish(self) -> bool:
         """Nothing left to claim: end the task, unless another sender's batch is still in flight (False).

@@ -83,7 +83,7 @@ class Recipient(NamedTuple):
 
 
 def recipient_of(*, account_id: int, email_md5: str) -> Recipient:
-    """In one statement: asked by every single email (plain SQL, ``api.sql``)."""
+    """In one statement: asked by every single email (plain SQL, ``subscribers/sql.py``)."""
     subscriber_id, status, erased = sql.recipient(account_id, email_md5)
     return Recipient(subscriber_id, bool(erased) or status in SUPPRESSED)
 

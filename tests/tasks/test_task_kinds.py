@@ -10,10 +10,13 @@ import time
 import django_rq
 import pytest
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from tasks import registry
 from tasks.models import Task
+from tasks.queue import SWEEPER_JOB
 from tasks.services import enqueue_task, task_create
+from tasks.sweeper import sweep_stale_tasks
 from tests.helpers import assert_hypermedia, wait_for
 from tests.tasks.builders import action, empty_queues, get_task
 from tests.tasks.test_sigkill_recovery import REPO, Workers
@@ -60,6 +63,14 @@ def steady(task_id: int, seconds: float = 0.5) -> int:
     after = row(task_id).processed
     assert after == before, "something still runs the task"
     return after
+
+
+def test_every_job_the_engine_names_resolves_to_its_function():
+    """RQ finds a job's function by its dotted name: the sweeper's, and each kind's (the lost-job check)."""
+    assert import_string(SWEEPER_JOB) is sweep_stale_tasks
+    for kind in registry.kinds():
+        assert import_string(kind.job_name) is kind.run, kind.type
+    assert {kind.type for kind in registry.kinds()} >= {"import", "campaign-send", TOY}
 
 
 def test_the_toy_kind_is_registered_from_outside_the_engine():
