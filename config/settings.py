@@ -111,7 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 JOBS_IN_PROCESS = REDIS_URL is None
 _queue = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
-RQ_QUEUES = {"default": dict(_queue), "imports": dict(_queue), "sending": dict(_queue)}
+# callbacks: their own queue, so a slow receiver never delays an import or a send.
+RQ_QUEUES = {name: dict(_queue) for name in ("default", "imports", "sending", "callbacks")}
 # Both arm the stale-task sweeper; inline runs jobs without a fork per job (tasks/worker.py).
 RQ_WORKER_MODE = env_choice("RQ_WORKER_MODE", {"inline", "fork"}, "inline")
 RQ = {"WORKER_CLASS": {"inline": "tasks.worker.SimpleWorker", "fork": "tasks.worker.Worker"}[RQ_WORKER_MODE]}

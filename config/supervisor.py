@@ -22,7 +22,7 @@ from pathlib import Path
 from api.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = ("default", "imports", "sending")
+QUEUES = ("default", "imports", "sending", "callbacks")  # settings.RQ_QUEUES, every one
 logger = logging.getLogger("serve")
 
 

@@ -1,28 +1,34 @@
 """Task callbacks: POST the task, signed, to a URL that must not point inside our network.
 
-The address check runs when the import is submitted and again at each delivery, and
-the connection goes to the very address that was checked (no DNS rebinding).
+The address check (tasks.addresses) runs when the import is submitted and again at each delivery, and
+the connection goes to the very address that was checked (no DNS rebinding). Each attempt ends by
+CALLBACK_TIMEOUT_SECONDS, whatever the receiver does (a socket timeout alone bounds each read, not a peer
+that drips a byte at a time), and the jobs run on their own queue, so a slow receiver holds only a
+callbacks worker, never one that imports or sends.
 """
 
 import hashlib
 import hmac
 import http.client
-import ipaddress
+import io
 import json
 import logging
 import socket
 import ssl
 import time
+from time import monotonic  # by name: tests replace this module's `time` to record backoff sleeps
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from api.problems import ApiProblem
+from tasks.addresses import is_public
 from tasks.models import Task
 from tasks.problems import CALLBACK_REFUSED
 from tasks.representations import task_detail
 
 logger = logging.getLogger("tasks")
+QUEUE = "callbacks"
 
 
 class CallbackRefused(ValueError):
@@ -38,8 +44,7 @@ def _split(url: str):
 
 
 def _allowed(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES or ip.is_global
+    return settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES or is_public(address)
 
 
 def resolve_checked(url: str) -> tuple[str, int]:
@@ -52,7 +57,9 @@ def resolve_checked(url: str) -> tuple[str, int]:
     addresses = [info[4][0] for info in infos]
     refused = [a for a in addresses if not _allowed(a)]
     if refused:
-        raise CallbackRefused(f"the host {parts.hostname} resolves to a private or reserved address ({refused[0]})")
+        # The client learns only that it is refused: where an internal name points is the server's to know.
+        logger.info("callback host %s refused: it resolves to %s", parts.hostname, refused[0])
+        raise CallbackRefused("its host resolves to a non-public address")
     return addresses[0], port
 
 
@@ -73,22 +80,62 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _left(deadline: float) -> float:
+    left = deadline - monotonic()
+    if left <= 0:
+        raise TimeoutError("timed out")
+    return left
+
+
+class _DeadlineSocket:
+    """The socket of one attempt, as http.client uses it: each send and read gets only the time left."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self.sock, self.deadline = sock, deadline
+
+    def sendall(self, data) -> None:
+        self.sock.settimeout(_left(self.deadline))
+        self.sock.sendall(data)  # its timeout bounds the whole call (Python 3.5+)
+
+    def makefile(self, mode: str = "rb", *args, **kwargs) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, conn: _DeadlineSocket):
+        self.conn = conn
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.conn.sock.settimeout(_left(self.conn.deadline))
+        return self.conn.sock.recv_into(buffer)
+
+
 def _post(url: str, body: bytes, headers: dict) -> int:
+    """One attempt, over by CALLBACK_TIMEOUT_SECONDS: connect, send, read the status line and headers (the
+    status is the outcome: the body is not read)."""
+    deadline = monotonic() + settings.CALLBACK_TIMEOUT_SECONDS
     parts, _ = _split(url)
     address, port = resolve_checked(url)
-    timeout = settings.CALLBACK_TIMEOUT_SECONDS
     # Connect to the checked address ourselves; TLS still verifies the host name.
-    conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-    sock = socket.create_connection((address, port), timeout=timeout)
-    if parts.scheme == "https":
-        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
-    conn.sock = sock
+    conn = http.client.HTTPConnection(parts.hostname, port)
+    sock = socket.create_connection((address, port), timeout=_left(deadline))
     try:
+        if parts.scheme == "https":
+            sock.settimeout(_left(deadline))  # the handshake's deadline, as a whole
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+        conn.sock = _DeadlineSocket(sock, deadline)
         path = parts.path or "/"
         conn.request("POST", f"{path}?{parts.query}" if parts.query else path, body=body, headers=headers)
         return conn.getresponse().status
     finally:
         conn.close()
+        sock.close()  # also when the TLS handshake failed
 
 
 def deliver_callback(task_id: int) -> None:

@@ -13,6 +13,7 @@ CALLBACK_REFUSED = problem(
     41,
     "callback-refused",
     "The callback URL is not allowed.",
-    "Callbacks must be http(s) URLs whose host does not resolve to a private, loopback, link-local or "
-    "otherwise reserved address.",
+    "Callbacks must be http(s) URLs whose host resolves only to public unicast addresses: not private, "
+    "loopback, link-local, multicast, unspecified or reserved, nor an IPv6 address that carries such an IPv4 "
+    "one (IPv4-mapped, 6to4, NAT64) or a tunnel (IPv4-compatible, Teredo).",
 )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from api.problems import ApiProblem
 from tasks import registry
-from tasks.callbacks import deliver_callback
+from tasks.callbacks import QUEUE as CALLBACK_QUEUE, deliver_callback
 from tasks.models import Task, TaskCount, TaskError, TaskStatus
 from tasks.payload import payload_delete
 from tasks.problems import TASK_ACTION_NOT_ALLOWED
@@ -39,7 +39,7 @@ def _after_ended(task: Task) -> None:
         payload_delete(task=task)
     if task.callback_url:
         Task.objects.filter(pk=task.pk).update(callback_status="pending")
-        enqueue(deliver_callback, task.pk)
+        enqueue(deliver_callback, task.pk, queue=CALLBACK_QUEUE)
 
 
 def task_create(*, account, type: str, **fields) -> Task:

@@ -261,7 +261,7 @@ class Stack:
     def start_worker(self, **env) -> subprocess.Popen:
         """`manage.py rqworker` on every queue with RQ's scheduler, as `make run` starts it, under a supervisor
         that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does."""
-        command = f"{sys.executable} manage.py rqworker default imports sending --with-scheduler"
+        command = f"{sys.executable} manage.py rqworker default imports sending callbacks --with-scheduler"
         with open(self.root / f"worker{len(self.workers) + 1}.log", "ab") as log:
             process = subprocess.Popen(
                 [

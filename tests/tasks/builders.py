@@ -27,7 +27,7 @@ ACTION_RELS = {
     "stop": "/rels/stop-task",
     "cancel": "/rels/cancel-task",
 }
-QUEUES = ("imports", "default")
+QUEUES = ("imports", "default", "callbacks")
 
 
 class TaskPaths(Paths):

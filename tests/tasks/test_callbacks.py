@@ -209,13 +209,15 @@ def test_callback_is_checked_again_at_delivery(api, list_id, callbacks):
     assert "refused" in task.callback_error
 
 
-def test_callback_jobs_run_on_the_default_queue(api, list_id, callbacks):
+def test_callback_jobs_run_on_their_own_queue(api, list_id, callbacks):
+    """A slow receiver holds a callbacks worker, never one that imports or sends."""
     with Hook([200]) as hook:
         task_id = submit(api, list_id, csv_bytes(ROWS), "text/csv", query=f"callback={hook.url}")
         run_jobs("imports")
         assert task_row(task_id).status == "done"
+        run_jobs("default", "sending")
         assert task_row(task_id).callback_status == "pending" and hook.requests == []
-        run_jobs("default")
+        run_jobs("callbacks")
     assert len(hook.requests) == 1 and task_row(task_id).callback_status == "delivered"
     sent = json.loads(hook.requests[0]["body"])
     assert TaskPaths(api.owner).task(task_id) in {link["href"] for link in sent["_links"]}
