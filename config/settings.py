@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.logs import logging_config
-from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -110,6 +110,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Jobs: RQ on Redis when REDIS_URL is set, else run in-process (synchronously).
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 JOBS_IN_PROCESS = REDIS_URL is None
+# The app's own Redis clients (api.redis_client: requests, enqueues) give up fast: Redis is never the truth,
+# and a hung Redis must not hold a request. RQ's workers block on their own connection (django-rq's).
+REDIS_CONNECT_TIMEOUT_SECONDS = env_float("REDIS_CONNECT_TIMEOUT_SECONDS", 0.25, minimum=0.001)
+REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 0.5, minimum=0.001)
+REDIS_RETRY_AFTER_SECONDS = env_float("REDIS_RETRY_AFTER_SECONDS", 1.0, minimum=0)
 _queue = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
 # callbacks: their own queue, so a slow receiver never delays an import or a send.
 RQ_QUEUES = {name: dict(_queue) for name in ("default", "imports", "sending", "callbacks")}
@@ -118,7 +123,16 @@ RQ_WORKER_MODE = env_choice("RQ_WORKER_MODE", {"inline", "fork"}, "inline")
 RQ = {"WORKER_CLASS": {"inline": "tasks.worker.SimpleWorker", "fork": "tasks.worker.Worker"}[RQ_WORKER_MODE]}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

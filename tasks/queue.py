@@ -2,6 +2,10 @@
 
 With REDIS_URL unset (the embedded default) a job runs in a thread of the web
 process (JOBS_IN_PROCESS).
+
+Redis unreachable when a job is handed over: the work is committed already (its row says what is to be
+done), so the job is not queued, a warning is logged, and the request succeeds; the sweeper (tasks.sweeper)
+queues it again once Redis is back, armed again by every worker's heartbeat (tasks.worker).
 """
 
 import logging
@@ -9,10 +13,10 @@ import threading
 from datetime import timedelta
 
 import django_rq
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_rq.settings import QUEUES
 from rq.job import Job
 
 from api.redis_client import redis_client
@@ -36,7 +40,23 @@ def _in_thread(func, args):
 
 def rq_queue(name: str):
     """The RQ queue ``name`` on this process's pooled Redis connection (api.redis_client)."""
-    return django_rq.get_queue(name, connection=redis_client(QUEUES[name]["URL"]))
+    return django_rq.get_queue(name, connection=redis_client(settings.RQ_QUEUES[name]["URL"]))
+
+
+def _name(func) -> str:
+    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+
+
+def _on_commit_to_redis(send, what: str) -> None:
+    """``send`` once the transaction commits; Redis unreachable then is logged, never raised (see above)."""
+
+    def guarded():
+        try:
+            send()
+        except redis.RedisError as exc:
+            logger.warning("%s not handed to Redis, left to the sweeper: %s", what, exc)
+
+    transaction.on_commit(guarded)
 
 
 def enqueue(func, *args, queue: str = "default") -> None:
@@ -46,7 +66,7 @@ def enqueue(func, *args, queue: str = "default") -> None:
         else:
             rq_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
 
-    transaction.on_commit(send)
+    _on_commit_to_redis(send, f"job {_name(func)}{args}")
 
 
 def enqueue_at(func, when, *args, queue: str = "default") -> None:
@@ -67,19 +87,24 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
             at = when.replace(microsecond=0) + timedelta(seconds=1) if when.microsecond else when
             rq_queue(queue).enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
 
-    transaction.on_commit(send)
+    _on_commit_to_redis(send, f"job {_name(func)}{args} at {when.isoformat()}")
 
 
 def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default") -> None:
-    """Schedule ``func`` in ``delay_seconds`` unless one is already pending under ``key`` (RQ only).
+    """Schedule ``func`` in ``delay_seconds`` unless one is already pending under ``key`` (RQ only), once the
+    current transaction commits (at once outside one).
 
     The job must call ``schedule_done(key)`` when it starts.
     """
     if settings.JOBS_IN_PROCESS:
         return
-    target = rq_queue(queue)
-    if target.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
-        target.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+
+    def send():
+        target = rq_queue(queue)
+        if target.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
+            target.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+
+    _on_commit_to_redis(send, f"schedule {key}")
 
 
 def schedule_done(key: str, queue: str = "default") -> None:
