@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from accounts.models import Account, ApiKey
 from accounts.services import api_key_issue, api_key_revoke
+
+NEW_KEY_SESSION_KEY = "accounts.new_api_key"
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -48,12 +52,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         api_key, raw_key = api_key_issue(account=obj.account, name=obj.name)
         obj.pk = api_key.pk
         obj.__dict__.update({k: v for k, v in api_key.__dict__.items() if not k.startswith("_")})
-        self.message_user(
-            request,
-            f"New API key for {obj.account}: {raw_key} — copy it now; "
-            "it is stored only as a hash and will not be shown again.",
-            level=messages.WARNING,
-        )
+        # Shown once, on the key's page: kept in the (database-backed) session until then, never in a message,
+        # whose storage could be a cookie, signed but readable.
+        request.session[NEW_KEY_SESSION_KEY] = {"pk": api_key.pk, "key": raw_key, "account": str(obj.account)}
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:accounts_apikey_change", args=[obj.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        new = request.session.get(NEW_KEY_SESSION_KEY)
+        if new is not None and str(new["pk"]) == str(object_id) and request.method == "GET":
+            del request.session[NEW_KEY_SESSION_KEY]
+            extra_context = {**(extra_context or {}), "new_api_key": new}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request, queryset):

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
-from api.epoch_cache import EpochCache, invalidate
+from api.epoch_cache import EpochCache
 from api.throttling import api_key_window
 
 KEY_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -44,9 +44,11 @@ def api_key_issue(*, account: Account, name: str = "") -> tuple[ApiKey, str]:
     return api_key, raw_key
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> None:
+    """Revoked on every app server at once, or not at all: the queryset's update invalidates their caches in
+    this transaction and raises ``api.epoch_cache.CacheInvalidationError`` (rolling back) if Redis fails."""
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    invalidate()  # every app server's cached keys
 
 
 def api_key_authenticate(raw_key: str) -> ApiKey | None:

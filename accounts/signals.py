@@ -1,6 +1,7 @@
 """A changed or deleted account or API key invalidates every app server's cached keys (api.epoch_cache).
 
-``api_key_revoke`` invalidates itself: it updates with a query, which sends no signal.
+Queryset updates send no signal: the models' querysets invalidate themselves (accounts.models). Each runs
+inside the write's transaction and raises if Redis fails, so the write rolls back.
 """
 
 from django.db.models.signals import post_delete, post_save

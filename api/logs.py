@@ -10,14 +10,17 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import unquote_plus
 
 # The request being served, so problem bodies and log lines can name it.
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # A client's own X-Request-ID is kept when it is this tame; otherwise a new one is made.
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-# ``access_token=KEY`` in any text (a query string, a request line, a repr).
-ACCESS_TOKEN_PATTERN = re.compile(r"(access_token=)[^&\s'\"]*", re.IGNORECASE)
+# A query parameter in any text (a query string, a request line, a repr): its name and value. The name is
+# compared once percent-decoded, as Django reads it: ``access%5Ftoken=KEY`` authenticates too.
+PARAMETER_PATTERN = re.compile(r"(?<![^?&;\s'\"])([^?&;=\s'\"#]+)=([^?&;\s'\"#]*)")
+SECRET_PARAMETERS = frozenset({"access_token"})
 REDACTED = "[redacted]"
 
 # Attributes every LogRecord has: anything else was passed with ``extra=`` and is logged as a field.
@@ -37,8 +40,18 @@ def incoming_request_id(value: str | None) -> str:
     return new_request_id()
 
 
+def _redact_parameter(match: re.Match) -> str:
+    name = match.group(1)
+    if unquote_plus(name).strip().lower() in SECRET_PARAMETERS:
+        return f"{name}={REDACTED}"
+    return match.group(0)
+
+
 def redact(text: str) -> str:
-    return ACCESS_TOKEN_PATTERN.sub(rf"\g<1>{REDACTED}", text)
+    """``text`` with the value of every ``access_token`` parameter (however its name is encoded) replaced."""
+    if "=" not in text:
+        return text
+    return PARAMETER_PATTERN.sub(_redact_parameter, text)
 
 
 class RedactSecretsFilter(logging.Filter):

@@ -21,7 +21,7 @@ def setup_django(database: str) -> None:
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
     os.environ["DATABASE_URL"] = f"{base}/{database}"
-    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-long-enough-for-django-checks-0123456789")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     sys.path.insert(0, str(ROOT))

@@ -111,7 +111,7 @@ def main():
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": "bench-secret-key-long-enough-for-django-checks-0123456789",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "API_RATE_LIMIT_PER_MINUTE": "1000000",
     }

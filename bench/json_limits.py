@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench")
+os.environ.setdefault("SECRET_KEY", "bench-secret-key-long-enough-for-django-checks-0123456789")
 
 from common import measure
 

@@ -387,7 +387,7 @@ def main():
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": "bench-secret-key-long-enough-for-django-checks-0123456789",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "PUBLIC_BASE_URL": "https://mail.bench.example",

@@ -17,7 +17,7 @@ import uuid
 from email.utils import formataddr, formatdate
 
 from campaigns.content import Compiled, crlf, render, value_text
-from campaigns.tokens import make_token
+from campaigns.tokens import make_tokens
 
 MAX_LINE = 75  # characters before a soft line break's "=" (RFC 2045: lines of at most 76)
 
@@ -191,14 +191,14 @@ class MessageBuilder:
         return self._date
 
     def build(self, message_id: int, to_email: str, fields: dict) -> bytes:
-        token = make_token(message_id)
+        token, message_id_token = make_tokens(message_id)
         unsubscribe = f"{self.base_url}/u/{token}"
         values = {**fields, "emailAddress": to_email, "unsubscribeUrl": unsubscribe}
         subject = self.static_subject or header_value(render(self.compiled.subject, values, escape=False))
         head = (
             f"{self.fixed_headers}\r\nTo: {to_email}\r\nSubject: {subject}\r\nDate: {self.date()}\r\n"
-            # the message's token names it: a bounce quoting it is matched (tokens.read_message_id_header)
-            f"Message-ID: <{token}@{self.domain}>\r\n"
+            # its own token, which opens no link: a bounce quoting it is matched (tokens.read_message_id_header)
+            f"Message-ID: <{message_id_token}@{self.domain}>\r\n"
             f"List-Unsubscribe: <{unsubscribe}>\r\n"
         )
         urls = self.urls(token) if self.compiled.html else {}

@@ -74,6 +74,12 @@ def _page(request, template: str, context: dict, status: int = 200) -> HttpRespo
     return response
 
 
+def masked_address(email: str) -> str:
+    """``j***@example.com``: enough for its owner to recognise, nothing for whoever got the link forwarded."""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}"
+
+
 PAGE = {
     (200, "text/html"): OpenApiResponse(description="An HTML page."),
     (404, "text/html"): OpenApiResponse(description="An HTML page: the link is not valid."),
@@ -88,11 +94,11 @@ class UnsubscribeView(TokenView):
         message = message_for_token(token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
-        return _page(request, "campaigns/unsubscribe_confirm.html", {"email": message.to_email})
+        return _page(request, "campaigns/unsubscribe_confirm.html", {"email": masked_address(message.to_email)})
 
     @extend_schema(operation_id="unsubscribe", auth=[], request=None, responses=PAGE)
     def post(self, request, token):
         message = unsubscribe_by_token(token=token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
-        return _page(request, "campaigns/unsubscribe_done.html", {"email": message.to_email})
+        return _page(request, "campaigns/unsubscribe_done.html", {"email": masked_address(message.to_email)})

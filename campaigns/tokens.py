@@ -1,8 +1,12 @@
-"""Per-message tokens for tracking and unsubscribe links: the message id and an HMAC of it.
+"""Per-message tokens: the message id and an HMAC of it, one key per purpose.
 
-Without the server's key a token cannot be forged, and ids cannot be enumerated into
-valid tokens. Message-ID headers carry the same signature, so a bounce report that
-quotes one is traced back to its message.
+Without the server's key a token cannot be forged, and ids cannot be enumerated into valid tokens. A message
+carries two: its links' token (open pixel, tracked links, unsubscribe: whoever can read one link can read the
+others in the same body) and its Message-ID's, which travels further (the In-Reply-To and References of every
+reply, forwarded headers, bounce reports, archives) and so opens nothing: it only lets a bounce report that
+quotes it be traced back to its message. The links' key is the one every token had before the split, so links
+in mail already sent keep working; a Message-ID is also read under it (mail sent before the split; the bounce
+webhook has its own secret, so this grants nothing).
 """
 
 import base64
@@ -11,15 +15,22 @@ import hmac
 
 from django.conf import settings
 
-_SALT = b"campaigns.message-token"
+LINKS = b"campaigns.message-token"
+MESSAGE_ID = b"campaigns.message-id"
+_keys: dict[tuple[bytes, str], bytes] = {}
 
 
-def _key() -> bytes:
-    return hashlib.sha256(_SALT + settings.SECRET_KEY.encode()).digest()
+def _key(purpose: bytes) -> bytes:
+    key = _keys.get((purpose, settings.SECRET_KEY))
+    if key is None:
+        key = _keys.setdefault(
+            (purpose, settings.SECRET_KEY), hashlib.sha256(purpose + settings.SECRET_KEY.encode()).digest()
+        )
+    return key
 
 
-def _signature(message_id: int) -> str:
-    digest = hmac.new(_key(), str(message_id).encode(), hashlib.sha256).digest()[:15]
+def _signature(message_id: int, purpose: bytes) -> str:
+    digest = hmac.digest(_key(purpose), str(message_id).encode(), "sha256")[:15]
     return base64.urlsafe_b64encode(digest).decode()
 
 
@@ -34,24 +45,34 @@ def _base36(number: int) -> str:
 
 
 def make_token(message_id: int) -> str:
-    return f"{_base36(message_id)}.{_signature(message_id)}"
+    """The token of a message's links (/t/o, /t/c, /u)."""
+    return f"{_base36(message_id)}.{_signature(message_id, LINKS)}"
 
 
-def read_token(token: str) -> int | None:
-    """The message id of a valid token, else None."""
+def make_tokens(message_id: int) -> tuple[str, str]:
+    """(links' token, Message-ID's token): what the sender needs per message, the id encoded once."""
+    head = _base36(message_id)
+    return f"{head}.{_signature(message_id, LINKS)}", f"{head}.{_signature(message_id, MESSAGE_ID)}"
+
+
+def _read(token: str, purposes: tuple[bytes, ...]) -> int | None:
     head, _, signature = token.partition(".")
-    if not head or len(head) > 13 or len(signature) != 20 or not head.isascii():
+    if not head or len(head) > 13 or len(signature) != 20 or not head.isascii() or not signature.isascii():
         return None
     try:
         message_id = int(head, 36)
     except ValueError:
         return None
-    if not signature.isascii() or not hmac.compare_digest(signature, _signature(message_id)):
-        return None
-    return message_id
+    valid = [hmac.compare_digest(signature, _signature(message_id, purpose)) for purpose in purposes]
+    return message_id if any(valid) else None
+
+
+def read_token(token: str) -> int | None:
+    """The message id of a valid links' token, else None (a Message-ID's token is not one)."""
+    return _read(token, (LINKS,))
 
 
 def read_message_id_header(value: str) -> int | None:
     value = value.strip().strip("<>")
     token, _, _ = value.partition("@")
-    return read_token(token)
+    return _read(token, (MESSAGE_ID, LINKS))

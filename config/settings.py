@@ -13,10 +13,17 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY_MIN_LENGTH = 50
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    # It signs sessions and every tracking and unsubscribe token in sent mail.
+    raise ImproperlyConfigured(
+        f"SECRET_KEY has {len(SECRET_KEY)} characters; it needs at least {SECRET_KEY_MIN_LENGTH}: generate one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`'
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", schemes={"http", "https"}, default="http://127.0.0.1:8000").rstrip("/")
@@ -234,6 +241,15 @@ LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 # that ends TLS, TRUST_X_FORWARDED_PROTO=true makes `X-Forwarded-Proto: https` count as HTTPS.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The proxy that ends TLS redirects plain HTTP (README: Deployment); its health checks come in over HTTP and
+# must not be redirected. SECURE_SSL_REDIRECT=true makes the app redirect too.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# `check --deploy` warnings that are deployment decisions, not the app's: HSTS for every subdomain of the
+# domain and browser preloading (near-irreversible) are for the domain's owner (SECURE_HSTS_INCLUDE_SUBDOMAINS,
+# SECURE_HSTS_PRELOAD); the HTTP→HTTPS redirect is the proxy's (above).
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W008", "security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
@@ -255,3 +271,12 @@ SWAGGER_UI_CSP = (
     "frame-ancestors 'none'"
 )
 CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"
+
+# Cookies (the admin's session and CSRF token) only over HTTPS unless DEBUG; COOKIES_SECURE=false for a plain-HTTP
+# deployment on a private network. Sessions are kept in the database and the admin's messages in the session:
+# no cookie holds more than a session id.
+COOKIES_SECURE = env_bool("COOKIES_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = COOKIES_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

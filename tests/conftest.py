@@ -35,6 +35,15 @@ def anon():
 
 
 @pytest.fixture(autouse=True)
+def _invalidations_not_left_pending(monkeypatch):
+    """A test runs in a transaction that never commits, so an invalidation would stay pending (caching off) to
+    its end: here it expires at once. tests/security/test_revocation.py tests the pending marks themselves."""
+    from api import epoch_cache
+
+    monkeypatch.setattr(epoch_cache, "PENDING_SECONDS", 0)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

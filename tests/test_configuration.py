@@ -17,7 +17,7 @@ def boot(**overrides):
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "EMAIL_HOST")
     }
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", **overrides})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 50, **overrides})
     env = {k: v for k, v in env.items() if v is not None}
     return subprocess.run([sys.executable, "-c", BOOT], cwd=ROOT, env=env, capture_output=True, text=True)
 

@@ -25,7 +25,12 @@ def free_port() -> int:
 def embedded_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST")}
     env.update(
-        {"VAR_DIR": str(tmp_path), "SECRET_KEY": "smoke", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
+        {
+            "VAR_DIR": str(tmp_path),
+            "SECRET_KEY": "smoke-secret-key-long-enough-for-django-checks-0123456789",
+            "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
     )
     return env
 

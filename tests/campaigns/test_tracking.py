@@ -211,7 +211,7 @@ def test_unsubscribe_page_asks_and_changes_nothing(owner, sent):
     response = Client().get(ann.unsubscribe)
     assert response.status_code == 200 and response["Content-Type"] == "text/html; charset=utf-8"
     page = response.content.decode()
-    assert ann.email in page and '<form method="post">' in page
+    assert "a***@example.com" in page and '<form method="post">' in page  # masked: the link may be forwarded
     assert "no-store" in response["Cache-Control"] and "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert subscriber(owner, ann.email).status == "active"
     assert not Event.objects.exists()
@@ -237,7 +237,7 @@ def test_unsubscribe_post_is_recorded_once(api, owner, sent, how):
     for _ in range(2):
         response = post()
         assert response.status_code == 200 and response["Content-Type"] == "text/html; charset=utf-8"
-        assert ann.email in response.content.decode()
+        assert "a***@example.com" in response.content.decode()
     row = subscriber(owner, ann.email)
     assert row.status == "unsubscribed-by-user"
     assert "Spring" in row.unsubscribe_reason
@@ -275,7 +275,7 @@ def test_tokens_cannot_be_forged_or_enumerated(sent, settings):
     neighbour = make_token(ann.message.pk + 1).split(".")[0]
     assert read_token(f"{neighbour}.{signature}") is None
     assert bob.token.split(".")[1] != signature
-    settings.SECRET_KEY = "another-secret-key"  # the signature is the server's: another key reads none
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40  # the signature is the server's: another key reads none
     assert read_token(ann.token) is None
 
 

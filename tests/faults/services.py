@@ -203,7 +203,7 @@ class Stack:
             {
                 "DATABASE_URL": self.postgres.url(),
                 "REDIS_URL": self.redis.url(),
-                "SECRET_KEY": "faults",
+                "SECRET_KEY": "faults-secret-key-long-enough-for-django-checks-0123456789",
                 "DEBUG": "false",
                 "LOG_LEVEL": "WARNING",
                 "TASK_STALE_AFTER_SECONDS": "2",

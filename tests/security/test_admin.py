@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.models import ApiKey
@@ -79,3 +81,23 @@ def test_a_user_who_is_not_staff_is_refused(db):
     client.login(username="clerk", password=PASSWORD)
     response = client.get("/admin/accounts/apikey/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_a_new_key_is_never_put_in_a_cookie(admin_client, owner):
+    response = admin_client.post("/admin/accounts/apikey/add/", {"account": owner.account.pk, "name": "cookie"})
+    assert response.status_code == 302
+    messages = response.cookies.get("messages")
+    if messages is not None and messages.value:
+        stored = CookieStorage(HttpRequest())._decode(messages.value) or []
+        assert not any(re.search(r"[0-9a-f]{32}", str(m)) for m in stored), stored
+    page = admin_client.get(response["Location"]).content.decode()
+    raw = re.search(r"New API key for [^:]+: ([0-9a-f]{32})", page).group(1)
+    assert all(raw not in cookie.value for cookie in admin_client.cookies.values())
+    # Shown once: the next view of the page no longer has it, and the session no longer holds it.
+    assert raw not in admin_client.get(response["Location"]).content.decode()
+    assert raw not in str(dict(admin_client.session))
+
+
+def test_sessions_and_messages_are_kept_server_side(settings):
+    assert settings.SESSION_ENGINE in ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache")
+    assert settings.MESSAGE_STORAGE == "django.contrib.messages.storage.session.SessionStorage"

@@ -105,3 +105,39 @@ def test_links_that_are_not_http_are_never_tracked_so_never_redirected_to(api, s
     token = tracked[0].split("/t/c/")[1].split("/")[0]
     for position in range(1, 6):
         assert_problem(Client().get(f"/t/c/{token}/{position}"), 404)
+
+
+def _message_id_token(header: str) -> str:
+    return header.strip().strip("<>").partition("@")[0]
+
+
+def test_a_message_id_is_no_link_token(sent):
+    """Replies and forwards quote the Message-ID (In-Reply-To, References): it must not unsubscribe or track."""
+    _, got = sent
+    ann = got["ann@example.com"]
+    token = _message_id_token(ann.message_id)
+    assert token != ann.token
+    client = Client()
+    before = _state()
+    assert client.get(f"/u/{token}").status_code == 404
+    response = client.post(
+        f"/u/{token}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 404
+    assert client.get(f"/t/c/{token}/0").status_code == 404
+    client.get(f"/t/o/{token}")
+    assert _state() == before
+    assert Subscriber.objects.get(email="ann@example.com").status == "active"
+
+
+def test_the_unsubscribe_pages_mask_the_address(sent):
+    _, got = sent
+    ann = got["ann@example.com"]
+    client = Client()
+    for response in (
+        client.get(ann.unsubscribe),
+        client.post(ann.unsubscribe, "", content_type="application/x-www-form-urlencoded"),
+    ):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "ann@example.com" not in page and "a***@example.com" in page
