@@ -70,11 +70,18 @@ def current_epoch(*, rate_window: str | None = None) -> int | None:
     return epoch
 
 
+RETRY_AFTER_SECONDS = 5  # what a refused change tells the client to wait before trying again
+
+
 class CacheInvalidationError(ApiProblem):
     """Redis is configured but did not take the invalidation: the change must not be made."""
 
     def __init__(self, exc: Exception):
-        super().__init__(NOT_READY, f"Redis did not answer; the change was not made, retry it: {exc}")
+        super().__init__(
+            NOT_READY,
+            f"Redis did not answer; the change was not made, retry it: {exc}",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
 
 # KEYS[1]: the epoch; ARGV[1]: its new value should Redis have lost it (or never had it), one no process
