@@ -172,7 +172,13 @@ TASK_STALE_AFTER_SECONDS = env_int("TASK_STALE_AFTER_SECONDS", 300, minimum=1)
 IMPORT_CHUNK_SIZE = env_int("IMPORT_CHUNK_SIZE", 20000, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=2)
-IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024, minimum=1024)
+# What an XLSX may expand to: a full Excel sheet (1,048,576 rows) of about five columns. Sheets are streamed;
+# the shared strings are loaded whole (up to ~8 bytes of memory per byte), hence their own, lower cap.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 16 * 1024 * 1024, minimum=1024)
+# A spreadsheet up to this size (expanded, for XLSX) is read whole before the 202 (~0.1 s); a bigger one gets the
+# cheap checks there and is read whole by the job, where a bad file ends the task in error.
+IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)
 # Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
 CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
 CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)

@@ -8,3 +8,7 @@ IMPORT_FILE_INVALID = problem(
     "The file is not what its content type says, is corrupt, is not UTF-8 text, has no email column, "
     "or has more rows or columns than the server accepts. `detail` says which.",
 )
+
+
+class InvalidSource(ValueError):
+    """The payload cannot be imported; the message says why (a 400 before the 202, the task's reason after)."""

@@ -18,14 +18,23 @@ from django.db import DatabaseError, connection, transaction
 
 from fields.selectors import field_types
 from fields.types import InvalidValue, coerce
-from imports.sources import iter_rows
+from imports.problems import InvalidSource
+from imports.sources import check_whole, checked, iter_rows
 from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.services import subscriber_import_one
 from tasks.models import Task, TaskStatus
 from tasks.payload import payload_exists, payload_open
 from tasks.selectors import task_get_by_id
-from tasks.services import task_checkpoint, task_chunk_record, task_claim, task_error, task_finish, task_lock_for_run
+from tasks.services import (
+    task_checkpoint,
+    task_chunk_record,
+    task_claim,
+    task_error,
+    task_finish,
+    task_lock_for_run,
+    task_total_set,
+)
 
 # What an import reports in `result`: each source row lands in exactly one of these.
 RESULT_KEYS = (
@@ -55,7 +64,10 @@ def import_run(*, task_id: int, progress=None) -> None:
     try:
         finished = _run(task, run_id, progress)
     except Exception as exc:  # the row is the truth: it ends in error, never stuck in progress
-        logger.exception("import task %s failed", task_id)
+        if isinstance(exc, InvalidSource):
+            logger.info("import task %s: the file cannot be imported: %s", task_id, exc)
+        else:
+            logger.exception("import task %s failed", task_id)
         reason = _readable(exc)
         if task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.ERROR, reason=reason) is None:
             task_error(task_id=task_id, reason=reason)
@@ -65,6 +77,8 @@ def import_run(*, task_id: int, progress=None) -> None:
 
 
 def _readable(exc: Exception) -> str:
+    if isinstance(exc, InvalidSource):  # found by the job in a file too big to read before the 202
+        return f"The file cannot be imported: {exc}"[:2000]
     if isinstance(exc, DatabaseError):
         return f"The database failed while importing ({type(exc).__name__}); start the task to resume."
     return f"The import failed ({type(exc).__name__}: {str(exc)[:300]}); start the task to resume."
@@ -77,6 +91,8 @@ def _run(task: Task, run_id, progress) -> bool:
     if not payload_exists(task_id=task.pk):
         raise RuntimeError("the import's stored payload is missing")
     types = dict(field_types(account=task.account))
+    if not checked(task.source_format, task.source_options):
+        _check_whole(task, types)
     chunks = _validated_chunks(task, types)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
@@ -96,6 +112,14 @@ def _run(task: Task, run_id, progress) -> bool:
     if done < task.total:
         raise RuntimeError(f"the stored payload ended after {done} of {task.total} rows")
     return True
+
+
+def _check_whole(task: Task, types: dict) -> None:
+    """Read a spreadsheet the request could not read in bounded time: every check, then the total."""
+    with payload_open(task=task, seekable=True) as source:
+        prepared = check_whole(task.source_format, source, set(types))
+    task_total_set(task_id=task.pk, total=prepared.total, source_options=prepared.options)
+    task.total, task.source_options = prepared.total, prepared.options
 
 
 def _validated_chunks(task: Task, types: dict):

@@ -1,21 +1,25 @@
 """Import payloads: checked when submitted, stored in pieces, read back row by row by a worker.
 
 Supported: CSV (UTF-8 with or without BOM, comma or semicolon), XLSX, XLS and a JSON
-``items`` array. A file is checked before the 202: it must be what its content type
-says, decode, not be a zip bomb, name an email column and respect the row and column
-limits. Row-level problems (a bad address, a bad value) are not fatal: the worker
-reports them in the task's errors.
+``items`` array. A file is checked before the 202 as far as bounded time allows: it must be
+what its content type says, decode, not be a zip bomb, name an email column and respect the
+row and column limits. A spreadsheet too big to read within IMPORT_CHECK_BYTES (or
+CHECK_ROWS rows) gets only the cheap checks; the job reads it whole first, and a bad one
+ends the task in error. Row-level problems (a bad address, a bad value) are not fatal: the
+worker reports them in the task's errors.
 """
 
 import csv
 import datetime
 import io
 import json
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from imports.problems import InvalidSource
+from imports.spreadsheets import OLE_MAGIC, ZIP_MAGIC, has_data, header_names, sheet_rows, xlsx_expanded_size
 
 CONTENT_TYPES = {
     "text/csv": "csv",
@@ -26,13 +30,9 @@ CONTENT_TYPES = {
 }
 EXTENSIONS = {".csv": "csv", ".xls": "xls", ".xlsx": "xlsx", ".json": "json"}
 EMAIL_COLUMNS = {"email", "emailaddress", "email address", "e-mail"}
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_ZIP_RATIO = 200
-
-
-class InvalidSource(ValueError):
-    """The payload cannot be imported; the message says why, for a 400."""
+# Rows (empty ones too) the request reads of a spreadsheet at most; past them the job checks the rest.
+CHECK_ROWS = 50_000
+SPREADSHEETS = ("xlsx", "xls")
 
 
 @dataclass
@@ -62,9 +62,7 @@ def prepare(fmt: str, data: bytes, known_fields: set[str]) -> Prepared:
 
 
 def _columns(header: list, known_fields: set[str]) -> dict:
-    names = ["" if cell is None else str(cell).strip() for cell in header]
-    while names and names[-1] == "":
-        names.pop()
+    names = header_names(header)
     if len(names) > settings.IMPORT_MAX_COLUMNS:
         raise InvalidSource(f"The file has {len(names)} columns; the maximum is {settings.IMPORT_MAX_COLUMNS}.")
     emails = [i for i, name in enumerate(names) if name.lower() in EMAIL_COLUMNS]
@@ -122,49 +120,61 @@ def _prepare_csv(data: bytes, known_fields: set[str]) -> Prepared:
         if header is None:
             raise InvalidSource("The file is empty.")
         options = {**_columns(header, known_fields), "delimiter": delimiter}
-        total = sum(1 for record in reader if _has_data(record))
+        total = sum(1 for record in reader if has_data(record))
     except csv.Error as exc:
         raise InvalidSource(f"The CSV is malformed at line {reader.line_num}: {exc}.") from None
     return Prepared("csv", data, _check_rows(total), options)
 
 
 def _prepare_xlsx(data: bytes, known_fields: set[str]) -> Prepared:
-    if not data.startswith(ZIP_MAGIC):
-        raise InvalidSource("The file is not an XLSX workbook.")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise InvalidSource("The XLSX workbook is corrupt (not a readable zip archive).") from None
-    expanded = sum(member.file_size for member in members)
-    if expanded > settings.IMPORT_MAX_UNCOMPRESSED_BYTES or any(
-        member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO for member in members
-    ):
-        raise InvalidSource("The XLSX workbook expands to far more than its size (a zip bomb?); refused.")
-    if "xl/workbook.xml" not in archive.namelist():
-        raise InvalidSource("The file is a zip archive but not an XLSX workbook.")
-    return _prepare_workbook("xlsx", data, _xlsx_rows, known_fields)
+    if xlsx_expanded_size(data) > settings.IMPORT_CHECK_BYTES:
+        return Prepared("xlsx", data, 0, {})  # checked by the job (checked() is False)
+    return _prepare_workbook("xlsx", data, known_fields, budget=CHECK_ROWS)
 
 
 def _prepare_xls(data: bytes, known_fields: set[str]) -> Prepared:
     if not data.startswith(OLE_MAGIC):
         raise InvalidSource("The file is not a legacy Excel (XLS) workbook.")
-    return _prepare_workbook("xls", data, _xls_rows, known_fields)
+    if len(data) > settings.IMPORT_CHECK_BYTES:
+        return Prepared("xls", data, 0, {})
+    return _prepare_workbook("xls", data, known_fields, budget=CHECK_ROWS)
 
 
-def _prepare_workbook(fmt: str, data: bytes, read_rows, known_fields: set[str]) -> Prepared:
+class _OverBudget(Exception):
+    pass
+
+
+def _prepare_workbook(fmt: str, source, known_fields: set[str], *, budget: int | None) -> Prepared:
+    """Read the whole sheet (header, limits, the exact total), or, past ``budget`` rows, leave it to the job."""
+    data = source if isinstance(source, bytes) else b""
     try:
-        rows = read_rows(data)
+        rows = sheet_rows(fmt, source)
         header = next(rows, None)
         if header is None:
             raise InvalidSource("The workbook's first sheet is empty.")
         options = _columns(list(header), known_fields)
-        total = sum(1 for record in rows if _has_data(record))
+        total = 0
+        for produced, record in enumerate(rows, start=1):
+            if budget is not None and produced > budget:
+                raise _OverBudget
+            total += has_data(record)
+    except _OverBudget:
+        return Prepared(fmt, data, 0, {})
     except InvalidSource:
         raise
     except Exception as exc:  # openpyxl and xlrd raise many types on a corrupt workbook
         raise InvalidSource(f"The {fmt.upper()} workbook is corrupt: {type(exc).__name__}.") from None
     return Prepared(fmt, data, _check_rows(total), options)
+
+
+def checked(fmt: str, options: dict) -> bool:
+    """False for a spreadsheet whose reading was left to the job (too big to read before the 202)."""
+    return fmt not in SPREADSHEETS or "email_column" in options
+
+
+def check_whole(fmt: str, source, known_fields: set[str]) -> Prepared:
+    """In the job: every check of a spreadsheet the request could not read whole. ``source`` is seekable."""
+    return _prepare_workbook(fmt, source, known_fields, budget=None)
 
 
 def prepare_json(payload) -> tuple[Prepared, str | None]:
@@ -182,10 +192,6 @@ def prepare_json(payload) -> tuple[Prepared, str | None]:
 # ---------------------------------------------------------------- reading rows back
 
 
-def _has_data(record) -> bool:
-    return any(cell not in (None, "") and str(cell).strip() for cell in record)
-
-
 def _cell(value):
     """A spreadsheet cell as the value a field type understands."""
     if isinstance(value, datetime.datetime):
@@ -199,40 +205,11 @@ def _cell(value):
     return value
 
 
-def _xlsx_rows(source) -> Iterator[tuple]:
-    import openpyxl
-
-    source = io.BytesIO(source) if isinstance(source, bytes) else source
-    workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _xls_rows(source) -> Iterator[list]:
-    import xlrd
-
-    data = source if isinstance(source, bytes) else source.read()
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    sheet = book.sheet_by_index(0)
-    for index in range(sheet.nrows):
-        row = []
-        for cell in sheet.row(index):
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                row.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
-            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                row.append(bool(cell.value))
-            else:
-                row.append(cell.value)
-        yield row
-
-
 def _records(fmt: str, source, options: dict) -> Iterator[list]:
     if fmt == "csv":
         text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
         return csv.reader(text, delimiter=options["delimiter"])
-    return _xlsx_rows(source) if fmt == "xlsx" else _xls_rows(source)
+    return sheet_rows(fmt, source)
 
 
 def iter_rows(fmt: str, source, options: dict, *, start: int = 0) -> Iterator[Row]:
@@ -249,7 +226,7 @@ def iter_rows(fmt: str, source, options: dict, *, start: int = 0) -> Iterator[Ro
     next(records, None)  # header
     seen = 0
     for number, record in enumerate(records, start=2):
-        if not _has_data(record):
+        if not has_data(record):
             continue
         seen += 1
         if seen <= start:

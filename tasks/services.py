@@ -255,8 +255,12 @@ def task_progress_add(
     Task.objects.filter(pk=task_id).update(**changes)
 
 
-def task_total_set(*, task_id: int, total: int) -> None:
-    Task.objects.filter(pk=task_id).update(total=total, heartbeat_at=timezone.now())
+def task_total_set(*, task_id: int, total: int, source_options: dict | None = None) -> None:
+    """The task's total, known once the job has read its input (and how to read that input, if it changed)."""
+    changes = {"total": total, "heartbeat_at": timezone.now()}
+    if source_options is not None:
+        changes["source_options"] = source_options
+    Task.objects.filter(pk=task_id).update(**changes)
 
 
 def task_beat_until(*, task_id: int, when) -> None:
