@@ -44,6 +44,21 @@ def api_key_issue(*, account: Account, name: str = "") -> tuple[ApiKey, str]:
     return api_key, raw_key
 
 
+def api_key_kept(*, account: Account, raw_key: str | None, name: str = "") -> tuple[str, bool]:
+    """``raw_key`` while it is an active key of ``account``, else a new key: (the key, whether it is new).
+
+    ``make run`` keeps its demo key this way (``create_account --key-file``) instead of issuing one per start.
+    """
+    if raw_key and KEY_PATTERN.match(raw_key):
+        digest = hash_key(raw_key)
+        for candidate in ApiKey.objects.filter(
+            account=account, prefix=raw_key[: ApiKey.PREFIX_LENGTH].lower(), revoked_at__isnull=True
+        ):
+            if hmac.compare_digest(candidate.key_hash, digest):
+                return raw_key, False
+    return api_key_issue(account=account, name=name)[1], True
+
+
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> None:
     """Revoked on every app server at once, or not at all: the queryset's update invalidates their caches in

@@ -5,6 +5,7 @@ start-up instead of running with a silently different configuration.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -84,3 +85,14 @@ def env_choice(name: str, choices: set[str], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(sorted(choices))}, got {value!r}")
     return value
+
+
+def ensure_dir(name: str, path: Path) -> Path:
+    """The directory ``path`` (the variable ``name``), created when missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name} {str(path)!r} is not a directory that can be made: {exc.strerror}"
+        ) from None
+    return path

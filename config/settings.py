@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.logs import logging_config
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
+from config.env import ensure_dir, env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -156,6 +156,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The embedded database and the mail files live in VAR_DIR: created when missing (only when used, so a
+# production machine with PostgreSQL and SMTP needs no writable ./var).
+if not DATABASE_URL or not EMAIL_HOST:
+    ensure_dir("VAR_DIR", VAR_DIR)
 
 # Request limits and API behaviour.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 100 * 1024 * 1024, minimum=1024)

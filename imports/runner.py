@@ -48,6 +48,8 @@ RESULT_KEYS = (
 )
 
 logger = logging.getLogger("tasks")
+# A chunk is 20,000 rows: while one is read and validated, ``reading`` hears of every this many.
+READING_EVERY = 1000
 
 
 def run_import(task_id: int) -> None:
@@ -55,14 +57,15 @@ def run_import(task_id: int) -> None:
     import_run(task_id=task_id)
 
 
-def import_run(*, task_id: int, progress=None) -> None:
-    """Run (or resume) an import task. ``progress(task)`` is called after each chunk."""
+def import_run(*, task_id: int, progress=None, reading=None) -> None:
+    """Run (or resume) an import task. ``progress(task)`` is called after each chunk, ``reading(rows, total)``
+    every ``READING_EVERY`` rows read and validated within a chunk (from the reader thread, on PostgreSQL)."""
     claimed = task_claim(task_id=task_id)
     if claimed is None:
         return
     task, run_id = claimed
     try:
-        finished = _run(task, run_id, progress)
+        finished = _run(task, run_id, progress, reading)
     except Exception as exc:  # the row is the truth: it ends in error, never stuck in progress
         if isinstance(exc, InvalidSource):
             logger.info("import task %s: the file cannot be imported: %s", task_id, exc)
@@ -84,7 +87,7 @@ def _readable(exc: Exception) -> str:
     return f"The import failed ({type(exc).__name__}: {str(exc)[:300]}); start the task to resume."
 
 
-def _run(task: Task, run_id, progress) -> bool:
+def _run(task: Task, run_id, progress, reading) -> bool:
     """True when every row is done; False when the run stopped (paused, canceled, taken over)."""
     if task.list_id is None:
         raise RuntimeError("the list of this import was deleted")
@@ -93,7 +96,7 @@ def _run(task: Task, run_id, progress) -> bool:
     types = dict(field_types(account=task.account))
     if not checked(task.source_format, task.source_options):
         _check_whole(task, types)
-    chunks = _validated_chunks(task, types)
+    chunks = _validated_chunks(task, types, reading)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
         # an open transaction, as in some tests, a second connection could not see the payload.)
@@ -122,13 +125,15 @@ def _check_whole(task: Task, types: dict) -> None:
     task.total, task.source_options = prepared.total, prepared.options
 
 
-def _validated_chunks(task: Task, types: dict):
+def _validated_chunks(task: Task, types: dict, reading=None):
     """(rows in the chunk, validation) for each chunk after the checkpoint."""
     seen: set[int] = set()
     # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
     # closed: paused, stopped, failed).
     with payload_open(task=task, seekable=task.source_format != "csv") as source:
         rows = iter_rows(task.source_format, source, task.source_options)
+        if reading:
+            rows = _counted(rows, task.total, reading)
         done = 0
         while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
             before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
@@ -141,6 +146,13 @@ def _validated_chunks(task: Task, types: dict):
             valid, errors, duplicated = _validate(chunk, types, seen)
             staged = bulk.stage_rows(valid) if postgresql else None
             yield len(chunk), (valid, errors, duplicated, staged)
+
+
+def _counted(rows, total: int, reading):
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % READING_EVERY == 0:
+            reading(count, total)
 
 
 _DONE = object()

@@ -31,16 +31,17 @@ def import_payload(request) -> Payload:
                 UNSUPPORTED_MEDIA_TYPE, f"Cannot import a file of type '{declared}'; accepted: {ACCEPTED}."
             )
         if fmt == "json":
-            return _json(upload.read())
+            return json_payload(upload.read())
         return fmt, upload.read(), None, request.data.get("callback") or None
     if media not in CONTENT_TYPES:
         raise ApiProblem(UNSUPPORTED_MEDIA_TYPE, f"Cannot import '{media or 'no content type'}'; accepted: {ACCEPTED}.")
     if CONTENT_TYPES[media] == "json":
-        return _json(request.body)
+        return json_payload(request.body)
     return CONTENT_TYPES[media], request.body, None, request.query_params.get("callback") or None
 
 
-def _json(body: bytes) -> Payload:
+def json_payload(body: bytes) -> Payload:
+    """A JSON import body (``{"items": [{"emailAddress", "fields"}], "callback"}``), checked and prepared."""
     try:
         payload = loads_nesting_checked(body, settings.MAX_JSON_DEPTH)
     except (ValueError, UnicodeDecodeError) as exc:

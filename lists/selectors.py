@@ -27,3 +27,8 @@ def lists_existing(*, account_id: int, list_ids) -> set[int]:
 def list_ids_of(*, account_id: int):
     """The ids of the account's lists, as a subquery (a queryset of ``pk``) for another app's query."""
     return MailingList.objects.filter(account_id=account_id).values("pk")
+
+
+def lists_of(*, account):
+    """The account's lists, by id."""
+    return MailingList.objects.filter(account=account).order_by("id")

@@ -3,8 +3,9 @@ representation is ``subscribers.representations.contact``)."""
 
 import re
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, TextField
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from api.query import choice, date_time
 from api.v1 import Collection, Filter, Sort
@@ -41,7 +42,10 @@ def _field_value(pair: tuple[str, str]) -> tuple[str, str]:
 
 def _by_field(rows, pair):
     name, value = pair
-    return rows.alias(**{f"field_{name}": KeyTextTransform(name, "fields")}).filter(**{f"field_{name}": value})
+    # Cast: compared as plain text. A bare key transform's `=` reads the value as JSON on SQLite (JSON_EXTRACT),
+    # which answered 500 for `field.firstName=x`; on PostgreSQL `->>` is text already and the cast costs nothing.
+    as_text = Cast(KeyTextTransform(name, "fields"), output_field=TextField())
+    return rows.alias(**{f"field_{name}": as_text}).filter(**{f"field_{name}": value})
 
 
 CONTACTS = Collection(

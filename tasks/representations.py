@@ -139,3 +139,23 @@ def task_errors_csv(rows: Iterable[tuple]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def task_summary(task) -> list[str]:
+    """A task as lines of text for an operator (show_task, import_subscribers): status, progress, result, errors."""
+    account_name = task.account.name
+    lines = [
+        f"task {task.pk} ({task.type}) of {account_name}: {task.status}",
+        f"progress: {task.percent:.1f}% ({task.processed} of {task.total})",
+    ]
+    kind = registry.find(task.type)
+    result = kind.result_of(task) if kind is not None else dict(task.result or {})
+    if result:
+        lines.append("result: " + ", ".join(f"{name} {count}" for name, count in result.items()))
+    if task.reason:
+        lines.append(f"reason: {task.reason}")
+    lines.append(
+        f"row errors: {task.errors_count}, listed by GET {errors_href(account_name, task.pk)} "
+        "(Accept: text/csv for the whole report)"
+    )
+    return lines

@@ -29,3 +29,8 @@ def task_error_page(*, task: Task, params: PageParams) -> tuple[list[TaskError],
 
 def task_errors_all(*, task: Task):
     return TaskError.objects.filter(task=task).order_by("row").values_list("row", "email", "problem").iterator(2000)
+
+
+def task_find(*, task_id: int) -> Task | None:
+    """The task ``task_id`` of any account (the operator's commands), or None."""
+    return Task.objects.select_related("account").filter(pk=task_id).first()

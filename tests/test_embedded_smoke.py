@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -168,3 +169,65 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
             process.terminate()
             process.wait(timeout=10)
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 4
+
+
+def make_run_key(env) -> str:
+    """Start bin/run (`make run`), read the API key it prints, stop it."""
+    run = subprocess.Popen(
+        ["bin/run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in run.stdout:
+            if line.strip().startswith("API key:"):
+                return line.split()[2]
+        pytest.fail(f"bin/run printed no key (exit {run.wait()})")
+    finally:
+        os.killpg(run.pid, signal.SIGTERM)
+        try:
+            run.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a signal that came while a child was starting
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=10)
+
+
+def test_make_run_prints_the_same_key_at_every_start(embedded_env, tmp_path):
+    embedded_env.update({"PORT": str(free_port()), "VENV": str(Path(sys.executable).parent.parent)})
+    first = make_run_key(embedded_env)
+    assert make_run_key(embedded_env) == first
+    assert (tmp_path / "demo_api_key").read_text().strip() == first
+    manage(embedded_env, "revoke_key", "demo@example.com", first[:8])
+    renewed = make_run_key(embedded_env)
+    assert renewed != first and (tmp_path / "demo_api_key").read_text().strip() == renewed
+    listed = manage(embedded_env, "list_keys", "demo@example.com").stdout
+    assert listed.count("active") == 1
+
+
+@pytest.mark.parametrize(
+    "script, overrides, name",
+    [
+        ("bin/run", {"DEBUG": "maybe"}, "DEBUG"),
+        ("bin/run", {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}, "DATABASE_URL"),
+        (
+            "bin/serve",
+            {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere", "SKIP_MIGRATIONS": "true"},
+            "DATABASE_URL",
+        ),
+        ("bin/serve", {"DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}, "DATABASE_URL"),
+    ],
+)
+def test_make_run_and_serve_stop_with_one_line_on_a_bad_setting_or_database(embedded_env, script, overrides, name):
+    embedded_env.update({"VENV": str(Path(sys.executable).parent.parent), "REDIS_URL": "redis://127.0.0.1:9/0"})
+    if script == "bin/run":
+        del embedded_env["REDIS_URL"]
+    embedded_env.update(overrides)
+    result = subprocess.run([script], cwd=ROOT, env=embedded_env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], result.stderr

@@ -139,6 +139,7 @@ def test_serve_refuses_to_start_without_its_services(tmp_path):
 
 def test_a_killed_worker_is_started_again_and_everything_stops_on_sigterm(db):
     env = {**os.environ, "SERVE_WEB": "false", "RQ_WORKERS": "1", "SKIP_MIGRATIONS": "true", "SERVE_STOP_TIMEOUT": "20"}
+    env["DATABASE_URL"] = database_url()  # bin/serve connects to it before starting anything
     server = subprocess.Popen(
         [str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

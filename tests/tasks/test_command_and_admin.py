@@ -12,6 +12,7 @@ from tests.tasks.builders import (
     assert_list_counters_exact,
     csv_bytes,
     get_task,
+    json_body,
     make_zoo,
     members,
     task_row,
@@ -33,15 +34,18 @@ def run_command(owner, list_id, path) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("suffix, build", [(".csv", csv_bytes), (".xlsx", xlsx_bytes)])
-def test_command_imports_in_the_foreground(api, owner, tmp_path, capsys, suffix, build):
+@pytest.mark.parametrize("suffix, build", [(".csv", csv_bytes), (".xlsx", xlsx_bytes), (".json", json_body)])
+def test_command_imports_in_the_foreground(api, owner, tmp_path, suffix, build):
     list_id = create_list(api, "Target")
     path = tmp_path / f"subscribers{suffix}"
-    path.write_bytes(build(ROWS))
+    path.write_bytes(build(ROWS))  # JSON: the API's body, {"items": [{"emailAddress", "fields"}]}
     output = run_command(owner, list_id, path)
     task = Task.objects.get()
     assert f"task {task.pk}: 4 rows" in output and "done" in output
-    assert "100.0%" in capsys.readouterr().out  # the progress bar
+    assert "100.0%" in output  # the progress bar
+    # Readable, and says where the row errors are.
+    assert "new 2, updated 0, alreadyInList 0, duplicatedInFile 1, invalid 1" in output
+    assert f"row errors: 1, listed by GET /accounts/{owner.name}/tasks/{task.pk}/errors" in output
     assert task.status == "done" and task.list_id == list_id
     body = get_task(api, task.pk)
     assert body["result"]["new"] == 2 and body["result"]["duplicatedInFile"] == 1 and body["errorsCount"] == 1
@@ -57,7 +61,8 @@ def test_command_imports_in_the_foreground(api, owner, tmp_path, capsys, suffix,
         ("no-email.csv", b"mail,firstName\r\na@example.com,A\r\n"),
         ("liar.xlsx", b"email\r\na@example.com\r\n"),
         ("subscribers.txt", b"email\r\na@example.com\r\n"),
-        ("items.json", b'{"items": []}'),
+        ("not.json", b"email\r\na@example.com\r\n"),
+        ("no-items.json", b'{"rows": []}'),
     ],
 )
 def test_command_refuses_a_bad_file(api, owner, tmp_path, name, data):
@@ -67,6 +72,29 @@ def test_command_refuses_a_bad_file(api, owner, tmp_path, name, data):
     with pytest.raises(CommandError):
         run_command(owner, list_id, path)
     assert Task.objects.count() == 0 and members(list_id) == set()
+
+
+def test_command_says_a_missing_file_in_one_line(api, owner, tmp_path):
+    list_id = create_list(api, "Target")
+    with pytest.raises(CommandError, match=r"missing\.csv: No such file or directory"):
+        run_command(owner, list_id, tmp_path / "missing.csv")
+
+
+def test_command_help_says_json_is_the_api_body(capsys):
+    with pytest.raises(SystemExit):
+        call_command("import_subscribers", "--help")
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert ".json" in text and '{"items": [{"emailAddress": "…", "fields": [' in text
+
+
+def test_command_progress_moves_within_a_chunk(api, owner, tmp_path, settings):
+    settings.IMPORT_CHUNK_SIZE = 20000
+    list_id = create_list(api, "Target")
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes([["email"], *[[f"user{i}@example.com"] for i in range(2500)]]))
+    output = run_command(owner, list_id, path)
+    # One chunk holds every row, yet the bar moved while they were read.
+    assert "1000/2500" in output and "2000/2500" in output and "2500/2500" in output
 
 
 def test_command_refuses_an_unknown_account_or_list(api, owner, tmp_path):
