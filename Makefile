@@ -4,10 +4,14 @@
 # so a virtualenv installed for `make run` gets the extras on the first `make test`.
 # VENV=/some/dir puts the virtualenv elsewhere (the bin/ scripts read it from the environment).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest CPython the machine offers (bin/find-python; README, "Python"). A virtualenv made with another
+# version is made again.
+PYTHON ?= $(shell bin/find-python)
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV ?= .venv
 export VENV
 PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.python-$(PY_VERSION)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
@@ -19,14 +23,16 @@ install: $(RUN_STAMP) $(NODE_STAMP)
 
 install-dev: $(DEV_STAMP) $(NODE_STAMP)
 
-$(PY):
+$(VENV_STAMP):
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
+	@touch $@
 
-$(RUN_STAMP): requirements.txt | $(PY)
+$(RUN_STAMP): requirements.txt $(VENV_STAMP)
 	$(PIP) -r requirements.txt
 	@touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+$(DEV_STAMP): requirements.txt requirements-dev.txt $(VENV_STAMP)
 	$(PIP) -r requirements-dev.txt
 	@touch $(RUN_STAMP) $@
 

@@ -38,7 +38,12 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 class PrivatePostgres:
-    """A throw-away PostgreSQL cluster on a free port (fsync off: a crash of the server, not of the machine)."""
+    """A throw-away PostgreSQL cluster on a free port (fsync off: a crash of the server, not of the machine).
+
+    Commits stay synchronous: a commit the server acknowledged is in the WAL (the OS's page cache survives
+    the server's crash), as in production. With ``synchronous_commit=off`` an immediate stop can lose a
+    claim the sender already acted on, and the message would be sent again: a harness fault, not the code's.
+    """
 
     def __init__(self, root: Path):
         self.data, self.socket_dir, self.log = root / "pgdata", root / "pgsock", root / "postgres.log"
@@ -67,7 +72,7 @@ class PrivatePostgres:
     def start(self) -> None:
         options = (
             f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+            "-c full_page_writes=off -c max_connections=100"
         )
         self._ctl("-o", options, "-w", "start")
 
