@@ -60,7 +60,7 @@ def test_embedded_default_is_sqlite_and_postgres_when_configured():
 
 def manage(*args, **overrides):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "EMAIL_HOST")}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", **overrides})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 50, **overrides})
     env = {k: v for k, v in env.items() if v is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -105,7 +105,7 @@ def test_a_var_dir_that_cannot_be_created_is_one_line(tmp_path):
 
 def test_gunicorn_stops_on_a_malformed_setting_with_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", "DEBUG": "maybe"})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 50, "DEBUG": "maybe"})
     env.update({"VAR_DIR": str(tmp_path), "GUNICORN_WORKERS": "1", "BIND": "127.0.0.1:0"})
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],

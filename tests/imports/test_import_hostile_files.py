@@ -119,7 +119,7 @@ def test_expansion_cap_default_is_lower():
     code = (
         "import django; django.setup(); from django.conf import settings; print(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)"
     )
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert int(out.stdout) == 256 * 1024 * 1024
 
