@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.models import Account, ApiKey
 from accounts.services import api_key_issue, api_key_revoke
+from api.epoch_cache import CacheInvalidationError
 
 NEW_KEY_SESSION_KEY = "accounts.new_api_key"
 
@@ -68,6 +70,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request, queryset):
-        for api_key in queryset.filter(revoked_at__isnull=True):
-            api_key_revoke(api_key=api_key)
+        """All the selected keys or none: a revocation Redis could not spread to every app server is refused."""
+        try:
+            with transaction.atomic():
+                for api_key in queryset.filter(revoked_at__isnull=True):
+                    api_key_revoke(api_key=api_key)
+        except CacheInvalidationError as exc:
+            self.message_user(request, f"Nothing was revoked: {exc.problem_detail}", level=messages.ERROR)
+            return
         self.message_user(request, "Revoked.", level=messages.SUCCESS)

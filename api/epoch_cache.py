@@ -79,7 +79,8 @@ class CacheInvalidationError(ApiProblem):
     def __init__(self, exc: Exception):
         super().__init__(
             NOT_READY,
-            f"Redis did not answer; the change was not made, retry it: {exc}",
+            # Redis's own message (its address) stays in the server's log: the client learns what to do.
+            "The change could not reach every server (Redis did not answer); nothing was changed: retry it.",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 

@@ -73,9 +73,13 @@ def env_url(name: str, *, schemes: set[str], default: str | None = None) -> str 
     value = env_str(name, default)
     if value is None:
         return None
-    parsed = urlparse(value)
+    allowed = ", ".join(sorted(schemes))
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018  (a port that is no number, or out of range, raises: refused at start, not per request)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid URL ({exc}), got {value!r}") from None
     if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
-        allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL with scheme {allowed}, got {value!r}")
     return value
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from api.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = ("default", "imports", "sending", "callbacks")  # settings.RQ_QUEUES, every one
+WORK_QUEUES = ("default", "imports", "sending")  # settings.RQ_QUEUES but callbacks
+CALLBACK_QUEUES = ("callbacks",)  # a receiver that answers slowly holds only callback workers
 logger = logging.getLogger("serve")
 
 
@@ -95,9 +96,14 @@ def children() -> list[Child]:
     )
     # Every worker runs RQ's scheduler: one holds its lock at a time, another takes over if it dies.
     workers = [
-        Child(f"worker-{n}", [python, "manage.py", "rqworker", *QUEUES, "--with-scheduler"])
+        Child(f"worker-{n}", [python, "manage.py", "rqworker", *WORK_QUEUES, "--with-scheduler"])
         for n in range(1, _env_int("RQ_WORKERS", 2, minimum=0) + 1)
     ]
+    if workers:  # callbacks wait out slow receivers and their backoff on workers of their own
+        workers += [
+            Child(f"callback-worker-{n}", [python, "manage.py", "rqworker", *CALLBACK_QUEUES, "--with-scheduler"])
+            for n in range(1, _env_int("RQ_CALLBACK_WORKERS", 1, minimum=0) + 1)
+        ]
     if not web and not workers:
         raise SystemExit("Nothing to run: SERVE_WEB=false and RQ_WORKERS=0.")
     return [*web, *workers]

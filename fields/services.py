@@ -45,6 +45,7 @@ def field_create(*, account, name: str, type: str, label: str | None = None, pri
         raise ApiProblem(DUPLICATED_NAME, f"Already exists a field with the name '{name}'.") from None
 
 
+@transaction.atomic
 def field_update(*, field: Field, label: str | None = None, private: bool | None = None) -> Field:
     if label is not None:
         field.label = label

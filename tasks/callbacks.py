@@ -36,11 +36,14 @@ class CallbackRefused(ValueError):
 
 
 def _split(url: str):
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is no number, or out of range, raises here
+    except ValueError:
+        raise CallbackRefused("the callback is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CallbackRefused("the callback must be an http or https URL with a host")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts, port
+    return parts, port or (443 if parts.scheme == "https" else 80)
 
 
 def _allowed(address: str) -> bool:
@@ -54,6 +57,8 @@ def resolve_checked(url: str) -> tuple[str, int]:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise CallbackRefused(f"the host {parts.hostname} does not resolve") from None
+    except UnicodeError:  # a label too long, or empty: no such name can exist
+        raise CallbackRefused("the callback's host is not a valid name") from None
     addresses = [info[4][0] for info in infos]
     refused = [a for a in addresses if not _allowed(a)]
     if refused:

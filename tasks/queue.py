@@ -8,6 +8,7 @@ done), so the job is not queued, a warning is logged, and the request succeeds; 
 queues it again once Redis is back, armed again by every worker's heartbeat (tasks.worker).
 """
 
+import contextlib
 import logging
 import threading
 from datetime import timedelta
@@ -101,8 +102,16 @@ def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default")
 
     def send():
         target = rq_queue(queue)
-        if target.connection.set(f"schedule-once:{key}", "1", nx=True, ex=delay_seconds * 4 + 60):
-            target.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+        marker = f"schedule-once:{key}"
+        try:
+            if target.connection.set(marker, "1", nx=True, ex=delay_seconds * 4 + 60):
+                target.enqueue_in(timedelta(seconds=delay_seconds), func, job_timeout=600)
+        except BaseException:
+            # The marker may be set with no job behind it (a reply lost, the enqueue failed): it must not keep
+            # the next caller from scheduling one for minutes. (A second job is harmless: the sweep is a round.)
+            with contextlib.suppress(Exception):
+                target.connection.delete(marker)
+            raise
 
     _on_commit_to_redis(send, f"schedule {key}")
 

@@ -31,6 +31,8 @@ def boot(**overrides):
         ("EMAIL_USE_TLS", "sure"),
         ("DATABASE_URL", "mysql://localhost/db"),
         ("REDIS_URL", "http://localhost:6379"),
+        ("REDIS_URL", "redis://localhost:abc/0"),  # a port that is no number: refused at start, not per request
+        ("DATABASE_URL", "postgres://u@[::1/db"),
         ("PUBLIC_BASE_URL", "ftp://example.com"),
         ("MAX_REQUEST_BODY_BYTES", "-5"),
         ("API_RATE_LIMIT_PER_MINUTE", "lots"),

@@ -116,7 +116,7 @@ def test_serve_runs_web_and_workers_and_stops_them_all(transactional_db):
     assert server.returncode == 0, output[-3000:]
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     started = {line["child"]: line["pid"] for line in lines if line["message"].startswith("started ")}
-    assert set(started) == {"web", "worker-1", "worker-2"}
+    assert set(started) == {"web", "worker-1", "worker-2", "callback-worker-1"}
     assert lines[-1]["message"] == "stopped"
     assert process_groups_alive(set(started.values())) == []  # gunicorn's workers and RQ's job processes too
 

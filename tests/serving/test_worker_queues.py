@@ -19,11 +19,18 @@ def test_callbacks_have_their_own_queue():
     assert "callbacks" in settings.RQ_QUEUES
 
 
-def test_make_serve_workers_take_every_queue(monkeypatch):
-    monkeypatch.setenv("RQ_WORKERS", "1")
+def test_make_serve_workers_take_every_queue_and_callbacks_have_their_own(monkeypatch):
+    monkeypatch.setenv("RQ_WORKERS", "2")
     monkeypatch.setenv("SERVE_WEB", "false")
-    (worker,) = supervisor.children()
-    assert set(settings.RQ_QUEUES) <= set(worker.argv)
+    children = supervisor.children()
+    queues = {
+        child.name: set(child.argv[child.argv.index("rqworker") + 1 :]) - {"--with-scheduler"} for child in children
+    }
+    assert set().union(*queues.values()) == set(settings.RQ_QUEUES)
+    # A slow callback receiver must never hold a worker that imports or sends (issue 16).
+    for name, taken in queues.items():
+        assert ("callbacks" in taken) == name.startswith("callback-worker"), (name, taken)
+    assert sum(name.startswith("callback-worker") for name in queues) == 1
 
 
 def test_make_run_dredd_and_the_fault_tests_workers_take_every_queue():

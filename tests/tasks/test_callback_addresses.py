@@ -102,3 +102,20 @@ def test_the_refusal_does_not_say_what_the_host_resolved_to(api, settings, monke
         for secret in secrets:
             assert secret not in response.content.decode(), body
     assert "10.20.30.40" in caplog.text  # the server's log keeps it
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com:99999/hook",
+        "http://example.com:abc/hook",
+        "http://[::1/hook",
+        "http://a..b/hook",
+        f"http://{'x' * 64}.example.com/hook",
+    ],
+)
+def test_a_malformed_callback_url_is_refused_not_a_500(api, settings, url):
+    settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES = False
+    list_id = create_list(api, "Target")
+    response = post_import(api, list_id, json_body([["email"]], callback=url), "application/json")
+    assert_problem(response, 400, REFUSED, 41)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from accounts.services import account_get_or_create, api_key_kept
+from api.problems import ApiProblem
 
 
 class Command(BaseCommand):
@@ -30,7 +31,10 @@ class Command(BaseCommand):
             validate_email(name.strip())
         except ValidationError:
             raise CommandError(f"account name must be an email address, got {name!r}") from None
-        account, created = account_get_or_create(name=name)
+        try:
+            account, created = account_get_or_create(name=name)
+        except ApiProblem as problem:  # a new account reaches every app server's cache, or is not created
+            raise CommandError(problem.problem_detail) from None
         stored = _read(key_file)
         raw_key, new = api_key_kept(account=account, raw_key=stored, name=key_name)
         if new and key_file:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import ApiKey
 from accounts.selectors import api_keys_active_by_prefix
 from accounts.services import account_by_name, api_key_revoke
+from api.problems import ApiProblem
 
 
 class Command(BaseCommand):
@@ -26,5 +27,8 @@ class Command(BaseCommand):
             raise CommandError(f"no active key {prefix} in account {account.name} (list_keys {account.name})")
         if len(keys) > 1:
             raise CommandError(f"{len(keys)} active keys start with {prefix}; revoke them in the admin")
-        api_key_revoke(api_key=keys[0])
+        try:
+            api_key_revoke(api_key=keys[0])
+        except ApiProblem as problem:  # Redis could not spread it to every app server: nothing was revoked
+            raise CommandError(problem.problem_detail) from None
         self.stdout.write(f"Key {keys[0].prefix}… of {account.name} revoked.")
