@@ -180,6 +180,8 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=2)
 # the shared strings are loaded whole (up to ~8 bytes of memory per byte), hence their own, lower cap.
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 256 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 16 * 1024 * 1024, minimum=1024)
+# An XLSX's other parts openpyxl loads whole (styles, theme, workbook, relationships, properties), together.
+IMPORT_MAX_OTHER_PARTS_BYTES = env_int("IMPORT_MAX_OTHER_PARTS_BYTES", 8 * 1024 * 1024, minimum=64 * 1024)
 # A spreadsheet up to this size (expanded, for XLSX) is read whole before the 202 (~0.1 s); a bigger one gets the
 # cheap checks there and is read whole by the job, where a bad file ends the task in error.
 IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)

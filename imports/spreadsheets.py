@@ -17,6 +17,12 @@ from imports.problems import InvalidSource
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ZIP_RATIO = 200
+# What openpyxl loads whole when it opens a workbook read-only (besides the shared strings): the workbook, its
+# styles and theme, the document properties and the relationships. The sheets are read row by row; pictures,
+# comments, pivot caches and the calculation chain are not read at all.
+LOADED_WHOLE = ("xl/workbook.xml", "xl/styles.xml", "xl/theme/", "docProps/")
+# A workbook's content types list its parts: a few KB; parsed before the 202, so kept small.
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
 # The last row a sheet can have: past it (and past IMPORT_MAX_ROWS) even empty rows stop the reading.
 LAST_ROW = {"xlsx": 1_048_576, "xls": 65_536}
 
@@ -50,7 +56,18 @@ def xlsx_expanded_size(data: bytes) -> int:
         raise InvalidSource("The XLSX workbook expands to far more than its size (a zip bomb?); refused.")
     if "xl/workbook.xml" not in archive.namelist():
         raise InvalidSource("The file is a zip archive but not an XLSX workbook.")
-    strings = _shared_strings_size(archive)
+    strings_part = _shared_strings_part(archive)
+    strings = archive.getinfo(strings_part).file_size if strings_part else 0
+    others = sum(
+        member.file_size
+        for member in members
+        if member.filename.startswith(LOADED_WHOLE) or member.filename.endswith(".rels")
+    )
+    if others > settings.IMPORT_MAX_OTHER_PARTS_BYTES:
+        raise InvalidSource(
+            f"The XLSX workbook's parts other than its sheets and shared strings (styles, workbook, properties) "
+            f"expand to {others} bytes; the maximum is {settings.IMPORT_MAX_OTHER_PARTS_BYTES}. Import it as CSV."
+        )
     if strings > settings.IMPORT_MAX_SHARED_STRINGS_BYTES:
         raise InvalidSource(
             f"The XLSX workbook's shared strings expand to {strings} bytes; the maximum is "
@@ -59,17 +76,28 @@ def xlsx_expanded_size(data: bytes) -> int:
     return expanded
 
 
-def _shared_strings_size(archive: zipfile.ZipFile) -> int:
-    """The part openpyxl loads whole before any row, found as openpyxl finds it (the content types)."""
+def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    """The name of the part openpyxl loads whole before any row, found as openpyxl finds it (the content
+    types, read only when small: parsing them is the request's work)."""
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
     from openpyxl.xml.functions import fromstring
 
     try:
-        if archive.getinfo(ARC_CONTENT_TYPES).file_size > settings.IMPORT_MAX_SHARED_STRINGS_BYTES:
-            return archive.getinfo(ARC_CONTENT_TYPES).file_size
+        size = archive.getinfo(ARC_CONTENT_TYPES).file_size
+    except KeyError:
+        raise InvalidSource("The XLSX workbook is corrupt: it has no content types.") from None
+    if size > CONTENT_TYPES_MAX_BYTES:
+        raise InvalidSource(
+            f"The XLSX workbook's content types take {size} bytes; the maximum is {CONTENT_TYPES_MAX_BYTES}."
+        )
+    try:
         part = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES))).find(SHARED_STRINGS)
-        return 0 if part is None else archive.getinfo(part.PartName.lstrip("/")).file_size
+        if part is None:
+            return None
+        name = part.PartName.lstrip("/")
+        archive.getinfo(name)
+        return name
     except Exception as exc:  # a missing or unreadable part, an XML error or a refused DTD
         raise InvalidSource(f"The XLSX workbook is corrupt: {type(exc).__name__}.") from None
 

@@ -41,7 +41,15 @@ def row(number: int, *cells: str) -> str:
 HEADER = row(1, cell("A1", "email"))
 
 
-def xlsx(rows: str, *, dimension: str = "A1", strings: str | None = None, prolog: str = "") -> bytes:
+def xlsx(
+    rows: str,
+    *,
+    dimension: str = "A1",
+    strings: str | None = None,
+    prolog: str = "",
+    types: str = _TYPES,
+    extra: dict[str, str] | None = None,
+) -> bytes:
     """A workbook whose first sheet holds ``rows`` (``<row>`` elements) and declares ``dimension``."""
     sheet = (
         f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet {NS}>'
@@ -50,13 +58,21 @@ def xlsx(rows: str, *, dimension: str = "A1", strings: str | None = None, prolog
     strings = strings or f'<sst {NS} count="0" uniqueCount="0"/>'
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _TYPES)
+        archive.writestr("[Content_Types].xml", types)
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
         archive.writestr("xl/sharedStrings.xml", strings)
+        for name, text in (extra or {}).items():
+            archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def big_types(size: int) -> str:
+    """Content types padded with ``Default`` entries to about ``size`` characters."""
+    padding = "".join(f'<Default Extension="x{i}" ContentType="application/x-{i}"/>' for i in range(size // 50))
+    return _TYPES.replace("</Types>", padding + "</Types>")
 
 
 def shared_strings(count: int) -> str:
