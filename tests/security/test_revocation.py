@@ -7,11 +7,12 @@ Every path that can revoke a key or change an account is covered: the service, t
 import time
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account, ApiKey
-from accounts.services import api_key_revoke
+from accounts.services import api_key_issue, api_key_revoke
 from api import epoch_cache
 from tests.helpers import assert_problem
 
@@ -92,3 +93,33 @@ def test_a_revocation_no_redis_hears_of_is_seen_within_the_trust_window(api, own
     later = time.monotonic() + epoch_cache.MAX_AGE_SECONDS
     monkeypatch.setattr(epoch_cache.time, "monotonic", lambda: later)
     assert_problem(api.get(home(owner)), 401, "/errors/401.1-invalid-token", 1)
+
+
+def _redis_fails(monkeypatch):
+    def broken(*args, **kwargs):
+        raise epoch_cache.redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(epoch_cache, "run_script", broken)
+
+
+def test_a_field_change_redis_cannot_spread_is_a_503_and_changes_nothing(api, owner, monkeypatch):
+    path = f"{home(owner)}/fields"
+    assert api.post(path, {"fieldName": "city", "type": "string", "label": "City"}).status_code == 201
+    _redis_fails(monkeypatch)
+    response = api.put(f"{path}/city", {"label": "Town", "private": True})
+    body = assert_problem(response, 503)
+    assert response["Retry-After"] and "6379" not in body["detail"]  # Redis's address stays in the log
+    monkeypatch.undo()
+    field = api.get(f"{path}/city").json()
+    assert (field["label"], field["private"]) == ("City", False)  # told "nothing was changed": nothing was
+
+
+def test_the_admin_revokes_all_the_selected_keys_or_none(owner, monkeypatch, client):
+    api_key_issue(account=owner.account, name="second")
+    client.force_login(User.objects.create_superuser("boss", "boss@example.com", "a-password-for-the-test"))
+    keys = list(ApiKey.objects.filter(account=owner.account).values_list("pk", flat=True))
+    _redis_fails(monkeypatch)
+    response = client.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": keys}, follow=True)
+    assert response.status_code == 200
+    assert "Nothing was revoked" in response.content.decode()
+    assert not ApiKey.objects.filter(pk__in=keys, revoked_at__isnull=False).exists()
