@@ -20,17 +20,15 @@ MESSAGE_ID = b"campaigns.message-id"
 _keys: dict[tuple[bytes, str], bytes] = {}
 
 
-def _key(purpose: bytes) -> bytes:
-    key = _keys.get((purpose, settings.SECRET_KEY))
+def _key(purpose: bytes, secret: str) -> bytes:
+    key = _keys.get((purpose, secret))
     if key is None:
-        key = _keys.setdefault(
-            (purpose, settings.SECRET_KEY), hashlib.sha256(purpose + settings.SECRET_KEY.encode()).digest()
-        )
+        key = _keys.setdefault((purpose, secret), hashlib.sha256(purpose + secret.encode()).digest())
     return key
 
 
-def _signature(message_id: int, purpose: bytes) -> str:
-    digest = hmac.digest(_key(purpose), str(message_id).encode(), "sha256")[:15]
+def _signature(message_id: int, purpose: bytes, secret: str | None = None) -> str:
+    digest = hmac.digest(_key(purpose, secret or settings.SECRET_KEY), str(message_id).encode(), "sha256")[:15]
     return base64.urlsafe_b64encode(digest).decode()
 
 
@@ -63,7 +61,13 @@ def _read(token: str, purposes: tuple[bytes, ...]) -> int | None:
         message_id = int(head, 36)
     except ValueError:
         return None
-    valid = [hmac.compare_digest(signature, _signature(message_id, purpose)) for purpose in purposes]
+    # Mail already sent keeps working across a change of SECRET_KEY while the old one is in SECRET_KEY_FALLBACKS.
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    valid = [
+        hmac.compare_digest(signature, _signature(message_id, purpose, secret))
+        for purpose in purposes
+        for secret in secrets
+    ]
     return message_id if any(valid) else None
 
 

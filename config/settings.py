@@ -22,8 +22,12 @@ if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
     # It signs sessions and every tracking and unsubscribe token in sent mail.
     raise ImproperlyConfigured(
         f"SECRET_KEY has {len(SECRET_KEY)} characters; it needs at least {SECRET_KEY_MIN_LENGTH}: generate one with "
-        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`'
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (and keep the old one in '
+        "SECRET_KEY_FALLBACKS, so links in mail already sent keep working)"
     )
+# Earlier keys, still accepted when reading signatures (Django's sessions; the tokens of mail already sent), never
+# used to sign: how a key is changed without breaking every unsubscribe link in circulation. Comma-separated.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 PUBLIC_BASE_URL = env_url("PUBLIC_BASE_URL", schemes={"http", "https"}, default="http://127.0.0.1:8000").rstrip("/")

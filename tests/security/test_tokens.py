@@ -11,7 +11,7 @@ from django.test import Client
 
 from campaigns.models import Event, Message
 from campaigns.public_views import PIXEL
-from campaigns.tokens import make_token
+from campaigns.tokens import make_token, make_tokens, read_message_id_header, read_token
 from subscribers.models import Subscriber
 from tests.campaigns.builders import audience, create_campaign, local, send, start
 from tests.campaigns.test_tracking import SALE, forgeries
@@ -141,3 +141,18 @@ def test_the_unsubscribe_pages_mask_the_address(sent):
         page = response.content.decode()
         assert response.status_code == 200
         assert "ann@example.com" not in page and "a***@example.com" in page
+
+
+def test_links_in_mail_already_sent_survive_a_change_of_secret_key(settings):
+    """Issue 16 refuses keys under 50 characters: a deployment changing its key keeps the old one as a fallback,
+    and every unsubscribe link in circulation keeps working."""
+    settings.SECRET_KEY = "o" * 50
+    links, message_id_token = make_tokens(4242)
+    settings.SECRET_KEY = "n" * 60
+    assert read_token(links) is None  # a change of key alone breaks them
+    settings.SECRET_KEY_FALLBACKS = ["o" * 50]
+    assert read_token(links) == 4242
+    assert read_message_id_header(f"<{message_id_token}@example.com>") == 4242
+    assert read_token(make_token(4242)) == 4242  # new tokens are signed with the new key
+    settings.SECRET_KEY_FALLBACKS = []
+    assert read_token(make_token(4242)) == 4242
