@@ -16,6 +16,7 @@ import logging
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FuturesTimeout
 from time import monotonic  # by name: tests replace this module's `time` to record backoff sleeps
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ from tasks.representations import task_detail
 
 logger = logging.getLogger("tasks")
 QUEUE = "callbacks"
+SUBMISSION_LOOKUP_SECONDS = 2.0  # how long an import request waits for its callback host's lookup
 
 
 class CallbackRefused(ValueError):
@@ -50,11 +52,25 @@ def _allowed(address: str) -> bool:
     return settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES or is_public(address)
 
 
-def resolve_checked(url: str) -> tuple[str, int]:
-    """The (address, port) to connect to; CallbackRefused for a forbidden or unresolvable host."""
+# getaddrinfo cannot be interrupted: it runs on these threads, and the caller stops waiting at its deadline (a
+# lookup a slow name server holds finishes in the background, holding one of them).
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="callback-dns")
+
+
+def _lookup(host: str, port: int, timeout: float) -> list:
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=timeout)
+    except FuturesTimeout:
+        raise TimeoutError(f"the lookup of {host} took more than {timeout:.1f} s") from None
+
+
+def resolve_checked(url: str, timeout: float | None = None) -> tuple[str, int]:
+    """The (address, port) to connect to; CallbackRefused for a forbidden or unresolvable host, TimeoutError when
+    the lookup takes longer than ``timeout`` (default CALLBACK_TIMEOUT_SECONDS)."""
     parts, port = _split(url)
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = _lookup(parts.hostname, port, settings.CALLBACK_TIMEOUT_SECONDS if timeout is None else timeout)
     except socket.gaierror:
         raise CallbackRefused(f"the host {parts.hostname} does not resolve") from None
     except UnicodeError:  # a label too long, or empty: no such name can exist
@@ -72,7 +88,9 @@ def callback_check(url: str) -> None:
     """At submission: refuse a URL whose host resolves to a forbidden address (400)."""
     try:
         _split(url)
-        resolve_checked(url)
+        resolve_checked(url, timeout=SUBMISSION_LOOKUP_SECONDS)
+    except TimeoutError:
+        return  # a slow name server proves nothing private either, and must not hold the request
     except CallbackRefused as exc:
         if "does not resolve" in str(exc):
             return  # nothing proves it private; delivery checks again
@@ -126,7 +144,7 @@ def _post(url: str, body: bytes, headers: dict) -> int:
     status is the outcome: the body is not read)."""
     deadline = monotonic() + settings.CALLBACK_TIMEOUT_SECONDS
     parts, _ = _split(url)
-    address, port = resolve_checked(url)
+    address, port = resolve_checked(url, timeout=_left(deadline))
     # Connect to the checked address ourselves; TLS still verifies the host name.
     conn = http.client.HTTPConnection(parts.hostname, port)
     sock = socket.create_connection((address, port), timeout=_left(deadline))

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tasks import callbacks
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import json_body, run_jobs, submit, task_row
 
@@ -79,3 +80,23 @@ def test_a_dripping_receiver_is_given_up_at_the_deadline_of_each_attempt(api, dr
     task = task_row(task_id)
     assert (task.status, task.callback_status, task.callback_attempts) == ("done", "failed", 2)
     assert "timed out" in task.callback_error
+
+
+def test_a_slow_name_server_counts_against_the_deadline(settings, monkeypatch):
+    """getaddrinfo cannot be interrupted: a lookup held by the callback host's name server used to hold the
+    attempt for as long as the resolver liked. Now the attempt stops waiting at its deadline."""
+    settings.CALLBACK_TIMEOUT_SECONDS = 0.5
+    settings.CALLBACK_ALLOW_PRIVATE_ADDRESSES = True
+
+    def slow(*args, **kwargs):
+        time.sleep(3)
+        return []
+
+    monkeypatch.setattr(callbacks.socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        callbacks._post("http://slow-dns.example/hook", b"{}", {})
+    assert time.monotonic() - started < 1.5
+    started = time.monotonic()
+    callbacks.callback_check("http://slow-dns.example/hook")  # at submission: accepted, checked again later
+    assert time.monotonic() - started < callbacks.SUBMISSION_LOOKUP_SECONDS + 1
