@@ -24,6 +24,7 @@ install: $(RUN_STAMP) $(NODE_STAMP)
 install-dev: $(DEV_STAMP) $(NODE_STAMP)
 
 $(VENV_STAMP):
+	@if [ -e $(VENV) ] && [ ! -f $(VENV)/pyvenv.cfg ]; then echo "$(VENV) exists and is no virtualenv: not replacing it"; exit 1; fi
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	@touch $@

@@ -22,7 +22,9 @@ def explained(func, *args, traceback: bool = False):
     try:
         return func(*args)
     except ImproperlyConfigured as exc:
-        problem = f"configuration error: {exc}"
+        # The cause (Django's "Error loading psycopg" hides the libpq error in it) goes on the same line.
+        cause = f" ({type(exc.__cause__).__name__}: {exc.__cause__})" if exc.__cause__ else ""
+        problem = f"configuration error: {exc}{cause}"
         if traceback:
             raise
     except OperationalError as exc:
