@@ -132,12 +132,17 @@ def tasks_with_jobs() -> set[int] | None:
     A queued task missing here lost its job (Redis restarted without its data). The jobs and queues to look
     at are the registered kinds'.
     """
+    kinds = registry.kinds()
+    return first_args_of_jobs({kind.queue for kind in kinds}, {kind.job_name for kind in kinds})
+
+
+def first_args_of_jobs(queues: set[str], job_names: set[str]) -> set[int] | None:
+    """The first argument (an id) of every job named in ``job_names`` that is waiting, running or scheduled on
+    ``queues``; None without RQ."""
     if settings.JOBS_IN_PROCESS:
         return None
-    kinds = registry.kinds()
-    job_names = {kind.job_name for kind in kinds}
     found: set[int] = set()
-    for name in sorted({kind.queue for kind in kinds}):
+    for name in sorted(queues):
         queue = rq_queue(name)
         ids = [
             *queue.get_job_ids(),

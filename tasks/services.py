@@ -19,7 +19,7 @@ from tasks.callbacks import QUEUE as CALLBACK_QUEUE, deliver_callback
 from tasks.models import Task, TaskCount, TaskError, TaskStatus
 from tasks.payload import payload_delete
 from tasks.problems import TASK_ACTION_NOT_ALLOWED
-from tasks.queue import enqueue, schedule_sweep, tasks_with_jobs
+from tasks.queue import enqueue, first_args_of_jobs, schedule_sweep, tasks_with_jobs
 from tasks.states import PAUSABLE, RESTARTABLE, STOPPABLE, is_stale
 
 ALL = "all"
@@ -295,6 +295,25 @@ def task_checkpoint(*, task_id: int) -> int:
 
 
 # ---------------------------------------------------------------- counters
+
+
+def callbacks_requeue_lost() -> list[int]:
+    """Queue again the callback of every ended task whose callback is still pending but has no job any more
+    (Redis was away when the task ended, or lost it); returns their ids. Only callbacks pending for longer than
+    TASK_STALE_AFTER_SECONDS are looked at, so one between its commit and its enqueue is left alone; a job
+    waiting out its backoff is running, so it is seen."""
+    cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    pending = set(Task.objects.filter(callback_status="pending", finished_at__lt=cutoff).values_list("pk", flat=True))
+    if not pending:
+        return []
+    with_jobs = first_args_of_jobs({CALLBACK_QUEUE}, {f"{deliver_callback.__module__}.{deliver_callback.__name__}"})
+    if with_jobs is None:
+        return []
+    lost = sorted(pending - with_jobs)
+    with transaction.atomic():
+        for task_id in lost:
+            enqueue(deliver_callback, task_id, queue=CALLBACK_QUEUE)
+    return lost
 
 
 def task_count(*, account, status: str | None) -> int:

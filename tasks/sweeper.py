@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection
 from tasks import registry
 from tasks.models import Task
 from tasks.queue import SWEEPER_KEY, schedule_done, schedule_sweep
-from tasks.services import tasks_requeue_lost, tasks_requeue_stale
+from tasks.services import callbacks_requeue_lost, tasks_requeue_lost, tasks_requeue_stale
 from tasks.states import LIVE
 
 logger = logging.getLogger("tasks")
@@ -23,6 +23,7 @@ def recover_round() -> None:
     for message, found in (
         ("requeued stale tasks %s", tasks_requeue_stale()),
         ("requeued queued tasks whose jobs were lost %s", tasks_requeue_lost()),
+        ("queued again the lost callbacks of tasks %s", callbacks_requeue_lost()),
     ):
         if found:
             logger.warning(message, found)
@@ -34,8 +35,10 @@ def recover_round() -> None:
 
 
 def _live() -> bool:
-    return Task.objects.filter(status__in=LIVE).exists() or any(
-        recovery.pending() for recovery in registry.recoveries()
+    return (
+        Task.objects.filter(status__in=LIVE).exists()
+        or Task.objects.filter(callback_status="pending").exists()
+        or any(recovery.pending() for recovery in registry.recoveries())
     )
 
 

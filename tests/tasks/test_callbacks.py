@@ -4,17 +4,23 @@ import hashlib
 import hmac
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import django_rq
 import pytest
+from django.test import TestCase
+from django.utils import timezone
 
 from tasks.models import Task
+from tasks.sweeper import recover_round
 from tests.helpers import assert_problem
 from tests.subscribers.builders import create_list
 from tests.tasks.builders import (
     TaskPaths,
     action,
     csv_bytes,
+    empty_queues,
     get_task,
     json_body,
     post_import,
@@ -221,3 +227,20 @@ def test_callback_jobs_run_on_their_own_queue(api, list_id, callbacks):
     assert len(hook.requests) == 1 and task_row(task_id).callback_status == "delivered"
     sent = json.loads(hook.requests[0]["body"])
     assert TaskPaths(api.owner).task(task_id) in {link["href"] for link in sent["_links"]}
+
+
+def test_a_callback_whose_job_was_lost_is_queued_again_by_the_sweeper(api, list_id, callbacks):
+    """Redis away when the task ended (or lost the job since): the callback stayed pending for ever."""
+    callbacks.TASK_STALE_AFTER_SECONDS = 60
+    with Hook([200]) as hook:
+        task_id = submit(api, list_id, csv_bytes(ROWS), "text/csv", query=f"callback={hook.url}")
+        run_jobs("imports")
+        assert task_row(task_id).callback_status == "pending"
+        empty_queues()  # the callback's job is gone, as after a Redis restart that lost it
+        recover_round()
+        assert django_rq.get_queue("callbacks").count == 0  # a callback pending for less: left alone
+        Task.objects.filter(pk=task_id).update(finished_at=timezone.now() - timedelta(minutes=5))
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            recover_round()
+        run_jobs("callbacks")
+    assert len(hook.requests) == 1 and task_row(task_id).callback_status == "delivered"
