@@ -44,10 +44,6 @@ def rq_queue(name: str):
     return django_rq.get_queue(name, connection=redis_client(settings.RQ_QUEUES[name]["URL"]))
 
 
-def _name(func) -> str:
-    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
-
-
 def _on_commit_to_redis(send, what: str) -> None:
     """``send`` once the transaction commits; Redis unreachable then is logged, never raised (see above)."""
 
@@ -67,7 +63,7 @@ def enqueue(func, *args, queue: str = "default") -> None:
         else:
             rq_queue(queue).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
 
-    _on_commit_to_redis(send, f"job {_name(func)}{args}")
+    _on_commit_to_redis(send, f"job {registry.job_name(func)}{args}")
 
 
 def enqueue_at(func, when, *args, queue: str = "default") -> None:
@@ -88,7 +84,7 @@ def enqueue_at(func, when, *args, queue: str = "default") -> None:
             at = when.replace(microsecond=0) + timedelta(seconds=1) if when.microsecond else when
             rq_queue(queue).enqueue_at(at, func, *args, job_timeout=JOB_TIMEOUT)
 
-    _on_commit_to_redis(send, f"job {_name(func)}{args} at {when.isoformat()}")
+    _on_commit_to_redis(send, f"job {registry.job_name(func)}{args} at {when.isoformat()}")
 
 
 def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default") -> None:

@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from django.utils.module_loading import autodiscover_modules
 
 
+def job_name(func) -> str:
+    """A job function's dotted name, as RQ records it (and finds the function by); a name stays as it is."""
+    return func if isinstance(func, str) else f"{func.__module__}.{func.__qualname__}"
+
+
 def _one() -> int:
     return 1
 
@@ -44,8 +49,7 @@ class TaskKind:
 
     @property
     def job_name(self) -> str:
-        """The job's dotted name, as RQ records it."""
-        return f"{self.run.__module__}.{self.run.__qualname__}"
+        return job_name(self.run)
 
     def result_of(self, task) -> dict:
         if self.result is not None:

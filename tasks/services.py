@@ -306,7 +306,7 @@ def callbacks_requeue_lost() -> list[int]:
     pending = set(Task.objects.filter(callback_status="pending", finished_at__lt=cutoff).values_list("pk", flat=True))
     if not pending:
         return []
-    with_jobs = first_args_of_jobs({CALLBACK_QUEUE}, {f"{deliver_callback.__module__}.{deliver_callback.__name__}"})
+    with_jobs = first_args_of_jobs({CALLBACK_QUEUE}, {registry.job_name(deliver_callback)})
     if with_jobs is None:
         return []
     lost = sorted(pending - with_jobs)

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.services import account_by_name, api_key_issue
+from api.commands import found
 
 
 class Command(BaseCommand):
@@ -14,9 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--key-name", default="", help="a label for the new key (list_keys shows it)")
 
     def handle(self, *args, name, key_name, **options):
-        account = account_by_name(name)
-        if account is None:
-            raise CommandError(f"no account {name} (create_account {name} creates it with a key)")
+        account = found(account_by_name(name), f"no account {name} (create_account {name} creates it with a key)")
         api_key, raw_key = api_key_issue(account=account, name=key_name)
         self.stdout.write(f"New API key {api_key.prefix}… for {account.name} (shown once, store it now):")
         self.stdout.write(raw_key)

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.selectors import api_keys_of
 from accounts.services import account_by_name
+from api.commands import found
 
 
 class Command(BaseCommand):
@@ -14,9 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("name", help="the account name")
 
     def handle(self, *args, name, **options):
-        account = account_by_name(name)
-        if account is None:
-            raise CommandError(f"no account {name}")
+        account = found(account_by_name(name), f"no account {name}")
         self.stdout.write(f"{'prefix':<8}  {'label':<20}  {'created':<25}  {'last used':<25}  state")
         for key in api_keys_of(account=account):
             state = f"revoked {_when(key.revoked_at)}" if key.revoked_at else "active"

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import ApiKey
 from accounts.selectors import api_keys_active_by_prefix
 from accounts.services import account_by_name, api_key_revoke
+from api.commands import found
 from api.problems import ApiProblem
 
 
@@ -18,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("prefix", help="the key's first 8 characters, or the whole key")
 
     def handle(self, *args, name, prefix, **options):
-        account = account_by_name(name)
-        if account is None:
-            raise CommandError(f"no account {name}")
+        account = found(account_by_name(name), f"no account {name}")
         prefix = prefix.strip()[: ApiKey.PREFIX_LENGTH]
         keys = api_keys_active_by_prefix(account=account, prefix=prefix)
         if not keys:

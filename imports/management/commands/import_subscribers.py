@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import account_by_name
+from api.commands import found
 from api.problems import ApiProblem
 from imports.runner import import_run
 from imports.serializers import json_payload
@@ -39,9 +40,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from None
-        owner = account_by_name(account)
-        if owner is None:
-            raise CommandError(f"no account {account}")
+        owner = found(account_by_name(account), f"no account {account}")
         try:
             mailing_list = list_get(account=owner, list_id=list_id)
             if fmt == "json":

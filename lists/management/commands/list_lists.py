@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.services import account_by_name
+from api.commands import found
 from lists.selectors import lists_of
 
 
@@ -11,9 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("name", help="the account name")
 
     def handle(self, *args, name, **options):
-        account = account_by_name(name)
-        if account is None:
-            raise CommandError(f"no account {name}")
+        account = found(account_by_name(name), f"no account {name}")
         self.stdout.write(f"{'id':>8}  {'members':>9}  name")
         for mailing_list in lists_of(account=account):
             self.stdout.write(f"{mailing_list.pk:>8}  {mailing_list.subscribers_count:>9}  {mailing_list.name}")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from api.commands import found
 from api.problems import ApiProblem
 from tasks.selectors import task_find
 from tasks.services import task_stop
@@ -15,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("task_id", type=int, help="the task's id (in its URL: /accounts/{a}/tasks/{id})")
 
     def handle(self, *args, task_id, **options):
-        task = task_find(task_id=task_id)
-        if task is None:
-            raise CommandError(f"no task {task_id}")
+        task = found(task_find(task_id=task_id), f"no task {task_id}")
         try:
             task = task_stop(task=task, reason="Canceled by an operator (cancel_task).")
         except ApiProblem as problem:

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from api.commands import found
 from tasks.representations import task_summary
 from tasks.selectors import task_find
 
@@ -14,8 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("task_id", type=int, help="the task's id (in its URL: /accounts/{a}/tasks/{id})")
 
     def handle(self, *args, task_id, **options):
-        task = task_find(task_id=task_id)
-        if task is None:
-            raise CommandError(f"no task {task_id}")
+        task = found(task_find(task_id=task_id), f"no task {task_id}")
         for line in task_summary(task):
             self.stdout.write(line)
