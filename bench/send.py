@@ -13,7 +13,7 @@ CPU per message comes from /proc: the workers (and their forked job processes), 
 PostgreSQL backends of the benchmark's database, smtp-sink, and the whole machine.
 
     bin/with-test-env .venv/bin/python bench/send.py [--subscribers N] [--workers N] [--batch-size N]
-                                                     [--floor-messages N] [--profile DIR]
+                                                     [--connections N] [--floor-messages N] [--profile DIR]
 
 Needs `smtp-sink` (Debian: apt-get install postfix); installed when missing if run as root.
 Uses the database emailapi_bench_send (dropped and created again) and Redis db 11.
@@ -376,6 +376,7 @@ def main():
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="worker processes, and CAMPAIGN_SENDERS")
     parser.add_argument("--batch-size", type=int, help="CAMPAIGN_BATCH_SIZE (default: the setting's)")
+    parser.add_argument("--connections", type=int, help="SMTP_CONNECTIONS per sender (default: the setting's)")
     parser.add_argument("--floor-messages", type=int, default=50_000)
     parser.add_argument("--profile", type=Path, help="directory for cProfile output of each worker")
     args = parser.parse_args()
@@ -398,6 +399,8 @@ def main():
     }
     if args.batch_size:
         env["CAMPAIGN_BATCH_SIZE"] = str(args.batch_size)
+    if args.connections:
+        env["SMTP_CONNECTIONS"] = str(args.connections)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django
@@ -465,9 +468,11 @@ def main():
 
     n = args.subscribers
     batch = args.batch_size or settings.CAMPAIGN_BATCH_SIZE
+    lanes = getattr(settings, "SMTP_CONNECTIONS", 1)
     print(
         f"\n{n:,} messages ({len(data):,} bytes each, 2 merge fields, {len(campaign.compiled['links'])} "
-        f"tracked links), {args.workers} workers, batches of {batch}, loopback smtp-sink"
+        f"tracked links), {args.workers} workers, batches of {batch}, {lanes} SMTP connection(s) each, "
+        "loopback smtp-sink"
     )
     print(f"{'':50} {'seconds':>8} {'messages/s':>11}")
     for (name, connections), label in (

@@ -14,8 +14,10 @@ STATS = {
     "required": list(STAT_METRICS),
     "properties": dict.fromkeys(STAT_METRICS, COUNT),
     "description": "recipients (written when sending starts), sent, hardBounces, softBounces, skipped "
-    "(no longer active at their turn), failed, unknown (in flight when a sender died), "
-    "canceled, opens, uniqueOpens, clicks, uniqueClicks, unsubscribes, complaints.",
+    "(no longer active at their turn), failed, unknown (maybe delivered, never sent again: on the wire when a "
+    "sender died, at most one per SMTP connection), journalLost (of unknown, those whose batch's send journal was "
+    "lost with their sender, so the whole batch fell back to unknown), canceled, opens, uniqueOpens, clicks, "
+    "uniqueClicks, unsubscribes, complaints.",
 }
 SUMMARY = {
     "campaignId": {"type": "integer"},

@@ -2,13 +2,18 @@
 follows its task's; each sweeper round starts scheduled campaigns whose own job was lost."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
+from redis.exceptions import RedisError
 
 from api.links import link, url
+from campaigns.journal import summary
 from campaigns.models import Campaign
-from campaigns.selectors import campaign_stats
+from campaigns.recording import recover_stale
+from campaigns.selectors import campaign_stats, campaigns_with_stale_batches
 from campaigns.sending import QUEUE, run_campaign_sender
 from campaigns.services import CAMPAIGN_SEND, campaign_follow_task, campaigns_start_overdue
 from tasks.registry import TaskKind, register
@@ -50,6 +55,17 @@ def _recover() -> None:
     started = campaigns_start_overdue()
     if started:
         logger.warning("started overdue scheduled campaigns %s", started)
+    # A batch whose sender died while the campaign is paused, canceled or in error: its sender's successor
+    # would recover it, but none is coming.
+    cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
+    for campaign in campaigns_with_stale_batches(cutoff=cutoff):
+        try:
+            recovered = recover_stale(campaign=campaign, task_id=campaign.task_id)
+        except RedisError:
+            logger.warning("campaign %s: no send journal can be read now; recovery waits", campaign.pk)
+            return
+        if recovered:
+            logger.warning("campaign %s: a dead sender's messages recovered: %s", campaign.pk, summary(recovered))
 
 
 register(

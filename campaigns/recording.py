@@ -5,6 +5,7 @@ embedded default, one sender) the same rules through the ORM.
 """
 
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
-from campaigns import sql
+from campaigns import journal, sql
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
 from campaigns.services import stats_add
@@ -23,6 +24,8 @@ from subscribers.models import Status
 from subscribers.services import subscriber_record_bounce, subscribers_lock
 from tasks.models import TaskStatus
 from tasks.services import task_progress_add, task_status_locked
+
+logger = logging.getLogger("campaigns")
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,12 @@ def task_in_progress(task_id: int) -> bool:
     return lock_task(task_id) == TaskStatus.IN_PROGRESS
 
 
-def claim(*, campaign_id: int, task_id: int, size: int) -> list[Claimed] | None:
-    """The next batch, committed as ``sending``; None when the task is no longer in progress.
+def claim(*, campaign_id: int, task_id: int, size: int, now) -> list[Claimed] | None:
+    """The next batch, committed as ``sending`` at ``now`` (its journal's name: campaigns/journal.py); None
+    when the task is no longer in progress.
 
     Subscribers who stopped being active since the campaign started are marked skipped here.
     """
-    now = timezone.now()
     with transaction.atomic():
         if not task_in_progress(task_id):
             return None
@@ -107,8 +110,11 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
     return rows
 
 
-def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None]) -> None:
-    """One transaction: the messages' statuses, bounces, counters, the task's progress and heartbeat."""
+def record(
+    *, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outcome | None], beat: bool = True
+) -> Counter:
+    """One transaction: the messages' statuses, bounces, counters, the task's progress and (``beat``) heartbeat.
+    Only rows still ``sending`` are written: theirs, counted by new status."""
     now = timezone.now()
     with transaction.atomic():
         task_status = lock_task(task_id)  # whatever it is now, the batch in flight is recorded
@@ -150,7 +156,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
         stats_add(campaign.pk, stats)
         daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
-        task_progress_add(task_id=task_id, processed=final, succeeded=sent, failed=final - sent)
+        task_progress_add(task_id=task_id, processed=final, succeeded=sent, failed=final - sent, beat=beat)
         bounced = [decided[event.message_id][0].subscriber_id for event in events]
         # Every bounced subscriber is locked (in id order) before any counter moves: an unsubscribe holding one of
         # them and waiting for a counter cannot be waited on in turn.
@@ -163,6 +169,7 @@ def record(*, campaign, task_id: int, batch: list[Claimed], outcomes: list[Outco
                     hard=event.type == EventType.HARD_BOUNCE,
                     threshold=settings.SOFT_BOUNCE_THRESHOLD,
                 )
+    return Counter(decided[message_id][1].status for message_id in written)
 
 
 def _update_messages(decided: dict) -> set[int]:
@@ -174,18 +181,34 @@ def _update_messages(decided: dict) -> set[int]:
     return {message_id for message_id, (_, decision) in decided.items() if write_outcome(message_id, decision)}
 
 
-def abandon_stale(*, campaign, task_id: int) -> int:
+def recover_stale(*, campaign, task_id: int) -> Counter:
     """Rows left ``sending`` longer than a live sender would hold them: their sender died mid-batch.
 
-    They may have been delivered, so they are never sent again: they become ``unknown``.
+    Each claim's journal (campaigns/journal.py) says what became of them: a journaled outcome is recorded as
+    if the sender had lived, a message whose data may have arrived becomes ``unknown`` (never sent again),
+    one that never started goes back to the queue. A claim without a journal: all ``unknown``, counted in the
+    campaign's ``journalLost``. What was made of them, by status. Raises ``redis.RedisError`` when Redis
+    cannot answer now: the rows stay as they are, for a later try.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
-    stale = Message.objects.filter(campaign_id=campaign.pk, status=MessageStatus.SENDING, claimed_at__lt=cutoff)
-    count = stale.update(
-        status=MessageStatus.UNKNOWN,
-        smtp_response="In flight when its sender stopped; maybe delivered, never sent again.",
-    )
-    if count:
-        stats_add(campaign.pk, Counter({"unknown": count}))
-        task_progress_add(task_id=task_id, processed=count, failed=count, beat=False)
-    return count
+    with transaction.atomic():
+        lock_task(task_id)  # one recovery at a time, and none while a sender records
+        rows = list(
+            Message.objects.filter(campaign_id=campaign.pk, status=MessageStatus.SENDING, claimed_at__lt=cutoff)
+            .order_by("id")
+            .values_list("id", "to_email", "subscriber_id", "attempts", "claimed_at")
+        )
+        if not rows:
+            return Counter()
+        claims = {claimed_at: journal.campaign_claim(campaign.pk, claimed_at) for *_, claimed_at in rows}
+        taken = journal.take(list(claims.values()))
+        batch = [
+            Claimed(message_id, to_email, subscriber, attempts, {})
+            for message_id, to_email, subscriber, attempts, _ in rows
+        ]
+        outcomes = [journal.fallback(message_id, taken[claims[claimed_at]]) for message_id, *_, claimed_at in rows]
+        lost = sum(1 for outcome in outcomes if outcome is journal.JOURNAL_LOST)
+        if lost:
+            stats_add(campaign.pk, Counter({"journalLost": lost}))
+            logger.warning("campaign %s: %s messages of a dead sender had no send journal: unknown", campaign.pk, lost)
+        return record(campaign=campaign, task_id=task_id, batch=batch, outcomes=outcomes, beat=False)

@@ -10,6 +10,7 @@ from api.sql import fetch_one
 from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns import sql
 from campaigns.models import Campaign, CampaignCount, CampaignStatus, Event, Message, MessageCount, MessageStatus
+from tasks.models import TaskStatus
 
 STAT_METRICS = (
     "recipients",
@@ -19,6 +20,7 @@ STAT_METRICS = (
     "skipped",
     "failed",
     "unknown",
+    "journalLost",
     "canceled",
     "opens",
     "uniqueOpens",
@@ -71,6 +73,17 @@ def messages_overdue(*, among, cutoff, limit: int) -> list[int]:
         Message.objects.filter(pk__in=among, campaign__isnull=True, status=MessageStatus.QUEUED, created_at__lt=cutoff)
         .exclude(next_attempt_at__gte=cutoff)
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+def campaigns_with_stale_batches(*, cutoff) -> list[Campaign]:
+    """Campaigns with messages claimed (``sending``) since before ``cutoff``, whose task is not in progress
+    (paused, canceled or ended in error after its sender died): no sender will recover them."""
+    stale = Message.objects.filter(status=MessageStatus.SENDING, campaign__isnull=False, claimed_at__lt=cutoff)
+    return list(
+        Campaign.objects.filter(pk__in=stale.values("campaign_id"), task__isnull=False)
+        .exclude(task__status__in=(TaskStatus.QUEUED, TaskStatus.IN_PROGRESS))
+        .order_by("pk")
     )
 
 

@@ -4,9 +4,11 @@ Exactly once: the recipients are Message rows, unique per (campaign, subscriber)
 written once when sending begins. A sender claims a batch of queued rows
 (``FOR UPDATE SKIP LOCKED``, committed as ``sending``) before it sends a byte, so no
 two senders ever hold the same row; it records the outcomes of the batch in one
-transaction. A row left ``sending`` by a sender that died is never sent again: it
-becomes ``unknown`` (maybe delivered), so a crash costs at most one batch per sender
-of ambiguity, never a second message.
+transaction. Meanwhile the batch's send journal (campaigns/journal.py) keeps, outside
+the process, which message's data is going out and each outcome as it arrives. Rows
+left ``sending`` by a sender that died are recovered from it: what the server
+accepted is ``sent``, what never started is sent now, and only the message that was
+on the wire (at most one per connection) is ``unknown``, never sent again.
 """
 
 import logging
@@ -20,8 +22,9 @@ from django.db.models import Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from campaigns import recording, sql
+from campaigns import journal, recording, sql
 from campaigns.content import Compiled
+from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.services import message_count_add, stats_add
@@ -101,6 +104,7 @@ class Sender:
     def __init__(self, campaign: Campaign, task: Task):
         self.campaign, self.task_id = campaign, task.pk
         self.started, self.faults_since, self.fault_count = time.monotonic(), None, 0
+        self.journals = journal.Journals()
         self.builder = MessageBuilder(
             compiled=Compiled(**campaign.compiled),
             from_name=campaign.from_name,
@@ -110,16 +114,24 @@ class Sender:
         )
 
     def run(self) -> None:
-        transport = transport_open()
+        transport = transport_open(connections=settings.SMTP_CONNECTIONS)
         try:
+            self._recover()  # a dead sender's batch first: what it never started goes out now
             while True:
+                claimed_at = timezone.now()
+                batch_journal = self.journals.open(journal.campaign_claim(self.campaign.pk, claimed_at))
                 batch = recording.claim(
-                    campaign_id=self.campaign.pk, task_id=self.task_id, size=settings.CAMPAIGN_BATCH_SIZE
+                    campaign_id=self.campaign.pk,
+                    task_id=self.task_id,
+                    size=settings.CAMPAIGN_BATCH_SIZE,
+                    now=claimed_at,
                 )
+                if not batch:
+                    batch_journal.discard()
                 if batch is None:
                     return  # paused or canceled: the batch in flight was the last
                 if batch:
-                    fault = self._send(batch, transport)
+                    fault = self._send(batch, transport, batch_journal)
                     if fault:
                         self._wait_after_fault(fault)
                     else:
@@ -140,32 +152,46 @@ class Sender:
                 time.sleep(max(0.05, wait))
         finally:
             transport.close()
+            self.journals.close()
 
-    def _messages(self, batch: list, outcomes: list):
-        """The batch's messages, built one by one; it stops early after a server fault, or when the batch has
-        taken its time (a live sender records its batch well within TASK_STALE_AFTER_SECONDS)."""
+    def _recover(self) -> None:
+        """Recover the rows a dead sender left ``sending`` (recording.recover_stale); while Redis cannot answer
+        they wait for a later try."""
+        try:
+            recovered = recording.recover_stale(campaign=self.campaign, task_id=self.task_id)
+        except RedisError:
+            logger.warning("campaign %s: no send journal can be read now; recovery waits", self.campaign.pk)
+            return
+        if recovered:
+            logger.warning("campaign %s: a dead sender's messages recovered: %s", self.campaign.pk, summary(recovered))
+
+    def _messages(self, batch: list):
+        """The batch's messages, built one by one; it stops early when the batch has taken its time (a live
+        sender records its batch well within TASK_STALE_AFTER_SECONDS). The transport stops at a server fault."""
         deadline = time.monotonic() + max(1.0, settings.TASK_STALE_AFTER_SECONDS / 5)
         build = self.builder.build
         for row in batch:
-            if outcomes and outcomes[-1] is not None and outcomes[-1].kind == "fault":
-                return
             if time.monotonic() > deadline:
                 return
             yield row.to_email, build(row.message_id, row.to_email, row.fields)
 
-    def _send(self, batch: list, transport) -> Outcome | None:
+    def _send(self, batch: list, transport, batch_journal) -> Outcome | None:
         """Send and record one batch; the server fault that stopped it, if one did."""
         outcomes: list[Outcome] = []
         campaign = self.campaign
+        batch_journal.bind([row.message_id for row in batch])
         try:
-            transport.send_many(campaign.from_email, self._messages(batch, outcomes), outcomes)
+            transport.send_many(campaign.from_email, self._messages(batch), outcomes, batch_journal)
         finally:
             # Also when building or sending raised: what was attempted is recorded (unknown if its outcome was
-            # lost), what was not is queued again.
+            # lost), what was not is queued again. The journal has every outcome first: a crash while recording
+            # loses none.
             attempted = len(outcomes)
             if attempted < len(batch):
                 outcomes += [None] * (len(batch) - attempted)
+            batch_journal.settle(outcomes)
             _retrying(lambda: recording.record(campaign=campaign, task_id=self.task_id, batch=batch, outcomes=outcomes))
+        batch_journal.discard()
         if settings.CAMPAIGN_BATCH_DELAY_MS:
             time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
         return next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
@@ -209,14 +235,15 @@ class Sender:
     def _finish(self) -> bool:
         """Nothing left to claim: end the task, unless another sender's batch is still in flight (False).
 
-        A batch in flight longer than TASK_STALE_AFTER_SECONDS belonged to a sender that died: it becomes
-        unknown, so a surviving sender finishes the campaign without waiting for the sweeper.
+        A batch in flight longer than TASK_STALE_AFTER_SECONDS belonged to a sender that died: it is recovered
+        (its unsent messages queued again, False), so a surviving sender finishes the campaign without waiting
+        for the sweeper.
         """
         with transaction.atomic():
             task = task_lock(task_id=self.task_id)
             if task is None or task.status != TaskStatus.IN_PROGRESS:
                 return True
-            recording.abandon_stale(campaign=self.campaign, task_id=self.task_id)
+            self._recover()
             if Message.objects.filter(
                 campaign_id=self.campaign.pk, status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)
             ).exists():

@@ -192,12 +192,18 @@ IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)
 # Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
 CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
 CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)
+# SMTP connections each campaign sender keeps open, sending one message on each in turn (also the most messages a
+# crash can leave `unknown` per sender: one per connection).
+SMTP_CONNECTIONS = env_int("SMTP_CONNECTIONS", 4, minimum=1)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 3, minimum=1)
 SEND_RETRY_BACKOFF_SECONDS = env_int("SEND_RETRY_BACKOFF_SECONDS", 60, minimum=0)
 SOFT_BOUNCE_THRESHOLD = env_int("SOFT_BOUNCE_THRESHOLD", 3, minimum=1)
 # A sender whose SMTP server stays unreachable (or refuses the sender or login) this long ends the task in error;
 # its messages stay queued, charged to nobody, and start resumes them.
 SEND_FAULT_TIMEOUT_SECONDS = env_int("SEND_FAULT_TIMEOUT_SECONDS", 600, minimum=1)
+# How long a claim's send journal (campaigns/journal.py) outlives a sender that died: recovery after this finds
+# none and makes the whole claim unknown.
+SEND_JOURNAL_TTL_SECONDS = env_int("SEND_JOURNAL_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 # Shared secret of POST /api/v1/webhooks/bounces (unset: the webhook is off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
 # Slows each campaign batch down by this many milliseconds: lets fault tests stop a sender mid-campaign.

@@ -9,6 +9,7 @@ delivers it (emails/delivery.py); outcomes follow campaigns/outcomes.py, a serve
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns.content import Compiled, TemplateError, compile_campaign
-from campaigns.messages import single_message_queued, single_messages_abandon
+from campaigns.messages import single_message_queued, single_messages_recover
 from campaigns.models import Message
 from campaigns.selectors import messages_overdue
 from emails.jobs import deliver_single_email
@@ -147,18 +148,21 @@ def _compiled(*, subject: str, html: str, text: str, values: dict) -> Compiled:
         raise ApiProblem(VALIDATION_ERROR, str(exc), errors=[{"field": where, "detail": str(exc)}]) from None
 
 
-def single_emails_recover() -> tuple[int, int]:
-    """The safety net for single emails, run by the sweeper: (abandoned, requeued).
+def single_emails_recover() -> tuple[Counter, int]:
+    """The safety net for single emails, run by the sweeper: (what became of those recovered, by status;
+    how many were requeued).
 
-    A message left ``sending`` longer than TASK_STALE_AFTER_SECONDS lost its worker mid-send: it may have
-    gone out, so it becomes ``unknown`` and is never sent again. A ``queued`` one whose job is overdue by as
-    much (lost with Redis) is enqueued again; delivery claims the row first, so a duplicate job does nothing.
+    A message left ``sending`` longer than TASK_STALE_AFTER_SECONDS lost its worker mid-send: its send
+    journal says whether the server accepted it (recorded so), whether its data may have gone out (then it is
+    ``unknown``, never sent again) or whether it never started (queued again). A ``queued`` one whose job is
+    overdue by as much (lost with Redis, or just recovered) is enqueued again; delivery claims the row first,
+    so a duplicate job does nothing.
     """
     cutoff = timezone.now() - timedelta(seconds=settings.TASK_STALE_AFTER_SECONDS)
     singles = single_message_ids()
-    abandoned = single_messages_abandon(among=singles, cutoff=cutoff)
+    recovered = single_messages_recover(among=singles, cutoff=cutoff, limit=RECOVER_AT_MOST)
     overdue = messages_overdue(among=singles, cutoff=cutoff, limit=RECOVER_AT_MOST)
     with transaction.atomic():  # enqueued together, when this commits
         for message_id in overdue:
             enqueue(deliver_single_email, message_id, queue="sending")
-    return abandoned, len(overdue)
+    return recovered, len(overdue)

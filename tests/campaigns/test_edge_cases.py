@@ -66,7 +66,7 @@ def claimed_batch(api, owner, count=2):
     task = Task.objects.get(pk=campaign.task_id)
     Task.objects.filter(pk=task.pk).update(status="in-progress")
     _write_recipients(campaign, task)
-    batch = recording.claim(campaign_id=campaign_id, task_id=task.pk, size=count)
+    batch = recording.claim(campaign_id=campaign_id, task_id=task.pk, size=count, now=timezone.now())
     assert len(batch) == count
     return campaign, task, batch
 

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns import recording
+from campaigns.journal import UNJOURNALED_CLAIM
 from campaigns.models import Event, Message
 from campaigns.sending import Sender, _write_recipients
 from campaigns.transport import transport_open
@@ -243,7 +244,11 @@ def test_subscribers_who_left_before_their_turn_are_skipped(api, owner, smtp_ser
     sender = Sender(campaign, task)
     transport = transport_open()
     try:
-        sender._send(recording.claim(campaign_id=campaign_id, task_id=task.pk, size=1), transport)
+        sender._send(
+            recording.claim(campaign_id=campaign_id, task_id=task.pk, size=1, now=timezone.now()),
+            transport,
+            UNJOURNALED_CLAIM,
+        )
     finally:
         transport.close()
     assert smtp_server.per_recipient() == {emails[0]: 1}

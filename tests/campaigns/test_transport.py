@@ -112,11 +112,16 @@ def test_connection_lost_after_the_data_is_unknown_and_the_rest_continue(server)
     outcomes = send_all(transport, ["a@example.com", "lost@example.com", "b@example.com", "c@example.com"])
     kinds = [o.kind for o in outcomes]
     # Pipelining, b's MAIL FROM went out with lost's data, in the same write: its data never did, so it is a
-    # fault (nothing sent: it waits for its next turn, charged to nobody). Then a new connection.
-    assert kinds == ["sent", "unknown", "fault" if pipelining else "sent", "sent"]
+    # fault (nothing sent: it waits for its next turn, charged to nobody), and the batch stops there. One
+    # command at a time, the next message opens a new connection.
+    assert kinds == (["sent", "unknown", "fault"] if pipelining else ["sent", "unknown", "sent", "sent"])
     assert "connection lost after the data was sent" in outcomes[1].response
-    assert recorder.per_recipient()["a@example.com"] == 1 and recorder.per_recipient()["c@example.com"] == 1
-    assert recorder.per_recipient()["b@example.com"] == (0 if pipelining else 1)
+    assert recorder.per_recipient()["a@example.com"] == 1
+    assert (
+        recorder.per_recipient()["b@example.com"]
+        == recorder.per_recipient()["c@example.com"]
+        == (0 if pipelining else 1)
+    )
 
 
 @pytest.mark.parametrize("smtputf8", [True, False])
@@ -140,8 +145,38 @@ def test_an_address_the_server_cannot_take_fails_alone(smtputf8):
     }
 
 
-def test_an_unreachable_server_is_a_fault_for_each_message():
+def test_an_unreachable_server_is_a_fault_and_the_batch_stops():
     transport = SmtpTransport(host="127.0.0.1", port=free_port(), timeout=5)
     outcomes = send_all(transport, ["a@example.com", "b@example.com"])
-    assert [o.kind for o in outcomes] == ["fault", "fault"]
+    assert [o.kind for o in outcomes] == ["fault"]  # b was never tried: it waits for the server, charged to nobody
     assert outcomes[0].code is None and "ConnectionRefusedError" in outcomes[0].response
+
+
+class CountingRecorder(PipeliningDroppingRecorder):
+    sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        return await super().handle_EHLO(server, session, envelope, hostname, responses)
+
+
+def test_lanes_send_one_message_each_in_turn_and_every_message_once():
+    recorder = CountingRecorder()
+    recorder.reply["hard@example.com"] = "550 5.1.1 No such user"
+    recorder.data_reply["spam@example.com"] = "554 5.7.1 Rejected as spam"
+    recorder.drop_after_data = "lost@example.com"
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False)
+    controller.start()
+    transport = SmtpTransport(host="127.0.0.1", port=port, timeout=10, connections=3)
+    try:
+        addresses = [f"a{i}@example.com" for i in range(10)]
+        addresses[3], addresses[5], addresses[7] = "hard@example.com", "spam@example.com", "lost@example.com"
+        outcomes = send_all(transport, addresses)
+        expected = {"hard@example.com": "hard", "spam@example.com": "hard", "lost@example.com": "unknown"}
+        assert [o.kind for o in outcomes] == [expected.get(address, "sent") for address in addresses]
+        assert recorder.sessions >= 3  # every lane connected (and the one lost connected again)
+        assert recorder.per_recipient() == {address: 1 for address in addresses if address not in expected}
+    finally:
+        transport.close()
+        controller.stop()

@@ -185,8 +185,8 @@ def wait_campaign_sent(stack: Stack, campaign_id: int, timeout: float = 90) -> N
     )
 
 
-def wait_quarter_delivered(stack: Stack, smtp: Server) -> None:
-    wait_for(lambda: len(smtp.recorder.deliveries) >= RECIPIENTS // 4, "a quarter sent", logs=stack.logs)
+def wait_delivered(stack: Stack, smtp: Server, count: int = RECIPIENTS // 4) -> None:
+    wait_for(lambda: len(smtp.recorder.deliveries) >= count, f"{count} delivered", logs=stack.logs)
 
 
 def message_statuses(stack: Stack, campaign_id: int) -> dict[str, set[str]]:
@@ -222,6 +222,7 @@ def assert_sent_at_most_once(
     assert body["status"] == "sent", body
     stats = body["stats"]
     assert (stats["recipients"], stats["sent"], stats["unknown"]) == (len(emails), len(sent), len(unknown)), stats
+    assert_analytics_agree(stack, campaign_id, statuses)
     task = get_task(http, account, body["taskId"])
     assert task["status"] == "done", task
     assert task["progress"] == {
@@ -232,6 +233,21 @@ def assert_sent_at_most_once(
         "percent": 100.0,
     }, task["progress"]
     return statuses
+
+
+def assert_analytics_agree(stack: Stack, campaign_id: int, statuses: dict[str, set[str]]) -> None:
+    """The account's daily counters of the campaign say what its messages' rows say."""
+    daily = dict(
+        stack.postgres.rows(
+            "SELECT metric, sum(count) FROM analytics_dailystat WHERE campaign_id = %s GROUP BY metric", [campaign_id]
+        )
+    )
+    counted = {metric: daily.get(metric, 0) for metric in ("sent", "hardBounces", "softBounces")}
+    assert counted == {
+        "sent": len(statuses.get("sent", ())),
+        "hardBounces": len(statuses.get("hard-bounce", ())),
+        "softBounces": len(statuses.get("soft-bounce", ())),
+    }, (counted, {status: len(rows) for status, rows in statuses.items()})
 
 
 def assert_resumed_sending(

@@ -263,10 +263,14 @@ class Stack:
         key = self.manage("create_account", name).strip().splitlines()[-1]
         return Http(f"http://127.0.0.1:{self.http_port}", key)
 
-    def start_worker(self, **env) -> subprocess.Popen:
+    def start_worker(self, *, worker_class: str = "", **env) -> subprocess.Popen:
         """`manage.py rqworker` on every queue with RQ's scheduler, as `make run` starts it, under a supervisor
-        that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does."""
+        that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does.
+        ``worker_class``: another RQ worker class than the settings' (``rq.SimpleWorker`` runs jobs in the
+        worker's own process)."""
         command = f"{sys.executable} manage.py rqworker default imports sending callbacks --with-scheduler"
+        if worker_class:
+            command += f" --worker-class {worker_class}"
         with open(self.root / f"worker{len(self.workers) + 1}.log", "ab") as log:
             process = subprocess.Popen(
                 [

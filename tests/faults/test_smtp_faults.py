@@ -11,7 +11,14 @@ import pytest
 
 from tests.campaigns.test_smtp_outcomes import Replies
 from tests.campaigns.workers import Server, SlowRecorder
-from tests.faults.scenarios import audience, get_task, message_statuses, start_campaign, wait_campaign_sent
+from tests.faults.scenarios import (
+    assert_analytics_agree,
+    audience,
+    get_task,
+    message_statuses,
+    start_campaign,
+    wait_campaign_sent,
+)
 
 pytestmark = pytest.mark.slow
 STALL = 3.0  # seconds the server sits on a message's final reply: longer than EMAIL_TIMEOUT (1)
@@ -94,6 +101,7 @@ def test_a_failing_smtp_server_leaves_every_message_settled_and_nobody_gets_two(
             5,
             2,
         ), stats
+        assert_analytics_agree(services, campaign_id, statuses)
         task = get_task(http, account, body["taskId"])
         assert task["status"] == "done" and task["progress"]["processed"] == 300, task
     finally:
