@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 from django.test import TestCase
 
 from campaigns.models import Campaign, Event, Message
+from campaigns.sending import _write_recipients
 from subscribers.models import Subscriber
+from tasks.models import Task
 from tests.helpers import action_links, assert_hypermedia
 from tests.subscribers.builders import Paths, create_list, md5, subscribed
 from tests.tasks.builders import run_jobs
@@ -95,6 +97,19 @@ def act(api, campaign_id, name, *, surface="accounts"):
 
 def start(api, campaign_id) -> dict:
     return assert_hypermedia(act(api, campaign_id, "start"), 200, "message")
+
+
+def sender_joined(api, count: int) -> tuple[Campaign, Task]:
+    """A campaign to ``count`` new subscribers, started, and a sender that joined it (task in progress, the
+    recipients written) but has claimed nothing yet."""
+    list_id, _ = audience(api, count)
+    campaign_id = create_campaign(api, [list_id])
+    start(api, campaign_id)
+    campaign = Campaign.objects.get(pk=campaign_id)
+    task = Task.objects.get(pk=campaign.task_id)
+    Task.objects.filter(pk=task.pk).update(status="in-progress")
+    _write_recipients(campaign, task)
+    return campaign, task
 
 
 def send() -> None:

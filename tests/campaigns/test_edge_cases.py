@@ -13,7 +13,14 @@ from campaigns.tokens import make_token
 from campaigns.transport import Outcome
 from subscribers.models import Subscriber
 from tasks.models import Task
-from tests.campaigns.builders import CampaignPaths, audience, campaign_body, create_campaign, post, start
+from tests.campaigns.builders import (
+    CampaignPaths,
+    audience,
+    campaign_body,
+    create_campaign,
+    post,
+    sender_joined,
+)
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_problem
 
@@ -57,16 +64,8 @@ def test_link_rewriting_is_linear_in_the_html():
 
 
 def claimed_batch(api, owner, count=2):
-    list_id, _ = audience(api, count)
-    campaign_id = create_campaign(api, [list_id])
-    start(api, campaign_id)
-    campaign = Campaign.objects.get(pk=campaign_id)
-    from campaigns.sending import _write_recipients
-
-    task = Task.objects.get(pk=campaign.task_id)
-    Task.objects.filter(pk=task.pk).update(status="in-progress")
-    _write_recipients(campaign, task)
-    batch = recording.claim(campaign_id=campaign_id, task_id=task.pk, size=count, now=timezone.now())
+    campaign, task = sender_joined(api, count)
+    batch = recording.claim(campaign_id=campaign.pk, task_id=task.pk, size=count, now=timezone.now())
     assert len(batch) == count
     return campaign, task, batch
 

@@ -24,7 +24,7 @@ from campaigns.transport import Outcome, SmtpTransport
 from subscribers.models import Subscriber
 from tasks.models import Task
 from tasks.sweeper import recover_round
-from tests.campaigns.builders import audience, create_campaign, start
+from tests.campaigns.builders import sender_joined
 from tests.campaigns.test_transport import FROM, message, server  # noqa: F401 (a fixture)
 
 
@@ -119,19 +119,10 @@ def test_a_journal_taken_mid_batch_stops_the_sender_and_agrees_with_the_server(s
 def dead_sender(api, count: int, *, journaled: bool = True):
     """A campaign whose sender claimed ``count`` messages (and, ``journaled``, opened their journal) and died:
     the campaign, its task id, the claimed rows in order and the journal."""
-    list_id, _ = audience(api, count)
-    campaign_id = create_campaign(api, [list_id])
-    start(api, campaign_id)
-    from campaigns.models import Campaign
-    from campaigns.sending import _write_recipients
-
-    campaign = Campaign.objects.get(pk=campaign_id)
-    task = Task.objects.get(pk=campaign.task_id)
-    Task.objects.filter(pk=task.pk).update(status="in-progress")
-    _write_recipients(campaign, task)
+    campaign, task = sender_joined(api, count)
     claimed_at = timezone.now()
-    batch_journal = Journals().open(campaign_claim(campaign_id, claimed_at)) if journaled else None
-    batch = recording.claim(campaign_id=campaign_id, task_id=task.pk, size=count, now=claimed_at)
+    batch_journal = Journals().open(campaign_claim(campaign.pk, claimed_at)) if journaled else None
+    batch = recording.claim(campaign_id=campaign.pk, task_id=task.pk, size=count, now=claimed_at)
     if batch_journal:
         batch_journal.bind([row.message_id for row in batch])
     return campaign, task.pk, batch, batch_journal
