@@ -98,8 +98,8 @@ def _account_name(request) -> str | None:
 class ContentSecurityPolicyMiddleware:
     """A Content-Security-Policy on every HTML page that did not set its own.
 
-    Swagger UI (``/api/docs/``) loads its bundle from the CDN drf-spectacular points to; every other
-    page (the admin, the documentation pages) loads only from this origin.
+    Every page loads only from this origin; Swagger UI (``/api/docs/``, its bundle from drf-spectacular-sidecar)
+    also fetches the schema.
     """
 
     def __init__(self, get_response):

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's bundle, served from here: /api/docs/ needs no internet
     "django_rq",
     "api",
     "accounts",
@@ -252,6 +253,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "POSTPROCESSING_HOOKS": ["api.openapi.add_registry_components", "api.openapi.add_body_problems"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Logs: one JSON object per line (`make serve`) or readable text (`make run`); never an API key.
@@ -282,15 +286,12 @@ HTML_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI: its bundle, styles and favicon come from the CDN below; its start-up script is served from
-# here (SpectacularSwaggerSplitView), so no inline script is allowed.
+# Swagger UI: its bundle, styles and favicon are static files of drf-spectacular-sidecar (pinned), its start-up
+# script is served from here (SpectacularSwaggerSplitView): nothing external, no inline script.
 SWAGGER_UI_PATH = "/api/docs/"
-SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
 SWAGGER_UI_CSP = (
-    f"default-src 'self'; script-src 'self' {SWAGGER_UI_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {SWAGGER_UI_CDN}; img-src 'self' data: {SWAGGER_UI_CDN}; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"
 

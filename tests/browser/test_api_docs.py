@@ -1,0 +1,31 @@
+"""/api/docs/ in a real browser: Swagger UI renders the operations of the OpenAPI schema with nothing fetched
+from outside the server (its files come from drf-spectacular-sidecar), and its Content-Security-Policy, which
+allows nothing external, blocks nothing it needs."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_api_documentation_works_offline_and_lists_the_operations(live_server, page):
+    requested, violations = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: violations.append(message.text) if "Content Security" in message.text else None)
+    response = page.goto(f"{live_server.url}/api/docs/")
+    assert response.status == 200
+    assert "cdn" not in response.headers["content-security-policy"]
+    page.wait_for_selector(".opblock", timeout=20_000)
+    summaries = [text.replace("\u200b", "") for text in page.locator(".opblock-summary-path").all_inner_texts()]
+    assert len(summaries) > 30, summaries
+    assert any(path.startswith("/api/v1/contacts") for path in summaries), summaries
+    assert any("/accounts/{account_name}/lists" in path for path in summaries), summaries
+    screenshot(page, "api-docs")
+    page.locator(".opblock-summary", has_text="/api/v1/emails/send").first.click()  # an operation opens
+    page.wait_for_selector(".opblock-body", timeout=5_000)
+    server = urlsplit(live_server.url).netloc
+    assert {urlsplit(url).netloc for url in requested if url.startswith("http")} == {server}, requested
+    assert violations == []
