@@ -1,5 +1,6 @@
-"""Back-office helpers shared by the apps' admin modules."""
+"""Back-office helpers shared by the apps' admin modules: actions and forms whose writes are the API's services."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from api.problems import ApiProblem
@@ -28,3 +29,65 @@ def service_action(name: str, service, *, description: str, verb: str, noun: str
 
     action.__name__ = action.__qualname__ = name
     return admin.action(description=description)(action)
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose save is one of the API's services (counters, suppressions, field types and cache
+    invalidation stay true), called once the form is otherwise valid, so that a refusal (``ApiProblem``) shows
+    on the form like a validation error. The admin's view runs in one transaction: a later failure rolls the
+    write back. ``problem_fields`` maps the API's field names in a problem's ``errors`` to the form's."""
+
+    problem_fields: dict[str, str] = {}
+    saved = None
+
+    def _get_validation_exclusions(self):
+        """No model validation: the form's fields check each value, and the service checks what the model's
+        constraints would, in the API's words (and the database last)."""
+        return {field.name for field in self.instance._meta.get_fields()}
+
+    def write(self):
+        """Call the service with ``self.cleaned_data`` (``self.instance.pk`` set when changing); the row."""
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.saved = self.write()
+        except ApiProblem as problem:
+            self.add_problem(problem)
+
+    def add_problem(self, problem: ApiProblem) -> None:
+        placed = False
+        for error in problem.errors or []:
+            field = self.problem_fields.get(error.get("field"), error.get("field"))
+            if field in self.fields:
+                self.add_error(field, error.get("detail", problem.problem_detail))
+                placed = True
+        if not placed:
+            self.add_error(None, problem.problem_detail)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Adds and changes go through the form's service (``ServiceForm``); deletes through ``delete_service``
+    (``delete_service(<noun>=row)``), one row at a time, a refusal shown rather than raised."""
+
+    delete_service = None
+    delete_noun = ""
+
+    def save_form(self, request, form, change):
+        return form.saved
+
+    def save_model(self, request, obj, form, change):
+        pass  # the service saved it
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        type(self).delete_service(**{self.delete_noun: obj})
+
+    def delete_queryset(self, request, queryset):
+        apply_action(self, request, queryset, type(self).delete_service, verb="Deleted", noun=self.delete_noun)

@@ -1,11 +1,44 @@
+from django import forms
 from django.contrib import admin
 
+from api.admin import ServiceAdmin, ServiceForm
 from fields.models import Field
-from fields.services import field_delete
+from fields.serializers import NAME_PATTERN, NAME_RULE
+from fields.services import field_create, field_delete, field_update
+
+
+class FieldForm(ServiceForm):
+    """Created and changed by the API's services, with the API's name rule: the account's field types (cached
+    per process, invalidated everywhere) and the custom-field limit hold. A field's name and type never change."""
+
+    name = forms.RegexField(regex=NAME_PATTERN, error_messages={"invalid": f"The name {NAME_RULE}."})
+    label = forms.CharField(max_length=100, required=False, help_text="The name when left empty.")
+    problem_fields = {"fieldName": "name"}
+
+    class Meta:
+        model = Field
+        fields = ("account", "name", "type", "label", "private")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # shown read-only
+            for name in ("account", "name", "type"):
+                self.fields.pop(name, None)
+
+    def write(self):
+        data = self.cleaned_data
+        if self.instance.pk:
+            return field_update(field=self.instance, label=data["label"], private=data["private"])
+        return field_create(
+            account=data["account"], name=data["name"], type=data["type"], label=data["label"], private=data["private"]
+        )
 
 
 @admin.register(Field)
-class FieldAdmin(admin.ModelAdmin):
+class FieldAdmin(ServiceAdmin):
+    form = FieldForm
+    delete_service = field_delete  # also removes the field's values from subscribers
+    delete_noun = "field"
     list_display = ("name", "label", "type", "predefined", "private", "account")
     list_filter = ("type", "predefined", "private")
     search_fields = ("name", "label", "account__name")
@@ -16,10 +49,3 @@ class FieldAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.predefined
-
-    def delete_model(self, request, obj):
-        field_delete(field=obj)  # also removes the field's values from subscribers
-
-    def delete_queryset(self, request, queryset):
-        for field in queryset:
-            self.delete_model(request, field)

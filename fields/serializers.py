@@ -2,12 +2,12 @@ from rest_framework import serializers
 
 from fields.types import TYPES
 
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,49}$"
+NAME_RULE = "must start with a letter and have only letters, digits and _ (at most 50)"
+
 
 class FieldCreateSerializer(serializers.Serializer):
-    fieldName = serializers.RegexField(
-        r"^[A-Za-z][A-Za-z0-9_]{0,49}$",
-        error_messages={"invalid": "must start with a letter and have only letters, digits and _ (at most 50)"},
-    )
+    fieldName = serializers.RegexField(NAME_PATTERN, error_messages={"invalid": NAME_RULE})
     label = serializers.CharField(max_length=100, required=False, allow_blank=False)
     type = serializers.ChoiceField(choices=TYPES)
     private = serializers.BooleanField(required=False, default=False)

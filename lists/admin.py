@@ -1,12 +1,35 @@
 from django.contrib import admin
 
+from api.admin import ServiceAdmin, ServiceForm
 from lists.models import MailingList
+from lists.services import list_create, list_delete, list_update
+
+
+class MailingListForm(ServiceForm):
+    """Created, renamed and (de)activated by the API's services: the account's list counter and the
+    duplicate-name rule (400.1) hold."""
+
+    class Meta:
+        model = MailingList
+        fields = ("account", "name", "active")
+
+    def write(self):
+        data = self.cleaned_data
+        if self.instance.pk:
+            return list_update(mailing_list=self.instance, name=data["name"], active=data["active"])
+        return list_create(account=data["account"], name=data["name"], active=data["active"])
 
 
 @admin.register(MailingList)
-class MailingListAdmin(admin.ModelAdmin):
+class MailingListAdmin(ServiceAdmin):
+    form = MailingListForm
+    delete_service = list_delete
+    delete_noun = "mailing_list"
     list_display = ("name", "account", "active", "subscribers_count", "created_at")
     list_filter = ("active",)
     search_fields = ("name", "account__name")
     readonly_fields = ("subscribers_count", "created_at")
     list_select_related = ("account",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("account", *self.readonly_fields) if obj else self.readonly_fields

@@ -1,18 +1,10 @@
 from django.contrib import admin
 
+from api.admin import ServiceAdmin
+from fields.selectors import field_types
+from subscribers.admin_forms import SubscriberAddForm, change_form_for
 from subscribers.emails import email_md5
-from subscribers.models import Membership, Subscriber, Suppression
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    fields = ("list", "created_at")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+from subscribers.models import Subscriber, Suppression
 
 
 class Md5SearchMixin:
@@ -26,16 +18,17 @@ class Md5SearchMixin:
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(Md5SearchMixin, admin.ModelAdmin):
+class SubscriberAdmin(Md5SearchMixin, ServiceAdmin):
+    """Added and changed through the API's services (subscribers/admin_forms.py); deleting is the API's
+    erasure, and stays there."""
+
     list_display = ("email", "status", "account", "created_at", "unsubscribed_at")
     list_filter = ("status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
     search_fields = ("=email_md5",)
     search_help_text = "An exact email address or its MD5."
     readonly_fields = (
         "account",
-        "email",
         "email_md5",
-        "status",
         "created_at",
         "updated_at",
         "unsubscribed_at",
@@ -44,13 +37,26 @@ class SubscriberAdmin(Md5SearchMixin, admin.ModelAdmin):
     )
     list_select_related = ("account",)
     show_full_result_count = False  # no COUNT(*) over a million rows per page
-    inlines = [MembershipInline]
 
-    def has_add_permission(self, request):
-        return False  # subscribers are written through the API so that counters stay exact
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = change_form_for(obj.account) if obj is not None else SubscriberAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("account", "email", "mailing_list")})]
+        typed = [f"field_{name}" for name, _ in field_types(account=obj.account)]
+        return [
+            (None, {"fields": ("account", "email", "email_md5", "status", "lists")}),
+            ("Fields", {"fields": typed, "description": "Checked as the API checks them; empty removes the value."}),
+            (None, {"fields": self.readonly_fields[2:]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # erasure (DELETE …/contacts/{emailMd5}) keeps the suppression and the counts right
 
 
 @admin.register(Suppression)

@@ -1,0 +1,164 @@
+"""Every admin write goes through the API's services: for each model, the API sees exactly what the back office
+wrote (counters included), and what the API would refuse the back office refuses too, with the API's words, on
+the form, writing nothing."""
+
+from fields.models import Field
+from lists.models import MailingList
+from subscribers.models import Subscriber
+from tests.helpers import assert_hypermedia
+from tests.subscribers.builders import Paths, create_field, create_list, get_subscriber, md5, subscribed
+
+LISTS, FIELDS, SUBSCRIBERS = "/admin/lists/mailinglist", "/admin/fields/field", "/admin/subscribers/subscriber"
+
+
+def api_lists(api) -> dict[str, dict]:
+    body = assert_hypermedia(api.get(Paths(api.owner).lists), 200, "lists-collection")
+    return body["itemsCount"], {item["name"]: item for item in body["items"]}
+
+
+def form_errors(response) -> str:
+    assert response.status_code == 200, response.status_code  # the form again, not a redirect
+    form = response.context["adminform"].form
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------
+
+
+def test_a_list_added_renamed_and_deleted_in_the_admin_is_what_the_api_shows(api, owner, admin_client):
+    count, _ = api_lists(api)
+    response = admin_client.post(f"{LISTS}/add/", {"account": owner.account.pk, "name": "Weekly", "active": "on"})
+    assert response.status_code == 302, form_errors(response)
+    after, shown = api_lists(api)
+    assert after == count + 1 and shown["Weekly"]["subscribersQuantity"] == 0  # the account's list counter moved
+
+    weekly = MailingList.objects.get(account=owner.account, name="Weekly")
+    response = admin_client.post(f"{LISTS}/{weekly.pk}/change/", {"name": "Weekly digest", "active": "on"})
+    assert response.status_code == 302, form_errors(response)
+    assert "Weekly digest" in api_lists(api)[1]
+
+    response = admin_client.post(f"{LISTS}/{weekly.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert api_lists(api)[0] == count
+    assert api.get(f"{Paths(api.owner).lists}/{weekly.pk}").status_code == 404
+
+
+def test_the_admin_refuses_a_duplicate_list_name_as_the_api_does(api, owner, admin_client):
+    create_list(api, "News")
+    count, _ = api_lists(api)
+    response = admin_client.post(f"{LISTS}/add/", {"account": owner.account.pk, "name": "news", "active": "on"})
+    assert "Already exists an active list with the name 'news'." in form_errors(response)
+    assert api_lists(api)[0] == count
+
+
+# --- Fields -----------------------------------------------------------------------------------------------------
+
+
+def field_shown(api, name: str) -> dict:
+    response = api.get(f"{Paths(api.owner).home}/fields")
+    assert response.status_code == 200
+    return next(item for item in response.json()["items"] if item["fieldName"] == name)
+
+
+def test_a_field_added_in_the_admin_types_the_apis_values_at_once(api, owner, admin_client):
+    list_id = create_list(api, "News")
+    subscribed(api, list_id, "ann@example.com")
+    api.get(f"{Paths(api.owner).home}/fields")  # the account's field types are now cached in this process
+    response = admin_client.post(
+        f"{FIELDS}/add/", {"account": owner.account.pk, "name": "income", "type": "number", "label": "Income"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert field_shown(api, "income")["type"] == "number"
+    refused = api.put(
+        f"{Paths(api.owner).subscribers}/{md5('ann@example.com')}",
+        {
+            "emailAddress": "ann@example.com",
+            "belongsToLists": [list_id],
+            "fields": [{"fieldName": "income", "value": "x"}],
+        },
+    )
+    assert refused.status_code == 400 and "fields.income" in refused.content.decode()
+
+    field = Field.objects.get(account=owner.account, name="income")
+    response = admin_client.post(f"{FIELDS}/{field.pk}/change/", {"label": "Yearly income"})
+    assert response.status_code == 302, form_errors(response)
+    assert field_shown(api, "income")["label"] == "Yearly income"
+
+
+def test_the_admin_refuses_a_field_name_the_api_refuses(api, owner, admin_client):
+    create_field(api, "income", "number")
+    for name, words in (("Income", "Already exists a field with the name"), ("2fast", "must start with a letter")):
+        response = admin_client.post(f"{FIELDS}/add/", {"account": owner.account.pk, "name": name, "type": "string"})
+        assert words in form_errors(response), name
+    assert Field.objects.filter(account=owner.account, predefined=False).count() == 1
+
+
+# --- Subscribers --------------------------------------------------------------------------------------------------
+
+
+def test_a_subscriber_added_and_edited_in_the_admin_is_what_the_api_shows(api, owner, admin_client):
+    news, promo = create_list(api, "News"), create_list(api, "Promo")
+    create_field(api, "income", "number")
+    create_field(api, "vip", "boolean")
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/add/", {"account": owner.account.pk, "email": " Ann@Example.com ", "mailing_list": news}
+    )
+    assert response.status_code == 302, form_errors(response)
+    body = get_subscriber(api, md5("ann@example.com"))
+    assert body["emailAddress"] == "ann@example.com" and body["belongsToLists"] == [news]
+    assert api_lists(api)[1]["News"]["subscribersQuantity"] == 1
+
+    subscriber = Subscriber.objects.get(account=owner.account, email="ann@example.com")
+    page = admin_client.get(f"{SUBSCRIBERS}/{subscriber.pk}/change/").content.decode()
+    assert 'name="field_income"' in page and 'type="number"' in page and 'name="field_vip"' in page
+    change = {
+        "email": "ann@example.com",
+        "status": "active",
+        "lists": [promo],
+        "field_firstName": "Ann",
+        "field_income": "52000.5",
+        "field_vip": "true",
+    }
+    response = admin_client.post(f"{SUBSCRIBERS}/{subscriber.pk}/change/", change)
+    assert response.status_code == 302, form_errors(response)
+    body = get_subscriber(api, md5("ann@example.com"))
+    values = {entry["fieldName"]: entry["value"] for entry in body["fields"]}
+    assert values["income"] == 52000.5 and values["vip"] is True and values["firstName"] == "Ann"
+    assert body["belongsToLists"] == [promo]
+    quantities = {name: item["subscribersQuantity"] for name, item in api_lists(api)[1].items()}
+    assert quantities == {"News": 0, "Promo": 1}
+
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/{subscriber.pk}/change/", {**change, "status": "unsubscribed-by-admin"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert get_subscriber(api, md5("ann@example.com"))["status"] == "unsubscribed-by-admin"
+    assert api_lists(api)[1]["Promo"]["subscribersQuantity"] == 0  # only active members count
+
+
+def test_the_admin_refuses_a_value_of_the_wrong_type_and_changes_nothing(api, owner, admin_client):
+    news = create_list(api, "News")
+    create_field(api, "income", "number")
+    subscribed(api, news, "ann@example.com", fields={"income": 10})
+    subscriber = Subscriber.objects.get(account=owner.account, email="ann@example.com")
+    change = {"email": "ann@example.com", "status": "active", "lists": [news], "field_income": "lots"}
+    assert "number value" in form_errors(admin_client.post(f"{SUBSCRIBERS}/{subscriber.pk}/change/", change))
+    refused_status = {**change, "field_income": "11", "status": "hard-bounce"}
+    assert "can be kept as active" in form_errors(
+        admin_client.post(f"{SUBSCRIBERS}/{subscriber.pk}/change/", refused_status)
+    )
+    assert "Not a valid email address" in form_errors(
+        admin_client.post(f"{SUBSCRIBERS}/{subscriber.pk}/change/", {**change, "email": "nope", "field_income": "1"})
+    )
+    body = get_subscriber(api, md5("ann@example.com"))
+    assert {entry["fieldName"]: entry["value"] for entry in body["fields"]}["income"] == 10
+    assert body["status"] == "active"
+
+
+def test_the_admin_adds_a_subscriber_only_to_a_list_of_its_account(api, owner, other, admin_client):
+    theirs = MailingList.objects.create(account=other.account, name="Theirs")
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/add/", {"account": owner.account.pk, "email": "ann@example.com", "mailing_list": theirs.pk}
+    )
+    assert "This list belongs to another account." in form_errors(response)
+    assert not Subscriber.objects.filter(email="ann@example.com").exists()
