@@ -68,6 +68,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
             extra_context = {**(extra_context or {}), "new_api_key": new}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead (the revocation reaches every app server); the row stays for the record
+
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request, queryset):
         """All the selected keys or none: a revocation Redis could not spread to every app server is refused."""

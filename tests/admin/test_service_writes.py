@@ -2,6 +2,7 @@
 wrote (counters included), and what the API would refuse the back office refuses too, with the API's words, on
 the form, writing nothing."""
 
+from campaigns.models import Campaign
 from fields.models import Field
 from lists.models import MailingList
 from subscribers.models import Subscriber
@@ -162,3 +163,66 @@ def test_the_admin_adds_a_subscriber_only_to_a_list_of_its_account(api, owner, o
     )
     assert "This list belongs to another account." in form_errors(response)
     assert not Subscriber.objects.filter(email="ann@example.com").exists()
+
+
+# --- Campaigns ----------------------------------------------------------------------------------------------------
+
+CAMPAIGNS = "/admin/campaigns/campaign"
+
+
+def campaign_form(account, list_ids, **changes) -> dict:
+    return {
+        "account": account.pk,
+        "name": "Spring",
+        "subject": "Hello {{ firstName | friend }}",
+        "from_name": "Shop",
+        "from_email": "news@shop.example.com",
+        "reply_to": "",
+        "preheader": "",
+        "html": '<p>Hi</p><a href="https://shop.example.com/spring">Spring</a>',
+        "text": "Hi",
+        "lists": list_ids,
+        "scheduled_at_0": "",
+        "scheduled_at_1": "",
+        **changes,
+    }
+
+
+def test_a_campaign_written_in_the_admin_is_what_the_api_shows(api, owner, admin_client):
+    news = create_list(api, "News")
+    before = api.get("/api/v1/campaigns").json()["total"]
+    response = admin_client.post(f"{CAMPAIGNS}/add/", campaign_form(owner.account, [news]))
+    assert response.status_code == 302, form_errors(response)
+    campaign = Campaign.objects.get(account=owner.account, name="Spring")
+    body = api.get(f"/api/v1/campaigns/{campaign.pk}").json()
+    assert (body["status"], body["subject"], body["fromEmail"], body["lists"]) == (
+        "draft",
+        "Hello {{ firstName | friend }}",
+        "news@shop.example.com",
+        [news],
+    )
+    assert api.get("/api/v1/campaigns").json()["total"] == before + 1  # the account's campaign counter moved
+
+    form = campaign_form(owner.account, [news], subject="Hello again")
+    form.pop("account")
+    response = admin_client.post(f"{CAMPAIGNS}/{campaign.pk}/change/", form)
+    assert response.status_code == 302, form_errors(response)
+    assert api.get(f"/api/v1/campaigns/{campaign.pk}").json()["subject"] == "Hello again"
+
+    response = admin_client.post(f"{CAMPAIGNS}/{campaign.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert api.get(f"/api/v1/campaigns/{campaign.pk}").status_code == 404
+    assert api.get("/api/v1/campaigns").json()["total"] == before
+
+
+def test_the_admin_refuses_a_campaign_the_api_refuses(api, owner, other, admin_client):
+    news = create_list(api, "News")
+    theirs = MailingList.objects.create(account=other.account, name="Theirs")
+    for changes, words in (
+        ({"subject": "Hi {{ nosuchfield }}"}, "nosuchfield"),
+        ({"lists": [theirs.pk]}, "unknown lists"),
+        ({"from_email": "not an address"}, "not a valid email address"),
+    ):
+        response = admin_client.post(f"{CAMPAIGNS}/add/", campaign_form(owner.account, [news], **changes))
+        assert words in form_errors(response), (changes, form_errors(response))
+    assert not Campaign.objects.filter(account=owner.account).exists()
