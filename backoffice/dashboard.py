@@ -1,0 +1,78 @@
+"""The admin index's dashboard: one account's audience, lists, campaigns sending now and the last 30 days of
+sends, opens, clicks and bounces, read through the apps' models and selectors (the exact counters the API
+serves, no COUNT over the account's rows)."""
+
+from dataclasses import dataclass
+
+from accounts.models import Account
+from analytics.selectors import default_range, email_figures
+from backoffice.charts import line_chart, progress_bar
+from campaigns.models import Campaign, CampaignStatus
+from campaigns.selectors import campaign_stats
+from lists.models import MailingList
+from subscribers.models import Status, StatusCount
+
+TOP_LISTS = 8
+ACCOUNTS_LISTED = 200  # in the account chooser; any other is reached with ?account=<id>
+CHART_METRICS = {
+    "Sent": ("sent",),
+    "Opens": ("opens",),
+    "Clicks": ("clicks",),
+    "Bounces": ("hardBounces", "softBounces"),
+}
+
+
+@dataclass(frozen=True)
+class Sending:
+    campaign: Campaign
+    progress: str
+    sent: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    account: Account | None
+    accounts: list[Account]
+    statuses: list[tuple[str, int]]
+    lists: list[MailingList]
+    sending: list[Sending]
+    chart: str
+    totals: dict[str, int]
+
+
+def _chosen(account_id: str | None) -> Account | None:
+    """The account ``account_id``; the first by name when not given or unknown."""
+    chosen = Account.objects.filter(pk=account_id).first() if account_id and account_id.isdigit() else None
+    return chosen or Account.objects.order_by("name").first()
+
+
+def dashboard(*, account_id: str | None) -> Dashboard:
+    """The dashboard of the account ``account_id`` (the first account by name when not given or unknown)."""
+    account = _chosen(account_id)
+    accounts = list(Account.objects.order_by("name")[:ACCOUNTS_LISTED])
+    if account is not None and account not in accounts:
+        accounts.append(account)
+    if account is None:
+        return Dashboard(None, [], [], [], [], "", {})
+    start, end = default_range()
+    _, periods = email_figures(account=account, start=start, end=end, group_by="day")
+    series = {name: [sum(p.counts[m] for m in metrics) for p in periods] for name, metrics in CHART_METRICS.items()}
+    chart = line_chart([p.start.strftime("%d %b") for p in periods], series, title="The last 30 days")
+    sending = Campaign.objects.filter(account=account, status=CampaignStatus.SENDING).select_related("task")[:20]
+    stats = campaign_stats([campaign.pk for campaign in sending])
+    return Dashboard(
+        account=account,
+        accounts=accounts,
+        statuses=[(status.label, StatusCount.read(account.pk, status.value)) for status in Status],
+        lists=list(MailingList.objects.filter(account=account, active=True).order_by("-subscribers_count")[:TOP_LISTS]),
+        sending=[
+            Sending(
+                campaign,
+                progress_bar(campaign.task.processed, campaign.task.total) if campaign.task else "",
+                stats[campaign.pk]["sent"],
+            )
+            for campaign in sending
+        ],
+        chart=chart,
+        totals={name: sum(values) for name, values in series.items()},
+    )
