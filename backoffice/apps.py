@@ -3,7 +3,7 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class BackOfficeConfig(AppConfig):
-    """The back office's own pages (the dashboard) and charts; the models' admins live in their apps."""
+    """The back office's own pages (the dashboard); the models' admins live in their apps."""
 
     name = "backoffice"
     default_auto_field = "django.db.models.BigAutoField"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from accounts.models import Account
 from analytics.selectors import default_range, email_figures
-from backoffice.charts import line_chart, progress_bar
+from api.charts import line_chart, progress_bar
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.selectors import campaign_stats
 from lists.models import MailingList

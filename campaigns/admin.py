@@ -1,9 +1,17 @@
-from django.contrib import admin
-from django.utils.html import format_html
+from datetime import timedelta
 
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import escape, format_html, format_html_join
+
+from analytics.representations import metrics
+from analytics.selectors import campaign_figures
 from api.admin import ServiceAdmin, ServiceForm, service_action
+from api.charts import line_chart, progress_bar
 from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns.models import Campaign, Event, Message
+from campaigns.content import TemplateError
+from campaigns.models import Campaign, CampaignStatus, Event, Message
+from campaigns.preview import campaign_preview
 from campaigns.selectors import campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import (
@@ -19,6 +27,16 @@ from campaigns.services import (
 from lists.models import MailingList
 
 SHOWN_STATS = ("recipients", "sent", "hardBounces", "softBounces", "uniqueOpens", "uniqueClicks", "unsubscribes")
+TIMELINE_HOURS = 48
+# (label, count, rate) of the campaign page's figures (analytics.representations.metrics).
+RATE_ROWS = (
+    ("sent", "sent", ""),
+    ("delivered", "delivered", "deliveryRate"),
+    ("bounced", "hardBounces", "bounceRate"),
+    ("opened (unique)", "uniqueOpens", "openRate"),
+    ("clicked (unique)", "uniqueClicks", "clickRate"),
+    ("unsubscribed", "unsubscribes", "unsubscribeRate"),
+)
 
 
 # The form's fields and the API's members (CampaignInputSerializer) they are checked as.
@@ -94,37 +112,92 @@ class CampaignAdmin(ServiceAdmin):
             "cancel", campaign_cancel, description="Cancel selected campaigns", verb="Canceled", noun="campaign"
         ),
     ]
-    fields = (
-        "account",
-        "name",
-        "status",
-        "stats_summary",
-        "subject",
-        "from_name",
-        "from_email",
-        "reply_to",
-        "preheader",
-        "lists",
-        "scheduled_at",
-        "task",
-        "created_at",
-        "updated_at",
-        "started_at",
-        "finished_at",
-        "html",
-        "text",
-    )
-    always_read_only = ("status", "stats_summary", "task", "created_at", "updated_at", "started_at", "finished_at")
+    shown = ("status", "progress", "task_link", "rates", "timeline", "top_links", "preview")
+    times = ("created_at", "updated_at", "started_at", "finished_at")
+    change_form_template = "admin/campaigns/campaign/change_form_live.html"
 
-    def get_fields(self, request, obj=None):
-        return self.fields if obj is not None else ("account", *API_MEMBERS)
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("account", *API_MEMBERS)})]
+        return [
+            ("Sending", {"fields": self.shown}),
+            ("Content", {"fields": ("account", *API_MEMBERS)}),
+            ("Times", {"fields": self.times}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         if obj.status not in EDITABLE:  # its content is frozen: edits answer 409.6 in the API
-            return self.fields
-        return ("account", *self.always_read_only)
+            return ("account", *API_MEMBERS, *self.shown, *self.times)
+        return ("account", *self.shown, *self.times)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        sending = Campaign.objects.filter(pk=object_id, status=CampaignStatus.SENDING).exists()
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh": sending})
+
+    @admin.display(description="progress")
+    def progress(self, campaign):
+        task = campaign.task
+        return progress_bar(task.processed, task.total) if task else "not started"
+
+    @admin.display(description="task")
+    def task_link(self, campaign):
+        if campaign.task_id is None:
+            return "—"
+        href = reverse("admin:tasks_task_change", args=[campaign.task_id])
+        return format_html('<a href="{}">campaign-send task {}</a>', href, campaign.task_id)
+
+    @admin.display(description="rates")
+    def rates(self, campaign):
+        figures = metrics(campaign_stats([campaign.pk])[campaign.pk])
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+            (
+                (label, f"{figures[count]:,}", f"{100 * figures[rate]:.1f} %" if rate else "")
+                for label, count, rate in RATE_ROWS
+            ),
+        )
+        return format_html('<table class="campaign-rates">{}</table>', rows)
+
+    @admin.display(description="opens and clicks")
+    def timeline(self, campaign):
+        figures = campaign_figures(account=campaign.account, campaign_id=campaign.pk, timeline="hour")
+        points = {bucket: (opens, clicks) for bucket, opens, clicks in figures.timeline.points}
+        if figures.timeline.origin is None:
+            return "No opens or clicks yet."
+        hours = [figures.timeline.origin + timedelta(hours=n) for n in range(TIMELINE_HOURS)]
+        return line_chart(
+            [hour.strftime("%d %b %H:00") for hour in hours],
+            {
+                "Opens": [points.get(hour, (0, 0))[0] for hour in hours],
+                "Clicks": [points.get(hour, (0, 0))[1] for hour in hours],
+            },
+            title="Opens and clicks per hour since the start",
+        )
+
+    @admin.display(description="top links")
+    def top_links(self, campaign):
+        figures = campaign_figures(account=campaign.account, campaign_id=campaign.pk, timeline="hour")
+        if not figures.top_links:
+            return "No click yet."
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", figures.top_links)
+        return format_html("<table><tr><th>URL</th><th>clicks</th><th>unique</th></tr>{}</table>", rows)
+
+    @admin.display(description="preview")
+    def preview(self, campaign):
+        try:
+            shown = campaign_preview(campaign)
+        except TemplateError as exc:
+            return f"Cannot be shown: {exc}"
+        return format_html(
+            "<p>As <strong>{}</strong> would read it. Subject: <strong>{}</strong></p>"
+            '<iframe class="campaign-preview" sandbox title="Preview" srcdoc="{}"></iframe>',
+            shown.to or "a subscriber without values",
+            shown.subject,
+            shown.html or f"<pre>{escape(shown.text)}</pre>",
+        )
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status in DELETABLE

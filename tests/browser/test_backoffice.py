@@ -63,3 +63,32 @@ def test_the_dashboard_shows_an_accounts_audience_lists_and_last_30_days(
     page.click("#dashboard button[type=submit]")
     page.wait_for_selector("#dashboard svg.chart")
     assert "News" not in page.inner_text("#dashboard .dashboard-grid")
+
+
+def test_a_campaigns_page_shows_its_rates_timeline_links_and_a_preview(
+    live_server,
+    page,
+    admin_user,
+    api,
+    insecure_cookies,
+    smtp_server,  # noqa: F811
+    queues,  # noqa: F811
+):
+    html = '<p>Hi {{ firstName | friend }}</p><a href="https://shop.example.com/spring">Spring</a>'
+    campaign_id, _, _ = sent_campaign(api, 3, fields=lambda i: {"firstName": f"Ann{i}"}, html=html)
+    messages = list(Message.objects.filter(campaign_id=campaign_id).order_by("id"))
+    assert Client().get(f"/t/o/{make_token(messages[0].pk)}").status_code == 200
+    link = Message.objects.get(pk=messages[1].pk)
+    assert Client().get(f"/t/c/{make_token(link.pk)}/0").status_code in (302, 303)
+
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/campaigns/campaign/{campaign_id}/change/")
+    rates = page.inner_text(".campaign-rates")
+    assert "delivered\t3\t100.0 %" in rates and "opened (unique)\t1\t33.3 %" in rates, rates
+    assert "clicked (unique)\t1\t33.3 %" in rates, rates
+    assert "Opens (1)" in page.inner_html("svg.chart") and "Clicks (1)" in page.inner_html("svg.chart")
+    assert "https://shop.example.com/spring" in page.inner_text(".field-top_links")
+    frame = page.frame_locator("iframe.campaign-preview")
+    assert frame.locator("p").inner_text() == "Hi Ann0"  # the first recipient's merge values
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0  # sent: nothing moves any more
+    screenshot(page, "backoffice-campaign")

@@ -27,6 +27,8 @@ def test_campaign_admin_shows_stats_and_starts_and_pauses(api, owner, admin_clie
         )
     assert b"Started 1 campaign(s)." in response.content
     assert Campaign.objects.get(pk=campaign_id).status == "sending"
+    sending_page = admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/change/").content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in sending_page  # the progress refreshes by itself
     response = admin_client.post(
         "/admin/campaigns/campaign/", {"action": "pause", "_selected_action": [campaign_id]}, follow=True
     )
@@ -41,7 +43,8 @@ def test_campaign_admin_shows_stats_and_starts_and_pauses(api, owner, admin_clie
     run_jobs("sending", "default")
     page = admin_client.get("/admin/campaigns/campaign/").content.decode()
     assert "Admin" in page and "sent: 1" in page
-    assert "sent: 1" in admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/change/").content.decode()
+    change = admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/change/").content.decode()
+    assert "<th scope='row'>delivered</th><td>1</td><td>100.0 %</td>" in change
 
 
 def test_message_admin_lists_messages_with_their_events(api, owner, admin_client, smtp_server, queues):  # noqa: F811
