@@ -1,10 +1,23 @@
-from django.contrib import admin
+import csv
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponse
 
 from api.admin import ServiceAdmin
+from api.problems import NOT_FOUND, ApiProblem
 from fields.selectors import field_types
-from subscribers.admin_forms import SubscriberAddForm, change_form_for
-from subscribers.emails import email_md5
-from subscribers.models import Subscriber, Suppression
+from lists.models import MailingList
+from subscribers.admin_forms import SubscriberAddForm, change_form_for, shown_value
+from subscribers.emails import email_md5, normalize_email
+from subscribers.models import Membership, Subscriber, Suppression
+from subscribers.services import subscriber_remove_from_list, subscriber_subscribe, subscriber_unsubscribe
+
+MD5 = re.compile(r"[0-9a-f]{32}")
+MIN_PART = 3  # a trigram: shorter parts cannot use the index
+EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)
 
 
 class Md5SearchMixin:
@@ -17,15 +30,120 @@ class Md5SearchMixin:
         return super().get_search_results(request, queryset, term.lower())
 
 
+class SubscriberActionForm(helpers.ActionForm):
+    """The actions' one extra input: the list to add the selection to, or remove it from."""
+
+    mailing_list = forms.ModelChoiceField(
+        queryset=MailingList.objects.select_related("account").order_by("account__name", "name"),
+        required=False,
+        label="List",
+    )
+
+
+def _each(model_admin, request, queryset, change, *, verb: str) -> None:
+    """``change(subscriber)`` for each selected subscriber (the API's service); refusals are shown, not raised."""
+    done = 0
+    for subscriber in queryset.select_related("account"):
+        try:
+            if change(subscriber) is not False:
+                done += 1
+        except ApiProblem as problem:
+            model_admin.message_user(request, f"{subscriber.email}: {problem.problem_detail}", level=messages.WARNING)
+    model_admin.message_user(request, f"{verb} {done} subscriber(s).", level=messages.SUCCESS)
+
+
+def _chosen_list(model_admin, request):
+    chosen = request.POST.get("mailing_list")
+    mailing_list = MailingList.objects.filter(pk=chosen).first() if chosen and chosen.isdigit() else None
+    if mailing_list is None:
+        model_admin.message_user(request, "Choose a list first.", level=messages.ERROR)
+    return mailing_list
+
+
+def _in_account(mailing_list: MailingList, subscriber) -> None:
+    if mailing_list.account_id != subscriber.account_id:
+        raise ApiProblem(NOT_FOUND, f"The list {mailing_list.name} belongs to another account.")
+
+
+@admin.action(description="Unsubscribe selected subscribers")
+def unsubscribe(model_admin, request, queryset):
+    _each(
+        model_admin,
+        request,
+        queryset,
+        lambda subscriber: subscriber_unsubscribe(subscriber=subscriber, reason="back office", origin="admin"),
+        verb="Unsubscribed",
+    )
+
+
+@admin.action(description="Add selected subscribers to the list chosen")
+def add_to_list(model_admin, request, queryset):
+    mailing_list = _chosen_list(model_admin, request)
+    if mailing_list is None:
+        return
+
+    def add(subscriber):
+        _in_account(mailing_list, subscriber)
+        email = normalize_email(subscriber.email)
+        subscriber_subscribe(
+            account=subscriber.account, mailing_list=mailing_list, email=email, to_set={}, to_unset=set()
+        )
+
+    _each(model_admin, request, queryset, add, verb=f"Added to {mailing_list.name}:")
+
+
+@admin.action(description="Remove selected subscribers from the list chosen")
+def remove_from_list(model_admin, request, queryset):
+    mailing_list = _chosen_list(model_admin, request)
+    if mailing_list is None:
+        return
+
+    def remove(subscriber):
+        _in_account(mailing_list, subscriber)
+        return subscriber_remove_from_list(subscriber=subscriber, mailing_list=mailing_list)
+
+    _each(model_admin, request, queryset, remove, verb=f"Removed from {mailing_list.name}:")
+
+
+@admin.action(description="Export selected subscribers as CSV")
+def export_csv(model_admin, request, queryset):
+    """Address, MD5, status, lists and every field of the selection's accounts, one row a subscriber."""
+    subscribers = list(queryset.select_related("account").order_by("id")[:EXPORT_AT_MOST])
+    names = {row.pk: row.name for row in MailingList.objects.filter(memberships__subscriber__in=subscribers)}
+    lists = {}
+    for subscriber_id, list_id in Membership.objects.filter(subscriber__in=subscribers).values_list(
+        "subscriber_id", "list_id"
+    ):
+        lists.setdefault(subscriber_id, []).append(names.get(list_id, str(list_id)))
+    fields = sorted({name for subscriber in subscribers for name in subscriber.fields})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["emailAddress", "emailMd5", "account", "status", "lists", "created", *fields])
+    for subscriber in subscribers:
+        writer.writerow(
+            [
+                subscriber.email,
+                subscriber.email_md5,
+                subscriber.account.name,
+                subscriber.status,
+                "; ".join(sorted(lists.get(subscriber.pk, []))),
+                subscriber.created_at.isoformat(),
+                *(shown_value(subscriber.fields.get(name)) for name in fields),
+            ]
+        )
+    return response
+
+
 @admin.register(Subscriber)
-class SubscriberAdmin(Md5SearchMixin, ServiceAdmin):
+class SubscriberAdmin(ServiceAdmin):
     """Added and changed through the API's services (subscribers/admin_forms.py); deleting is the API's
     erasure, and stays there."""
 
     list_display = ("email", "status", "account", "created_at", "unsubscribed_at")
     list_filter = ("status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("=email_md5",)
-    search_help_text = "An exact email address or its MD5."
+    search_fields = ("email",)  # (the search itself: get_search_results)
+    search_help_text = f"Part of an address ({MIN_PART} characters or more), a whole address, or its MD5."
     readonly_fields = (
         "account",
         "email_md5",
@@ -37,6 +155,21 @@ class SubscriberAdmin(Md5SearchMixin, ServiceAdmin):
     )
     list_select_related = ("account",)
     show_full_result_count = False  # no COUNT(*) over a million rows per page
+    action_form = SubscriberActionForm
+    actions = [unsubscribe, add_to_list, remove_from_list, export_csv]
+
+    def get_search_results(self, request, queryset, search_term):
+        """An MD5 finds its subscriber; any other term finds the addresses that contain it, through the trigram
+        index on ``email`` (subscribers/migrations/0005): fast at a million subscribers. Shorter terms than
+        MIN_PART would defeat the index: they must match a whole address."""
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        if MD5.fullmatch(term):
+            return queryset.filter(email_md5=term), False
+        if len(term) < MIN_PART:
+            return queryset.filter(email_md5=email_md5(term)), False
+        return queryset.filter(email__contains=term), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = change_form_for(obj.account) if obj is not None else SubscriberAddForm

@@ -35,7 +35,8 @@ def _input(field_type: str) -> forms.Field:
     return forms.CharField(required=False, max_length=1000, widget=widgets.get(field_type, forms.TextInput()))
 
 
-def _shown(value) -> str:
+def shown_value(value) -> str:
+    """A field's value as a form (and a CSV export) shows it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -102,7 +103,7 @@ class SubscriberChangeForm(ServiceForm):
         self.initial["status"] = subscriber.status
         self.initial["lists"] = list(subscriber.memberships.values_list("list_id", flat=True))
         for name in self.field_names:
-            self.initial[f"field_{name}"] = _shown(subscriber.fields.get(name))
+            self.initial[f"field_{name}"] = shown_value(subscriber.fields.get(name))
 
     def write(self):
         data = self.cleaned_data

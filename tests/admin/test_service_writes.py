@@ -226,3 +226,74 @@ def test_the_admin_refuses_a_campaign_the_api_refuses(api, owner, other, admin_c
         response = admin_client.post(f"{CAMPAIGNS}/add/", campaign_form(owner.account, [news], **changes))
         assert words in form_errors(response), (changes, form_errors(response))
     assert not Campaign.objects.filter(account=owner.account).exists()
+
+
+# --- Subscribers: bulk actions ------------------------------------------------------------------------------------
+
+
+def selected(*subscribers) -> list[int]:
+    return [subscriber.pk for subscriber in subscribers]
+
+
+def test_bulk_actions_go_through_the_services_and_the_counters_follow(api, owner, other, admin_client):
+    news, promo = create_list(api, "News"), create_list(api, "Promo")
+    for address in ("ann@example.com", "bob@example.com", "cid@example.com"):
+        subscribed(api, news, address)
+    ann, bob, cid = (
+        Subscriber.objects.get(account=owner.account, email=f"{n}@example.com") for n in ("ann", "bob", "cid")
+    )
+
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/",
+        {"action": "add_to_list", "mailing_list": promo, "_selected_action": selected(ann, bob)},
+        follow=True,
+    )
+    assert "Added to Promo: 2 subscriber(s)." in response.content.decode()
+    assert api_lists(api)[1]["Promo"]["subscribersQuantity"] == 2
+    assert get_subscriber(api, md5("ann@example.com"))["belongsToLists"] == [news, promo]
+
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/",
+        {"action": "remove_from_list", "mailing_list": news, "_selected_action": selected(ann)},
+        follow=True,
+    )
+    assert "Removed from News: 1 subscriber(s)." in response.content.decode()
+    assert api_lists(api)[1]["News"]["subscribersQuantity"] == 2
+
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/", {"action": "unsubscribe", "_selected_action": selected(bob, cid)}, follow=True
+    )
+    assert "Unsubscribed 2 subscriber(s)." in response.content.decode()
+    assert get_subscriber(api, md5("bob@example.com"))["status"] == "unsubscribed-by-admin"
+    quantities = {name: item["subscribersQuantity"] for name, item in api_lists(api)[1].items()}
+    assert quantities == {"News": 0, "Promo": 1}
+
+    # An unsubscribed subscriber is not added back (the API's 409.2), nor is anybody added to another account's list.
+    theirs = MailingList.objects.create(account=other.account, name="Theirs")
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/",
+        {"action": "add_to_list", "mailing_list": promo, "_selected_action": selected(cid)},
+        follow=True,
+    )
+    assert "Cid@example.com: cid@example.com is unsubscribed-by-admin" in response.content.decode()
+    response = admin_client.post(
+        f"{SUBSCRIBERS}/",
+        {"action": "add_to_list", "mailing_list": theirs.pk, "_selected_action": selected(ann)},
+        follow=True,
+    )
+    assert "belongs to another account" in response.content.decode()
+    assert get_subscriber(api, md5("ann@example.com"))["belongsToLists"] == [promo]
+
+
+def test_the_selection_exports_as_csv_with_lists_and_fields(api, owner, admin_client):
+    news = create_list(api, "News")
+    create_field(api, "vip", "boolean")
+    subscribed(api, news, "ann@example.com", fields={"vip": True, "firstName": "Ann"})
+    subscribed(api, news, "bob@example.com")
+    rows = Subscriber.objects.filter(account=owner.account).order_by("id")
+    response = admin_client.post(f"{SUBSCRIBERS}/", {"action": "export_csv", "_selected_action": selected(*rows)})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "emailAddress,emailMd5,account,status,lists,created,firstName,vip"
+    assert lines[1].startswith(f"ann@example.com,{md5('ann@example.com')},{owner.account.name},active,News,")
+    assert lines[1].endswith(",Ann,true") and lines[2].endswith(",,")

@@ -46,6 +46,20 @@ def test_subscriber_search_by_address_or_md5(admin_client, data, term):
     assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": term})) == ["john.smith@example.com"]
 
 
+@pytest.mark.parametrize(
+    "term,found",
+    [
+        ("jane", ["jane@example.com"]),
+        ("SMITH@exa", ["john.smith@example.com"]),
+        ("example.com", ["gone@example.com", "jane@example.com", "john.smith@example.com"]),
+        ("ja", []),  # shorter than a trigram: only a whole address matches
+        ("100%", []),  # LIKE's wildcards are literal
+    ],
+)
+def test_subscriber_search_by_part_of_an_address(admin_client, data, term, found):
+    assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": term})) == found
+
+
 def test_subscriber_search_by_an_unknown_address_finds_nothing(admin_client, data):
     assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": "nobody@example.com"})) == []
 
