@@ -2,12 +2,18 @@
 wrote (counters included), and what the API would refuse the back office refuses too, with the API's words, on
 the form, writing nothing."""
 
-from campaigns.models import Campaign
+from django.test import Client
+
+from campaigns.models import Campaign, Message
+from campaigns.tokens import make_token
 from fields.models import Field
 from lists.models import MailingList
 from subscribers.models import Subscriber
+from tests.campaigns.builders import sent_campaign
+from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import Paths, create_field, create_list, get_subscriber, md5, subscribed
+from tests.tasks.builders import queues  # noqa: F401 (a fixture)
 
 LISTS, FIELDS, SUBSCRIBERS = "/admin/lists/mailinglist", "/admin/fields/field", "/admin/subscribers/subscriber"
 
@@ -297,3 +303,13 @@ def test_the_selection_exports_as_csv_with_lists_and_fields(api, owner, admin_cl
     assert lines[0] == "emailAddress,emailMd5,account,status,lists,created,firstName,vip"
     assert lines[1].startswith(f"ann@example.com,{md5('ann@example.com')},{owner.account.name},active,News,")
     assert lines[1].endswith(",Ann,true") and lines[2].endswith(",,")
+
+
+def test_a_subscribers_page_shows_its_history(api, owner, admin_client, smtp_server, queues):  # noqa: F811
+    campaign_id, _, emails = sent_campaign(api, 1)
+    message = Message.objects.get(campaign_id=campaign_id)
+    assert Client().get(f"/t/o/{make_token(message.pk)}").status_code == 200
+    subscriber = Subscriber.objects.get(account=owner.account, email=emails[0])
+    page = admin_client.get(f"{SUBSCRIBERS}/{subscriber.pk}/change/").content.decode()
+    history = page[page.index('class="subscriber-history"') :]
+    assert "<td>open</td><td>Spring sale</td>" in history and "<td>sent</td><td>Spring sale</td>" in history
