@@ -1,11 +1,10 @@
 """The import task kind: a file of subscribers written into a list, chunk by chunk, by one runner."""
 
 from api.links import link
+from imports.models import IMPORT
 from imports.runner import RESULT_KEYS, run_import
 from lists.representations import list_href
 from tasks.registry import TaskKind, register
-
-IMPORT = "import"
 
 
 def _links(account_name: str, task) -> list[dict]:

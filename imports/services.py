@@ -4,7 +4,7 @@ from django.db import transaction
 
 from api.problems import ApiProblem
 from fields.selectors import field_types
-from imports.kinds import IMPORT
+from imports.models import IMPORT
 from imports.problems import IMPORT_FILE_INVALID
 from imports.sources import InvalidSource, Prepared, prepare
 from tasks.callbacks import callback_check

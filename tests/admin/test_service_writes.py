@@ -2,7 +2,8 @@
 wrote (counters included), and what the API would refuse the back office refuses too, with the API's words, on
 the form, writing nothing."""
 
-from django.test import Client
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, TestCase
 
 from campaigns.models import Campaign, Message
 from campaigns.tokens import make_token
@@ -13,7 +14,7 @@ from tests.campaigns.builders import sent_campaign
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.helpers import assert_hypermedia
 from tests.subscribers.builders import Paths, create_field, create_list, get_subscriber, md5, subscribed
-from tests.tasks.builders import queues  # noqa: F401 (a fixture)
+from tests.tasks.builders import queues, run_jobs  # noqa: F401 (a fixture)
 
 LISTS, FIELDS, SUBSCRIBERS = "/admin/lists/mailinglist", "/admin/fields/field", "/admin/subscribers/subscriber"
 
@@ -313,3 +314,46 @@ def test_a_subscribers_page_shows_its_history(api, owner, admin_client, smtp_ser
     page = admin_client.get(f"{SUBSCRIBERS}/{subscriber.pk}/change/").content.decode()
     history = page[page.index('class="subscriber-history"') :]
     assert "<td>open</td><td>Spring sale</td>" in history and "<td>sent</td><td>Spring sale</td>" in history
+
+
+# --- Imports ------------------------------------------------------------------------------------------------------
+
+IMPORTS = "/admin/imports/importtask"
+
+
+def test_an_import_uploaded_in_the_admin_runs_and_shows_its_columns_rows_and_errors(api, owner, admin_client, queues):  # noqa: F811
+    news = create_list(api, "News")
+    create_field(api, "income", "number")
+    csv_file = SimpleUploadedFile(
+        "people.csv",
+        b"email,firstName,income\nann@example.com,Ann,10\nnot-an-address,Bob,20\ncid@example.com,Cid,x\n",
+        content_type="text/csv",
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": csv_file})
+    assert response.status_code == 302, form_errors(response)
+    task_id = int(response["Location"].rstrip("/").split("/")[-2])
+    page = admin_client.get(f"{IMPORTS}/{task_id}/change/").content.decode()
+    assert "<td>column 1</td><td>the email address</td>" in page and "<td>column 3</td><td>field income</td>" in page
+    assert "<td>2</td><td>ann@example.com</td>" in page  # the first rows, as read from the stored file
+    assert '<meta http-equiv="refresh"' in page  # queued: it refreshes itself
+
+    run_jobs("imports", "default")
+    page = admin_client.get(f"{IMPORTS}/{task_id}/change/").content.decode()
+    assert '<meta http-equiv="refresh"' not in page
+    assert get_subscriber(api, md5("ann@example.com"))["belongsToLists"] == [news]
+    report = admin_client.get(f"/admin/tasks/task/{task_id}/errors.csv")
+    lines = b"".join(report.streaming_content).decode().splitlines()
+    assert lines[0] == "row,emailAddress,problem" and len(lines) == 3, lines
+    assert lines[1].startswith("3,not-an-address,") and lines[2].startswith("4,cid@example.com,")
+
+
+def test_the_admin_refuses_an_import_the_api_refuses(api, owner, admin_client):
+    news = create_list(api, "News")
+    bad = SimpleUploadedFile("people.csv", b"email,nosuchfield\nann@example.com,1\n", content_type="text/csv")
+    response = admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": bad})
+    assert "Column 'nosuchfield' is not a field of the account" in form_errors(response)
+    text = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
+    assert "Choose a CSV, XLS or XLSX file." in form_errors(
+        admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": text})
+    )

@@ -2,23 +2,28 @@
 installs it) against Django's live server. Screenshots go to var/screenshots/ (docs/screenshots/ keeps the ones
 the README shows)."""
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium, for one test: Playwright's event loop runs in this thread while it lives, which Django's ORM takes
+    for an async context, so the test's own ORM calls are allowed meanwhile (the deployment checks refuse the
+    variable, so it is set for the test only), and it is gone before the test's database is cleaned."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("chromium is not installed: run bin/ensure-browser (apt-get install chromium)")
-    # Playwright's event loop runs in this thread; Django's ORM calls from a test body are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server answers each request in a new thread: its connection must close with the request, or it
+    # outlives the thread and holds the test database open.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield chromium

@@ -18,6 +18,7 @@ from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_j
 CSV_WRITERS = {
     "tasks/representations.py": "the task error report, every text cell through csv_cell",
     "tasks/views.py": "serves that report as text/csv (CsvRenderer passes the text through)",
+    "subscribers/admin.py": "the back office's export of selected subscribers, every text cell through csv_cell",
 }
 DANGEROUS = [
     "=1+2",
@@ -73,3 +74,17 @@ def test_every_csv_writer_is_known():
         if "csv.writer" in source or "csv.DictWriter" in source or ("text/csv" in source and "Renderer" in source):
             writers.add(relative)
     assert writers == set(CSV_WRITERS)
+
+
+def test_the_back_offices_subscriber_export_neutralizes_formulas(api, owner, admin_client):
+    from subscribers.models import Subscriber
+    from tests.subscribers.builders import create_list, subscribed
+
+    news = create_list(api, "=HYPERLINK(1)")
+    subscribed(api, news, "ann@example.com", fields={"firstName": "=1+2", "lastName": "@SUM(A1)"})
+    selected = list(Subscriber.objects.filter(account=owner.account).values_list("pk", flat=True))
+    response = admin_client.post(
+        "/admin/subscribers/subscriber/", {"action": "export_csv", "_selected_action": selected}
+    )
+    _, record = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    assert record[4] == "'=HYPERLINK(1)" and record[-2:] == ["'=1+2", "'@SUM(A1)"], record

@@ -135,7 +135,9 @@ def test_change_page_shows_the_first_errors(admin_client, api, owner, tmp_path):
     run_command(owner, list_id, path)
     task = Task.objects.get()
     page = admin_client.get(f"/admin/tasks/task/{task.pk}/change/").content.decode()
-    assert "row 4" in page and f"/accounts/{owner.name}/tasks/{task.pk}/errors" in page
+    assert "row 4" in page and f"/admin/tasks/task/{task.pk}/errors.csv" in page
+    report = admin_client.get(f"/admin/tasks/task/{task.pk}/errors.csv")  # the admin's session is enough
+    assert report.status_code == 200 and b"".join(report.streaming_content).startswith(b"row,emailAddress,problem")
 
 
 def act(admin_client, name, ids):
