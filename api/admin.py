@@ -31,6 +31,13 @@ def service_action(name: str, service, *, description: str, verb: str, noun: str
     return admin.action(description=description)(action)
 
 
+class AccountScopedChoiceField(forms.ModelChoiceField):
+    """A choice among rows of every account (lists), each labelled with its account: "account · name"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.account.name} · {obj}"
+
+
 class ServiceForm(forms.ModelForm):
     """A model form whose save is one of the API's services (counters, suppressions, field types and cache
     invalidation stay true), called once the form is otherwise valid, so that a refusal (``ApiProblem``) shows

@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from api.admin import ServiceAdmin, ServiceForm
+from api.admin import AccountScopedChoiceField, ServiceAdmin, ServiceForm
 from api.charts import progress_bar
 from imports.models import ImportTask
 from imports.services import import_submit
@@ -25,7 +25,7 @@ SPREADSHEET_FORMATS = ("csv", "xls", "xlsx")
 
 
 class ImportForm(ServiceForm):
-    mailing_list = forms.ModelChoiceField(
+    mailing_list = AccountScopedChoiceField(
         queryset=MailingList.objects.filter(active=True).select_related("account").order_by("account__name", "name"),
         label="Into the list",
     )
@@ -57,7 +57,7 @@ class ImportAdmin(ServiceAdmin):
     list_filter = ("status",)
     search_fields = ("=id", "account__name", "list__name")
     list_select_related = ("account", "list")
-    shown = ("account", "list", "status", "progress", "result", "errors", "columns", "first_rows", "created_at")
+    shown = ("account", "list", "status", "progress", "outcome", "errors", "columns", "first_rows", "created_at")
     change_form_template = "admin/tasks/task/change_form_live.html"
 
     def get_fields(self, request, obj=None):
@@ -67,7 +67,7 @@ class ImportAdmin(ServiceAdmin):
         return () if obj is None else self.shown
 
     def has_change_permission(self, request, obj=None):
-        return obj is None or request.method == "GET"  # its page is for reading; the task's actions are the tasks'
+        return False  # its page is for reading; pausing or stopping it is the tasks' page's
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -82,6 +82,13 @@ class ImportAdmin(ServiceAdmin):
     @admin.display(description="progress")
     def progress(self, task):
         return progress_bar(task.processed, task.total)
+
+    @admin.display(description="result")
+    def outcome(self, task):
+        if not task.result:
+            return "—"
+        rows = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td></tr>", sorted(task.result.items()))
+        return format_html("<table>{}</table>", rows)
 
     @admin.display(description="errors")
     def errors(self, task):
@@ -103,7 +110,7 @@ class ImportAdmin(ServiceAdmin):
     @admin.display(description="first rows")
     def first_rows(self, task):
         if task.source_format not in SPREADSHEET_FORMATS or not payload_exists(task_id=task.pk):
-            return "— (the file is kept only while the import runs)"
+            return "— (shown while the import waits or runs: its file is deleted once it is done)"
         with payload_open(task=task, seekable=task.source_format != "csv") as source:
             rows = list(islice(iter_rows(task.source_format, source, task.source_options), PREVIEW_ROWS))
         names = sorted({name for row in rows for name in row.fields})

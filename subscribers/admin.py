@@ -1,12 +1,11 @@
 import csv
 import re
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponse
 
-from api.admin import ServiceAdmin
+from api.admin import AccountScopedChoiceField, ServiceAdmin
 from api.problems import NOT_FOUND, ApiProblem
 from fields.selectors import field_types
 from lists.models import MailingList
@@ -34,7 +33,7 @@ class Md5SearchMixin:
 class SubscriberActionForm(helpers.ActionForm):
     """The actions' one extra input: the list to add the selection to, or remove it from."""
 
-    mailing_list = forms.ModelChoiceField(
+    mailing_list = AccountScopedChoiceField(
         queryset=MailingList.objects.select_related("account").order_by("account__name", "name"),
         required=False,
         label="List",

@@ -8,7 +8,8 @@ API's words, and counters, suppressions and the account's field types stay true.
 
 from django import forms
 
-from api.admin import ServiceForm
+from api.admin import AccountScopedChoiceField, ServiceForm
+from fields.models import Field
 from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.models import MailingList
@@ -53,8 +54,9 @@ def _email(form: forms.Form, value: str):
 
 
 class SubscriberAddForm(ServiceForm):
-    mailing_list = forms.ModelChoiceField(
-        queryset=MailingList.objects.filter(active=True).select_related("account"), label="List"
+    mailing_list = AccountScopedChoiceField(
+        queryset=MailingList.objects.filter(active=True).select_related("account").order_by("account__name", "name"),
+        label="List",
     )
 
     class Meta:
@@ -78,7 +80,10 @@ class SubscriberAddForm(ServiceForm):
 def change_form_for(account) -> type[ServiceForm]:
     """The change form of ``account``'s subscribers: its lists and one typed input per field of the account."""
     types = dict(field_types(account=account))
+    labels = dict(Field.objects.filter(account=account).values_list("name", "label"))
     declared = {f"field_{name}": _input(field_type) for name, field_type in types.items()}
+    for name, field_type in types.items():
+        declared[f"field_{name}"].label = f"{labels.get(name) or name} ({field_type})"
     declared["lists"] = forms.ModelMultipleChoiceField(
         queryset=MailingList.objects.filter(account=account).order_by("name"),
         required=False,
