@@ -72,5 +72,6 @@ def test_the_contract_notes_name_every_problem_type_and_task_kind():
     for key in REGISTRY.problems:
         assert f"`{key}`" in CONTRACT, key
     for kind in task_kinds.TYPES:
-        assert f"`{kind}`" in CONTRACT, kind
+        if not task_kinds.find(kind).run.__module__.startswith("tests."):  # the suite's own toy kind aside
+            assert f"`{kind}`" in CONTRACT, kind
     assert "reserved" not in CONTRACT.split("## Tasks", 1)[1].split("##", 1)[0]
