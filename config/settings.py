@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.BodySizeLimitMiddleware",
     "api.middleware.ProblemMiddleware",
+    # `/accounts/{a}/` and every known route written with a trailing slash: 308 to the route without it.
+    "api.trailing_slash.TrailingSlashRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,12 +5,10 @@ server's DATABASE_URL, a fresh database created for the run.
 """
 
 import base64
-import functools
 import json
 import os
 import sys
 import time
-import traceback
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -32,6 +30,7 @@ from dredd.fixtures import (  # noqa: E402
     reset_examples,
     reset_task,
 )
+from dredd.reporting import reported  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
 NOT_YET_IMPLEMENTED: dict[str, int] = {}
@@ -69,21 +68,6 @@ KEYED_SENDS = (f"{SEND_EMAIL}Example 3", f"{SEND_EMAIL}Example 4")
 NOT_YET_LINKED: dict[str, int] = {}
 
 state = {}
-
-
-def reported(hook):
-    """A hook that raises fails its transaction at once, with the traceback, instead of timing out."""
-
-    @functools.wraps(hook)
-    def wrapper(transaction):
-        try:
-            hook(transaction)
-        except Exception:
-            text = traceback.format_exc()
-            sys.stderr.write(text)
-            transaction["fail"] = f"hook {hook.__name__} failed: {text.splitlines()[-1]}"
-
-    return wrapper
 
 
 @hooks.before_all

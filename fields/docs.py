@@ -68,14 +68,25 @@ rel(
     response_profile="fields-collection",
     problems=AUTH,
 )
+CREATE_PROBLEMS = ("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", "409.5-too-many-fields")
 rel(
     "create-field",
     "Create a field",
-    "POST a custom field definition; 201 with `Location`.",
+    "POST a custom field definition; 200 with a message, its links and `Location` (as the received Blueprint).",
     method="POST",
     request_profile="field-input",
     response_profile="message",
-    problems=("400.24-missing-data", "400.2-validation-error", "400.38-duplicated-name", *AUTH),
+    problems=(*CREATE_PROBLEMS, *AUTH),
+)
+rel(
+    "add-field",
+    "Add a field",
+    "The received Blueprint's name for `/rels/create-field`, on the Fields collection (`self /rels/add-field`): "
+    "the same POST of a custom field definition; 200 with a message, its links and `Location`.",
+    method="POST",
+    request_profile="field-input",
+    response_profile="message",
+    problems=(*CREATE_PROBLEMS, *AUTH),
 )
 rel("field", "Field", "A field definition.", response_profile="field", problems=("404.1-not-found", *AUTH))
 rel(

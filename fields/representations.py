@@ -55,6 +55,7 @@ def fields_collection(account_name: str, fields) -> dict:
             account_home(account_name, "parent /rels/account-home"),
             link(fields_href(account_name), "self /rels/fields-collection", "Fields"),
             link(fields_href(account_name), "/rels/create-field", "Create a new field"),
+            link(fields_href(account_name), "self /rels/add-field", "Create a new field"),
         ],
     }
 

@@ -19,7 +19,7 @@ class FieldCollectionView(AccountScopedView):
     @extend_schema(
         operation_id="fields_create",
         request=request_body("field-input"),
-        responses=responses({201: "message"}, extra_problems=(400, 409, 415)),
+        responses=responses({200: "message"}, extra_problems=(400, 409, 415)),
     )
     def post(self, request, account_name):
         data = validated(FieldCreateSerializer, request.data)
@@ -34,7 +34,6 @@ class FieldCollectionView(AccountScopedView):
         return message(
             "Field created successfully",
             rep.field_written_links(name, field, "Created field"),
-            status=201,
             headers={"Location": rep.field_href(name, field.name)},
         )
 

@@ -8,7 +8,10 @@ profile(
     "import-input",
     "Import (JSON)",
     {
-        "description": "Subscribers to import into a list. CSV, XLS, XLSX and multipart/form-data are accepted too.",
+        "description": (
+            "Subscribers to import into a list. CSV (text/csv or application/csv), XLS, XLSX, multipart/form-data "
+            "and an HTML form (application/x-www-form-urlencoded, see import-form) are accepted too."
+        ),
         "type": "object",
         "required": ["items"],
         "properties": {
@@ -38,12 +41,33 @@ profile(
         },
     },
 )
+profile(
+    "import-form",
+    "Import (HTML form)",
+    {
+        "description": "An import sent as an HTML form (application/x-www-form-urlencoded): the text of a CSV or "
+        "JSON file. A workbook goes as multipart/form-data or as the request body.",
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "description": "The file's text: CSV with a header row, or the JSON body."},
+            "content-type": {
+                "enum": ["text/csv", "application/csv", "application/json"],
+                "default": "text/csv",
+                "description": "What `file` holds.",
+            },
+            "callback": {"type": "string", "format": "uri", "description": "As in import-input."},
+        },
+    },
+)
 
 
 rel(
     "import-to-list",
     "Import subscribers to a list",
-    "POST JSON items, CSV, XLS, XLSX or a multipart file: 202 with the Location of the import task.",
+    "POST JSON items, CSV (text/csv or application/csv), XLS, XLSX, a multipart file or an HTML form "
+    "(application/x-www-form-urlencoded, profile import-form): 202 with the Location of the import task. "
+    "`…/lists/{listId}/import`, the href the received Blueprint gives, is the same endpoint.",
     method="POST",
     request_profile="import-input",
     response_profile="message",

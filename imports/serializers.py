@@ -1,4 +1,5 @@
-"""An import's body, parsed: JSON items, a file in a raw body (CSV, XLS, XLSX) or in a multipart form."""
+"""An import's body, parsed: JSON items, a file in a raw body (CSV, XLS, XLSX), in a multipart form, or the
+text of a CSV or JSON file in an HTML form (application/x-www-form-urlencoded, as the received Blueprint)."""
 
 from pathlib import PurePath
 
@@ -7,9 +8,10 @@ from django.conf import settings
 from api.parsers import loads_nesting_checked
 from api.problems import INVALID_JSON, MISSING_DATA, UNSUPPORTED_MEDIA_TYPE, ApiProblem
 from imports.problems import IMPORT_FILE_INVALID
-from imports.sources import CONTENT_TYPES, EXTENSIONS, InvalidSource, Prepared, prepare_json
+from imports.sources import CONTENT_TYPES, EXTENSIONS, SPREADSHEETS, InvalidSource, Prepared, prepare_json
 
-ACCEPTED = ", ".join([*CONTENT_TYPES, "multipart/form-data"])
+FORM = "application/x-www-form-urlencoded"
+ACCEPTED = ", ".join([*CONTENT_TYPES, "multipart/form-data", FORM])
 Payload = tuple[str, bytes | None, Prepared | None, str | None]
 
 
@@ -33,11 +35,37 @@ def import_payload(request) -> Payload:
         if fmt == "json":
             return json_payload(upload.read())
         return fmt, upload.read(), None, request.data.get("callback") or None
+    if media == FORM:
+        return form_payload(request)
     if media not in CONTENT_TYPES:
         raise ApiProblem(UNSUPPORTED_MEDIA_TYPE, f"Cannot import '{media or 'no content type'}'; accepted: {ACCEPTED}.")
     if CONTENT_TYPES[media] == "json":
         return json_payload(request.body)
     return CONTENT_TYPES[media], request.body, None, request.query_params.get("callback") or None
+
+
+def form_payload(request) -> Payload:
+    """An HTML form's fields: `file` (the file's text), `content-type` (text/csv when absent), `callback`.
+    A form carries text, so only CSV and JSON; a workbook goes as multipart/form-data or as the body."""
+    text = request.data.get("file")
+    if text is None:
+        raise ApiProblem(
+            MISSING_DATA,
+            "The form must carry the file's text in the field 'file'.",
+            errors=[{"field": "file", "detail": "This field is required."}],
+        )
+    declared = (request.data.get("content-type") or "text/csv").split(";")[0].strip().lower()
+    fmt = CONTENT_TYPES.get(declared)
+    if fmt is None or fmt in SPREADSHEETS:
+        raise ApiProblem(
+            UNSUPPORTED_MEDIA_TYPE,
+            f"A form ({FORM}) carries a CSV or JSON file's text, not '{declared}'; "
+            "send a workbook as multipart/form-data or as the request body.",
+        )
+    data = text.encode("utf-8")
+    if fmt == "json":
+        return json_payload(data)
+    return fmt, data, None, request.data.get("callback") or request.query_params.get("callback") or None
 
 
 def json_payload(body: bytes) -> Payload:

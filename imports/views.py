@@ -1,24 +1,23 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from api.openapi import request_body, responses
+from api.openapi import openapi_ref, request_body, responses
 from api.responses import message
 from api.views import AccountScopedView
 from imports.representations import import_created_links
-from imports.serializers import import_payload
+from imports.serializers import FORM, import_payload
 from imports.services import import_submit
 from lists.selectors import list_get
 from tasks.representations import task_href
+
+IMPORT_REQUEST = {**request_body("import-input"), FORM: openapi_ref("import-form")}
+IMPORT_RESPONSES = responses({202: "message"}, extra_problems=(400, 404, 413, 415))
 
 
 class ImportView(AccountScopedView):
     parser_classes = [MultiPartParser, FormParser]  # raw bodies are read as they are
 
-    @extend_schema(
-        operation_id="lists_import",
-        request=request_body("import-input"),
-        responses=responses({202: "message"}, extra_problems=(400, 404, 413, 415)),
-    )
+    @extend_schema(operation_id="lists_import", request=IMPORT_REQUEST, responses=IMPORT_RESPONSES)
     def post(self, request, account_name, list_id):
         mailing_list = list_get(account=self.account, list_id=list_id)
         fmt, data, prepared, callback = import_payload(request)
@@ -32,3 +31,16 @@ class ImportView(AccountScopedView):
             status=202,
             headers={"Location": task_href(name, task.pk)},
         )
+
+
+class ImportAliasView(ImportView):
+    """`…/lists/{listId}/import`: the href the received Blueprint's list-subscribers collection gives."""
+
+    @extend_schema(
+        operation_id="lists_import_alias",
+        description="The same endpoint as `…/lists/{listId}/subscribers/import`, at the received Blueprint's href.",
+        request=IMPORT_REQUEST,
+        responses=IMPORT_RESPONSES,
+    )
+    def post(self, request, account_name, list_id):
+        return super().post(request, account_name, list_id)

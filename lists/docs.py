@@ -21,7 +21,12 @@ profile(
                 "description": "Deprecated misspelling of subscribersQuantity, same value.",
             },
             "active": {"type": "boolean"},
-            "creationDate": {"type": "string", "format": "date-time"},
+            "creation-date": {"type": "string", "format": "date-time", "description": "When the list was created."},
+            "creationDate": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Alias of creation-date, same value (the camelCase spelling of the other members).",
+            },
             "_links": {"type": "array", "items": ref("link")},
         },
     },

@@ -83,5 +83,6 @@ def _fields(mailing_list) -> dict:
         "subscribersQuantity": mailing_list.subscribers_count,
         "subcribersQuantity": mailing_list.subscribers_count,
         "active": mailing_list.active,
+        "creation-date": iso(mailing_list.created_at),
         "creationDate": iso(mailing_list.created_at),
     }

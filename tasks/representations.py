@@ -28,10 +28,12 @@ def errors_href(account_name: str, task_id: int) -> str:
     return url("task-errors", account_name=account_name, task_id=task_id)
 
 
-def action_links(account_name: str, task) -> list[dict]:
+def action_links(account_name: str, task, *, rel_prefix: str = "") -> list[dict]:
+    """The actions allowed now; a collection item's carry the received `item` token (`item /rels/cancel-task`)."""
     return [
-        link(url(f"task-{action}", account_name=account_name, task_id=task.pk), *ACTION_LINKS[action])
+        link(url(f"task-{action}", account_name=account_name, task_id=task.pk), rel_prefix + rel, description)
         for action in allowed_actions(task)
+        for rel, description in [ACTION_LINKS[action]]
     ]
 
 
@@ -56,7 +58,7 @@ def task_item(account_name: str, task) -> dict:
         **_summary(task),
         "_links": [
             link(task_href(account_name, task.pk), "item /rels/task", "Task details"),
-            *action_links(account_name, task),
+            *action_links(account_name, task, rel_prefix="item "),
         ],
     }
 

@@ -48,9 +48,25 @@ def test_every_new_account_has_the_predefined_fields_first(db):
     assert links_by_rel(body, "/rels/account-home")[0]["href"] == paths.home
 
 
-def test_create_is_201_with_location_and_defaults(api, paths):
+def test_the_collection_offers_the_received_add_field_rel(api, paths):
+    body = assert_hypermedia(api.get(paths.fields), 200, "fields-collection")
+    [add] = [link for link in body["_links"] if link["rel"] == "self /rels/add-field"]
+    assert add["href"] == paths.fields
+    page = api.get("/rels/add-field")
+    assert page.status_code == 200 and b"POST" in page.content
+
+
+def test_create_is_200_with_the_received_message_location_and_defaults(api, paths):
     response = api.post(paths.fields, {"fieldName": "city", "type": "string"})
-    body = assert_hypermedia(response, 201, "message")
+    body = assert_hypermedia(response, 200, "message")  # the received Blueprint's status
+    assert body["message"] == "Field created successfully"
+    assert [link["rel"] for link in body["_links"]] == [
+        "parent /rels/fields-collection",
+        "related /rels/field",
+        "/rels/edit-field",
+        "/rels/delete-field",
+        "/rels/account-home",
+    ]
     assert response["Location"] == paths.field("city")
     assert links_by_rel(body, "/rels/field")[0]["href"] == paths.field("city")
     assert links_by_rel(body, "/rels/delete-field")[0]["href"] == paths.field("city")

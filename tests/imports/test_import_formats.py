@@ -1,11 +1,14 @@
-"""Every accepted payload (JSON, CSV, XLS, XLSX, multipart) imports the same table to the same result."""
+"""Every accepted payload (JSON, CSV, XLS, XLSX, multipart, an HTML form) imports the same table to the same
+result, at the endpoint and at the received Blueprint's `…/lists/{listId}/import`."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
+from django.test import TestCase
 
 from subscribers.models import Status, Subscriber
-from tests.helpers import assert_hypermedia, links_by_rel
+from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import create_field, create_list, md5, set_status, subscribed, unsubscribe
 from tests.tasks.builders import (
     XLS,
@@ -157,6 +160,44 @@ def test_multipart_file_imports_the_same_table(api, owner, world, queues, case):
     task_id = task_id_of(post_multipart(api, world["target"], MULTIPART[case]()))
     run_jobs()
     assert_imported(api, owner, world, task_id, JSON_ERROR_ROWS if case == "json file" else FILE_ERROR_ROWS)
+
+
+FORMS = {  # the received Blueprint's "HTML Form (x-www-form-urlencoded)": the file's text in `file`
+    "csv, content type implied": lambda: {"file": csv_bytes(table()).decode()},
+    "csv": lambda: {"file": csv_bytes(table(), ";").decode(), "content-type": "text/csv"},
+    "application/csv": lambda: {"file": csv_bytes(table()).decode(), "content-type": "application/csv"},
+    "json": lambda: {"file": json_body(json_rows()).decode(), "content-type": "application/json"},
+}
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("case", FORMS)
+def test_an_html_form_imports_the_same_table(api, owner, world, queues, case):
+    task_id = task_id_of(post_import(api, world["target"], urlencode(FORMS[case]()), FORM))
+    run_jobs()
+    assert_imported(api, owner, world, task_id, JSON_ERROR_ROWS if case == "json" else FILE_ERROR_ROWS)
+
+
+def test_a_form_without_file_or_with_a_workbook_is_a_problem(api, world):
+    response = post_import(api, world["target"], urlencode({"content-type": "text/csv"}), FORM)
+    assert_problem(response, 400, "/errors/400.24-missing-data")
+    assert response.json()["errors"] == [{"field": "file", "detail": "This field is required."}]
+    response = post_import(api, world["target"], urlencode({"file": "x", "content-type": XLSX}), FORM)
+    assert_problem(response, 415, "/errors/415.1-unsupported-media-type")
+    assert "multipart/form-data" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv-application"])
+def test_the_received_import_href_is_the_same_endpoint(api, owner, world, queues, fmt):
+    """The received list-subscribers collection links `…/lists/{listId}/import`: it imports as the endpoint does."""
+    data, content_type = FORMATS[fmt]()
+    path = TaskPaths(api.owner).list(world["target"]) + "/import"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = api.request("POST", path, data, content_type=content_type)
+    task_id = task_id_of(response)
+    assert response["Location"] == TaskPaths(api.owner).task(task_id)
+    run_jobs()
+    assert_imported(api, owner, world, task_id, JSON_ERROR_ROWS if fmt == "json" else FILE_ERROR_ROWS)
 
 
 def test_multipart_without_file_part_is_refused(api, world):

@@ -38,8 +38,9 @@ def test_created_list_reads_back_trimmed_active_and_empty(api, paths):
     assert body["name"] == "Newsletter"
     assert body["active"] is True
     assert body["subscribersQuantity"] == 0 and body["subcribersQuantity"] == 0
-    created = datetime.datetime.fromisoformat(body["creationDate"])
+    created = datetime.datetime.fromisoformat(body["creation-date"])  # the received key
     assert abs(datetime.datetime.now(datetime.UTC) - created) < datetime.timedelta(minutes=5)
+    assert body["creationDate"] == body["creation-date"]  # its camelCase alias
     subscribers = paths.list_subscribers(list_id)
     assert links_by_rel(body, "self")[0]["href"] == paths.list(list_id)
     assert links_by_rel(body, "edit")[0]["href"] == paths.list(list_id)

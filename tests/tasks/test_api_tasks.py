@@ -86,6 +86,11 @@ def test_collection_newest_first_with_counts_and_links(api, paths, queues, setti
     for item in body["items"]:
         assert links_by_rel(item, "item")[0]["href"] == paths.task(item["taskId"])
         assert action_rels(item) == EXPECTED_ACTIONS[item["status"]]
+        # Items keep the received `item` token on their actions (`item /rels/cancel-task`); the detail has none.
+        actions = [link["rel"] for link in item["_links"][1:]]
+        assert actions == [f"item /rels/{name}-task" for name in EXPECTED_ACTIONS[item["status"]]]
+        detail = [link["rel"] for link in get_task(api, item["taskId"])["_links"] if link["rel"].endswith("-task")]
+        assert detail == [f"/rels/{name}-task" for name in EXPECTED_ACTIONS[item["status"]]]
         assert set(item) >= {"taskId", "type", "status", "progress", "createdAt", "_links"}
     assert_every_page(
         api,
