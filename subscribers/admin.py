@@ -16,7 +16,7 @@ from subscribers.services import subscriber_remove_from_list, subscriber_subscri
 from tasks.representations import csv_cell
 
 MD5 = re.compile(r"[0-9a-f]{32}")
-MIN_PART = 3  # a trigram: shorter parts cannot use the index
+MIN_PART = 3  # shorter parts match too much to be worth reading for
 EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)
 
 
@@ -160,9 +160,10 @@ class SubscriberAdmin(ServiceAdmin):
     actions = [unsubscribe, add_to_list, remove_from_list, export_csv]
 
     def get_search_results(self, request, queryset, search_term):
-        """An MD5 finds its subscriber; any other term finds the addresses that contain it, through the trigram
-        index on ``email`` (subscribers/migrations/0005): fast at a million subscribers. Shorter terms than
-        MIN_PART would defeat the index: they must match a whole address."""
+        """An MD5 finds its subscriber; any other term finds the addresses that contain it. There is no index for
+        that: a trigram index on ``email`` would make it fast at a million subscribers but doubled the time of a
+        million-row import (docs/benchmarks.md), so the search reads the rows, in the account chosen in the
+        filters when one is. Shorter terms than MIN_PART must match a whole address."""
         term = search_term.strip().lower()
         if not term:
             return queryset, False
