@@ -3,8 +3,10 @@ sends, opens, clicks and bounces, read through the apps' models and selectors (t
 serves, no COUNT over the account's rows)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from accounts.models import Account
+from analytics.representations import metrics
 from analytics.selectors import default_range, email_figures
 from api.charts import line_chart, progress_bar
 from campaigns.models import Campaign, CampaignStatus
@@ -13,6 +15,17 @@ from lists.models import MailingList
 from subscribers.models import Status, StatusCount
 
 TOP_LISTS = 8
+DAYS = (7, 30, 90)
+# (label, count, rate) of the figures over the days shown (analytics.representations.metrics).
+FIGURES = (
+    ("sent", "sent", ""),
+    ("delivered", "delivered", "deliveryRate"),
+    ("bounced", "hardBounces", "bounceRate"),
+    ("opened (unique)", "uniqueOpens", "openRate"),
+    ("clicked (unique)", "uniqueClicks", "clickRate"),
+    ("unsubscribed", "unsubscribes", "unsubscribeRate"),
+    ("complaints", "complaints", "complaintRate"),
+)
 ACCOUNTS_LISTED = 200  # in the account chooser; any other is reached with ?account=<id>
 CHART_METRICS = {
     "Sent": ("sent",),
@@ -37,7 +50,8 @@ class Dashboard:
     lists: list[MailingList]
     sending: list[Sending]
     chart: str
-    totals: dict[str, int]
+    figures: list[tuple[str, int, str]]  # (label, count, rate) over the days shown, as /api/v1/analytics computes
+    days: int
 
 
 def _chosen(account_id: str | None) -> Account | None:
@@ -46,18 +60,21 @@ def _chosen(account_id: str | None) -> Account | None:
     return chosen or Account.objects.order_by("name").first()
 
 
-def dashboard(*, account_id: str | None) -> Dashboard:
-    """The dashboard of the account ``account_id`` (the first account by name when not given or unknown)."""
+def dashboard(*, account_id: str | None, days: str | None = None) -> Dashboard:
+    """The dashboard of the account ``account_id`` (the first account by name when not given or unknown), over
+    the last ``days`` days (one of DAYS; 30 by default)."""
+    days = int(days) if days in {str(choice) for choice in DAYS} else 30
     account = _chosen(account_id)
     accounts = list(Account.objects.order_by("name")[:ACCOUNTS_LISTED])
     if account is not None and account not in accounts:
         accounts.append(account)
     if account is None:
-        return Dashboard(None, [], [], [], [], "", {})
-    start, end = default_range()
-    _, periods = email_figures(account=account, start=start, end=end, group_by="day")
+        return Dashboard(None, [], [], [], [], "", [], days)
+    end = default_range()[1]
+    totals, periods = email_figures(account=account, start=end - timedelta(days=days - 1), end=end, group_by="day")
     series = {name: [sum(p.counts[m] for m in metrics) for p in periods] for name, metrics in CHART_METRICS.items()}
-    chart = line_chart([p.start.strftime("%d %b") for p in periods], series, title="The last 30 days")
+    chart = line_chart([p.start.strftime("%d %b") for p in periods], series, title=f"The last {days} days")
+    figures = metrics(totals)
     sending = Campaign.objects.filter(account=account, status=CampaignStatus.SENDING).select_related("task")[:20]
     stats = campaign_stats([campaign.pk for campaign in sending])
     return Dashboard(
@@ -74,5 +91,8 @@ def dashboard(*, account_id: str | None) -> Dashboard:
             for campaign in sending
         ],
         chart=chart,
-        totals={name: sum(values) for name, values in series.items()},
+        figures=[
+            (label, figures[count], f"{100 * figures[rate]:.1f} %" if rate else "") for label, count, rate in FIGURES
+        ],
+        days=days,
     )

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
-from backoffice.dashboard import dashboard
+from backoffice.dashboard import DAYS, dashboard
 
 
 class BackOfficeSite(admin.AdminSite):
-    """The admin site; its index shows the dashboard of the account chosen with ``?account=`` above the apps."""
+    """The admin site; its index shows the dashboard of the account chosen with ``?account=``, over the last
+    ``?days=`` days (7, 30 or 90), above the apps."""
 
     site_header = "Email marketing back office"
     site_title = "Back office"
@@ -12,5 +13,5 @@ class BackOfficeSite(admin.AdminSite):
     index_template = "backoffice/index.html"
 
     def index(self, request, extra_context=None):
-        board = dashboard(account_id=request.GET.get("account"))
-        return super().index(request, {**(extra_context or {}), "dashboard": board})
+        board = dashboard(account_id=request.GET.get("account"), days=request.GET.get("days"))
+        return super().index(request, {**(extra_context or {}), "dashboard": board, "days_choices": DAYS})

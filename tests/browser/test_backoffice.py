@@ -57,7 +57,14 @@ def test_the_dashboard_shows_an_accounts_audience_lists_and_last_30_days(
     assert "News\t4" in board, board  # the list and its active members
     chart = page.inner_html("#dashboard svg.chart")
     assert "Sent (4)" in chart and "Opens (2)" in chart, chart
+    figures = page.inner_text(".dashboard-figures")
+    assert "delivered\t4\t100.0 %" in figures and "opened (unique)\t2\t50.0 %" in figures, figures
     screenshot(page, "backoffice-dashboard")
+
+    page.select_option("#dashboard-days", "7")
+    page.click("#dashboard button[type=submit]")
+    page.wait_for_selector("#dashboard svg.chart")
+    assert "The last 7 days" in page.inner_text("#dashboard") and "Sent (4)" in page.inner_html("svg.chart")
 
     page.select_option("#dashboard-account", str(other.account.pk))
     page.click("#dashboard button[type=submit]")
