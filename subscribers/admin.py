@@ -3,6 +3,7 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db.models import Q
 from django.http import HttpResponse
 
 from api.admin import AccountScopedChoiceField, ServiceAdmin
@@ -17,6 +18,22 @@ from tasks.representations import csv_cell
 
 MD5 = re.compile(r"[0-9a-f]{32}")
 MIN_PART = 3  # shorter parts match too much to be worth reading for
+FIELD_TERM = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,49})\s*=\s*(.*)")
+
+
+def _field_is(name: str, text: str) -> Q:
+    """Field ``name`` equal to ``text`` as each JSON type could hold it (a number, a boolean, the text)."""
+    condition = Q(**{f"fields__{name}": text.strip()})
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        condition |= Q(**{f"fields__{name}": lowered == "true"})
+    try:
+        number = float(text)
+    except ValueError:
+        return condition
+    return condition | Q(**{f"fields__{name}": int(number) if number.is_integer() else number})
+
+
 EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)
 
 
@@ -142,9 +159,12 @@ class SubscriberAdmin(ServiceAdmin):
     erasure, and stays there."""
 
     list_display = ("email", "status", "account", "created_at", "unsubscribed_at")
-    list_filter = ("status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("account", "status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
     search_fields = ("email",)  # (the search itself: get_search_results)
-    search_help_text = f"Part of an address ({MIN_PART} characters or more), a whole address, or its MD5."
+    search_help_text = (
+        f"Part of an address ({MIN_PART} characters or more), a whole address, its MD5, or a field's value: "
+        "country=FR, income=52000, vip=true."
+    )
     readonly_fields = (
         "account",
         "email_md5",
@@ -160,11 +180,17 @@ class SubscriberAdmin(ServiceAdmin):
     actions = [unsubscribe, add_to_list, remove_from_list, export_csv]
 
     def get_search_results(self, request, queryset, search_term):
-        """An MD5 finds its subscriber; any other term finds the addresses that contain it. There is no index for
-        that: a trigram index on ``email`` would make it fast at a million subscribers but doubled the time of a
-        million-row import (docs/benchmarks.md), so the search reads the rows, in the account chosen in the
-        filters when one is. Shorter terms than MIN_PART must match a whole address."""
-        term = search_term.strip().lower()
+        """``name=value`` finds the subscribers whose field ``name`` holds ``value`` (as text, number or boolean,
+        as the field's type stores it); an MD5 finds its subscriber; any other term finds the addresses that
+        contain it. Neither has an index: a trigram index on ``email`` would make the latter fast at a million
+        subscribers but doubled the time of a million-row import (docs/benchmarks.md), so the search reads the
+        rows, of the account chosen in the filters when one is. Shorter terms than MIN_PART must match a whole
+        address."""
+        term = search_term.strip()
+        by_field = FIELD_TERM.fullmatch(term)
+        if by_field:
+            return queryset.filter(_field_is(*by_field.groups())), False
+        term = term.lower()
         if not term:
             return queryset, False
         if MD5.fullmatch(term):

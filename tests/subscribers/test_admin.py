@@ -60,6 +60,19 @@ def test_subscriber_search_by_part_of_an_address(admin_client, data, term, found
     assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": term})) == found
 
 
+def test_subscriber_search_by_a_fields_value(api, admin_client, data):
+    subscribed(api, data["news"], "rich@example.com", fields={"income": 52000, "country": "FR"})
+    subscribed(api, data["promo"], "poor@example.com", fields={"income": 10.5, "country": "DE"})
+    for term, found in (
+        ("income=52000", ["rich@example.com"]),
+        ("income = 10.5", ["poor@example.com"]),
+        ("country=FR", ["rich@example.com"]),
+        ("country=fr", []),  # stored as the API stores it: upper case
+        ("income=lots", []),
+    ):
+        assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": term})) == found, term
+
+
 def test_subscriber_search_by_an_unknown_address_finds_nothing(admin_client, data):
     assert shown(admin_client.get("/admin/subscribers/subscriber/", {"q": "nobody@example.com"})) == []
 
