@@ -5,7 +5,8 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_backoffice import insecure_cookies, log_in  # noqa: F401 (a fixture)
-from tests.subscribers.builders import create_field, get_subscriber, md5
+from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
+from tests.subscribers.builders import create_field, create_list, get_subscriber, md5, subscribed
 from tests.tasks.builders import queues, run_jobs  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,3 +61,42 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=doe")
     page.click("#result_list tbody tr th a")
     screenshot(page, "backoffice-subscriber")
+
+
+def test_write_a_campaign_start_it_and_watch_its_rates(
+    live_server,
+    page,
+    admin_user,
+    api,
+    insecure_cookies,  # noqa: F811
+    queues,  # noqa: F811
+    smtp_server,  # noqa: F811
+):
+    news = create_list(api, "News")
+    for i in range(3):
+        subscribed(api, news, f"r{i}@example.com", fields={"firstName": f"R{i}"})
+    log_in(page, live_server.url)
+
+    page.goto(f"{live_server.url}/admin/campaigns/campaign/add/")
+    page.select_option("#id_account", str(api.owner.account.pk))
+    page.fill("#id_name", "Winter")
+    page.fill("#id_subject", "Hello {{ firstName | friend }}")
+    page.fill("#id_from_email", "news@shop.example.com")
+    page.fill("#id_html", "<p>Hi {{ firstName | friend }}</p>")
+    page.select_option("#id_lists", label="News")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+
+    page.locator("#result_list tbody tr", has_text="Winter").locator("input.action-select").check()
+    page.select_option("select[name=action]", "start")
+    page.click("button[name=index]")
+    assert "Started 1 campaign(s)." in page.inner_text(".messagelist")
+    page.click("#result_list tbody tr th a")
+    status = page.inner_text(".field-status")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 1, status  # sending: it refreshes itself
+    run_jobs("sending", "default")  # the senders
+    page.reload()
+    assert "3 of 3 (100.0 %)" in page.inner_text(".field-progress")
+    assert "delivered\t3\t100.0 %" in page.inner_text(".campaign-rates")
+    assert page.frame_locator("iframe.campaign-preview").locator("p").inner_text() == "Hi R0"
+    assert sorted(smtp_server.per_recipient()) == ["r0@example.com", "r1@example.com", "r2@example.com"]
