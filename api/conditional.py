@@ -162,8 +162,8 @@ class PreconditionedWrites:
 
     def check_preconditions(self, request) -> None:
         header = request.headers.get("If-Match")
-        if header is None or request.method not in CONDITIONAL_WRITES:
-            return
+        if header is None or request.method not in CONDITIONAL_WRITES or not hasattr(self, request.method.lower()):
+            return  # no precondition, or a method the resource does not take (its 405 comes next)
         path = target_path(self, request)
         lock = _Lock(path)
         lock.acquire()

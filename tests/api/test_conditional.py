@@ -154,3 +154,32 @@ def test_a_write_without_if_match_is_unconditional(api, john):
 def test_the_problem_type_is_documented(anon):
     response = anon.get("/errors/412.1-precondition-failed")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("surface", ["hypermedia", "v1"])
+def test_campaign_writes_and_actions_check_if_match_first(api, surface):
+    base = f"/accounts/{api.owner.name}/campaigns" if surface == "hypermedia" else "/api/v1/campaigns"
+    created = api.post(base, {"name": "Spring sale"})
+    assert created.status_code == 201
+    path = created["Location"] if surface == "hypermedia" else f"{base}/{created.json()['campaignId']}"
+    stale = api.get(path)["ETag"]
+    assert api.put(path, {"name": "Summer sale"}).status_code == 200
+    # The action's own checks (the draft is not ready) come after the precondition.
+    assert_problem(api.post(f"{path}/start", {}, HTTP_IF_MATCH=stale), 412, "/errors/412.1-precondition-failed")
+    assert_problem(api.delete(path, HTTP_IF_MATCH=stale), 412)
+    assert api.delete(path, HTTP_IF_MATCH=api.get(path)["ETag"]).status_code in (200, 204)
+
+
+def test_openapi_documents_conditional_requests_and_headers(anon):
+    paths = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in ("/api/v1/contacts/{email_md5}", "/accounts/{account_name}/subscribers/{email_md5}"):
+        get, put = paths[path]["get"], paths[path]["put"]
+        assert "If-None-Match" in {parameter["name"] for parameter in get["parameters"]}
+        assert "304" in get["responses"] and "ETag" in get["responses"]["200"]["headers"]
+        assert "If-Match" in {parameter["name"] for parameter in put["parameters"]}
+        assert "412" in put["responses"]
+        assert {"Link", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(
+            put["responses"]["200"]["headers"]
+        )
+    action = paths["/accounts/{account_name}/subscribers/{email_md5}/unsubscribe"]["post"]
+    assert "412" in action["responses"]
