@@ -183,3 +183,10 @@ def test_openapi_documents_conditional_requests_and_headers(anon):
         )
     action = paths["/accounts/{account_name}/subscribers/{email_md5}/unsubscribe"]["post"]
     assert "412" in action["responses"]
+
+
+def test_the_rel_pages_say_how_to_read_and_write_conditionally(anon):
+    write = anon.get("/rels/edit-subscriber").content.decode()
+    assert "If-Match" in write and "/errors/412.1-precondition-failed" in write
+    read = anon.get("/rels/subscriber").content.decode()
+    assert "If-None-Match" in read and "412.1" not in read
