@@ -74,7 +74,8 @@ def page(data, path: str, token: str | None) -> str:
         f"<nav>{_anchor(_with_token('/', token), 'Index')}{_anchor('/rels', 'Relation types')}"
         f"{_anchor('/api/docs/', 'API docs (OpenAPI)')}</nav>"
         f"<h1>{escape(path)}</h1><p>The JSON of this resource (ask for <code>application/json</code> to get it "
-        "as such). Follow the links; each relation type links to its documentation.</p>"
+        "as such). Follow the links; each relation type links to its documentation. To browse an account, add "
+        "<code>?access_token=YOUR_API_KEY</code> to the address: the links then carry it.</p>"
         f"<pre>{body}</pre></body></html>\n"
     )
 
