@@ -136,7 +136,8 @@ class _Lock:
     _local = threading.Lock()
 
     def __init__(self, path: str):
-        self.key = int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "big", signed=True)
+        # Case-folded: /accounts/User@Example.com/… and /accounts/user@example.com/… are one resource.
+        self.key = int.from_bytes(hashlib.sha256(path.casefold().encode()).digest()[:8], "big", signed=True)
         self.postgres = connection.vendor == "postgresql"
 
     def acquire(self) -> None:
