@@ -4,7 +4,9 @@ from api.problems import METHOD_NOT_ALLOWED, problem_response
 
 
 def allow_methods(*methods: str):
-    """Plain Django views: other methods get a 405 problem with ``Allow``."""
+    """Plain Django views: other methods get a 405 problem with ``Allow`` (``OPTIONS`` is answered by
+    ``api.options``, from the ``allowed_methods`` this leaves on the view)."""
+    methods = (*methods, "OPTIONS")
     allowed = ", ".join(methods)
 
     def decorate(view):
@@ -16,6 +18,7 @@ def allow_methods(*methods: str):
                 )
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_methods = methods
         return wrapper
 
     return decorate

@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 
+from api.problems import PRECONDITION_FAILED
 from api.registry import REGISTRY
 
 
@@ -38,6 +39,12 @@ def rel_detail(request, name):
             )
         )
     facts.extend(("Possible problem", key, f"/errors/{key}") for key in doc.problems)
+    # Every read answers an ETag and every write takes If-Match (api/conditional.py).
+    if doc.method == "GET":
+        facts.append(("Conditional", "ETag; If-None-Match with it answers 304 Not Modified", None))
+    else:
+        facts.append(("Conditional", "If-Match: the ETag you read; stale → 412", None))
+        facts.append(("Possible problem", PRECONDITION_FAILED.key, PRECONDITION_FAILED.type))
     return _page(request, doc.title, kind="Relation type", description=doc.description, facts=facts)
 
 

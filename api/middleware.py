@@ -111,3 +111,19 @@ class ContentSecurityPolicyMiddleware:
             docs = request.path.startswith(settings.SWAGGER_UI_PATH)
             response["Content-Security-Policy"] = settings.SWAGGER_UI_CSP if docs else settings.HTML_CSP
         return response
+
+
+class RateLimitHeadersMiddleware:
+    """``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset`` on every answer to a request its API key
+    was counted for (``api.throttling``), a 429 included; after ``api.conditional`` has refunded a 304."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if state is not None:
+            for name, value in state.headers().items():
+                response[name] = value
+        return response

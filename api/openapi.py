@@ -99,3 +99,70 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
                 "description": "?access_token=KEY (not recommended in production).",
             },
         ]
+
+
+# HTTP for link-following clients (api/conditional.py, api/link_header.py, api/throttling.py): what every operation
+# answers besides its body.
+_HEADER = {"schema": {"type": "string"}}
+RESPONSE_HEADERS = {
+    "ETag": {
+        **_HEADER,
+        "description": "Strong entity tag of the representation: send it back in `If-None-Match` "
+        "(GET) or `If-Match` (PUT, DELETE, actions).",
+    },
+    "Link": {
+        **_HEADER,
+        "description": "The body's `_links` that are not URI templates, as RFC 8288 links "
+        "(custom relation types as absolute URIs).",
+    },
+    "RateLimit-Limit": {**_HEADER, "description": "Requests the API key may make per window (60 s)."},
+    "RateLimit-Remaining": {**_HEADER, "description": "Requests left in the current window."},
+    "RateLimit-Reset": {**_HEADER, "description": "Seconds until the window closes."},
+}
+CONDITIONAL_SURFACES = ("/accounts/", "/api/v1/")
+
+
+def _header_parameter(name: str, description: str) -> dict:
+    return {"in": "header", "name": name, "required": False, "schema": {"type": "string"}, "description": description}
+
+
+IF_NONE_MATCH = _header_parameter(
+    "If-None-Match", "An `ETag` you hold: `304 Not Modified` (no body, not counted by the rate limit) if it is current."
+)
+IF_MATCH = _header_parameter(
+    "If-Match",
+    "The `ETag` of the resource as you last read it (for an action, the resource it acts on): if it changed since, "
+    "`412` (`412.1-precondition-failed`) and nothing is written.",
+)
+
+
+def add_http_semantics(result, generator, request, public):
+    """POSTPROCESSING_HOOK: ETag, If-None-Match and 304 on reads; If-Match and 412 on writes; Link and RateLimit-*."""
+    for path, operations in result.get("paths", {}).items():
+        scoped = path.startswith(CONDITIONAL_SURFACES) and "/webhooks/" not in path
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            answers, parameters = operation["responses"], operation.setdefault("parameters", [])
+            if method == "get":
+                parameters.append(copy.deepcopy(IF_NONE_MATCH))
+                answers.setdefault("304", {"description": "Not modified: `If-None-Match` named the current `ETag`."})
+            elif scoped and method in ("put", "post", "delete", "patch"):
+                parameters.append(copy.deepcopy(IF_MATCH))
+                answers.setdefault(
+                    "412",
+                    {
+                        "description": "`If-Match` named a stale `ETag`.",
+                        "content": {"application/problem+json": {"schema": openapi_ref("problem")}},
+                    },
+                )
+            for status, answer in answers.items():
+                headers = answer.setdefault("headers", {})
+                if status in ("200", "304") and method == "get":
+                    headers.setdefault("ETag", copy.deepcopy(RESPONSE_HEADERS["ETag"]))
+                if status.startswith("2"):
+                    headers.setdefault("Link", copy.deepcopy(RESPONSE_HEADERS["Link"]))
+                if scoped and status != "401":
+                    for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+                        headers.setdefault(name, copy.deepcopy(RESPONSE_HEADERS[name]))
+    return result

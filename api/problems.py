@@ -102,6 +102,14 @@ NOT_ACCEPTABLE = problem(
     "No acceptable representation.",
     "The server cannot produce a representation matching the `Accept` header; ask for `application/json`.",
 )
+PRECONDITION_FAILED = problem(
+    412,
+    1,
+    "precondition-failed",
+    "The resource has changed.",
+    "`If-Match` named an entity tag that is not the resource's current one: another client changed it since you "
+    "read it. Nothing was changed. GET the resource again (its `ETag` is the new tag), merge, and retry.",
+)
 PAYLOAD_TOO_LARGE = problem(
     413, 1, "payload-too-large", "The request body is too large.", "The body exceeds the server's maximum request size."
 )

@@ -11,9 +11,12 @@ default) the process's cache counts. While Redis cannot be reached the limit is 
 logged): the API keeps answering what needs only PostgreSQL, and /readyz reports Redis down.
 """
 
+import contextlib
 import contextvars
 import logging
+import math
 import time
+from dataclasses import dataclass
 
 import redis
 from django.conf import settings
@@ -88,6 +91,49 @@ def window_hit(key: str, window: int = WINDOW_SECONDS) -> tuple[int, float]:
     return 1, float(window)
 
 
+_REFUND_LUA = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end\nreturn 0\n"
+
+
+def window_refund(key: str) -> None:
+    """Take back one request counted under ``key`` (a 304: it costs the client nothing). A window that closed
+    meanwhile is left alone."""
+    client = redis_client()
+    if client is not None:
+        try:
+            run_script(client, _REFUND_LUA, [key], [])
+        except redis.RedisError as exc:
+            logger.warning("rate limit refund lost, Redis unreachable: %s", exc)
+        return
+    with contextlib.suppress(ValueError):  # the window closed meanwhile
+        cache.decr(key)
+
+
+@dataclass
+class RateLimit:
+    """This request's place in its key's window: the ``RateLimit-*`` headers (IETF draft
+    draft-ietf-httpapi-ratelimit-headers) of every authenticated answer."""
+
+    key: str
+    limit: int
+    count: int
+    seconds_left: float
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(0, self.limit - self.count)),
+            "RateLimit-Reset": str(max(0, math.ceil(self.seconds_left))),
+        }
+
+
+def refund(request) -> None:
+    """The request (a Django request) was answered 304: it does not count against its key's limit."""
+    state = getattr(request, "rate_limit", None)
+    if state is not None and state.count > 0:
+        window_refund(state.key)
+        state.count -= 1
+
+
 class ApiKeyRateThrottle(BaseThrottle):
     """A per-API-key request budget per minute (``API_RATE_LIMIT_PER_MINUTE``)."""
 
@@ -95,8 +141,13 @@ class ApiKeyRateThrottle(BaseThrottle):
         api_key = getattr(request, "auth", None)
         if api_key is None or not hasattr(api_key, "pk"):
             return True
-        count, self.seconds_left = window_hit(api_key_window(api_key.pk))
-        return count <= settings.API_RATE_LIMIT_PER_MINUTE
+        if getattr(request._request, "precondition_probe", False):  # api.conditional: counted by its request
+            return True
+        key = api_key_window(api_key.pk)
+        count, self.seconds_left = window_hit(key)
+        limit = settings.API_RATE_LIMIT_PER_MINUTE
+        request._request.rate_limit = RateLimit(key, limit, count, self.seconds_left)
+        return count <= limit
 
     def wait(self) -> float:
         return self.seconds_left

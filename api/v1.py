@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
+from api.conditional import PreconditionedWrites
 from api.formats import iso
 from api.links import link
 from api.problems import INVALID_PARAMETER, ApiProblem
@@ -39,12 +40,14 @@ CURSOR_SALT = "api.v1.cursor"
 PAGING = frozenset({"limit", "offset", "cursor", "sort_by", "order"})
 
 
-class V1View(APIView):
-    """A view of /api/v1: it acts on the API key's own account."""
+class V1View(PreconditionedWrites, APIView):
+    """A view of /api/v1: it acts on the API key's own account; a write with ``If-Match`` is checked against the
+    current representation (``api.conditional``)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.account = request.user.account
+        self.check_preconditions(request)
 
 
 @dataclass(frozen=True)

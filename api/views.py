@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from api import representations as rep
+from api.conditional import PreconditionedWrites
 from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
@@ -34,11 +35,12 @@ class PublicView(APIView):
     content_negotiation_class = AnyAccept
 
 
-class AccountScopedView(APIView):
+class AccountScopedView(PreconditionedWrites, APIView):
     """A view under ``/accounts/{accountName}``: the key's account must be that account.
 
     The same 403 answers a foreign account whether it exists or not, so a key
-    cannot be used to probe which accounts exist.
+    cannot be used to probe which accounts exist. A write with ``If-Match`` is checked
+    against the current representation (``api.conditional``).
     """
 
     def initial(self, request, *args, **kwargs):
@@ -46,6 +48,7 @@ class AccountScopedView(APIView):
         self.account = request.user.account
         if kwargs.get("account_name", "").casefold() != self.account.name.casefold():
             raise ApiProblem(WRONG_ACCOUNT, "This API key does not give access to the account in the URL.")
+        self.check_preconditions(request)
 
 
 class RootView(APIView):

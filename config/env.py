@@ -69,6 +69,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_origins(name: str) -> list[str]:
+    """A comma-separated list of web origins, ``scheme://host[:port]`` (http or https, no path); empty by default."""
+    origins = env_list(name, [])
+    for origin in origins:
+        try:
+            parsed = urlparse(origin)
+            parsed.port  # noqa: B018  (a malformed port raises)
+        except ValueError:
+            parsed = None
+        if (
+            parsed is None
+            or parsed.scheme not in {"http", "https"}
+            or not parsed.hostname
+            or origin != (f"{parsed.scheme}://{parsed.netloc}")
+        ):
+            raise ImproperlyConfigured(f"{name} must list origins such as https://app.example.com, got {origin!r}")
+    return origins
+
+
 def env_url(name: str, *, schemes: set[str], default: str | None = None) -> str | None:
     value = env_str(name, default)
     if value is None:

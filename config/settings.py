@@ -6,7 +6,17 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.logs import logging_config
-from config.env import ensure_dir, env_bool, env_choice, env_float, env_int, env_list, env_str, env_url
+from config.env import (
+    ensure_dir,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -39,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's bundle, served from here: /api/docs/ needs no internet
@@ -59,8 +70,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every answer, even a 413 from the next ones, is logged and gets the security headers.
     "api.middleware.RequestLogMiddleware",
+    # Browsers' cross-origin calls: preflights are answered here, every answer (a 413, a 429) gets its headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "api.middleware.ContentSecurityPolicyMiddleware",
+    # HTTP for link-following clients: rate-limit headers (after a 304's refund), ETag / 304 / HEAD, the Link
+    # header from `_links`, OPTIONS with Allow.
+    "api.middleware.RateLimitHeadersMiddleware",
+    "api.conditional.ConditionalGetMiddleware",
+    "api.link_header.LinkHeaderMiddleware",
+    "api.options.OptionsMiddleware",
     # The admin's CSS and JavaScript, from gunicorn too (no separate static server to run).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.BodySizeLimitMiddleware",
@@ -238,10 +257,13 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["api.renderers.HypermediaJSONRenderer"],
+    # JSON first: the default for `*/*` and no Accept; a browser's `text/html` gets the browsable page.
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.HypermediaJSONRenderer", "api.browsable.BrowsableHTMLRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    # The representation is chosen by Accept only: no `?format=` (the OpenAPI schema would offer it everywhere).
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -254,7 +276,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "POSTPROCESSING_HOOKS": ["api.openapi.add_registry_components", "api.openapi.add_body_problems"],
+    "POSTPROCESSING_HOOKS": [
+        "api.openapi.add_registry_components",
+        "api.openapi.add_body_problems",
+        "api.openapi.add_http_semantics",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -297,6 +323,31 @@ SWAGGER_UI_CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"
+
+# CORS (django-cors-headers) for browser clients on other origins: none allowed unless listed, comma-separated
+# `scheme://host[:port]`. Keys go in `Authorization`, never in cookies, so no credentials mode.
+CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/(?!admin/).*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Link",
+    "Location",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+)
 
 # Cookies (the admin's session and CSRF token) only over HTTPS unless DEBUG; COOKIES_SECURE=false for a plain-HTTP
 # deployment on a private network. Sessions are kept in the database and the admin's messages in the session:

@@ -62,9 +62,8 @@ class V1ContactCollectionView(V1View):
 class V1ContactDetailView(V1View):
     @extend_schema(operation_id="v1_contacts_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
     def get(self, request, email_md5):
-        return hypermedia(
-            _contact(self.account, subscriber_get(account=self.account, email_md5=email_md5)), "subscriber"
-        )
+        subscriber = subscriber_get(account=self.account, email_md5=email_md5)
+        return hypermedia(_contact(self.account, subscriber), "subscriber", last_modified=subscriber.updated_at)
 
     @extend_schema(
         operation_id="v1_contacts_update",

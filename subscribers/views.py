@@ -97,7 +97,7 @@ class SubscriberDetailView(AccountScopedView):
         body = rep.subscriber_detail(
             self.account.name, subscriber, lists_of([subscriber])[subscriber.pk], field_types(account=self.account)
         )
-        return hypermedia(body, "subscriber")
+        return hypermedia(body, "subscriber", last_modified=subscriber.updated_at)
 
     @extend_schema(
         operation_id="subscribers_update",

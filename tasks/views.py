@@ -2,6 +2,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer
 
+from api.browsable import BrowsableHTMLRenderer
 from api.openapi import responses
 from api.pagination import PAGE_PARAMETERS, page_params
 from api.query import choice_param
@@ -42,7 +43,7 @@ class CsvRenderer(BaseRenderer):
 
 
 class TaskErrorsView(AccountScopedView):
-    renderer_classes = [HypermediaJSONRenderer, CsvRenderer]
+    renderer_classes = [HypermediaJSONRenderer, CsvRenderer, BrowsableHTMLRenderer]
 
     @extend_schema(
         operation_id="tasks_errors",

@@ -51,7 +51,7 @@ def test_method_not_allowed_on_docs_is_405(anon):
 
 
 def test_not_acceptable_is_406(api, owner):
-    response = api.get(f"/accounts/{owner.name}", HTTP_ACCEPT="text/html")
+    response = api.get(f"/accounts/{owner.name}", HTTP_ACCEPT="application/xml")
     assert_problem(response, 406, "/errors/406.1-not-acceptable", 1)
 
 
