@@ -21,6 +21,16 @@ COUNTS = (
     "complaints",
 )
 RATES = ("deliveryRate", "openRate", "clickRate", "unsubscribeRate", "bounceRate", "complaintRate")
+# The figures as the back office shows them beside a chart: (label, count, rate) of ``metrics``.
+FIGURE_ROWS = (
+    ("sent", "sent", ""),
+    ("delivered", "delivered", "deliveryRate"),
+    ("bounced", "hardBounces", "bounceRate"),
+    ("opened (unique)", "uniqueOpens", "openRate"),
+    ("clicked (unique)", "uniqueClicks", "clickRate"),
+    ("unsubscribed", "unsubscribes", "unsubscribeRate"),
+    ("complaints", "complaints", "complaintRate"),
+)
 
 
 def _rate(part: int, whole: int) -> float:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accounts.models import Account
-from analytics.representations import metrics
+from analytics.representations import FIGURE_ROWS, metrics
 from analytics.selectors import default_range, email_figures
 from api.charts import line_chart, progress_bar
 from campaigns.models import Campaign, CampaignStatus
@@ -16,16 +16,6 @@ from subscribers.models import Status, StatusCount
 
 TOP_LISTS = 8
 DAYS = (7, 30, 90)
-# (label, count, rate) of the figures over the days shown (analytics.representations.metrics).
-FIGURES = (
-    ("sent", "sent", ""),
-    ("delivered", "delivered", "deliveryRate"),
-    ("bounced", "hardBounces", "bounceRate"),
-    ("opened (unique)", "uniqueOpens", "openRate"),
-    ("clicked (unique)", "uniqueClicks", "clickRate"),
-    ("unsubscribed", "unsubscribes", "unsubscribeRate"),
-    ("complaints", "complaints", "complaintRate"),
-)
 ACCOUNTS_LISTED = 200  # in the account chooser; any other is reached with ?account=<id>
 CHART_METRICS = {
     "Sent": ("sent",),
@@ -92,7 +82,8 @@ def dashboard(*, account_id: str | None, days: str | None = None) -> Dashboard:
         ],
         chart=chart,
         figures=[
-            (label, figures[count], f"{100 * figures[rate]:.1f} %" if rate else "") for label, count, rate in FIGURES
+            (label, figures[count], f"{100 * figures[rate]:.1f} %" if rate else "")
+            for label, count, rate in FIGURE_ROWS
         ],
         days=days,
     )

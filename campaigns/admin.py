@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 
-from analytics.representations import metrics
+from analytics.representations import FIGURE_ROWS, metrics
 from analytics.selectors import campaign_figures
 from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.charts import line_chart, progress_bar
@@ -17,6 +17,7 @@ from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import (
     DELETABLE,
     EDITABLE,
+    MEMBERS,
     campaign_cancel,
     campaign_create,
     campaign_delete,
@@ -28,27 +29,12 @@ from lists.models import MailingList
 
 SHOWN_STATS = ("recipients", "sent", "hardBounces", "softBounces", "uniqueOpens", "uniqueClicks", "unsubscribes")
 TIMELINE_HOURS = 48
-# (label, count, rate) of the campaign page's figures (analytics.representations.metrics).
-RATE_ROWS = (
-    ("sent", "sent", ""),
-    ("delivered", "delivered", "deliveryRate"),
-    ("bounced", "hardBounces", "bounceRate"),
-    ("opened (unique)", "uniqueOpens", "openRate"),
-    ("clicked (unique)", "uniqueClicks", "clickRate"),
-    ("unsubscribed", "unsubscribes", "unsubscribeRate"),
-)
 
 
-# The form's fields and the API's members (CampaignInputSerializer) they are checked as.
+# The form's fields and the API's members (CampaignInputSerializer) they are checked as: the services' MEMBERS
+# (model attribute ← member), and the lists, in the order the form shows them.
 API_MEMBERS = {
-    "name": "name",
-    "subject": "subject",
-    "from_name": "fromName",
-    "from_email": "fromEmail",
-    "reply_to": "replyTo",
-    "preheader": "preheader",
-    "html": "html",
-    "text": "text",
+    **{k: v for k, v in MEMBERS.items() if k != "scheduled_at"},
     "lists": "lists",
     "scheduled_at": "scheduledAt",
 }
@@ -156,7 +142,7 @@ class CampaignAdmin(ServiceAdmin):
             "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
             (
                 (label, f"{figures[count]:,}", f"{100 * figures[rate]:.1f} %" if rate else "")
-                for label, count, rate in RATE_ROWS
+                for label, count, rate in FIGURE_ROWS
             ),
         )
         return format_html('<table class="campaign-rates">{}</table>', rows)

@@ -93,33 +93,39 @@ def unsubscribe(model_admin, request, queryset):
     )
 
 
-@admin.action(description="Add selected subscribers to the list chosen")
-def add_to_list(model_admin, request, queryset):
+def _with_chosen_list(model_admin, request, queryset, change, *, verb: str) -> None:
+    """``change(subscriber, mailing_list)`` for each selected subscriber, with the list chosen in the actions' bar
+    (one of the subscriber's account)."""
     mailing_list = _chosen_list(model_admin, request)
     if mailing_list is None:
         return
 
-    def add(subscriber):
+    def apply(subscriber):
         _in_account(mailing_list, subscriber)
-        email = normalize_email(subscriber.email)
-        subscriber_subscribe(
-            account=subscriber.account, mailing_list=mailing_list, email=email, to_set={}, to_unset=set()
-        )
+        return change(subscriber, mailing_list)
 
-    _each(model_admin, request, queryset, add, verb=f"Added to {mailing_list.name}:")
+    _each(model_admin, request, queryset, apply, verb=f"{verb} {mailing_list.name}:")
+
+
+def _add(subscriber, mailing_list) -> None:
+    email = normalize_email(subscriber.email)
+    subscriber_subscribe(account=subscriber.account, mailing_list=mailing_list, email=email, to_set={}, to_unset=set())
+
+
+@admin.action(description="Add selected subscribers to the list chosen")
+def add_to_list(model_admin, request, queryset):
+    _with_chosen_list(model_admin, request, queryset, _add, verb="Added to")
 
 
 @admin.action(description="Remove selected subscribers from the list chosen")
 def remove_from_list(model_admin, request, queryset):
-    mailing_list = _chosen_list(model_admin, request)
-    if mailing_list is None:
-        return
-
-    def remove(subscriber):
-        _in_account(mailing_list, subscriber)
-        return subscriber_remove_from_list(subscriber=subscriber, mailing_list=mailing_list)
-
-    _each(model_admin, request, queryset, remove, verb=f"Removed from {mailing_list.name}:")
+    _with_chosen_list(
+        model_admin,
+        request,
+        queryset,
+        lambda subscriber, mailing_list: subscriber_remove_from_list(subscriber=subscriber, mailing_list=mailing_list),
+        verb="Removed from",
+    )
 
 
 @admin.action(description="Export selected subscribers as CSV")
