@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -51,6 +52,13 @@ def _links(account_name: str, task) -> list[dict]:
     ]
 
 
+def _back_office(task) -> tuple[str, str] | None:
+    campaign = Campaign.objects.filter(task_id=task.pk).values_list("pk", "name").first()
+    if campaign is None:
+        return None
+    return f"campaign {campaign[1]}", reverse("admin:campaigns_campaign_change", args=[campaign[0]])
+
+
 def _recover() -> None:
     started = campaigns_start_overdue()
     if started:
@@ -78,6 +86,7 @@ register(
         result_keys=RESULT_KEYS,
         result=_result,
         links=_links,
+        back_office=_back_office,
         on_transition=campaign_follow_task,
         recover=_recover,
     )

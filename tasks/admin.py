@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from api.admin import service_action
+from tasks import registry
 from tasks.models import Task
 from tasks.representations import task_errors_csv
 from tasks.selectors import task_errors_all
@@ -26,6 +27,7 @@ class TaskAdmin(admin.ModelAdmin):
     fields = (
         "account",
         "type",
+        "works_on",
         "status",
         "progress_bar",
         "list",
@@ -70,6 +72,16 @@ class TaskAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         live = Task.objects.filter(pk=object_id, status__in=LIVE).exists()
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh": live})
+
+    @admin.display(description="works on")
+    def works_on(self, task):
+        """What the task works on, as its kind names it (a campaign, an import): the kind's back-office link."""
+        kind = registry.find(task.type)
+        found = kind.back_office(task) if kind is not None and kind.back_office is not None else None
+        if found is None:
+            return "—"
+        label, href = found
+        return format_html('<a href="{}">{}</a>', href, label)
 
     @admin.display(description="progress")
     def progress_bar(self, task):

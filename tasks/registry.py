@@ -32,6 +32,8 @@ class TaskKind:
     - ``result_keys``: the counts its ``result`` reports; ``result(task)`` computes them when the row's own
       ``result`` is not the source (default: the row's value of each key, 0 when missing).
     - ``links(account_name, task)``: the related links its representation adds.
+    - ``back_office(task)``: ``(label, admin URL)`` of what the task works on, for its back-office page (a
+      campaign's page, an import's); None when there is none.
     - ``on_transition(task, previous)``: called inside the transaction that moved the task's status.
     - ``recover()``: called in each of the sweeper's rounds, after stale and lost tasks are requeued.
     """
@@ -44,6 +46,7 @@ class TaskKind:
     result_keys: tuple[str, ...] = ()
     result: Callable | None = None
     links: Callable | None = None
+    back_office: Callable | None = None
     on_transition: Callable | None = None
     recover: Callable[[], None] | None = None
 

@@ -342,6 +342,8 @@ def test_an_import_uploaded_in_the_admin_runs_and_shows_its_columns_rows_and_err
     page = admin_client.get(f"{IMPORTS}/{task_id}/change/").content.decode()
     assert '<meta http-equiv="refresh"' not in page
     assert get_subscriber(api, md5("ann@example.com"))["belongsToLists"] == [news]
+    task_page = admin_client.get(f"/admin/tasks/task/{task_id}/change/").content.decode()
+    assert f'<a href="{IMPORTS}/{task_id}/change/">its import into News</a>' in task_page
     report = admin_client.get(f"/admin/tasks/task/{task_id}/errors.csv")
     lines = b"".join(report.streaming_content).decode().splitlines()
     assert lines[0] == "row,emailAddress,problem" and len(lines) == 3, lines

@@ -45,6 +45,10 @@ def test_campaign_admin_shows_stats_and_starts_and_pauses(api, owner, admin_clie
     assert "Admin" in page and "sent: 1" in page
     change = admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/change/").content.decode()
     assert "<th scope='row'>delivered</th><td>1</td><td>100.0 %</td>" in change
+    task_id = Campaign.objects.get(pk=campaign_id).task_id
+    assert f'href="/admin/tasks/task/{task_id}/change/"' in change  # the campaign links to its task…
+    task_page = admin_client.get(f"/admin/tasks/task/{task_id}/change/").content.decode()
+    assert f'<a href="/admin/campaigns/campaign/{campaign_id}/change/">campaign Admin</a>' in task_page  # …and back
 
 
 def test_message_admin_lists_messages_with_their_events(api, owner, admin_client, smtp_server, queues):  # noqa: F811
