@@ -33,6 +33,13 @@ FIGURE_ROWS = (
 )
 
 
+def figure_rows(figures: dict) -> list[tuple[str, int, str]]:
+    """``metrics`` as the back office's tables show them: (label, count, rate as a percentage or "")."""
+    return [
+        (label, figures[count], f"{100 * figures[rate]:.1f} %" if rate else "") for label, count, rate in FIGURE_ROWS
+    ]
+
+
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accounts.models import Account
-from analytics.representations import FIGURE_ROWS, metrics
+from analytics.representations import figure_rows, metrics
 from analytics.selectors import default_range, email_figures
 from api.charts import line_chart, progress_bar
 from campaigns.models import Campaign, CampaignStatus
@@ -64,7 +64,6 @@ def dashboard(*, account_id: str | None, days: str | None = None) -> Dashboard:
     totals, periods = email_figures(account=account, start=end - timedelta(days=days - 1), end=end, group_by="day")
     series = {name: [sum(p.counts[m] for m in metrics) for p in periods] for name, metrics in CHART_METRICS.items()}
     chart = line_chart([p.start.strftime("%d %b") for p in periods], series, title=f"The last {days} days")
-    figures = metrics(totals)
     sending = Campaign.objects.filter(account=account, status=CampaignStatus.SENDING).select_related("task")[:20]
     stats = campaign_stats([campaign.pk for campaign in sending])
     return Dashboard(
@@ -81,9 +80,6 @@ def dashboard(*, account_id: str | None, days: str | None = None) -> Dashboard:
             for campaign in sending
         ],
         chart=chart,
-        figures=[
-            (label, figures[count], f"{100 * figures[rate]:.1f} %" if rate else "")
-            for label, count, rate in FIGURE_ROWS
-        ],
+        figures=figure_rows(metrics(totals)),
         days=days,
     )
