@@ -1,9 +1,31 @@
 """Back-office helpers shared by the apps' admin modules: actions and forms whose writes are the API's services."""
 
+from functools import cached_property
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 
 from api.problems import ApiProblem
+
+
+class AtLeast(int):
+    """A count that stopped at its cap: shown as "10,000+" wherever the admin prints it."""
+
+    def __str__(self):
+        return f"{self - 1:,}+"
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most ``cap`` rows: a page of a million-row table must not cost a ``COUNT(*)`` of it (a whole scan
+    when the search reads rows). Past the cap the count shows as "10,000+" and the pages stop a row after it."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.cap + 1].count()
+        return AtLeast(counted) if counted > self.cap else counted
 
 
 def apply_action(model_admin, request, queryset, service, *, verb: str, noun: str) -> None:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # OpClass in an index's expression (subscribers' domain index); inert on SQLite
     "corsheaders",
     "rest_framework",
     "drf_spectacular",

@@ -1,38 +1,19 @@
 import csv
-import re
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Q
 from django.http import HttpResponse
 
-from api.admin import AccountScopedChoiceField, ServiceAdmin
+from api.admin import AccountScopedChoiceField, CappedCountPaginator, ServiceAdmin
 from api.problems import NOT_FOUND, ApiProblem
 from fields.selectors import field_types
 from lists.models import MailingList
 from subscribers.admin_forms import SubscriberAddForm, change_form_for, shown_value
 from subscribers.emails import email_md5, normalize_email
 from subscribers.models import Membership, Subscriber, Suppression
+from subscribers.search import HELP_TEXT as SEARCH_HELP, subscribers_search
 from subscribers.services import subscriber_remove_from_list, subscriber_subscribe, subscriber_unsubscribe
 from tasks.representations import csv_cell
-
-MD5 = re.compile(r"[0-9a-f]{32}")
-MIN_PART = 3  # shorter parts match too much to be worth reading for
-FIELD_TERM = re.compile(r"([A-Za-z][A-Za-z0-9_]{0,49})\s*=\s*(.*)")
-
-
-def _field_is(name: str, text: str) -> Q:
-    """Field ``name`` equal to ``text`` as each JSON type could hold it (a number, a boolean, the text)."""
-    condition = Q(**{f"fields__{name}": text.strip()})
-    lowered = text.strip().lower()
-    if lowered in ("true", "false"):
-        condition |= Q(**{f"fields__{name}": lowered == "true"})
-    try:
-        number = float(text)
-    except ValueError:
-        return condition
-    return condition | Q(**{f"fields__{name}": int(number) if number.is_integer() else number})
-
 
 EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)
 
@@ -159,18 +140,37 @@ def export_csv(model_admin, request, queryset):
     return response
 
 
+class ListFilter(admin.SimpleListFilter):
+    """The lists of the account chosen in the filters (else every account's), read from the lists' table: Django's
+    related-only filter read every membership to learn which lists have members."""
+
+    title = "list"
+    parameter_name = "list"
+
+    def lookups(self, request, model_admin):
+        lists = MailingList.objects.select_related("account").order_by("account__name", "name")
+        account = request.GET.get("account__id__exact", "")
+        if account.isdigit():
+            return [(str(row.pk), row.name) for row in lists.filter(account_id=account)]
+        return [(str(row.pk), f"{row.account.name} · {row.name}") for row in lists]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(memberships__list_id=self.value())
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(ServiceAdmin):
     """Added and changed through the API's services (subscribers/admin_forms.py); deleting is the API's
     erasure, and stays there."""
 
     list_display = ("email", "status", "account", "created_at", "unsubscribed_at")
-    list_filter = ("account", "status", ("memberships__list", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("email",)  # (the search itself: get_search_results)
-    search_help_text = (
-        f"Part of an address ({MIN_PART} characters or more), a whole address, its MD5, or a field's value: "
-        "country=FR, income=52000, vip=true."
-    )
+    list_filter = ("account", "status", ListFilter)
+    search_fields = ("email",)  # (the search itself: subscribers/search.py)
+    search_help_text = SEARCH_HELP
     readonly_fields = (
         "account",
         "email_md5",
@@ -182,28 +182,12 @@ class SubscriberAdmin(ServiceAdmin):
     )
     list_select_related = ("account",)
     show_full_result_count = False  # no COUNT(*) over a million rows per page
+    paginator = CappedCountPaginator
     action_form = SubscriberActionForm
     actions = [unsubscribe, add_to_list, remove_from_list, export_csv]
 
     def get_search_results(self, request, queryset, search_term):
-        """``name=value`` finds the subscribers whose field ``name`` holds ``value`` (as text, number or boolean,
-        as the field's type stores it); an MD5 finds its subscriber; any other term finds the addresses that
-        contain it. Neither has an index: a trigram index on ``email`` would make the latter fast at a million
-        subscribers but doubled the time of a million-row import (docs/benchmarks.md), so the search reads the
-        rows, of the account chosen in the filters when one is. Shorter terms than MIN_PART must match a whole
-        address."""
-        term = search_term.strip()
-        by_field = FIELD_TERM.fullmatch(term)
-        if by_field:
-            return queryset.filter(_field_is(*by_field.groups())), False
-        term = term.lower()
-        if not term:
-            return queryset, False
-        if MD5.fullmatch(term):
-            return queryset.filter(email_md5=term), False
-        if len(term) < MIN_PART:
-            return queryset.filter(email_md5=email_md5(term)), False
-        return queryset.filter(email__contains=term), False
+        return subscribers_search(queryset, search_term), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = change_form_for(obj.account) if obj is not None else SubscriberAddForm

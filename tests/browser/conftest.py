@@ -16,7 +16,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def browser(monkeypatch):
     """Chromium, for one test: Playwright's event loop runs in this thread while it lives, which Django's ORM takes
     for an async context, so the test's own ORM calls are allowed meanwhile (the deployment checks refuse the
-    variable, so it is set for the test only), and it is gone before the test's database is cleaned."""
+    variable, so it is set for the test only), and it is gone before the test's database is cleaned.
+
+    While Playwright's loop runs, Django keeps this thread's connections apart (asgiref's Local: per context in a
+    thread with a running loop), so the ones opened meanwhile are closed before it stops: left open, they would
+    hold the test database when it is dropped."""
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("chromium is not installed: run bin/ensure-browser (apt-get install chromium)")
@@ -28,6 +32,7 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield chromium
         chromium.close()
+        connections.close_all()
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     assert "1 rows refused" in page.inner_text(".field-errors")
     screenshot(page, "backoffice-import")
 
-    page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=doe")
+    page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=jane.d")
     assert page.locator("#result_list tbody tr").count() == 1
     page.click("#result_list tbody tr th a")
     page.fill("#id_field_country", "ZZ")  # not a country: refused by the API's rule, on the form
@@ -58,7 +58,7 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     page.wait_for_selector(".messagelist .success")
     values = {e["fieldName"]: e["value"] for e in get_subscriber(api, md5("jane.doe@example.com"))["fields"]}
     assert values["income"] == 65000 and values["firstName"] == "Jane" and values["country"] == "FR"
-    page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=doe")
+    page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=*doe")
     page.click("#result_list tbody tr th a")
     screenshot(page, "backoffice-subscriber")
 
