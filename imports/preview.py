@@ -36,12 +36,17 @@ def import_preview(fmt: str, data: bytes, types: dict[str, str]) -> dict:
             "note": f"This workbook is too big to read before the import is queued (over {settings.IMPORT_CHECK_BYTES}"
             " bytes): its columns and rows are checked when it runs, and a problem then ends the import in error.",
         }
-    header, records = first_records(fmt, data, PREVIEW_ROWS)
+    try:
+        header, records = first_records(fmt, data, PREVIEW_ROWS)
+        refused = {}
+        if prepared is not None:  # the columns map: the first rows as the job reads and validates them
+            rows = list(islice(iter_rows(fmt, io.BytesIO(data), prepared.options), PREVIEW_ROWS))
+            refused = {number: problem for number, _, problem in validate_rows(rows, types, set())[1]}
+    except InvalidSource as exc:
+        return _unread(str(exc))
+    except Exception as exc:  # rows prepare() did not reach (its header refused): openpyxl and xlrd raise many types
+        return _unread(f"The {fmt.upper()} workbook is corrupt: {type(exc).__name__}.")
     columns, problems = header_columns(header, set(types))
-    refused = {}
-    if prepared is not None:  # the columns map: the first rows as the job reads and validates them
-        rows = list(islice(iter_rows(fmt, io.BytesIO(data), prepared.options), PREVIEW_ROWS))
-        refused = {number: problem for number, _, problem in validate_rows(rows, types, set())[1]}
     width = len(columns)
     return {
         "columns": [

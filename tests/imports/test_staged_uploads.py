@@ -17,7 +17,7 @@ from tasks.models import SourceChunk
 from tasks.sweeper import recover_round
 from tests.helpers import assert_problem
 from tests.subscribers.builders import create_field, create_list
-from tests.tasks.builders import csv_bytes, post_import, xlsx_bytes
+from tests.tasks.builders import csv_bytes, post_import, xls_bytes, xlsx_bytes
 
 GOOD = csv_bytes([["email", "firstName", "income"], ["ann@example.com", "Ann", "10"], ["nope", "Bob", "20"]])
 UNKNOWN = csv_bytes([["email", "firstName", "shoeSize"], ["ann@example.com", "Ann", "42"]])
@@ -74,9 +74,10 @@ def test_an_unreadable_file_shows_its_problem_and_no_rows(news, admin_user):
     assert preview["columns"] == [] and preview["rows"] == []
 
 
-def test_a_workbook_is_previewed_like_a_csv(news, admin_user):
-    data = xlsx_bytes([["emailAddress", "income"], ["a@example.com", 52000], [], ["b@example.com", "x"]])
-    preview = stage(news, admin_user, data, fmt="xlsx", name="people.xlsx").preview
+@pytest.mark.parametrize("fmt, build", [("xlsx", xlsx_bytes), ("xls", xls_bytes)])
+def test_a_workbook_is_previewed_like_a_csv(news, admin_user, fmt, build):
+    data = build([["emailAddress", "income"], ["a@example.com", 52000], ["", ""], ["b@example.com", "x"]])
+    preview = stage(news, admin_user, data, fmt=fmt, name=f"people.{fmt}").preview
     assert preview["total"] == 2 and [row["number"] for row in preview["rows"]] == [2, 4]  # the empty row skipped
     assert preview["rows"][0]["cells"] == ["a@example.com", 52000] and preview["rows"][1]["refused"]
 
