@@ -213,6 +213,8 @@ IMPORT_MAX_OTHER_PARTS_BYTES = env_int("IMPORT_MAX_OTHER_PARTS_BYTES", 8 * 1024 
 # A spreadsheet up to this size (expanded, for XLSX) is read whole before the 202 (~0.1 s); a bigger one gets the
 # cheap checks there and is read whole by the job, where a bad file ends the task in error.
 IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)
+# A file uploaded in the back office waits this long for its preview to be confirmed, then it is deleted.
+IMPORT_STAGED_SECONDS = env_int("IMPORT_STAGED_SECONDS", 3600, minimum=60)
 # Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
 CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
 CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)

@@ -1,12 +1,19 @@
-"""The import task kind: a file of subscribers written into a list, chunk by chunk, by one runner."""
+"""The import task kind: a file of subscribers written into a list, chunk by chunk, by one runner; and the
+sweeper's deletion of the back office's expired staged uploads."""
+
+import logging
 
 from django.urls import reverse
 
 from api.links import link
 from imports.models import IMPORT
 from imports.runner import RESULT_KEYS, run_import
+from imports.selectors import imports_staged_pending
+from imports.services import imports_staged_expire
 from lists.representations import list_href
-from tasks.registry import TaskKind, register
+from tasks.registry import TaskKind, register, register_recovery
+
+logger = logging.getLogger("tasks")
 
 
 def _links(account_name: str, task) -> list[dict]:
@@ -32,3 +39,12 @@ register(
         back_office=_back_office,
     )
 )
+
+
+def _expire_staged() -> None:
+    if deleted := imports_staged_expire():
+        logger.info("deleted %s expired staged import uploads", deleted)
+
+
+# The back office's staged uploads are no task; the sweeper deletes them once expired.
+register_recovery("staged-imports", _expire_staged, imports_staged_pending)

@@ -12,3 +12,8 @@ IMPORT_FILE_INVALID = problem(
 
 class InvalidSource(ValueError):
     """The payload cannot be imported; the message says why (a 400 before the 202, the task's reason after)."""
+
+
+class InvalidColumns(InvalidSource):
+    """The file reads, but its first row cannot be imported (imports.columns): no email column, a column that
+    is not a field of the account… A preview can still show its rows."""

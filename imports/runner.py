@@ -139,11 +139,11 @@ def _validated_chunks(task: Task, types: dict, reading=None):
             before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
             if not before:
                 break
-            _validate(before, types, seen)  # the same rule as when they were imported: valid rows only
+            validate_rows(before, types, seen)  # the same rule as when they were imported: valid rows only
             done += len(before)
         postgresql = connection.vendor == "postgresql"
         while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
-            valid, errors, duplicated = _validate(chunk, types, seen)
+            valid, errors, duplicated = validate_rows(chunk, types, seen)
             staged = bulk.stage_rows(valid) if postgresql else None
             yield len(chunk), (valid, errors, duplicated, staged)
 
@@ -201,7 +201,9 @@ def ahead(generator, depth: int = 1):
         thread.join(timeout=5)
 
 
-def _validate(chunk, types: dict, seen: set):
+def validate_rows(chunk, types: dict, seen: set):
+    """(valid rows, refused rows as (row, shown address, problem), repeats of ``seen`` addresses): the import's
+    rule for each row, which the back office's preview shows too."""
     valid, errors, duplicated = [], [], 0
     for row in chunk:
         shown = "" if row.email is None else str(row.email)[:500]

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from imports.problems import InvalidSource
-from imports.spreadsheets import OLE_MAGIC, ZIP_MAGIC, has_data, header_names, sheet_rows, xlsx_expanded_size
+from imports.columns import header_columns
+from imports.problems import InvalidColumns, InvalidSource
+from imports.spreadsheets import OLE_MAGIC, ZIP_MAGIC, has_data, sheet_rows, xlsx_expanded_size
 
 CONTENT_TYPES = {
     "text/csv": "csv",
@@ -29,7 +30,6 @@ CONTENT_TYPES = {
     "application/json": "json",
 }
 EXTENSIONS = {".csv": "csv", ".xls": "xls", ".xlsx": "xlsx", ".json": "json"}
-EMAIL_COLUMNS = {"email", "emailaddress", "email address", "e-mail"}
 # Rows (empty ones too) the request reads of a spreadsheet at most; past them the job checks the rest.
 CHECK_ROWS = 50_000
 SPREADSHEETS = ("xlsx", "xls")
@@ -62,28 +62,14 @@ def prepare(fmt: str, data: bytes, known_fields: set[str]) -> Prepared:
 
 
 def _columns(header: list, known_fields: set[str]) -> dict:
-    names = header_names(header)
-    if len(names) > settings.IMPORT_MAX_COLUMNS:
-        raise InvalidSource(f"The file has {len(names)} columns; the maximum is {settings.IMPORT_MAX_COLUMNS}.")
-    emails = [i for i, name in enumerate(names) if name.lower() in EMAIL_COLUMNS]
-    if not emails:
-        raise InvalidSource("The first row must name the email column ('email' or 'emailAddress').")
-    if len(emails) > 1:
-        raise InvalidSource("The first row names more than one email column.")
-    fields = {}
-    for index, name in enumerate(names):
-        if index == emails[0]:
-            continue
-        if not name:
-            raise InvalidSource(f"Column {index + 1} has no name in the first row.")
-        if name not in known_fields:
-            raise InvalidSource(
-                f"Column '{name}' is not a field of the account; create the field first or remove the column."
-            )
-        if name in fields.values():
-            raise InvalidSource(f"Column '{name}' appears twice.")
-        fields[index] = name
-    return {"email_column": emails[0], "fields": {str(i): n for i, n in fields.items()}}
+    columns, problems = header_columns(header, known_fields)
+    if problems:
+        raise InvalidColumns(problems[0])
+    email = next(column for column in columns if column.email)
+    return {
+        "email_column": email.number - 1,
+        "fields": {str(column.number - 1): column.field for column in columns if column.field},
+    }
 
 
 def _check_rows(total: int) -> int:
@@ -239,6 +225,26 @@ def iter_rows(fmt: str, source, options: dict, *, start: int = 0) -> Iterator[Ro
             if index < len(record) and record[index] not in (None, "")
         }
         yield Row(number, _cell(email), {k: v for k, v in values.items() if v != ""})
+
+
+def first_records(fmt: str, data: bytes, limit: int) -> tuple[list, list[tuple[int, list]]]:
+    """The header's cells and the first ``limit`` rows with data (numbered as ``iter_rows`` numbers them), every
+    cell as the import reads it, whatever the header maps. Only for a file ``prepare`` read (a CSV that decodes, a
+    workbook it opened): the back office's preview."""
+    header_line = data.split(b"\n", 1)[0].decode("utf-8-sig") if fmt == "csv" else ""
+    records = _records(fmt, io.BytesIO(data), {"delimiter": _delimiter(header_line)})
+    try:
+        header = list(next(records, None) or [])
+        rows = []
+        for number, record in enumerate(records, start=2):
+            if has_data(record):
+                rows.append((number, [_cell(value) for value in record]))
+                if len(rows) == limit:
+                    break
+    finally:
+        if hasattr(records, "close"):  # a workbook's reader closes the workbook
+            records.close()
+    return header, rows
 
 
 def _json_rows(data: bytes, start: int) -> Iterator[Row]:

@@ -8,6 +8,7 @@ from django.test import Client, TestCase
 from campaigns.models import Campaign, Message
 from campaigns.tokens import make_token
 from fields.models import Field
+from imports.models import ImportTask, StagedImport
 from lists.models import MailingList
 from subscribers.models import Subscriber
 from tests.campaigns.builders import sent_campaign
@@ -321,7 +322,21 @@ def test_a_subscribers_page_shows_its_history(api, owner, admin_client, smtp_ser
 IMPORTS = "/admin/imports/importtask"
 
 
-def test_an_import_uploaded_in_the_admin_runs_and_shows_its_columns_rows_and_errors(api, owner, admin_client, queues):  # noqa: F811
+def upload_to_preview(admin_client, list_id, csv_file) -> tuple[str, str]:
+    """Step 1: the file is uploaded and staged (nothing is queued); the preview's URL and page."""
+    response = admin_client.post(f"{IMPORTS}/add/", {"mailing_list": list_id, "file": csv_file})
+    assert response.status_code == 302, form_errors(response)
+    preview = response["Location"]
+    assert preview.startswith(f"{IMPORTS}/staged/") and not ImportTask.objects.exists()
+    return preview, admin_client.get(preview).content.decode()
+
+
+def test_an_import_uploaded_in_the_admin_is_previewed_then_runs_and_shows_its_columns_rows_and_errors(
+    api,
+    owner,
+    admin_client,
+    queues,  # noqa: F811
+):
     news = create_list(api, "News")
     create_field(api, "income", "number")
     csv_file = SimpleUploadedFile(
@@ -329,14 +344,21 @@ def test_an_import_uploaded_in_the_admin_runs_and_shows_its_columns_rows_and_err
         b"email,firstName,income\nann@example.com,Ann,10\nnot-an-address,Bob,20\ncid@example.com,Cid,x\n",
         content_type="text/csv",
     )
+    preview, page = upload_to_preview(admin_client, news, csv_file)
+    assert '<td class="import-field">field income (number)</td>' in page and "3 rows to import" in page
+    assert '<th scope="row">2</th><td>ann@example.com</td><td>Ann</td><td>10</td>' in page
+    assert "refused: emailAddress" in page and 'name="start"' in page
+
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": csv_file})
-    assert response.status_code == 302, form_errors(response)
+        response = admin_client.post(preview, {"start": "Start import"})
     task_id = int(response["Location"].rstrip("/").split("/")[-2])
+    assert response["Location"] == f"{IMPORTS}/{task_id}/change/" and ImportTask.objects.count() == 1
     page = admin_client.get(f"{IMPORTS}/{task_id}/change/").content.decode()
     assert "<td>column 1</td><td>the email address</td>" in page and "<td>column 3</td><td>field income</td>" in page
     assert "<td>2</td><td>ann@example.com</td>" in page  # the first rows, as read from the stored file
     assert '<meta http-equiv="refresh"' in page  # queued: it refreshes itself
+    assert admin_client.post(preview, {"start": "Start import"})["Location"] == f"{IMPORTS}/"  # once only
+    assert ImportTask.objects.count() == 1
 
     run_jobs("imports", "default")
     page = admin_client.get(f"{IMPORTS}/{task_id}/change/").content.decode()
@@ -350,12 +372,31 @@ def test_an_import_uploaded_in_the_admin_runs_and_shows_its_columns_rows_and_err
     assert lines[1].startswith("3,not-an-address,") and lines[2].startswith("4,cid@example.com,")
 
 
-def test_the_admin_refuses_an_import_the_api_refuses(api, owner, admin_client):
+def test_the_admin_shows_the_problem_the_api_refuses_an_import_for_and_cannot_start_it(api, owner, admin_client):
     news = create_list(api, "News")
     bad = SimpleUploadedFile("people.csv", b"email,nosuchfield\nann@example.com,1\n", content_type="text/csv")
-    response = admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": bad})
-    assert "Column 'nosuchfield' is not a field of the account" in form_errors(response)
+    preview, page = upload_to_preview(admin_client, news, bad)
+    assert "Column &#x27;nosuchfield&#x27; is not a field of the account" in page and 'name="start"' not in page
+    response = admin_client.post(preview, {"start": "Start import"}, follow=True)
+    assert "is not a field of the account" in response.content.decode() and not ImportTask.objects.exists()
+    assert admin_client.post(preview, {"cancel": "Cancel"})["Location"] == f"{IMPORTS}/"
+    assert not StagedImport.objects.exists()
     text = SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")
     assert "Choose a CSV, XLS or XLSX file." in form_errors(
         admin_client.post(f"{IMPORTS}/add/", {"mailing_list": news, "file": text})
     )
+
+
+def test_a_staged_upload_is_its_uploaders_only(api, owner, admin_client, django_user_model):
+    news = create_list(api, "News")
+    preview, _ = upload_to_preview(admin_client, news, SimpleUploadedFile("p.csv", b"email\na@example.com\n"))
+    someone = Client()
+    someone.force_login(django_user_model.objects.create_superuser("someone", "someone@example.com", "pw"))
+    for attempt in (
+        someone.get(preview),
+        someone.post(preview, {"start": "1"}),
+        someone.post(preview, {"cancel": "1"}),
+    ):
+        assert attempt.status_code == 302 and attempt["Location"] == f"{IMPORTS}/"
+    assert "There is no such upload" in someone.get(f"{IMPORTS}/").content.decode()
+    assert StagedImport.objects.count() == 1 and not ImportTask.objects.exists()

@@ -1,8 +1,10 @@
-"""A marketer's day in the back office, in a real browser: create a list, upload an import and watch it finish,
+"""A marketer's day in the back office, in a real browser: create a list, upload an import, check its preview,
+start it and watch it finish (or see why it cannot be imported),
 find a subscriber by part of the address, edit its typed fields (a wrong type is refused in the API's words)."""
 
 import pytest
 
+from imports.models import ImportTask, StagedImport
 from tests.browser.conftest import screenshot
 from tests.browser.test_backoffice import insecure_cookies, log_in  # noqa: F401 (a fixture)
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
@@ -37,6 +39,15 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     page.select_option("#id_mailing_list", label=f"{api.owner.account.name} · Customers")
     page.set_input_files("#id_file", str(upload))
     page.click("input[name=_save]")
+    page.wait_for_selector("table.import-rows")  # the preview: nothing is queued yet
+    mapping = page.locator(".import-mapping td").all_inner_texts()
+    assert mapping[:3] == ["the email address", "field firstName (string)", "field income (number)"], mapping
+    assert "3 rows to import" in page.inner_text(".import-total")
+    assert page.locator("table.import-rows tbody tr").count() == 3
+    assert "refused: emailAddress" in page.inner_text("tr.import-row-refused")
+    assert not ImportTask.objects.exists()
+    screenshot(page, "backoffice-import-preview")
+    page.click("input[name=start]")
     page.wait_for_selector(".field-columns")
     assert "field income" in page.inner_text(".field-columns")
     assert "jane.doe@example.com" in page.inner_text(".field-first_rows")
@@ -61,6 +72,35 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=*doe")
     page.click("#result_list tbody tr th a")
     screenshot(page, "backoffice-subscriber")
+
+
+def test_an_upload_with_a_column_the_api_refuses_shows_the_problem_before_anything_is_queued(
+    live_server,
+    page,
+    admin_user,
+    api,
+    insecure_cookies,  # noqa: F811
+    tmp_path,
+):
+    create_list(api, "Customers")
+    log_in(page, live_server.url)
+    upload = tmp_path / "shoes.csv"
+    upload.write_text("email,firstName,shoeSize\nann@example.com,Ann,38\n")
+    page.goto(f"{live_server.url}/admin/imports/importtask/add/")
+    page.select_option("#id_mailing_list", label=f"{api.owner.account.name} · Customers")
+    page.set_input_files("#id_file", str(upload))
+    page.click("input[name=_save]")
+    page.wait_for_selector(".import-problems")
+    problem = "Column 'shoeSize' is not a field of the account; create the field first or remove the column."
+    assert problem in page.inner_text(".import-problems")
+    assert page.inner_text(".import-mapping .import-refused") == problem
+    assert "ann@example.com" in page.inner_text("table.import-rows tbody")
+    assert page.locator("input[name=start]").count() == 0  # no way to start it
+    screenshot(page, "backoffice-import-preview-refused")
+    page.click("input[name=cancel]")
+    page.wait_for_selector(".messagelist")
+    assert "nothing was imported" in page.inner_text(".messagelist")
+    assert not ImportTask.objects.exists() and not StagedImport.objects.exists()
 
 
 def test_write_a_campaign_start_it_and_watch_its_rates(
