@@ -224,7 +224,8 @@ def campaigns_in_range(*, account, start: date, end: date) -> list[CampaignInRan
         .values_list("campaign_id", "metric", "n")
     ):
         counts.setdefault(campaign_id, Counter())[metric] += n
-    campaigns = Campaign.objects.filter(account=account, pk__in=[pk for pk in counts if pk]).in_bulk()
+    named = Campaign.objects.filter(account=account, pk__in=[pk for pk in counts if pk])
+    campaigns = named.only("id", "account_id", "name", "status").in_bulk()  # not their content
     found = [CampaignInRange(pk, campaigns.get(pk), counted) for pk, counted in counts.items()]
     return sorted(found, key=lambda row: (row.campaign_id == 0, -row.counts["sent"], -row.campaign_id))
 
