@@ -12,11 +12,12 @@ from django.utils import timezone
 from analytics.models import DailyStat, HourlyStat, LinkStat
 from analytics.services import utc_day
 from api.problems import NOT_FOUND, ApiProblem
-from campaigns.models import CampaignLink, Event, EventType, Message, MessageStatus
+from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.selectors import campaign_get, campaign_stats
-from subscribers.selectors import subscriber_find
+from subscribers.selectors import subscriber_find, subscriber_growth
 
 GROUPS = ("day", "week", "month")
+MAX_RANGE_DAYS = 3 * 366  # the widest range of days /api/v1/analytics/emails sums
 TOP_LINKS = 10
 TIMELINE_BUCKETS = {"hour": 168, "day": 90}  # the first week by hour, or the first 90 days by day
 ENGAGEMENT_DAYS = 90
@@ -44,6 +45,13 @@ class CampaignFigures:
     stats: dict
     top_links: list[tuple[str, int, int]]  # (url, clicks, unique clicks), the most clicked first
     timeline: Timeline
+
+
+@dataclass(frozen=True)
+class CampaignInRange:
+    campaign_id: int  # 0: the messages of no campaign (single emails)
+    campaign: object | None  # None: single emails, or a campaign deleted since (its counts stay the account's)
+    counts: Counter  # counted within the range
 
 
 @dataclass(frozen=True)
@@ -105,18 +113,48 @@ def campaign_figures(*, account, campaign_id: int, timeline: str) -> CampaignFig
     )
 
 
-def _top_links(campaign) -> list[tuple[str, int, int]]:
-    """The most clicked URLs, from the link counters summed by URL (a URL may sit at several positions)."""
-    url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
-    by_url: dict[str, Counter] = {}
-    for link_url, metric, count in (
-        LinkStat.objects.filter(campaign_id=campaign.pk)
-        .annotate(url=Subquery(url.values("url")[:1]))
-        .values_list("url", "metric", "count")
-    ):
-        by_url.setdefault(link_url, Counter())[metric] += count
+def _ranked(by_url: dict[str, Counter]) -> list[tuple[str, int, int]]:
     ranked = sorted(by_url.items(), key=lambda item: (-item[1]["clicks"], -item[1]["uniqueClicks"], item[0]))
-    return [(url, counts["clicks"], counts["uniqueClicks"]) for url, counts in ranked[:TOP_LINKS] if counts["clicks"]]
+    return [(url, counts["clicks"], counts["uniqueClicks"]) for url, counts in ranked]
+
+
+def _top_links(campaign) -> list[tuple[str, int, int]]:
+    return [link for link in campaign_links(campaign.pk)[:TOP_LINKS] if link[1]]
+
+
+def campaign_links(campaign_id: int) -> list[tuple[str, int, int]]:
+    """Every URL of the campaign's HTML with its clicks and unique clicks (0 when never clicked), the most clicked
+    first: its link counters summed by URL (a URL may sit at several positions), in one query."""
+    stat = LinkStat.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
+    rows = (
+        CampaignLink.objects.filter(campaign_id=campaign_id)
+        .annotate(
+            clicked=Subquery(stat.filter(metric="clicks").values("count")[:1]),
+            unique=Subquery(stat.filter(metric="uniqueClicks").values("count")[:1]),
+        )
+        .values_list("url", "clicked", "unique")
+    )
+    by_url: dict[str, Counter] = {}
+    for url, clicks, unique in rows:
+        by_url.setdefault(url, Counter()).update(clicks=clicks or 0, uniqueClicks=unique or 0)
+    return _ranked(by_url)
+
+
+def links_of_campaigns(campaign_ids: list[int], *, limit: int = TOP_LINKS) -> list[tuple[str, int, int]]:
+    """The URLs clicked most in these campaigns, all their clicks (link counters have no day), in one query;
+    unique clicks summed over the campaigns (one per message that clicked the URL)."""
+    url = CampaignLink.objects.filter(campaign_id=OuterRef("campaign_id"), position=OuterRef("position"))
+    rows = (
+        LinkStat.objects.filter(campaign_id__in=campaign_ids)
+        .annotate(url=Subquery(url.values("url")[:1]))
+        .values("url", "metric")
+        .annotate(n=Sum("count"))
+        .values_list("url", "metric", "n")
+    )
+    by_url: dict[str, Counter] = {}
+    for link_url, metric, n in rows:
+        by_url.setdefault(link_url, Counter())[metric] += n
+    return [link for link in _ranked(by_url)[:limit] if link[1]]
 
 
 def _timeline(campaign, unit: str) -> Timeline:
@@ -173,3 +211,49 @@ def contact_figures(*, account, email_md5: str) -> ContactFigures:
 def default_range(today: date | None = None) -> tuple[date, date]:
     today = today or utc_day(timezone.now())
     return today - timedelta(days=29), today
+
+
+def campaigns_in_range(*, account, start: date, end: date) -> list[CampaignInRange]:
+    """Every campaign with something counted in ``start``…``end`` (and the single emails), its counts within the
+    range, the most sent first: summed, they are ``email_figures``' totals. Two queries, however many campaigns."""
+    counts: dict[int, Counter] = {}
+    for campaign_id, metric, n in (
+        DailyStat.objects.filter(account=account, day__gte=start, day__lte=end)
+        .values("campaign_id", "metric")
+        .annotate(n=Sum("count"))
+        .values_list("campaign_id", "metric", "n")
+    ):
+        counts.setdefault(campaign_id, Counter())[metric] += n
+    named = Campaign.objects.filter(account=account, pk__in=[pk for pk in counts if pk])
+    campaigns = named.only("id", "account_id", "name", "status").in_bulk()  # not their content
+    found = [CampaignInRange(pk, campaigns.get(pk), counted) for pk, counted in counts.items()]
+    return sorted(found, key=lambda row: (row.campaign_id == 0, -row.counts["sent"], -row.campaign_id))
+
+
+def campaign_days(campaign) -> list[tuple[date, Counter]]:
+    """The campaign's figures per UTC day, every day from its first counted day to its last, from the account's
+    daily counters (one query): summed, they are the campaign's own counters."""
+    per_day: dict[date, Counter] = {}
+    for day, metric, n in DailyStat.objects.filter(
+        account_id=campaign.account_id, campaign_id=campaign.pk, day__gte=utc_day(campaign.created_at)
+    ).values_list("day", "metric", "count"):
+        per_day.setdefault(day, Counter())[metric] += n
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    return [
+        (first + timedelta(days=n), per_day.get(first + timedelta(days=n), Counter()))
+        for n in range((last - first).days + 1)
+    ]
+
+
+def audience_growth(*, account, periods: list[Period], group_by: str) -> list[Counter]:
+    """Per period: subscribers ``added`` and ``unsubscribed`` (``subscribers.selectors.subscriber_growth``)."""
+    if not periods:
+        return []
+    growth = subscriber_growth(account=account, start=periods[0].first, end=periods[-1].last)
+    per_period = {period.start: Counter() for period in periods}
+    for name, per_day in growth.items():
+        for day, n in per_day.items():
+            per_period[period_start(day, group_by)][name] += n
+    return [per_period[period.start] for period in periods]

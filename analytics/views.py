@@ -11,7 +11,7 @@ from api.query import choice_param, date_param, only_parameters
 from api.responses import hypermedia
 from api.v1 import V1View
 
-MAX_RANGE_DAYS = 3 * 366
+MAX_RANGE_DAYS = selectors.MAX_RANGE_DAYS
 EMAIL_PARAMETERS = [
     OpenApiParameter("from", str, description="First day (YYYY-MM-DD, UTC), default 29 days before `to`."),
     OpenApiParameter("to", str, description="Last day, included (YYYY-MM-DD, UTC), default today."),

@@ -148,7 +148,14 @@ class CampaignAdmin(ServiceAdmin):
             "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
             ((label, f"{count:,}", rate) for label, count, rate in figure_rows(metrics(_figures(campaign).stats))),
         )
-        return format_html('<table class="campaign-rates">{}</table>', rows)
+        # The back office's analytics page of the campaign (backoffice/): its figures per day or hour, all its links.
+        more = reverse("admin:analytics-campaign", args=[campaign.pk])
+        return format_html(
+            '<table class="campaign-rates">{}</table><p><a class="campaign-analytics" href="{}">All its analytics: '
+            "per day or hour, every link, bounces by kind →</a></p>",
+            rows,
+            more,
+        )
 
     @admin.display(description="opens and clicks")
     def timeline(self, campaign):

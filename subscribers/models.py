@@ -14,6 +14,7 @@ class Status(models.TextChoices):
 
 NEVER_OPEN = "never-open"  # a filter bucket: active and never opened a message
 SUPPRESSED = frozenset({Status.HARD_BOUNCE, Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
+UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
 STATUS_FILTERS = (*Status.values, NEVER_OPEN)  # what a collection's ``status`` filter accepts
 
 

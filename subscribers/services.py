@@ -13,10 +13,9 @@ from subscribers import sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email, email_md5
 from subscribers.erasure import is_suppressed, suppression_lift
-from subscribers.models import SUPPRESSED, Membership, Status, Subscriber, Suppression
+from subscribers.models import SUPPRESSED, UNSUBSCRIBED, Membership, Status, Subscriber, Suppression
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
-UNSUBSCRIBED = frozenset({Status.UNSUBSCRIBED_BY_USER, Status.UNSUBSCRIBED_BY_ADMIN})
 # Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
 SETTABLE_STATUSES = frozenset({Status.ACTIVE, Status.UNSUBSCRIBED_BY_ADMIN})
 

@@ -43,9 +43,9 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    """The whole page as var/screenshots/<name>.png."""
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """The page's viewport (or the whole page, ``full_page``) as var/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

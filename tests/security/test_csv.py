@@ -19,6 +19,7 @@ CSV_WRITERS = {
     "tasks/representations.py": "the task error report, every text cell through csv_cell",
     "tasks/views.py": "serves that report as text/csv (CsvRenderer passes the text through)",
     "subscribers/admin.py": "the back office's export of selected subscribers, every text cell through csv_cell",
+    "backoffice/exports.py": "the back office's analytics tables (periods, campaigns), every cell through csv_cell",
 }
 DANGEROUS = [
     "=1+2",
@@ -88,3 +89,25 @@ def test_the_back_offices_subscriber_export_neutralizes_formulas(api, owner, adm
     )
     _, record = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
     assert record[4] == "'=HYPERLINK(1)" and record[-2:] == ["'=1+2", "'@SUM(A1)"], record
+
+
+def test_the_back_offices_analytics_tables_neutralize_formulas(api, owner, admin_client):
+    from collections import Counter
+    from datetime import date
+
+    from analytics.services import daily_add
+    from tests.campaigns.builders import create_campaign
+
+    for value in DANGEROUS[:7]:
+        daily_add(owner.account.pk, create_campaign(api, name=value), date(2026, 2, 1), Counter({"sent": 1}))
+    query = f"account={owner.account.pk}&from=2026-02-01&to=2026-02-01"
+    for table in ("periods", "campaigns"):
+        response = admin_client.get(f"/admin/analytics/figures.csv?{query}&table={table}")
+        assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+        _, *records = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+        assert records
+        for record in records:
+            for cell in record:
+                assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), record
+    names = [record[1] for record in records]  # the API strips a name's surrounding blanks: "\t=1+2" is "=1+2"
+    assert len(names) == 7 and all(name.startswith("'=") or name[1] in "+-@" for name in names), names
