@@ -85,8 +85,7 @@ class CampaignTestInputSerializer(serializers.Serializer):
             try:
                 address = normalize_email(raw).address
             except InvalidEmail as exc:
-                shown = raw if isinstance(raw, str) else type(raw).__name__
-                errors[f"emails[{index}]"] = f"'{str(shown)[:254]}' {exc}"
+                errors[f"emails[{index}]"] = f"'{raw[:254]}' {exc}" if isinstance(raw, str) else str(exc)
                 continue
             seen.setdefault(address, None)
         if errors:
