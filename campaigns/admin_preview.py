@@ -7,6 +7,7 @@ test's inputs belong to two forms of their own that the page's template puts aft
 """
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -73,7 +74,7 @@ def send_test_view(model_admin, request, object_id):
     chosen = request.POST.get("subscriber", "").strip()
     if request.method == "POST" and model_admin.has_view_or_change_permission(request, campaign):
         _send(request, campaign, request.POST.get("emails", ""), chosen)
-    return HttpResponseRedirect(f"{back}?{PREVIEW_PARAMETER}={chosen}" if chosen else back)
+    return HttpResponseRedirect(f"{back}?{urlencode({PREVIEW_PARAMETER: chosen})}" if chosen else back)
 
 
 def _send(request, campaign: Campaign, raw: str, chosen: str) -> None:

@@ -302,3 +302,21 @@ def test_another_accounts_campaign_is_not_found(api, client_for, other, smtp_ser
     theirs = create_campaign(client_for(other), [])
     assert_problem(post(api, send_path(api, theirs, "v1"), {"emails": ["qa@example.com"]}), 404)
     assert_problem(api.get(preview_path(api, theirs, "v1")), 404)
+
+
+# --- The back office ---------------------------------------------------------------------------
+
+
+def test_the_back_office_says_why_a_test_was_not_sent(api, admin_client, settings):
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    campaign_id = draft(api)
+    url = f"/admin/campaigns/campaign/{campaign_id}/test/"
+    response = admin_client.post(url, {"emails": "qa@example.com", "subscriber": "p1@example.com"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("/change/?preview=p1%40example.com")
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith("Test not sent: The SMTP server 127.0.0.1:"), shown
+    response = admin_client.post(url, {"emails": " , "}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Test not sent: 1 to 10 addresses, got 0"]
+    page = admin_client.get(f"/admin/campaigns/campaign/{campaign_id}/change/?preview=nobody@example.com")
+    assert "the account has no subscriber nobody@example.com" in page.content.decode()
+    assert not Message.objects.exists()
