@@ -1,17 +1,16 @@
 from datetime import timedelta
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from analytics.representations import figure_rows, metrics
 from analytics.selectors import campaign_figures
 from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.charts import line_chart, progress_bar
 from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns.content import TemplateError
+from campaigns.admin_preview import chosen_of, preview_field, send_test_view
 from campaigns.models import Campaign, CampaignStatus, Event, Message
-from campaigns.preview import campaign_preview
 from campaigns.selectors import campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import (
@@ -181,19 +180,23 @@ class CampaignAdmin(ServiceAdmin):
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", figures.top_links)
         return format_html("<table><tr><th>URL</th><th>clicks</th><th>unique</th></tr>{}</table>", rows)
 
-    @admin.display(description="preview")
+    @admin.display(description="preview and test")
     def preview(self, campaign):
-        try:
-            shown = campaign_preview(campaign)
-        except TemplateError as exc:
-            return f"Cannot be shown: {exc}"
-        return format_html(
-            "<p>As <strong>{}</strong> would read it. Subject: <strong>{}</strong></p>"
-            '<iframe class="campaign-preview" sandbox title="Preview" srcdoc="{}"></iframe>',
-            shown.to or "a subscriber without values",
-            shown.subject,
-            shown.html or f"<pre>{escape(shown.text)}</pre>",
+        return preview_field(campaign, getattr(campaign, "preview_chosen", ""))
+
+    def get_object(self, request, object_id, from_field=None):
+        campaign = super().get_object(request, object_id, from_field)
+        if campaign is not None:  # the page's preview is as the subscriber chosen in its URL (?preview=…)
+            campaign.preview_chosen = chosen_of(request)
+        return campaign
+
+    def get_urls(self):
+        test = path(
+            "<path:object_id>/test/",
+            self.admin_site.admin_view(lambda request, object_id: send_test_view(self, request, object_id)),
+            name="campaigns_campaign_test",
         )
+        return [test, *super().get_urls()]
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status in DELETABLE

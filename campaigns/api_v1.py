@@ -11,7 +11,7 @@ from campaigns import representations as rep
 from campaigns.selectors import CAMPAIGNS, campaign_get, campaign_stats, campaign_v1_page
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import campaign_create, campaign_delete, campaign_update
-from campaigns.views import campaign_action_view, campaign_body
+from campaigns.views import campaign_action_view, campaign_body, campaign_preview_view, campaign_test_view
 
 ROUTES = rep.V1_ROUTES
 
@@ -65,3 +65,7 @@ class V1CampaignDetailView(V1View):
 
 def v1_action_view(name: str):
     return campaign_action_view(name, base=V1View, routes_for=lambda view: ROUTES)
+
+
+V1CampaignPreviewView = campaign_preview_view(base=V1View, routes_for=lambda view: ROUTES)
+V1CampaignTestView = campaign_test_view(base=V1View, routes_for=lambda view: ROUTES)

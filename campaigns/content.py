@@ -13,6 +13,7 @@ by joining strings.
 import html
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 TAG = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]{0,49})\s*(?:\|([^{}]*))?\}\}")
 OPEN_BRACES = re.compile(r"\{\{")
@@ -199,3 +200,16 @@ def render(segments: list, values: dict, *, escape: bool, urls: dict | None = No
         else:
             out.append(urls["open"])
     return "".join(out)
+
+
+def fill_link(template: str, fields: dict, email: str) -> str:
+    """A link target with its merge tags filled in for one recipient (values URL-encoded), when it is followed."""
+    if "{{" not in template:
+        return template
+    values = {key.lower(): value for key, value in fields.items()}
+    values["emailaddress"] = email
+
+    def fill(match):
+        return quote(value_text(values.get(match.group(1).lower())) or fallback_text(match.group(2)), safe="")
+
+    return TAG.sub(fill, template)

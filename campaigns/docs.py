@@ -2,7 +2,10 @@ from api.links import url, url_template
 from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from api.v1 import page_schema
-from campaigns import problems  # noqa: F401  (the group's problem types, for /errors)
+from campaigns import (
+    docs_craft,  # noqa: F401  (the preview and the test send)
+    problems,  # noqa: F401  (the group's problem types, for /errors)
+)
 from campaigns.models import CampaignStatus
 from campaigns.selectors import STAT_METRICS
 

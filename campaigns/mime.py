@@ -191,7 +191,10 @@ class MessageBuilder:
         return self._date
 
     def build(self, message_id: int, to_email: str, fields: dict) -> bytes:
-        token, message_id_token = make_tokens(message_id)
+        return self.build_tokens(*make_tokens(message_id), to_email, fields)
+
+    def build_tokens(self, token: str, message_id_token: str, to_email: str, fields: dict) -> bytes:
+        """A message whose links carry ``token`` (a test send's are a preview's: campaigns/preview.py)."""
         unsubscribe = f"{self.base_url}/u/{token}"
         values = {**fields, "emailAddress": to_email, "unsubscribeUrl": unsubscribe}
         subject = self.static_subject or header_value(render(self.compiled.subject, values, escape=False))

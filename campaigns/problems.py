@@ -32,3 +32,20 @@ WEBHOOK_SECRET_INVALID = problem(
     "The webhook secret is missing or wrong.",
     "Send the server's BOUNCE_WEBHOOK_SECRET as `Authorization: Bearer SECRET`.",
 )
+TEST_SEND_LIMIT = problem(
+    429,
+    2,
+    "test-send-limit",
+    "The account has sent too many tests.",
+    "An account may send `TEST_SENDS_PER_HOUR` test sends (20 by default) in a window of an hour opened by its "
+    "first; retry after the seconds given by `Retry-After`. A test that was refused or could not be sent is not "
+    "counted.",
+)
+SMTP_UNAVAILABLE = problem(
+    503,
+    2,
+    "smtp-unavailable",
+    "The SMTP server did not take the message.",
+    "The server's SMTP server (`EMAIL_HOST`) could not be reached, did not answer in time, or refused the "
+    "sender or the login, so nothing was sent; `detail` says what it answered. Retry later.",
+)

@@ -15,6 +15,8 @@ from api.openapi import responses
 from api.problems import NOT_FOUND, ApiProblem
 from api.renderers import HypermediaJSONRenderer
 from api.views import PublicView
+from campaigns.preview import is_preview_token
+from campaigns.tokens import read_preview_token
 from campaigns.tracking import message_for_token, track_click, track_open, unsubscribe_by_token
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -86,11 +88,20 @@ PAGE = {
 }
 
 
+def _preview_page(request, token: str) -> HttpResponse:
+    """A preview's or a test send's unsubscribe link: it says what the real one does, and changes nothing."""
+    if read_preview_token(token) is None:
+        return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
+    return _page(request, "campaigns/unsubscribe_preview.html", {})
+
+
 class UnsubscribeView(TokenView):
     """The signed token is the credential; one-click POSTs come from mail providers, not browsers."""
 
     @extend_schema(operation_id="unsubscribe_page", auth=[], responses=PAGE)
     def get(self, request, token):
+        if is_preview_token(token):
+            return _preview_page(request, token)
         message = message_for_token(token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
@@ -98,6 +109,8 @@ class UnsubscribeView(TokenView):
 
     @extend_schema(operation_id="unsubscribe", auth=[], request=None, responses=PAGE)
     def post(self, request, token):
+        if is_preview_token(token):
+            return _preview_page(request, token)
         message = unsubscribe_by_token(token=token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)

@@ -7,7 +7,9 @@ from api.links import account_home, link, url
 from api.pagination import PageParams, page_envelope
 from api.v1 import Collection, Page, Query, envelope
 from campaigns.models import Campaign
+from campaigns.preview import Preview
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
+from campaigns.testsend import SendReport
 
 ACTION_LINKS = {
     "start": ("/rels/start-campaign", "Start or resume sending"),
@@ -76,6 +78,19 @@ def _action_links(routes: Routes, campaign: Campaign) -> list[dict]:
     return links
 
 
+def _craft_links(routes: Routes, campaign_id: int) -> list[dict]:
+    """The preview (of any subscriber, or of the sample recipient) and the test send: any status."""
+    return [
+        link(
+            routes.action(campaign_id, "preview") + "{?subscriber}",
+            "/rels/campaign-preview",
+            "Preview as a subscriber would receive it",
+            templated=True,
+        ),
+        link(routes.action(campaign_id, "test"), "/rels/send-campaign-test", "Send a test"),
+    ]
+
+
 def campaign_item(routes: Routes, campaign: Campaign, stats: dict) -> dict:
     return {
         **_summary(campaign, stats),
@@ -90,6 +105,7 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
     links = [
         link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
         *_action_links(routes, campaign),
+        *_craft_links(routes, campaign.pk),
     ]
     if routes.hypermedia:
         links += [
@@ -161,3 +177,60 @@ def campaigns_v1_page(page: Page, stats: dict, collection: Collection, query: Qu
         path=V1_ROUTES.collection(),
         collection_rel="/rels/campaigns-collection",
     )
+
+
+def _preview_href(routes: Routes, campaign_id: int, subscriber) -> str:
+    href = routes.action(campaign_id, "preview")
+    return f"{href}?subscriber={subscriber.email_md5}" if subscriber else href
+
+
+def _subscriber_links(routes: Routes, subscriber) -> list[dict]:
+    if subscriber is None or not routes.hypermedia:
+        return []
+    href = url("subscriber-detail", account_name=routes.account_name, email_md5=subscriber.email_md5)
+    return [link(href, "related /rels/subscriber", "The subscriber whose merge values these are")]
+
+
+def campaign_preview_body(routes: Routes, preview: Preview) -> dict:
+    """GET …/preview: the campaign as ``preview.subscriber`` would receive it."""
+    campaign, subscriber = preview.campaign, preview.subscriber
+    return {
+        "campaignId": campaign.pk,
+        "subscriber": subscriber.email_md5 if subscriber else None,
+        "to": preview.to,
+        "fromName": campaign.from_name,
+        "fromEmail": campaign.from_email,
+        "replyTo": campaign.reply_to,
+        "subject": preview.subject,
+        "preheader": preview.preheader,
+        "html": preview.html,
+        "text": preview.text,
+        "_links": [
+            link(_preview_href(routes, campaign.pk, subscriber), "self /rels/campaign-preview", "Preview"),
+            link(routes.action(campaign.pk, "test"), "/rels/send-campaign-test", "Send a test"),
+            link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
+            *_subscriber_links(routes, subscriber),
+            *routes.home(),
+        ],
+    }
+
+
+def campaign_test_body(routes: Routes, report: SendReport) -> dict:
+    """POST …/test: what the SMTP server said of each address."""
+    campaign, subscriber = report.preview.campaign, report.preview.subscriber
+    return {
+        "message": f"Test sent to {report.sent} of {len(report.results)} addresses",
+        "campaignId": campaign.pk,
+        "subscriber": subscriber.email_md5 if subscriber else None,
+        "subject": report.subject,
+        "results": [
+            {"emailAddress": r.email, "outcome": r.outcome, "smtpCode": r.code, "smtpResponse": r.response}
+            for r in report.results
+        ],
+        "_links": [
+            link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
+            link(_preview_href(routes, campaign.pk, subscriber), "/rels/campaign-preview", "Preview"),
+            link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"),
+            *routes.home(),
+        ],
+    }

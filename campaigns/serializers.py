@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from campaigns.testsend import MAX_ADDRESSES
 from subscribers.emails import InvalidEmail, normalize_email
 
 MAX_CONTENT = 1024 * 1024
@@ -67,3 +68,26 @@ class CampaignInputSerializer(serializers.Serializer):
             "lists": sorted(set(data["lists"])),
             "scheduled_at": data["scheduledAt"],
         }
+
+
+class CampaignTestInputSerializer(serializers.Serializer):
+    """POST …/campaigns/{id}/test: 1 to 10 addresses, each checked on its own (one error per address), and
+    optionally the subscriber (emailMd5) whose merge values the test carries."""
+
+    emails = serializers.ListField(child=serializers.JSONField(), allow_empty=True)
+    subscriber = serializers.CharField(required=False, allow_blank=False, max_length=254)
+
+    def validate(self, data):
+        emails, errors, seen = data["emails"], {}, {}
+        if not 1 <= len(emails) <= MAX_ADDRESSES:
+            raise serializers.ValidationError({"emails": f"1 to {MAX_ADDRESSES} addresses, got {len(emails)}"})
+        for index, raw in enumerate(emails):
+            try:
+                address = normalize_email(raw).address
+            except InvalidEmail as exc:
+                errors[f"emails[{index}]"] = f"'{raw[:254]}' {exc}" if isinstance(raw, str) else str(exc)
+                continue
+            seen.setdefault(address, None)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"emails": list(seen), "subscriber": data.get("subscriber")}

@@ -17,6 +17,8 @@ from django.conf import settings
 
 LINKS = b"campaigns.message-token"
 MESSAGE_ID = b"campaigns.message-id"
+PREVIEW = b"campaigns.preview"
+PREVIEW_HEAD = "pv-"  # "-" is no base-36 digit: a preview token is never read as a message's
 _keys: dict[tuple[bytes, str], bytes] = {}
 
 
@@ -27,7 +29,7 @@ def _key(purpose: bytes, secret: str) -> bytes:
     return key
 
 
-def _signature(message_id: int, purpose: bytes, secret: str | None = None) -> str:
+def _signature(message_id: int | str, purpose: bytes, secret: str | None = None) -> str:
     digest = hmac.digest(_key(purpose, secret or settings.SECRET_KEY), str(message_id).encode(), "sha256")[:15]
     return base64.urlsafe_b64encode(digest).decode()
 
@@ -80,3 +82,27 @@ def read_message_id_header(value: str) -> int | None:
     value = value.strip().strip("<>")
     token, _, _ = value.partition("@")
     return _read(token, (MESSAGE_ID, LINKS))
+
+
+# Previews and test sends carry links of their own: the token names the campaign and the subscriber whose merge
+# values were used (0: none), under its own key, so the tracking views can redirect (and fill a link's merge
+# tags) while recording nothing: there is no message to count against.
+def make_preview_token(campaign_id: int, subscriber_id: int | None) -> str:
+    head = f"{PREVIEW_HEAD}{_base36(campaign_id)}-{_base36(subscriber_id or 0)}"
+    return f"{head}.{_signature(head, PREVIEW)}"
+
+
+def read_preview_token(token: str) -> tuple[int, int | None] | None:
+    """(campaign id, subscriber id or None) of a valid preview token, else None."""
+    head, _, signature = token.partition(".")
+    if not head.startswith(PREVIEW_HEAD) or len(head) > 40 or len(signature) != 20 or not token.isascii():
+        return None
+    campaign, _, subscriber = head[len(PREVIEW_HEAD) :].partition("-")
+    try:
+        campaign_id, subscriber_id = int(campaign, 36), int(subscriber, 36)
+    except ValueError:
+        return None
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    if not any(hmac.compare_digest(signature, _signature(head, PREVIEW, secret)) for secret in secrets):
+        return None
+    return campaign_id, subscriber_id or None

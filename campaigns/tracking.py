@@ -3,15 +3,15 @@
 
 from collections import Counter
 from collections.abc import Callable
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from analytics.services import daily_add, hourly_add, link_add, utc_day
-from campaigns.content import TAG, fallback_text, value_text
+from campaigns.content import fill_link
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
+from campaigns.preview import is_preview_token, preview_link
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_token
 from subscribers.models import Status, Subscriber
@@ -72,24 +72,19 @@ def track_open(*, token: str) -> bool:
 
 
 def _link_url(template: str, message: Message, own_values: dict | None = None) -> str:
-    """A link target with its merge tags filled in for this recipient (values URL-encoded); a single email
-    fills them from its own ``values``."""
-    if "{{" not in template:
-        return template
-    subscriber = message.subscriber
+    """A link target with its merge tags filled in for this recipient; a single email fills them from its own
+    ``values``."""
+    subscriber = message.subscriber if own_values is None and "{{" in template else None
     fields = own_values if own_values is not None else (subscriber.fields if subscriber else {})
-    values = {key.lower(): value for key, value in fields.items()}
-    values["emailaddress"] = message.to_email
-
-    def fill(match):
-        return quote(value_text(values.get(match.group(1).lower())) or fallback_text(match.group(2)), safe="")
-
-    return TAG.sub(fill, template)
+    return fill_link(template, fields, message.to_email)
 
 
 @transaction.atomic
 def track_click(*, token: str, position: int, record: bool = True) -> str | None:
-    """The URL to redirect to (only one of the message's campaign links), or None; ``record`` the click."""
+    """The URL to redirect to (only one of the message's campaign links), or None; ``record`` the click.
+    A preview's or a test send's link redirects and records nothing."""
+    if is_preview_token(token):
+        return preview_link(token=token, position=position)
     message = message_for_token(token)
     if message is None:
         return None

@@ -11,5 +11,7 @@ urlpatterns = [
         path(f"campaigns/<id:campaign_id>/{name}", api_v1.v1_action_view(name).as_view(), name=f"v1-campaign-{name}")
         for name in ACTIONS
     ],
+    path("campaigns/<id:campaign_id>/preview", api_v1.V1CampaignPreviewView.as_view(), name="v1-campaign-preview"),
+    path("campaigns/<id:campaign_id>/test", api_v1.V1CampaignTestView.as_view(), name="v1-campaign-test"),
     path("webhooks/bounces", BounceWebhookView.as_view(), name="v1-bounce-webhook"),
 ]

@@ -4,14 +4,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from api.openapi import request_body, responses
 from api.pagination import PAGE_PARAMETERS, page_params
-from api.query import choice_param
+from api.problems import VALIDATION_ERROR
+from api.query import choice_param, only_parameters
 from api.responses import hypermedia, message
 from api.validation import validated
 from api.views import AccountScopedView
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus
+from campaigns.preview import campaign_preview, preview_subscriber
 from campaigns.selectors import campaign_get, campaign_list_ids, campaign_page, campaign_stats
-from campaigns.serializers import CampaignInputSerializer
+from campaigns.serializers import CampaignInputSerializer, CampaignTestInputSerializer
 from campaigns.services import (
     campaign_cancel,
     campaign_create,
@@ -20,8 +22,15 @@ from campaigns.services import (
     campaign_start,
     campaign_update,
 )
+from campaigns.testsend import campaign_test_send
 
 STATUS_PARAMETER = OpenApiParameter("status", str, enum=list(CampaignStatus.values))
+SUBSCRIBER_PARAMETER = OpenApiParameter(
+    "subscriber",
+    str,
+    pattern="^[0-9a-fA-F]{32}$",
+    description="The emailMd5 of the subscriber whose merge values to use (default: the first active recipient).",
+)
 ACTIONS = {
     "start": (campaign_start, "Campaign started"),
     "pause": (campaign_pause, "Campaign paused"),
@@ -104,3 +113,46 @@ def campaign_action_view(name: str, base=AccountScopedView, routes_for=None):
         return message(text, rep.campaign_written_links(routes, campaign))
 
     return type(f"Campaign{name.capitalize()}View", (base,), {"post": post})
+
+
+def campaign_preview_view(base=AccountScopedView, routes_for=None):
+    """GET …/campaigns/{campaignId}/preview[?subscriber=emailMd5]: any status."""
+
+    @extend_schema(
+        operation_id="campaigns_preview" if routes_for is None else "v1_campaigns_preview",
+        parameters=[SUBSCRIBER_PARAMETER],
+        responses=responses({200: "campaign-preview"}, extra_problems=(400, 404)),
+    )
+    def get(self, request, campaign_id, account_name=None):
+        only_parameters(request, ("subscriber",))
+        campaign = campaign_get(account=self.account, campaign_id=campaign_id)
+        chosen = request.query_params.get("subscriber")
+        subscriber = preview_subscriber(account=self.account, chosen=chosen, member="subscriber") if chosen else None
+        routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
+        return hypermedia(rep.campaign_preview_body(routes, campaign_preview(campaign, subscriber)), "campaign-preview")
+
+    return type("CampaignPreviewView", (base,), {"get": get})
+
+
+def campaign_test_view(base=AccountScopedView, routes_for=None):
+    """POST …/campaigns/{campaignId}/test: the test goes out now; the answer says each address's outcome."""
+
+    @extend_schema(
+        operation_id="campaigns_test" if routes_for is None else "v1_campaigns_test",
+        request=request_body("campaign-test-input"),
+        responses=responses({200: "campaign-test-result"}, extra_problems=(400, 404, 415, 429, 503)),
+    )
+    def post(self, request, campaign_id, account_name=None):
+        data = validated(CampaignTestInputSerializer, request.data)
+        campaign = campaign_get(account=self.account, campaign_id=campaign_id)
+        chosen = data["subscriber"]
+        subscriber = (
+            preview_subscriber(account=self.account, chosen=chosen, member="subscriber", problem=VALIDATION_ERROR)
+            if chosen
+            else None
+        )
+        report = campaign_test_send(campaign=campaign, emails=data["emails"], subscriber=subscriber)
+        routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
+        return hypermedia(rep.campaign_test_body(routes, report), "campaign-test-result")
+
+    return type("CampaignTestView", (base,), {"post": post})

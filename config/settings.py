@@ -198,6 +198,8 @@ MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32, minimum=4)
 MAX_JSON_STRING_LENGTH = env_int("MAX_JSON_STRING_LENGTH", 1024 * 1024, minimum=256)
 MAX_JSON_ITEMS = env_int("MAX_JSON_ITEMS", 1000, minimum=10)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000, minimum=1)
+# Test sends of a campaign (each to at most 10 addresses) an account may make in an hour (campaigns/testsend.py).
+TEST_SENDS_PER_HOUR = env_int("TEST_SENDS_PER_HOUR", 20, minimum=1)
 
 # Background tasks and imports.
 TASK_STALE_AFTER_SECONDS = env_int("TASK_STALE_AFTER_SECONDS", 300, minimum=1)

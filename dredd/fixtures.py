@@ -9,10 +9,12 @@ message 4242 to John carries the token of the tracking, unsubscribe and bounce e
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
+from api.redis_client import redis_client
 from campaigns.models import Campaign, Event, Message
 from campaigns.services import (
     CAMPAIGN_SEND,
@@ -21,6 +23,7 @@ from campaigns.services import (
     message_count_recount,
     stats_add,
 )
+from campaigns.testsend import send_window
 from campaigns.tokens import make_token
 from emails.models import IdempotencyKey
 from fields.models import Field
@@ -240,6 +243,17 @@ def reset_campaigns(state: str = "draft") -> None:
     campaign_counts_recount(account=owner)
     message_count_recount(account=owner)
     task_counts_recount(account=owner)
+
+
+def reset_test_sends(*, full: bool = False) -> None:
+    """The example account's hourly window of test sends: unused, or ``full`` (the next one answers 429)."""
+    client = redis_client()
+    assert client is not None, "the test-send examples need REDIS_URL (bin/with-test-env sets it)"
+    key = send_window(account().pk)
+    if full:
+        client.set(key, settings.TEST_SENDS_PER_HOUR, ex=3540)
+    else:
+        client.delete(key)
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:
