@@ -6,16 +6,26 @@ from api.registry import model, profile, ref, rel
 
 COUNT = {"type": "integer", "minimum": 0}
 RATE = {"type": "number", "minimum": 0, "maximum": 1}
+# Over the messages delivered in the same period, while the events are counted on their own day: a period that
+# holds the opens of messages delivered before it rates above 1.
+ENGAGEMENT_RATE = {"type": "number", "minimum": 0}
+BOUNDED_RATES = ("deliveryRate", "bounceRate")
 DAY = {"type": "string", "format": "date"}
 TIME = {"type": ["string", "null"], "format": "date-time"}
 LINKS = {"type": "array", "items": ref("link")}
-METRIC_PROPERTIES = {**dict.fromkeys(COUNTS, COUNT), **dict.fromkeys(RATES, RATE)}
+METRIC_PROPERTIES = {
+    **dict.fromkeys(COUNTS, COUNT),
+    **{name: RATE if name in BOUNDED_RATES else ENGAGEMENT_RATE for name in RATES},
+}
 METRICS_DESCRIPTION = (
     "sent: messages the mail server took or bounced; delivered = sent − softBounces − hardBounces; opens and clicks "
     "count every event, uniqueOpens and uniqueClicks the messages opened or clicked at least once. Rates are ratios "
-    "from 0 to 1 (4 decimals), 0 when their denominator is 0: deliveryRate = delivered/sent, bounceRate = "
+    "(4 decimals), 0 when their denominator is 0: deliveryRate = delivered/sent, bounceRate = "
     "(softBounces + hardBounces)/sent, openRate = uniqueOpens/delivered, clickRate = uniqueClicks/delivered, "
-    "unsubscribeRate = unsubscribes/delivered, complaintRate = complaints/delivered."
+    "unsubscribeRate = unsubscribes/delivered, complaintRate = complaints/delivered. Each figure is counted on the "
+    "day of its event: the last four relate a period's events to the messages delivered in it, and a period that "
+    "holds the opens or clicks of messages delivered before it rates above 1 (deliveryRate and bounceRate stay "
+    "within 0 and 1)."
 )
 METRICS = {
     "type": "object",

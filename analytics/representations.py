@@ -48,8 +48,9 @@ def metrics(stored) -> dict:
     """The public figures from stored counters, where ``sent`` counts only messages still delivered.
 
     ``sent`` = messages the mail server took or bounced (delivered + soft + hard bounces);
-    ``delivered`` = sent − bounces. Rates are ratios from 0 to 1, 0 when their denominator is 0:
-    delivery and bounce over sent; open (unique), click (unique), unsubscribe and complaint over delivered.
+    ``delivered`` = sent − bounces. Rates are ratios, 0 when their denominator is 0: delivery and bounce over sent
+    (within 0 and 1); open (unique), click (unique), unsubscribe and complaint over delivered (above 1 in a period
+    that holds the events of messages delivered before it: events count on their own day).
     """
     bounces = stored.get("softBounces", 0) + stored.get("hardBounces", 0)
     delivered = stored.get("sent", 0)

@@ -160,3 +160,13 @@ def test_contact_parameters_and_unknown_contacts(api):
     assert_problem(api.get(contact_path("0" * 32)), 404, "/errors/404.1-not-found")
     assert_problem(api.get("/api/v1/analytics/contacts/not-an-md5"), 404)
     assert "allowed: none" in bad(api, f"{contact_path('0' * 32)}?days=30")["detail"]
+
+
+def test_a_period_holding_the_opens_of_earlier_messages_may_rate_above_one(api, owner):
+    """Counters go to the day of their event: a day with more unique opens than deliveries (the opens of messages
+    delivered before it) rates above 1, and the response still matches its profile (emails() validates it)."""
+    daily_add(owner.account.pk, 7, JAN_31, Counter({"sent": 1}))
+    daily_add(owner.account.pk, 7, FEB_1, Counter({"sent": 1, "uniqueOpens": 3, "uniqueClicks": 2, "opens": 3}))
+    body = emails(api, "from=2026-02-01&to=2026-02-01")
+    assert (body["totals"]["openRate"], body["totals"]["clickRate"]) == (3.0, 2.0)
+    assert body["totals"]["deliveryRate"] == 1.0
