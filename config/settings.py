@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "campaigns",
     "emails",
     "analytics",
+    "segments",
     "backoffice.apps.BackOfficeConfig",
 ]
 
