@@ -28,6 +28,7 @@ from dredd.fixtures import (  # noqa: E402
     prepare,
     reset_campaigns,
     reset_examples,
+    reset_segments,
     reset_task,
 )
 from dredd.reporting import reported  # noqa: E402
@@ -93,6 +94,7 @@ def authenticate_and_reset(transaction):
     reset_examples(absent_lists=("TestList",) if creates_list else ())
     reset_task(TASK_STATUS_BEFORE.get(name, "in-progress"))
     reset_campaigns(CAMPAIGN_STATE_BEFORE.get(name, "draft"))
+    reset_segments()
     put_real_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":
         state["send_body"] = transaction["request"]["body"]

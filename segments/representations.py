@@ -44,12 +44,27 @@ def hypermedia_routes(account_name: str) -> Routes:
 V1_ROUTES = Routes("v1-segment")
 
 
+MEMBER_ORDER = ("match", "kind", "field", "operator", "value", "listId", "campaignId", "url", "days", "conditions")
+
+
+def ordered(conditions: list) -> list:
+    """The stored conditions with their members in one order (jsonb keeps its own), groups within."""
+    return [
+        {
+            key: ordered(condition[key]) if key == "conditions" else condition[key]
+            for key in MEMBER_ORDER
+            if key in condition
+        }
+        for condition in conditions
+    ]
+
+
 def _body(segment) -> dict:
     return {
         "segmentId": segment.pk,
         "name": segment.name,
         "match": segment.match,
-        "conditions": segment.conditions,
+        "conditions": ordered(segment.conditions),
         "createdAt": iso(segment.created_at),
         "updatedAt": iso(segment.updated_at),
     }
@@ -133,7 +148,8 @@ def segments_v1_page(page: Page, collection: Collection, query: Query) -> dict:
 
 def segment_count(routes: Routes, tree: dict, total: int, active: int) -> dict:
     return {
-        **tree,
+        "match": tree["match"],
+        "conditions": ordered(tree["conditions"]),
         "count": total,
         "activeCount": active,
         "_links": [
