@@ -8,6 +8,10 @@ from tests.segments.builders import V1, create_segment, field, segments_path, tr
 from tests.subscribers.builders import create_field, create_list, subscribed
 
 VALIDATION = "/errors/400.2-validation-error"
+# Groups four deep: one more than a tree may hold.
+DEEP = {"match": "all", "conditions": [field("city", "isSet")]}
+for _ in range(3):
+    DEEP = {"match": "all", "conditions": [DEEP]}
 
 
 @pytest.fixture
@@ -141,7 +145,7 @@ def test_each_bad_condition_gets_its_own_error_with_its_path(api, city, other):
             ],
         },
         {"conditions": [field("city", "isSet")]},
-    ],  # fmt: skip
+    ],
 )
 def test_malformed_trees_answer_400(api, city, body):
     response = api.post(segments_path(api), body)

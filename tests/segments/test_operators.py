@@ -61,7 +61,7 @@ CHOICES = [
 
 
 @pytest.mark.parametrize(
-    ("condition", "expected"),
+    "condition,expected",
     TEXT + NUMBER + BOOLEAN + DATE + CHOICES,
     ids=lambda value: None if isinstance(value, set) else f"{value['field']}-{value['operator']}",
 )
