@@ -1,6 +1,8 @@
 """The back office's segments: the condition tree edited as JSON and checked by the API's service (errors in
 its words, by path), with the count and the first subscribers it matches now."""
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
@@ -10,6 +12,7 @@ from api.admin import ServiceAdmin, ServiceForm
 from api.problems import ApiProblem
 from segments.conditions import MATCHES
 from segments.models import Segment
+from segments.representations import ordered
 from segments.selectors import matching, tree_count
 from segments.services import segment_create, segment_delete, segment_update
 
@@ -17,9 +20,18 @@ FIRST_MATCHES = 20
 EXAMPLE = [{"kind": "field", "field": "country", "operator": "equals", "value": "AR"}]
 
 
+class IndentedJSONField(forms.JSONField):
+    """Shown indented, members in the API's order, so a tree reads as a tree."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return json.dumps(ordered(value), ensure_ascii=False, indent=2)
+        return super().prepare_value(value)
+
+
 class SegmentForm(ServiceForm):
     match = forms.ChoiceField(choices=[(m, m) for m in MATCHES])
-    conditions = forms.JSONField(
+    conditions = IndentedJSONField(
         widget=forms.Textarea(attrs={"rows": 16, "cols": 90, "class": "vLargeTextField"}),
         initial=EXAMPLE,
         help_text="A JSON array of conditions and groups, as the API takes them (see the README's Segments).",

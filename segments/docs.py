@@ -59,7 +59,8 @@ profile(
                 OPERATORS["engagement"],
                 {"days": DAYS, "campaignId": ID, "url": {"type": "string"}},
                 (),
-                "openedInLastDays / clickedInLastDays `days` (any campaign), neverOpened (no email opened ever), "
+                "openedInLastDays `days` (any email: the subscriber's last open), clickedInLastDays `days` (any "
+                "campaign), neverOpened (no email opened ever), "
                 "clickedLink `campaignId` and `url` (one of its tracked links), received `campaignId` (sent to them).",
             ),
             GROUP,
