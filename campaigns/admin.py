@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -10,7 +11,7 @@ from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.charts import line_chart, progress_bar
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns.admin_preview import chosen_of, preview_field, send_test_view
-from campaigns.models import Campaign, CampaignStatus, Event, Message
+from campaigns.models import Campaign, CampaignSegment, CampaignStatus, Event, Message
 from campaigns.selectors import campaign_stats
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import (
@@ -25,6 +26,7 @@ from campaigns.services import (
     campaign_update,
 )
 from lists.models import MailingList
+from segments.models import Segment
 
 SHOWN_STATS = ("recipients", "sent", "hardBounces", "softBounces", "uniqueOpens", "uniqueClicks", "unsubscribes")
 TIMELINE_HOURS = 48
@@ -50,7 +52,17 @@ class CampaignForm(ServiceForm):
     """A draft or scheduled campaign, created and edited by the API's services and checked by the API's
     serializer: merge tags, lists of the account, a future schedule, the account's campaign counters."""
 
-    problem_fields = {member: field for field, member in API_MEMBERS.items()}
+    problem_fields = {
+        **{member: field for field, member in API_MEMBERS.items()},
+        "segments": "segments",
+        "excludedSegments": "excluded_segments",
+    }
+    segments = forms.ModelMultipleChoiceField(
+        Segment.objects.none(), required=False, help_text="Their active matches receive it too."
+    )
+    excluded_segments = forms.ModelMultipleChoiceField(
+        Segment.objects.none(), required=False, help_text="Their matches never receive it."
+    )
 
     class Meta:
         model = Campaign
@@ -64,6 +76,15 @@ class CampaignForm(ServiceForm):
                 lists = lists.filter(account_id=self.instance.account_id)
             self.fields["lists"].queryset = lists
             self.fields["lists"].required = False
+        segments = Segment.objects.select_related("account").order_by("account__name", "name")
+        if self.instance.pk:
+            segments = segments.filter(account_id=self.instance.account_id)
+            uses = CampaignSegment.objects.filter(campaign_id=self.instance.pk, segment__isnull=False)
+            self.initial["segments"] = [u.segment_id for u in uses if not u.excluded]
+            self.initial["excluded_segments"] = [u.segment_id for u in uses if u.excluded]
+        for name in ("segments", "excluded_segments"):
+            self.fields[name].queryset = segments
+            self.fields[name].label_from_instance = lambda segment: f"{segment.account.name} · {segment}"
 
     def write(self):
         data = self.cleaned_data
@@ -82,6 +103,8 @@ def _api_input(data: dict) -> dict:
     """The form's values as the API's request body."""
     body = {member: data.get(field) or "" for field, member in API_MEMBERS.items()}
     body["lists"] = [mailing_list.pk for mailing_list in data.get("lists") or ()]
+    body["segments"] = [segment.pk for segment in data.get("segments") or ()]
+    body["excludedSegments"] = [segment.pk for segment in data.get("excluded_segments") or ()]
     body["scheduledAt"] = data.get("scheduled_at")
     return body
 
@@ -109,11 +132,14 @@ class CampaignAdmin(ServiceAdmin):
     change_form_template = "admin/campaigns/campaign/change_form_live.html"
 
     def get_fieldsets(self, request, obj=None):
+        targeting = ("segments", "excluded_segments")
         if obj is None:
-            return [(None, {"fields": ("account", *API_MEMBERS)})]
+            return [(None, {"fields": ("account", *API_MEMBERS, *targeting)})]
+        if obj.status not in EDITABLE:
+            targeting = ("segments_used",)
         return [
             ("Sending", {"fields": self.shown}),
-            ("Content", {"fields": ("account", *API_MEMBERS)}),
+            ("Content", {"fields": ("account", *API_MEMBERS, *targeting)}),
             ("Times", {"fields": self.times}),
         ]
 
@@ -121,12 +147,28 @@ class CampaignAdmin(ServiceAdmin):
         if obj is None:
             return ()
         if obj.status not in EDITABLE:  # its content is frozen: edits answer 409.6 in the API
-            return ("account", *API_MEMBERS, *self.shown, *self.times)
+            return ("account", *API_MEMBERS, "segments_used", *self.shown, *self.times)
         return ("account", *self.shown, *self.times)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         sending = Campaign.objects.filter(pk=object_id, status=CampaignStatus.SENDING).exists()
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh": sending})
+
+    @admin.display(description="segments")
+    def segments_used(self, campaign):
+        """What sending used: each segment's name and active matches when it started."""
+        uses = CampaignSegment.objects.filter(campaign=campaign).select_related("segment").order_by("id")
+        rows = [
+            (
+                "excluded" if use.excluded else "targeted",
+                use.name or (use.segment.name if use.segment else "(deleted)"),
+                "—" if use.matched is None else use.matched,
+            )
+            for use in uses
+        ]
+        if not rows:
+            return "none (lists only)"
+        return format_html_join(format_html("<br>"), "{}: {} ({} matched)", rows)
 
     @admin.display(description="progress")
     def progress(self, campaign):

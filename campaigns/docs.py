@@ -52,7 +52,19 @@ profile(
     {
         "description": "A campaign: its content, target lists, status, stats and the actions allowed now.",
         "type": "object",
-        "required": [*SUMMARY_REQUIRED, "fromName", "fromEmail", "replyTo", "preheader", "html", "text", "lists"],
+        "required": [
+            *SUMMARY_REQUIRED,
+            "fromName",
+            "fromEmail",
+            "replyTo",
+            "preheader",
+            "html",
+            "text",
+            "lists",
+            "segments",
+            "excludedSegments",
+            "segmentsUsed",
+        ],
         "properties": {
             **SUMMARY,
             "fromName": {"type": "string"},
@@ -62,6 +74,22 @@ profile(
             "html": {"type": "string"},
             "text": {"type": "string"},
             "lists": {"type": "array", "items": {"type": "integer"}},
+            "segments": {"type": "array", "items": {"type": "integer"}, "description": "Targeted segments."},
+            "excludedSegments": {"type": "array", "items": {"type": "integer"}},
+            "segmentsUsed": {
+                "type": "array",
+                "description": "Once sending started: each segment as it was then, with its active matches.",
+                "items": {
+                    "type": "object",
+                    "required": ["segmentId", "name", "excluded", "matched"],
+                    "properties": {
+                        "segmentId": {"type": ["integer", "null"], "description": "null once the segment is deleted."},
+                        "name": {"type": "string"},
+                        "excluded": {"type": "boolean"},
+                        "matched": COUNT,
+                    },
+                },
+            },
             "taskId": {"type": ["integer", "null"]},
             "updatedAt": TIME,
         },
@@ -90,6 +118,18 @@ profile(
             "html": {"type": "string"},
             "text": {"type": "string"},
             "lists": {"type": "array", "items": {"type": "integer"}, "maxItems": 100},
+            "segments": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "maxItems": 20,
+                "description": "Segments whose active matches receive it too.",
+            },
+            "excludedSegments": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "maxItems": 20,
+                "description": "Segments whose matches never receive it.",
+            },
             "scheduledAt": {**TIME, "description": "A future time schedules the campaign; null keeps it a draft."},
         },
     },
@@ -209,8 +249,8 @@ rel(
 model(
     "campaign",
     "Campaign",
-    "One message sent to every active subscriber of its lists over SMTP, with open, click and unsubscribe "
-    "tracking. Status: draft, scheduled, sending, paused, sent, canceled.",
+    "One message sent to every active subscriber of its lists and segments (minus its excluded segments) over "
+    "SMTP, with open, click and unsubscribe tracking. Status: draft, scheduled, sending, paused, sent, canceled.",
     profile="campaign",
 )
 model(

@@ -61,6 +61,22 @@ class CampaignLink(models.Model):
         ordering = ["position"]
 
 
+class CampaignSegment(models.Model):
+    """A segment the campaign targets (its matches join the lists' members) or excludes. When sending starts
+    the recipients are fixed, and the segment's name and how many active subscribers it matched then are
+    kept here: a finished campaign still says what it used if the segment changes or goes."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="segment_uses", db_index=False)
+    segment = models.ForeignKey("segments.Segment", null=True, on_delete=models.SET_NULL, related_name="+")
+    excluded = models.BooleanField(default=False)
+    name = models.CharField(max_length=200, blank=True, default="")
+    matched = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "segment"], name="campaign_segment_unique")]
+        ordering = ["id"]
+
+
 class CampaignStat(models.Model):
     """A campaign's counters (sent, opens, uniqueOpens, …), kept exact in the transaction that changes them."""
 
@@ -172,5 +188,7 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["message", "id"], name="event_message_id"),
             models.Index(fields=["campaign_id", "type", "at"], name="event_campaign_type_at"),
+            # Segments' "opened/clicked in the last N days" (segments/compiler.py): the account's recent events.
+            models.Index(fields=["account", "type", "at"], name="event_account_type_at"),
         ]
         ordering = ["id"]

@@ -101,7 +101,17 @@ def campaign_item(routes: Routes, campaign: Campaign, stats: dict) -> dict:
     }
 
 
-def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int]) -> dict:
+def _segments_used(uses) -> list[dict]:
+    """What sending used, once it started: each segment's name and active matches then."""
+    return [
+        {"segmentId": use.segment_id, "name": use.name, "excluded": use.excluded, "matched": use.matched}
+        for use in uses
+        if use.matched is not None
+    ]
+
+
+def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int], uses=()) -> dict:
+    """``uses``: the campaign's CampaignSegment rows (targeted and excluded segments)."""
     links = [
         link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
         *_action_links(routes, campaign),
@@ -115,6 +125,15 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
                 "Target list",
             )
             for list_id in list_ids
+        ]
+        links += [
+            link(
+                url("segment-detail", account_name=routes.account_name, segment_id=use.segment_id),
+                "related /rels/segment",
+                "Excluded segment" if use.excluded else "Target segment",
+            )
+            for use in uses
+            if use.segment_id is not None
         ]
         if campaign.task_id:
             links.append(
@@ -134,6 +153,9 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
         "html": campaign.html,
         "text": campaign.text,
         "lists": list_ids,
+        "segments": [use.segment_id for use in uses if not use.excluded and use.segment_id is not None],
+        "excludedSegments": [use.segment_id for use in uses if use.excluded and use.segment_id is not None],
+        "segmentsUsed": _segments_used(uses),
         "taskId": campaign.task_id,
         "updatedAt": _iso(campaign.updated_at),
         "_links": links,

@@ -9,7 +9,16 @@ from api.query import choice
 from api.sql import fetch_one
 from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns import sql
-from campaigns.models import Campaign, CampaignCount, CampaignStatus, Event, Message, MessageCount, MessageStatus
+from campaigns.models import (
+    Campaign,
+    CampaignCount,
+    CampaignSegment,
+    CampaignStatus,
+    Event,
+    Message,
+    MessageCount,
+    MessageStatus,
+)
 from tasks.models import TaskStatus
 
 STAT_METRICS = (
@@ -44,6 +53,23 @@ def campaign_list_ids(campaign) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql.LIST_IDS, [campaign.pk])
         return [row[0] for row in cursor.fetchall()]
+
+
+def campaign_segment_uses(campaign) -> list[CampaignSegment]:
+    """The segments the campaign targets and excludes, in the order they were given."""
+    return list(CampaignSegment.objects.filter(campaign_id=campaign.pk).order_by("id"))
+
+
+UNFINISHED = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
+
+
+def campaigns_targeting_segment(*, segment_id: int) -> list[int]:
+    """Unfinished campaigns that target or exclude the segment."""
+    return list(
+        CampaignSegment.objects.filter(segment_id=segment_id, campaign__status__in=UNFINISHED)
+        .order_by("campaign_id")
+        .values_list("campaign_id", flat=True)
+    )
 
 
 def campaign_count(*, account, status: str | None) -> int:

@@ -22,7 +22,8 @@ from django.db.models import Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from campaigns import journal, recording, sql
+from campaigns import journal, recording
+from campaigns.audience import recipients_write
 from campaigns.content import Compiled
 from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
@@ -81,7 +82,7 @@ def run_campaign_sender(task_id: int) -> None:
 
 
 def _write_recipients(campaign: Campaign, task: Task) -> None:
-    """Once per campaign: a queued Message for every active subscriber of its lists, now."""
+    """Once per campaign: a queued Message for every recipient (campaigns/audience.py), now."""
     with transaction.atomic():
         if not recording.task_in_progress(task.pk):
             # Paused or canceled since this sender joined: queued rows now would outlive a cancel (its UPDATE to
@@ -90,11 +91,7 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
         # The first sender takes this; the others wait on the task's lock, then find it done.
         if not Campaign.objects.filter(pk=campaign.pk, recipients_at__isnull=True).update(recipients_at=timezone.now()):
             return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.RECIPIENTS, {"campaign": campaign.pk, "account": campaign.account_id, "now": timezone.now()}
-            )
-            written = cursor.rowcount
+        written = recipients_write(campaign, timezone.now())
         task_total_set(task_id=task.pk, total=written)
         stats_add(campaign.pk, Counter({"recipients": written}))
         message_count_add(campaign.account_id, written)

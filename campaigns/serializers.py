@@ -47,6 +47,12 @@ class CampaignInputSerializer(serializers.Serializer):
     lists = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=100, required=False, default=list
     )
+    segments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=20, required=False, default=list
+    )
+    excludedSegments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=20, required=False, default=list
+    )
     scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate_scheduledAt(self, value):
@@ -66,6 +72,8 @@ class CampaignInputSerializer(serializers.Serializer):
             "html": data["html"],
             "text": data["text"],
             "lists": sorted(set(data["lists"])),
+            "segments": list(dict.fromkeys(data["segments"])),
+            "excluded_segments": list(dict.fromkeys(data["excludedSegments"])),
             "scheduled_at": data["scheduledAt"],
         }
 

@@ -19,6 +19,7 @@ from campaigns.models import (
     Campaign,
     CampaignCount,
     CampaignLink,
+    CampaignSegment,
     CampaignStat,
     CampaignStatus,
     Message,
@@ -28,6 +29,7 @@ from campaigns.models import (
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
 from fields.selectors import field_types
 from lists.models import MailingList
+from segments.selectors import segments_of
 from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue_at
 from tasks.services import enqueue_task, task_create, task_lock, task_pause, task_progress_add, task_start, task_stop
@@ -119,6 +121,7 @@ def _check(account, data: dict) -> None:
     )
     if unknown:
         errors.append({"field": "lists", "detail": f"unknown lists: {unknown}"})
+    errors += _segment_errors(account, data)
     errors += content.check(
         subject=data["subject"],
         html_part=data["html"],
@@ -130,6 +133,29 @@ def _check(account, data: dict) -> None:
         errors.append({"field": "scheduledAt", "detail": "must be in the future (or null to keep a draft)"})
     if errors:
         raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+
+
+def _segment_errors(account, data: dict) -> list[dict]:
+    targeted, excluded = data.get("segments", []), data.get("excluded_segments", [])
+    known = segments_of(account_id=account.pk, segment_ids=[*targeted, *excluded])
+    errors = []
+    for member, ids in (("segments", targeted), ("excludedSegments", excluded)):
+        unknown = [segment_id for segment_id in ids if segment_id not in known]
+        if unknown:
+            errors.append({"field": member, "detail": f"unknown segments: {unknown}"})
+    both = sorted(set(targeted) & set(excluded))
+    if both:
+        errors.append({"field": "excludedSegments", "detail": f"segments both targeted and excluded: {both}"})
+    return errors
+
+
+def _set_segments(campaign: Campaign, data: dict) -> None:
+    """The targeted then the excluded segments, in the order given."""
+    CampaignSegment.objects.filter(campaign=campaign).delete()
+    CampaignSegment.objects.bulk_create(
+        [CampaignSegment(campaign=campaign, segment_id=i) for i in data.get("segments", [])]
+        + [CampaignSegment(campaign=campaign, segment_id=i, excluded=True) for i in data.get("excluded_segments", [])]
+    )
 
 
 def readiness_errors(campaign: Campaign) -> list[dict]:
@@ -147,9 +173,11 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
         fields=field_names(campaign.account),
     )
     lists = list(campaign.lists.all())
-    if not lists:
-        errors.append({"field": "lists", "detail": "the campaign needs at least one list"})
-    elif not any(mailing_list.subscribers_count for mailing_list in lists):
+    # A segment's matches are counted when sending starts (recipients then), not on every check.
+    targets_segments = CampaignSegment.objects.filter(campaign=campaign, excluded=False).exists()
+    if not lists and not targets_segments:
+        errors.append({"field": "lists", "detail": "the campaign needs at least one list or segment"})
+    elif not targets_segments and not any(mailing_list.subscribers_count for mailing_list in lists):
         errors.append({"field": "lists", "detail": "the campaign's lists have no active subscribers"})
     return errors
 
@@ -184,6 +212,7 @@ def campaign_create(*, account, data: dict) -> Campaign:
     _apply(campaign, data)
     campaign.save()
     campaign.lists.set(data["lists"])
+    _set_segments(campaign, data)
     counts_add(account.pk, Counter({ALL: 1, CampaignStatus.DRAFT: 1}))
     if campaign.scheduled_at:
         _schedule(campaign)
@@ -200,6 +229,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
     _apply(campaign, data)
     campaign.save()
     campaign.lists.set(data["lists"])
+    _set_segments(campaign, data)
     if campaign.scheduled_at:
         _schedule(campaign)
     else:

@@ -30,6 +30,34 @@ RECIPIENTS = f"""
     ON CONFLICT (campaign_id, subscriber_id) DO NOTHING
 """
 
+# With segments (campaigns/audience.py): the same rows for the subscribers ``where`` selects, a boolean over
+# the subscribers table by its name (segments.compiler writes it so), its values positional parameters after
+# the campaign, the time and the account.
+LIST_MEMBERS = f"""{SUBSCRIBER}.id IN (
+    SELECT m.subscriber_id FROM {MEMBERSHIP} m
+    WHERE m.list_id IN (SELECT l.{LIST_COLUMN} FROM {CAMPAIGN_LISTS} l WHERE l.{CAMPAIGN_COLUMN} = %s))"""
+
+
+def recipients_of(where: str) -> str:
+    return f"""
+        INSERT INTO {MESSAGE} (account_id, campaign_id, subscriber_id, to_email, status, attempts,
+                            smtp_response, created_at)
+        SELECT {SUBSCRIBER}.account_id, %s, {SUBSCRIBER}.id, {SUBSCRIBER}.email, 'queued', 0, '', %s
+        FROM {SUBSCRIBER}
+        WHERE {SUBSCRIBER}.account_id = %s AND {SUBSCRIBER}.status = 'active' AND {where}
+        ORDER BY {SUBSCRIBER}.id
+        ON CONFLICT (campaign_id, subscriber_id) DO NOTHING
+    """
+
+
+def active_count(where: str) -> str:
+    """How many active subscribers of the account (the first parameter) ``where`` selects."""
+    return (
+        f"SELECT count(*) FROM {SUBSCRIBER} WHERE {SUBSCRIBER}.account_id = %s "
+        f"AND {SUBSCRIBER}.status = 'active' AND {where}"
+    )
+
+
 # The next batch of due queued messages, locked past the other senders, committed as sending (skipped for
 # subscribers no longer active).
 CLAIM = f"""

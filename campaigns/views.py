@@ -12,7 +12,13 @@ from api.views import AccountScopedView
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus
 from campaigns.preview import campaign_preview, preview_subscriber
-from campaigns.selectors import campaign_get, campaign_list_ids, campaign_page, campaign_stats
+from campaigns.selectors import (
+    campaign_get,
+    campaign_list_ids,
+    campaign_page,
+    campaign_segment_uses,
+    campaign_stats,
+)
 from campaigns.serializers import CampaignInputSerializer, CampaignTestInputSerializer
 from campaigns.services import (
     campaign_cancel,
@@ -40,7 +46,7 @@ ACTIONS = {
 
 def campaign_body(routes, campaign) -> dict:
     stats = campaign_stats([campaign.pk])[campaign.pk]
-    return rep.campaign_detail(routes, campaign, stats, campaign_list_ids(campaign))
+    return rep.campaign_detail(routes, campaign, stats, campaign_list_ids(campaign), campaign_segment_uses(campaign))
 
 
 class CampaignCollectionView(AccountScopedView):

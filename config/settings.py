@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "campaigns",
     "emails",
     "analytics",
+    "segments",
     "backoffice.apps.BackOfficeConfig",
 ]
 

@@ -2,8 +2,8 @@
 
 The examples name list 345, 346 and 247, subscriber john.smith@example.com
 (1bc5edb4799fd8eec67c66122f47eb73), the custom field ``income``, task 567,
-campaign 789 (in the status each example needs) and the sent campaign 790 whose
-message 4242 to John carries the token of the tracking, unsubscribe and bounce examples.
+campaign 789 (in the status each example needs), the sent campaign 790 whose
+message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, and segment 801.
 """
 
 from collections import Counter
@@ -31,6 +31,7 @@ from fields.services import field_create
 from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
+from segments.models import Segment
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
 from subscribers.models import Subscriber, Suppression
@@ -254,6 +255,26 @@ def reset_test_sends(*, full: bool = False) -> None:
         client.set(key, settings.TEST_SENDS_PER_HOUR, ex=3540)
     else:
         client.delete(key)
+
+
+SEGMENT_ID = 801
+SEGMENT = {
+    "name": "Big earners",
+    "match": "all",
+    "conditions": [
+        {"kind": "field", "field": "income", "operator": "greaterThan", "value": 100000},
+        {"kind": "list", "operator": "in", "listId": 345},
+    ],
+}
+
+
+@transaction.atomic
+def reset_segments() -> None:
+    """Segment 801 (John matches it), and no other: what the examples created goes. Run after
+    reset_campaigns, which removes the campaigns that could target them."""
+    owner = account()
+    Segment.objects.filter(account=owner).exclude(pk=SEGMENT_ID).delete()
+    Segment.objects.update_or_create(pk=SEGMENT_ID, defaults={"account": owner, **SEGMENT})
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:

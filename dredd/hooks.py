@@ -29,6 +29,7 @@ from dredd.fixtures import (  # noqa: E402
     prepare,
     reset_campaigns,
     reset_examples,
+    reset_segments,
     reset_task,
     reset_test_sends,
 )
@@ -103,6 +104,7 @@ def authenticate_and_reset(transaction):
     reset_test_sends(full=name == TEST_SEND_LIMITED)
     if name == UNKNOWN_SUBSCRIBER:
         name_unknown_subscriber(transaction)
+    reset_segments()
     put_real_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":
         state["send_body"] = transaction["request"]["body"]

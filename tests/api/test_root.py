@@ -40,7 +40,14 @@ def test_account_index(api, owner):
     assert links_by_rel(body, "self")[0]["href"] == f"/accounts/{owner.name}"
 
 
-SAMPLE_VALUES = {"listId": "1", "taskId": "1", "campaignId": "1", "emailMd5": "0" * 32, "fieldName": "city"}
+SAMPLE_VALUES = {
+    "listId": "1",
+    "taskId": "1",
+    "campaignId": "1",
+    "segmentId": "1",
+    "emailMd5": "0" * 32,
+    "fieldName": "city",
+}
 
 
 def test_account_index_links_resolve_to_routes(api, owner):

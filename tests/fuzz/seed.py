@@ -18,6 +18,11 @@ def seed_objects() -> dict:
     email_md5 = subscribed(api, list_id, "ann@example.com", fields={"firstName": "Ann"})
     create_field(api, "city", "string")
     campaign_id = create_campaign(api, [list_id])
+    segment = api.post(
+        f"{paths.home}/segments",
+        {"name": "Fuzz", "conditions": [{"kind": "field", "field": "firstName", "operator": "equals", "value": "Ann"}]},
+    )
+    assert_hypermedia(segment, 201, "message")
     imported = api.post(
         f"{paths.list_subscribers(list_id)}/import",
         {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]},
@@ -32,6 +37,7 @@ def seed_objects() -> dict:
         "email_md5": email_md5,
         "field_name": "city",
         "campaign_id": str(campaign_id),
+        "segment_id": segment["Location"].rsplit("/", 1)[1],
         "task_id": imported["Location"].rsplit("/", 1)[1],
         "email_id": str(email["emailId"]),
         "token": make_token(email["emailId"]),
