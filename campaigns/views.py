@@ -149,8 +149,8 @@ def campaign_test_view(base=AccountScopedView, routes_for=None):
         responses=responses({200: "campaign-test-result"}, extra_problems=(400, 404, 415, 429, 503)),
     )
     def post(self, request, campaign_id, account_name=None):
+        campaign = campaign_get(account=self.account, campaign_id=campaign_id)  # B's campaign: 404 before all
         data = validated(CampaignTestInputSerializer, request.data)
-        campaign = campaign_get(account=self.account, campaign_id=campaign_id)
         chosen = data["subscriber"]
         subscriber = (
             preview_subscriber(account=self.account, chosen=chosen, member="subscriber", problem=VALIDATION_ERROR)

@@ -36,24 +36,24 @@ def test_preview_a_draft_as_a_chosen_subscriber_and_send_a_test(
     assert preview.locator("p").first.inner_text().startswith("Hi Ann,")  # the sample: the first recipient
 
     page.fill("input[name=preview]", "p1@example.com")
-    page.click("button[form=campaign-preview-form]")
+    submit(page, "campaign-preview-form")
     page.wait_for_url("**/change/?preview=p1%40example.com")
     assert preview.locator("p").first.inner_text().startswith("Hi Bob,")
     assert "Subject: Hello Bob" in page.inner_text(".field-preview")
 
     page.fill("input[name=preview]", "nobody@example.com")
-    page.click("button[form=campaign-preview-form]")
+    submit(page, "campaign-preview-form")
     assert "no subscriber nobody@example.com" in page.inner_text(".field-preview .errornote")
     page.fill("input[name=preview]", "p1@example.com")
-    page.click("button[form=campaign-preview-form]")
+    submit(page, "campaign-preview-form")
 
     page.fill("input[name=emails]", "qa@example.com, not-an-address")
-    page.click("button[form=campaign-test-form]")
+    submit(page, "campaign-test-form")
     assert "Test not sent: 'not-an-address' is not a valid email address" in page.inner_text(".messagelist")
     assert not smtp_server.deliveries
 
     page.fill("input[name=emails]", "qa@example.com, boss@example.com")
-    page.click("button[form=campaign-test-form]")
+    submit(page, "campaign-test-form")
     shown = page.inner_text(".messagelist")
     assert '"[Test] Hello Bob": test sent to 2 of 2 addresses.' in shown, shown
     assert "Sent: qa@example.com (250 Message accepted)" in shown and "Sent: boss@example.com (250" in shown
@@ -65,3 +65,9 @@ def test_preview_a_draft_as_a_chosen_subscriber_and_send_a_test(
 
     page.set_viewport_size({"width": 1280, "height": 1500})
     screenshot(page, "backoffice-campaign-test")
+
+
+def submit(page, form: str) -> None:
+    """Submit ``form`` and wait for the page it leads to: the next one may look like the last (the same URL)."""
+    with page.expect_navigation():
+        page.click(f"button[form={form}]")

@@ -17,6 +17,8 @@ from campaigns.models import Message
 from campaigns.tokens import make_token
 from tests.campaigns.builders import BASE_URL, create_campaign, send, start
 from tests.factories import AccountWithKey
+from tests.segments.builders import create_segment
+from tests.segments.builders import field as field_condition
 from tests.helpers import ApiClient, assert_hypermedia
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
 from tests.tasks.builders import new_task, run_jobs
@@ -38,7 +40,7 @@ def _single_email(api, to: str, subject: str) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
-    campaign (opened once) and a draft, and a single email: every kind a URL keyword names."""
+    campaign (opened once) and a draft, a single email and a segment: every kind a URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -55,6 +57,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     send()
     message = Message.objects.get(campaign_id=sent, to_email=address)
     Client().get(f"/t/o/{make_token(message.pk)}")
+    segment_id = create_segment(api, [field_condition(field_name, "equals", f"{marker} value")], name=f"{marker} segment")
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
     tenant = Tenant(
         who,
@@ -66,6 +69,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "task_id": [done_task, queued_task],
             "campaign_id": [sent, draft],
             "email_id": [email_id],
+            "segment_id": [segment_id],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -86,6 +90,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker}.single@{marker}.example",
         f"{marker} email subject",
         f"{marker}.queued@{marker}.example",
+        f"{marker} segment",
     }
     return tenant
 

@@ -52,7 +52,7 @@ PUBLIC = {
 }
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login
 
-ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id")
+ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id", "segment_id")
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
     "account_name": "someone@example.com",
@@ -62,6 +62,7 @@ PLACEHOLDERS = {
     "task_id": 1,
     "campaign_id": 1,
     "email_id": 1,
+    "segment_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -200,6 +201,7 @@ NOT_REFERENCES = {
 REFERENCES = {
     "list": lambda b: b.values["list_id"],
     "campaign": lambda b: b.values["campaign_id"],
+    "subscriber": lambda b: b.values["email_md5"],  # a campaign's preview as one of B's subscribers
     "recipient": lambda b: ["tenantb.reader@tenantb.example", "tenantb.single@tenantb.example"],
     "email": lambda b: ["tenantb", "tenantb.reader@tenantb.example"],
     "field.{name}": lambda b: ["tenantbField=tenantb value", "tenantbField=tenantb%20value"],
