@@ -17,9 +17,8 @@ from campaigns.models import Message
 from campaigns.tokens import make_token
 from tests.campaigns.builders import BASE_URL, create_campaign, send, start
 from tests.factories import AccountWithKey
-from tests.segments.builders import create_segment
-from tests.segments.builders import field as field_condition
 from tests.helpers import ApiClient, assert_hypermedia
+from tests.segments.builders import create_segment, field as field_condition
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
 from tests.tasks.builders import new_task, run_jobs
 
@@ -57,7 +56,9 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     send()
     message = Message.objects.get(campaign_id=sent, to_email=address)
     Client().get(f"/t/o/{make_token(message.pk)}")
-    segment_id = create_segment(api, [field_condition(field_name, "equals", f"{marker} value")], name=f"{marker} segment")
+    segment_id = create_segment(
+        api, [field_condition(field_name, "equals", f"{marker} value")], name=f"{marker} segment"
+    )
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
     tenant = Tenant(
         who,
