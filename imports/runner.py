@@ -41,11 +41,11 @@ RESULT_KEYS = (
     "new",
     "updated",
     "alreadyInList",
-    "pending",  # a double opt-in import: rows whose membership waits for a confirmation
     "duplicatedInFile",
     "invalid",
     "skippedUnsubscribed",
     "skippedBounced",
+    "pending",  # a double opt-in import: rows whose membership waits for a confirmation
 )
 
 # What the request asked for beside the file, kept among the task's source options (imports.services).
