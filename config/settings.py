@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "imports",
     "campaigns",
     "emails",
+    "consent",
     "analytics",
     "segments",
     "backoffice.apps.BackOfficeConfig",
@@ -218,6 +219,10 @@ IMPORT_MAX_OTHER_PARTS_BYTES = env_int("IMPORT_MAX_OTHER_PARTS_BYTES", 8 * 1024 
 IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)
 # A file uploaded in the back office waits this long for its preview to be confirmed, then it is deleted.
 IMPORT_STAGED_SECONDS = env_int("IMPORT_STAGED_SECONDS", 3600, minimum=60)
+# Double opt-in: a confirmation link works, and a pending membership waits, this long after its last email; the
+# resend action sends at most this many confirmation emails to one address in 24 hours.
+DOUBLE_OPT_IN_HOURS = env_int("DOUBLE_OPT_IN_HOURS", 48, minimum=1)
+DOUBLE_OPT_IN_RESENDS_PER_DAY = env_int("DOUBLE_OPT_IN_RESENDS_PER_DAY", 3, minimum=1)
 # Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
 CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
 CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)

@@ -25,6 +25,7 @@ from campaigns.services import (
 )
 from campaigns.testsend import send_window
 from campaigns.tokens import make_token
+from consent.tokens import make_token as make_confirmation_token
 from emails.models import IdempotencyKey
 from fields.models import Field
 from fields.services import field_create
@@ -32,9 +33,10 @@ from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from segments.models import Segment
+from subscribers.consents import request_stamp
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
-from subscribers.models import Subscriber, Suppression
+from subscribers.models import Consent, Subscriber, Suppression
 from subscribers.services import subscriber_replace, subscriber_subscribe
 from tasks.models import Task, TaskError, TaskStatus
 from tasks.payload import payload_store
@@ -44,6 +46,8 @@ ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
 JOHN = "john.smith@example.com"
 JANE = "jane.doe@example.com"
+PENDING = "pending@example.com"  # a pending membership of list 346 (double opt-in examples)
+CONFIRMATION_EXAMPLE_TOKEN = "1-example.confirmation-token"
 ERASED = "erased.contact@example.com"
 JOHN_FIELDS = {"firstName": "John", "lastName": "Smith", "income": 450000}
 
@@ -86,8 +90,30 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
         subscriber=john, email=email, list_ids=[345, 346], status="active", to_set=JOHN_FIELDS, to_unset=set()
     )
     Subscriber.objects.filter(pk=john.pk).update(last_open_at=None, soft_bounces=0)  # tracking and bounces
+    reset_pending(owner)
     counters_recount(owner.pk)
     list_count_recount(account=owner)
+
+
+def reset_pending(owner) -> None:
+    """pending@example.com asked to join list 346 (double opt-in) and has not confirmed: a fresh request, its
+    resend budget unused. Written directly (the counters are recounted after)."""
+    pending = normalize_email(PENDING)
+    Subscriber.objects.filter(account=owner, email_md5=pending.md5).delete()
+    subscriber = Subscriber.objects.create(account=owner, email=pending.address, email_md5=pending.md5)
+    now = timezone.now()
+    Consent.objects.create(
+        list_id=346, subscriber=subscriber, source="form", created_at=now, double_opt_in=True, sends=1, sent_at=now
+    )
+    client = redis_client()
+    if client is not None:
+        client.delete(f"double-opt-in:resend:{owner.pk}:{pending.md5}")
+
+
+def confirmation_token() -> str:
+    """The signed link of pending@example.com's request (the examples show a placeholder)."""
+    consent = Consent.objects.get(subscriber__email_md5=normalize_email(PENDING).md5, list_id=346)
+    return make_confirmation_token(consent.pk, request_stamp(consent))
 
 
 TASK_ID = 567

@@ -22,8 +22,10 @@ django.setup()
 import dredd_hooks as hooks  # noqa: E402
 
 from dredd.fixtures import (  # noqa: E402
+    CONFIRMATION_EXAMPLE_TOKEN,
     EXAMPLE_TOKEN,
     campaign_status,
+    confirmation_token,
     import_body,
     message_token,
     prepare,
@@ -106,6 +108,7 @@ def authenticate_and_reset(transaction):
         name_unknown_subscriber(transaction)
     reset_segments()
     put_real_token(transaction)
+    put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":
         state["send_body"] = transaction["request"]["body"]
     if name in KEYED_SENDS:
@@ -135,6 +138,15 @@ def name_unknown_subscriber(transaction):
     transaction["request"]["uri"] = re.sub(
         r"subscriber=[0-9a-f]{32}", f"subscriber={unknown}", transaction["request"]["uri"]
     )
+
+
+def put_confirmation_token(transaction):
+    """The double opt-in examples show a placeholder; the server only accepts the pending request's signed link."""
+    if CONFIRMATION_EXAMPLE_TOKEN not in transaction["fullPath"]:
+        return
+    token = confirmation_token()
+    transaction["fullPath"] = transaction["fullPath"].replace(CONFIRMATION_EXAMPLE_TOKEN, token)
+    transaction["request"]["uri"] = transaction["request"]["uri"].replace(CONFIRMATION_EXAMPLE_TOKEN, token)
 
 
 def put_real_token(transaction):

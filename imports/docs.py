@@ -38,6 +38,13 @@ profile(
                 "format": "uri",
                 "description": "POSTed the task when it ends, signed with X-Signature (HMAC-SHA256).",
             },
+            "doubleOptIn": {
+                "type": "boolean",
+                "default": False,
+                "description": "Addresses not yet in the list get a pending membership and a confirmation email "
+                "(result `pending`) instead of joining. Other formats: the `doubleOptIn` query parameter or form "
+                "field.",
+            },
         },
     },
 )
@@ -57,6 +64,7 @@ profile(
                 "description": "What `file` holds.",
             },
             "callback": {"type": "string", "format": "uri", "description": "As in import-input."},
+            "doubleOptIn": {"enum": ["true", "false", "1", "0"], "description": "As in import-input."},
         },
     },
 )

@@ -22,7 +22,7 @@ from imports.problems import InvalidSource
 from imports.sources import check_whole, checked, iter_rows
 from subscribers import bulk
 from subscribers.emails import InvalidEmail, normalize_email
-from subscribers.services import subscriber_import_one
+from subscribers.services import ConsentRequest, subscriber_import_one
 from tasks.models import Task, TaskStatus
 from tasks.payload import payload_exists, payload_open
 from tasks.selectors import task_get_by_id
@@ -45,7 +45,12 @@ RESULT_KEYS = (
     "invalid",
     "skippedUnsubscribed",
     "skippedBounced",
+    "pending",  # a double opt-in import: rows whose membership waits for a confirmation
 )
+
+# What the request asked for beside the file, kept among the task's source options (imports.services).
+DOUBLE_OPT_IN = "doubleOptIn"
+ASKED = (DOUBLE_OPT_IN, "requestIp", "requestUserAgent")
 
 logger = logging.getLogger("tasks")
 # A chunk is 20,000 rows: while one is read and validated, ``reading`` hears of every this many.
@@ -121,8 +126,9 @@ def _check_whole(task: Task, types: dict) -> None:
     """Read a spreadsheet the request could not read in bounded time: every check, then the total."""
     with payload_open(task=task, seekable=True) as source:
         prepared = check_whole(task.source_format, source, set(types))
-    task_total_set(task_id=task.pk, total=prepared.total, source_options=prepared.options)
-    task.total, task.source_options = prepared.total, prepared.options
+    options = {**prepared.options, **{key: task.source_options[key] for key in ASKED if key in task.source_options}}
+    task_total_set(task_id=task.pk, total=prepared.total, source_options=options)
+    task.total, task.source_options = prepared.total, options
 
 
 def _validated_chunks(task: Task, types: dict, reading=None):
@@ -237,13 +243,29 @@ def validate_rows(chunk, types: dict, seen: set):
 
 
 def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
+    # How the import was asked for (imports.services.import_submit keeps it with the task's options).
+    options = task.source_options or {}
+    double_opt_in = bool(options.get(DOUBLE_OPT_IN))
+    consent = ConsentRequest("import", options.get("requestIp"), options.get("requestUserAgent"))
     if connection.vendor == "postgresql":
         return bulk.subscribers_import_chunk(
-            account_id=task.account_id, list_id=task.list_id, rows=valid, staged=staged
+            account_id=task.account_id,
+            list_id=task.list_id,
+            rows=valid,
+            staged=staged,
+            double_opt_in=double_opt_in,
+            consent=consent,
         )
     mailing_list = task.list
     return Counter(
-        subscriber_import_one(account=task.account, mailing_list=mailing_list, email=email, to_set=values)
+        subscriber_import_one(
+            account=task.account,
+            mailing_list=mailing_list,
+            email=email,
+            to_set=values,
+            double_opt_in=double_opt_in,
+            consent=consent,
+        )
         for email, values in valid
     )
 

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from api.parsers import loads_nesting_checked
 from api.problems import INVALID_JSON, MISSING_DATA, UNSUPPORTED_MEDIA_TYPE, ApiProblem
+from api.query import invalid
 from imports.problems import IMPORT_FILE_INVALID
 from imports.sources import CONTENT_TYPES, EXTENSIONS, SPREADSHEETS, InvalidSource, Prepared, prepare_json
 
@@ -79,3 +80,22 @@ def json_payload(body: bytes) -> Payload:
     except InvalidSource as exc:
         raise ApiProblem(IMPORT_FILE_INVALID, str(exc)) from None
     return "json", None, prepared, callback
+
+
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def double_opt_in_asked(request, prepared: Prepared | None) -> bool:
+    """``doubleOptIn``: a query parameter, a form field, or a member of a JSON body (in ``prepared``'s options);
+    true or false (1 or 0)."""
+    if prepared is not None and prepared.options.get("doubleOptIn"):
+        return True
+    raw = request.query_params.get("doubleOptIn")
+    if raw is None and (request.content_type or "").split(";")[0].strip().lower() in (FORM, "multipart/form-data"):
+        raw = request.data.get("doubleOptIn")
+    if raw is None:
+        return False
+    value = BOOLEANS.get(str(raw).strip().lower())
+    if value is None:
+        raise invalid("doubleOptIn", "must be true or false", str(raw))
+    return value

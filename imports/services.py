@@ -12,8 +12,10 @@ from fields.selectors import field_types
 from imports.models import IMPORT, StagedImport
 from imports.preview import import_preview
 from imports.problems import IMPORT_FILE_INVALID
+from imports.runner import DOUBLE_OPT_IN
 from imports.selectors import GONE, import_staged_get
 from imports.sources import InvalidSource, Prepared, prepare
+from subscribers.services import ConsentRequest
 from tasks.callbacks import callback_check
 from tasks.models import Task
 from tasks.payload import payload_store
@@ -31,8 +33,14 @@ def import_submit(
     prepared: Prepared | None = None,
     callback: str | None = None,
     enqueue: bool = True,
+    double_opt_in: bool = False,
+    consent: ConsentRequest | None = None,
 ) -> Task:
-    """Everything a worker needs is stored before this returns: any worker can run the import."""
+    """Everything a worker needs is stored before this returns: any worker can run the import.
+
+    ``double_opt_in``: each address not yet in the list gets a pending membership and a confirmation email
+    instead. ``consent``: the submitting request, whose IP address and user agent every consent record of the
+    import keeps."""
     if callback:
         callback_check(callback)
     if prepared is None:
@@ -47,13 +55,22 @@ def import_submit(
         list=mailing_list,
         total=prepared.total,
         source_format=prepared.format,
-        source_options=prepared.options,
+        source_options={**prepared.options, **_asked(double_opt_in, consent)},
         callback_url=callback or None,
     )
     payload_store(task=task, data=prepared.data)
     if enqueue:
         enqueue_task(task)
     return task
+
+
+def _asked(double_opt_in: bool, consent: ConsentRequest | None) -> dict:
+    asked = {DOUBLE_OPT_IN: True} if double_opt_in else {}
+    if consent is not None and consent.ip:
+        asked["requestIp"] = consent.ip
+    if consent is not None and consent.user_agent:
+        asked["requestUserAgent"] = consent.user_agent
+    return asked
 
 
 @transaction.atomic

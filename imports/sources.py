@@ -170,9 +170,13 @@ def prepare_json(payload) -> tuple[Prepared, str | None]:
     callback = payload.get("callback")
     if callback is not None and not isinstance(callback, str):
         raise InvalidSource("'callback' must be a URL string.")
+    double_opt_in = payload.get("doubleOptIn", False)
+    if not isinstance(double_opt_in, bool):
+        raise InvalidSource("'doubleOptIn' must be true or false.")
     items = payload["items"]
     data = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Prepared("json", data, _check_rows(len(items)), {}), callback
+    options = {"doubleOptIn": True} if double_opt_in else {}
+    return Prepared("json", data, _check_rows(len(items)), options), callback
 
 
 # ---------------------------------------------------------------- reading rows back

@@ -11,13 +11,32 @@ class MailingListForm(ServiceForm):
 
     class Meta:
         model = MailingList
-        fields = ("account", "name", "active")
+        fields = (
+            "account",
+            "name",
+            "active",
+            "double_opt_in",
+            "confirmation_subject",
+            "confirmation_html",
+            "confirmation_text",
+        )
+        help_texts = {
+            "double_opt_in": "New members confirm by the link of a confirmation email; until then they are pending.",
+            "confirmation_subject": "Blank: “Please confirm your subscription to {{ listName }}”.",
+            "confirmation_html": "Blank: the default. Must hold {{ confirmUrl }}; {{ listName }}, {{ emailAddress }} "
+            "and the account's fields are merge tags too.",
+            "confirmation_text": "Blank: the default. Must hold {{ confirmUrl }}.",
+        }
+
+    problem_fields = {f"confirmationEmail.{part}": f"confirmation_{part}" for part in ("subject", "html", "text")}
 
     def write(self):
         data = self.cleaned_data
+        confirmation = (data["confirmation_subject"], data["confirmation_html"], data["confirmation_text"])
+        options = {"active": data["active"], "double_opt_in": data["double_opt_in"], "confirmation": confirmation}
         if self.instance.pk:
-            return list_update(mailing_list=self.instance, name=data["name"], active=data["active"])
-        return list_create(account=data["account"], name=data["name"], active=data["active"])
+            return list_update(mailing_list=self.instance, name=data["name"], **options)
+        return list_create(account=data["account"], name=data["name"], **options)
 
 
 @admin.register(MailingList)
@@ -25,8 +44,8 @@ class MailingListAdmin(ServiceAdmin):
     form = MailingListForm
     delete_service = list_delete
     delete_noun = "mailing_list"
-    list_display = ("name", "account", "active", "subscribers_count", "created_at")
-    list_filter = ("active",)
+    list_display = ("name", "account", "active", "double_opt_in", "subscribers_count", "created_at")
+    list_filter = ("active", "double_opt_in")
     search_fields = ("name", "account__name")
     readonly_fields = ("subscribers_count", "created_at")
     list_select_related = ("account",)

@@ -3,6 +3,24 @@ from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from lists import problems  # noqa: F401  (the group's problem types, for /errors)
 
+DOUBLE_OPT_IN = {
+    "type": "boolean",
+    "description": "New members must confirm by the link of a confirmation email: until then they are pending "
+    "(not counted in subscribersQuantity, not sent campaigns); unconfirmed, they lapse after DOUBLE_OPT_IN_HOURS.",
+}
+_PART = {"type": ["string", "null"], "description": "null or blank: the default."}
+CONFIRMATION_EMAIL = {
+    "type": "object",
+    "description": "The list's confirmation email (double opt-in); null parts are the defaults. Merge tags: "
+    "`{{ confirmUrl }}` (required in a custom html or text part), `{{ listName }}`, `{{ emailAddress }}` and the "
+    "account's fields.",
+    "properties": {
+        "subject": {**_PART, "maxLength": 500},
+        "html": _PART,
+        "text": _PART,
+    },
+}
+
 profile(
     "list",
     "List",
@@ -27,6 +45,8 @@ profile(
                 "format": "date-time",
                 "description": "Alias of creation-date, same value (the camelCase spelling of the other members).",
             },
+            "doubleOptIn": DOUBLE_OPT_IN,
+            "confirmationEmail": {**CONFIRMATION_EMAIL, "required": ["subject", "html", "text"]},
             "_links": {"type": "array", "items": ref("link")},
         },
     },
@@ -42,6 +62,8 @@ profile(
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Trimmed."},
             "active": {"type": "boolean", "default": True},
+            "doubleOptIn": {**DOUBLE_OPT_IN, "default": False},
+            "confirmationEmail": CONFIRMATION_EMAIL,
         },
     },
 )
@@ -57,7 +79,7 @@ rel(
 rel(
     "create-list",
     "Create a list",
-    "POST a name (and `active`) to create a list; 201 with `Location`.",
+    "POST a name (and `active`, `doubleOptIn`, `confirmationEmail`) to create a list; 201 with `Location`.",
     method="POST",
     request_profile="list-input",
     response_profile="message",
@@ -73,7 +95,8 @@ rel(
 rel(
     "edit-list",
     "Edit a list",
-    "PUT a name (and optionally `active`) to change the list.",
+    "PUT a name (and optionally `active`, `doubleOptIn`, `confirmationEmail`) to change the list; what is left "
+    "out stays.",
     method="PUT",
     request_profile="list-input",
     response_profile="message",

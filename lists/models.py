@@ -12,6 +12,12 @@ class MailingList(models.Model):
     # Active members, kept exact in the transaction of every change (no COUNT(*) per page).
     subscribers_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Double opt-in: a new member stays pending until they confirm by the link of a confirmation email
+    # (subscribers.services.subscription_request; the email: consent/). Blank template parts: the defaults.
+    double_opt_in = models.BooleanField(default=False, db_default=False)
+    confirmation_subject = models.CharField(max_length=500, blank=True, default="", db_default="")
+    confirmation_html = models.TextField(blank=True, default="", db_default="")
+    confirmation_text = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         db_table = "lists_list"

@@ -85,4 +85,10 @@ def _fields(mailing_list) -> dict:
         "active": mailing_list.active,
         "creation-date": iso(mailing_list.created_at),
         "creationDate": iso(mailing_list.created_at),
+        "doubleOptIn": mailing_list.double_opt_in,
+        "confirmationEmail": {
+            "subject": mailing_list.confirmation_subject or None,
+            "html": mailing_list.confirmation_html or None,
+            "text": mailing_list.confirmation_text or None,
+        },
     }

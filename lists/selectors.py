@@ -24,6 +24,11 @@ def lists_existing(*, account_id: int, list_ids) -> set[int]:
     return set(MailingList.objects.filter(account_id=account_id, pk__in=list_ids).values_list("pk", flat=True))
 
 
+def lists_double_opt_in(*, list_ids) -> set[int]:
+    """Which of ``list_ids`` ask new members to confirm (double opt-in)."""
+    return set(MailingList.objects.filter(pk__in=list_ids, double_opt_in=True).values_list("pk", flat=True))
+
+
 def list_ids_of(*, account_id: int):
     """The ids of the account's lists, as a subquery (a queryset of ``pk``) for another app's query."""
     return MailingList.objects.filter(account_id=account_id).values("pk")
@@ -32,3 +37,8 @@ def list_ids_of(*, account_id: int):
 def lists_of(*, account):
     """The account's lists, by id."""
     return MailingList.objects.filter(account=account).order_by("id")
+
+
+def list_name(*, list_id: int) -> str:
+    """The list's name ("" if it is gone): what a public page names it by."""
+    return MailingList.objects.filter(pk=list_id).values_list("name", flat=True).first() or ""

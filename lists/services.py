@@ -1,7 +1,9 @@
 from django.db import IntegrityError, transaction
 
 from api.problems import ApiProblem
+from fields.selectors import field_types
 from lists import sql
+from lists.confirmation import confirmation_template_check
 from lists.models import ListCount, MailingList
 from lists.problems import DUPLICATED_NAME
 
@@ -17,13 +19,35 @@ def _name_taken(account, name: str, exclude_id: int | None = None) -> bool:
     return lists.exists()
 
 
+def _confirmation(account, confirmation: tuple[str, str, str] | None) -> dict:
+    """The confirmation email's columns from (subject, html, text), checked; {} when not given."""
+    if confirmation is None:
+        return {}
+    subject, html, text = confirmation
+    confirmation_template_check(
+        subject=subject, html=html, text=text, field_names=[name for name, _ in field_types(account=account)]
+    )
+    return {"confirmation_subject": subject, "confirmation_html": html, "confirmation_text": text}
+
+
 @transaction.atomic
-def list_create(*, account, name: str, active: bool = True) -> MailingList:
+def list_create(
+    *,
+    account,
+    name: str,
+    active: bool = True,
+    double_opt_in: bool = False,
+    confirmation: tuple[str, str, str] | None = None,
+) -> MailingList:
+    """``confirmation``: the (subject, html, text) of its confirmation email, blank parts the defaults."""
+    template = _confirmation(account, confirmation)
     if active and _name_taken(account, name):
         raise _duplicated(name)
     try:
         with transaction.atomic():
-            mailing_list = MailingList.objects.create(account=account, name=name, active=active)
+            mailing_list = MailingList.objects.create(
+                account=account, name=name, active=active, double_opt_in=double_opt_in, **template
+            )
     except IntegrityError:  # a concurrent create won the race for this name
         raise _duplicated(name) from None
     ListCount.add(account.pk, 1)
@@ -31,15 +55,29 @@ def list_create(*, account, name: str, active: bool = True) -> MailingList:
 
 
 @transaction.atomic
-def list_update(*, mailing_list: MailingList, name: str, active: bool | None = None) -> MailingList:
+def list_update(
+    *,
+    mailing_list: MailingList,
+    name: str,
+    active: bool | None = None,
+    double_opt_in: bool | None = None,
+    confirmation: tuple[str, str, str] | None = None,
+) -> MailingList:
+    """What is None stays. Turning double opt-in off leaves pending members pending: they asked to confirm,
+    and either do or lapse (the sweeper)."""
+    template = _confirmation(mailing_list.account, confirmation)
     mailing_list.name = name
     if active is not None:
         mailing_list.active = active
+    if double_opt_in is not None:
+        mailing_list.double_opt_in = double_opt_in
+    for column, value in template.items():
+        setattr(mailing_list, column, value)
     if mailing_list.active and _name_taken(mailing_list.account, name, exclude_id=mailing_list.pk):
         raise _duplicated(name)
     try:
         with transaction.atomic():
-            mailing_list.save(update_fields=["name", "active"])
+            mailing_list.save(update_fields=["name", "active", "double_opt_in", *template])
     except IntegrityError:
         raise _duplicated(name) from None
     return mailing_list

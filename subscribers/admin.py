@@ -3,6 +3,8 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from api.admin import AccountScopedChoiceField, CappedCountPaginator, ServiceAdmin
 from api.problems import NOT_FOUND, ApiProblem
@@ -10,11 +12,18 @@ from fields.selectors import field_types
 from lists.models import MailingList
 from subscribers.admin_forms import SubscriberAddForm, change_form_for, shown_value
 from subscribers.emails import email_md5, normalize_email
-from subscribers.models import Membership, Subscriber, Suppression
+from subscribers.models import ConsentSource, Membership, Subscriber, Suppression
 from subscribers.search import HELP_TEXT as SEARCH_HELP, subscribers_search
-from subscribers.services import subscriber_remove_from_list, subscriber_subscribe, subscriber_unsubscribe
+from subscribers.selectors import consents_of
+from subscribers.services import (
+    ConsentRequest,
+    subscriber_remove_from_list,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
 from tasks.representations import csv_cell
 
+CONSENT_COLUMNS = ("list", "state", "source", "asked", "IP", "user agent", "confirmed")
 EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)
 
 
@@ -88,14 +97,23 @@ def _with_chosen_list(model_admin, request, queryset, change, *, verb: str) -> N
     _each(model_admin, request, queryset, apply, verb=f"{verb} {mailing_list.name}:")
 
 
-def _add(subscriber, mailing_list) -> None:
-    email = normalize_email(subscriber.email)
-    subscriber_subscribe(account=subscriber.account, mailing_list=mailing_list, email=email, to_set={}, to_unset=set())
-
-
 @admin.action(description="Add selected subscribers to the list chosen")
 def add_to_list(model_admin, request, queryset):
-    _with_chosen_list(model_admin, request, queryset, _add, verb="Added to")
+    """As the API's subscribe: a double opt-in list makes them pending and sends each a confirmation."""
+    consent = ConsentRequest.of(ConsentSource.ADMIN, request)
+
+    def add(subscriber, mailing_list) -> None:
+        email = normalize_email(subscriber.email)
+        subscriber_subscribe(
+            account=subscriber.account,
+            mailing_list=mailing_list,
+            email=email,
+            to_set={},
+            to_unset=set(),
+            consent=consent,
+        )
+
+    _with_chosen_list(model_admin, request, queryset, add, verb="Added to")
 
 
 @admin.action(description="Remove selected subscribers from the list chosen")
@@ -114,7 +132,7 @@ def export_csv(model_admin, request, queryset):
     """Address, MD5, status, lists and every field of the selection's accounts, one row a subscriber; every text
     cell through csv_cell (a spreadsheet never runs a formula from it)."""
     subscribers = list(queryset.select_related("account").order_by("id")[:EXPORT_AT_MOST])
-    names = {row.pk: row.name for row in MailingList.objects.filter(memberships__subscriber__in=subscribers)}
+    names = dict(MailingList.objects.filter(account__in={s.account_id for s in subscribers}).values_list("pk", "name"))
     lists = {}
     for subscriber_id, list_id in Membership.objects.filter(subscriber__in=subscribers).values_list(
         "subscriber_id", "list_id"
@@ -124,7 +142,9 @@ def export_csv(model_admin, request, queryset):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
     writer = csv.writer(response)
-    writer.writerow(["emailAddress", "emailMd5", "account", "status", "lists", "created", *map(csv_cell, fields)])
+    consents = consents_of(subscribers)
+    header = ["emailAddress", "emailMd5", "account", "status", "lists", "created", "consents"]
+    writer.writerow([*header, *map(csv_cell, fields)])
     for subscriber in subscribers:
         writer.writerow(
             [
@@ -134,10 +154,30 @@ def export_csv(model_admin, request, queryset):
                 subscriber.status,
                 csv_cell("; ".join(sorted(lists.get(subscriber.pk, [])))),
                 subscriber.created_at.isoformat(),
+                csv_cell(" | ".join(consent_line(c, names) for c in consents.get(subscriber.pk, []))),
                 *(csv_cell(shown_value(subscriber.fields.get(name))) for name in fields),
             ]
         )
     return response
+
+
+def consent_line(consent, list_names: dict) -> str:
+    """One consent record in a CSV cell: list, state, source, when, IP, user agent, confirmation."""
+    parts = [
+        str(list_names.get(consent.list_id, consent.list_id)),
+        "pending" if consent.pending else "active",
+        consent.source,
+        consent.created_at.isoformat(),
+        consent.ip or "",
+        consent.user_agent or "",
+    ]
+    if consent.confirmed_at:
+        parts += [
+            f"confirmed {consent.confirmed_at.isoformat()}",
+            consent.confirm_ip or "",
+            consent.confirm_user_agent or "",
+        ]
+    return "; ".join(parts)
 
 
 class ListFilter(admin.SimpleListFilter):
@@ -179,6 +219,7 @@ class SubscriberAdmin(ServiceAdmin):
         "unsubscribed_at",
         "unsubscribe_reason",
         "last_open_at",
+        "consent_records",
     )
     list_select_related = ("account",)
     show_full_result_count = False  # no COUNT(*) over a million rows per page
@@ -191,7 +232,39 @@ class SubscriberAdmin(ServiceAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = change_form_for(obj.account) if obj is not None else SubscriberAddForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        # Its consent records name the back office and the request (subscribers/admin_forms.py).
+        return type(form.__name__, (form,), {"consent": ConsentRequest.of(ConsentSource.ADMIN, request)})
+
+    @admin.display(description="consent records")
+    def consent_records(self, subscriber):
+        """Each membership's, and pending one's, proof of consent (double opt-in's confirmation included)."""
+        records = consents_of([subscriber]).get(subscriber.pk, [])
+        if not records:
+            return "none"
+        names = dict(MailingList.objects.filter(account_id=subscriber.account_id).values_list("pk", "name"))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    names.get(c.list_id, c.list_id),
+                    "pending" if c.pending else "active",
+                    c.source,
+                    c.created_at.isoformat(timespec="seconds"),
+                    c.ip or "—",
+                    c.user_agent or "—",
+                    (
+                        f"{c.confirmed_at.isoformat(timespec='seconds')} from {c.confirm_ip or '—'}"
+                        if c.confirmed_at
+                        else "—"
+                    ),
+                )
+                for c in records
+            ),
+        )
+        head = "".join(f"<th>{name}</th>" for name in CONSENT_COLUMNS)
+        return format_html("<table><tr>{}</tr>{}</table>", mark_safe(head), rows)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:

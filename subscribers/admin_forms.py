@@ -14,8 +14,8 @@ from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.models import MailingList
 from subscribers.emails import InvalidEmail, normalize_email
-from subscribers.models import Status, Subscriber
-from subscribers.services import subscriber_replace, subscriber_subscribe
+from subscribers.models import ConsentSource, Status, Subscriber
+from subscribers.services import ConsentRequest, subscriber_replace, subscriber_subscribe
 
 BOOLEAN_CHOICES = [("", "—"), ("true", "yes"), ("false", "no")]
 GENDER_CHOICES = [("", "—"), ("M", "M"), ("F", "F"), ("X", "X")]
@@ -54,6 +54,8 @@ def _email(form: forms.Form, value: str):
 
 
 class SubscriberAddForm(ServiceForm):
+    consent = ConsentRequest(ConsentSource.ADMIN)  # the admin's request's, set by SubscriberAdmin.get_form
+
     mailing_list = AccountScopedChoiceField(
         queryset=MailingList.objects.filter(active=True).select_related("account").order_by("account__name", "name"),
         label="List",
@@ -72,7 +74,12 @@ class SubscriberAddForm(ServiceForm):
         if email is None:
             return None
         subscriber, _ = subscriber_subscribe(
-            account=data["account"], mailing_list=data["mailing_list"], email=email, to_set={}, to_unset=set()
+            account=data["account"],
+            mailing_list=data["mailing_list"],
+            email=email,
+            to_set={},
+            to_unset=set(),
+            consent=self.consent,
         )
         return subscriber
 
@@ -95,6 +102,7 @@ def change_form_for(account) -> type[ServiceForm]:
 
 class SubscriberChangeForm(ServiceForm):
     field_names: tuple[str, ...] = ()
+    consent = ConsentRequest(ConsentSource.ADMIN)
 
     class Meta:
         model = Subscriber
@@ -107,6 +115,9 @@ class SubscriberChangeForm(ServiceForm):
         self.problem_fields["belongsToLists"] = "lists"
         self.initial["status"] = subscriber.status
         self.initial["lists"] = list(subscriber.memberships.values_list("list_id", flat=True))
+        self.fields[
+            "lists"
+        ].help_text = "A double opt-in list ticked here makes a pending membership and sends a confirmation."
         for name in self.field_names:
             self.initial[f"field_{name}"] = shown_value(subscriber.fields.get(name))
 
@@ -124,4 +135,5 @@ class SubscriberChangeForm(ServiceForm):
             status=data["status"],
             to_set=to_set,
             to_unset=to_unset,
+            consent=self.consent,
         )

@@ -13,13 +13,20 @@ from fields.services import field_values_validate
 from subscribers import representations as rep
 from subscribers.contacts import CONTACTS
 from subscribers.erasure import contact_erase
-from subscribers.selectors import contact_page, lists_of, subscriber_get
+from subscribers.models import ConsentSource
+from subscribers.selectors import consents_of, contact_page, lists_of, subscriber_get
 from subscribers.serializers import ContactInputSerializer, replacement
-from subscribers.services import contact_create, subscriber_replace
+from subscribers.services import ConsentRequest, contact_create, subscriber_replace
 
 
 def _contact(account, subscriber) -> dict:
-    return rep.contact(account.name, subscriber, lists_of([subscriber])[subscriber.pk], field_types(account=account))
+    return rep.contact(
+        account.name,
+        subscriber,
+        lists_of([subscriber])[subscriber.pk],
+        field_types(account=account),
+        consents_of([subscriber])[subscriber.pk],
+    )
 
 
 class V1ContactCollectionView(V1View):
@@ -32,7 +39,13 @@ class V1ContactCollectionView(V1View):
         query = parse_query(request, CONTACTS)
         page = contact_page(account=self.account, query=query)
         body = rep.contacts_page(
-            self.account.name, page, lists_of(page.rows), field_types(account=self.account), CONTACTS, query
+            self.account.name,
+            page,
+            lists_of(page.rows),
+            field_types(account=self.account),
+            CONTACTS,
+            query,
+            consents_of(page.rows),
         )
         return hypermedia(body, "contacts-page")
 
@@ -50,6 +63,7 @@ class V1ContactCollectionView(V1View):
             to_set=to_set,
             list_ids=data["lists"],
             resubscribe=data["resubscribe"],
+            consent=ConsentRequest.of(ConsentSource.API, request),
         )
         return hypermedia(
             _contact(self.account, subscriber),
@@ -72,7 +86,11 @@ class V1ContactDetailView(V1View):
     )
     def put(self, request, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        subscriber = subscriber_replace(subscriber=subscriber, **replacement(self.account, request.data))
+        subscriber = subscriber_replace(
+            subscriber=subscriber,
+            consent=ConsentRequest.of(ConsentSource.API, request),
+            **replacement(self.account, request.data),
+        )
         md5 = subscriber.email_md5
         headers = {"Location": rep.contact_href(md5)} if md5 != email_md5 else None
         return hypermedia(_contact(self.account, subscriber), "subscriber", headers=headers)

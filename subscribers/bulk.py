@@ -11,9 +11,10 @@ from collections import Counter
 from django.db import connection
 
 from lists.services import list_hold, list_members_add
-from subscribers import sql
+from subscribers import confirmations, sql
 from subscribers.counters import status_counts_add
-from subscribers.models import NEVER_OPEN, SUPPRESSED, Status, Subscriber
+from subscribers.membership import ConsentRequest
+from subscribers.models import NEVER_OPEN, SUPPRESSED, ConsentSource, Status, Subscriber
 from subscribers.services import skip_outcome
 
 
@@ -33,8 +34,20 @@ def stage_rows(rows: list) -> bytes:
     ).encode("utf-8")
 
 
-def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, staged: bytes | None = None) -> Counter:
-    """``rows``: (Email, values) pairs with distinct addresses. Returns outcome counts."""
+def subscribers_import_chunk(
+    *,
+    account_id: int,
+    list_id: int,
+    rows: list,
+    staged: bytes | None = None,
+    double_opt_in: bool = False,
+    consent: ConsentRequest | None = None,
+) -> Counter:
+    """``rows``: (Email, values) pairs with distinct addresses. Returns outcome counts.
+
+    Each membership gets its consent record (source import, ``consent``'s IP and user agent) in the same
+    statement. ``double_opt_in``: no membership, a pending consent instead (outcome ``pending``), whose
+    confirmation email the registered sender is told is due (queued in bulk after the commit)."""
     outcomes = Counter()
     if not rows:
         return outcomes
@@ -49,13 +62,26 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
             copy.write(staged if staged is not None else stage_rows(rows))
         cursor.execute(sql.DROP_ERASED, {"account": account_id})  # erased addresses (subscribers/erasure.py)
         erased = {md5 for (md5,) in cursor.fetchall()}
-        cursor.execute(sql.UPSERT, {"account": account_id, "list": list_id, "suppressed": [str(s) for s in SUPPRESSED]})
+        consent = consent or ConsentRequest(ConsentSource.IMPORT)
+        cursor.execute(
+            sql.UPSERT_PENDING if double_opt_in else sql.UPSERT,
+            {
+                "account": account_id,
+                "list": list_id,
+                "suppressed": [str(s) for s in SUPPRESSED],
+                "ip": consent.ip,
+                "agent": consent.user_agent,
+            },
+        )
         written = cursor.fetchall()
         cursor.execute(sql.EMPTY_STAGE)
     new = joined_active = 0
     for _, inserted, status, joined in written:
+        new += inserted
+        if double_opt_in:
+            outcomes["pending" if joined else "alreadyInList"] += 1
+            continue
         if inserted:
-            new += 1
             outcomes["new"] += 1
         else:
             outcomes["updated" if joined else "alreadyInList"] += 1
@@ -72,4 +98,6 @@ def subscribers_import_chunk(*, account_id: int, list_id: int, rows: list, stage
     if new:
         status_counts_add(account_id, Counter({Status.ACTIVE: new, NEVER_OPEN: new}))
     list_members_add(list_id=list_id, delta=joined_active)
+    if outcomes["pending"]:
+        confirmations.due(list_id)
     return outcomes

@@ -3,13 +3,32 @@ from api.pagination import collection_schema
 from api.registry import affordance, model, profile, ref, rel
 from api.v1 import page_schema
 from subscribers import problems  # noqa: F401  (the group's problem types, for /errors)
-from subscribers.models import NEVER_OPEN, Status
+from subscribers.models import NEVER_OPEN, ConsentSource, Status
 
 MD5 = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 FIELD_ENTRY = {
     "type": "object",
     "required": ["fieldName"],
     "properties": {"fieldName": {"type": "string"}, "value": {}},
+}
+
+CONSENT = {
+    "type": "object",
+    "description": "The consent record of a membership (or of a pending one): how and when it was asked for, from "
+    "where, and when it was confirmed (double opt-in).",
+    "required": ["listId", "state", "source", "createdAt", "doubleOptIn"],
+    "properties": {
+        "listId": {"type": "integer"},
+        "state": {"enum": ["active", "pending"]},
+        "source": {"enum": ConsentSource.values, "description": "Through what the address was subscribed."},
+        "createdAt": {"type": "string", "format": "date-time"},
+        "ip": {"type": ["string", "null"], "description": "The asking request's IP address, where there is one."},
+        "userAgent": {"type": ["string", "null"]},
+        "doubleOptIn": {"type": "boolean", "description": "Whether the membership needed a confirmation."},
+        "confirmedAt": {"type": ["string", "null"], "format": "date-time"},
+        "confirmIp": {"type": ["string", "null"], "description": "The confirming request's IP address."},
+        "confirmUserAgent": {"type": ["string", "null"]},
+    },
 }
 
 profile(
@@ -35,6 +54,13 @@ profile(
             "creationDate": {"type": "string", "format": "date-time"},
             "unsubscribedAt": {"type": ["string", "null"], "format": "date-time"},
             "unsubscribeReason": {"type": ["string", "null"]},
+            "pendingLists": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "Double opt-in lists the address asked to join and has not confirmed yet: not in "
+                "belongsToLists, not counted, not sent campaigns.",
+            },
+            "consents": {"type": "array", "items": CONSENT},
             "_links": {"type": "array", "items": ref("link")},
         },
     },
@@ -172,7 +198,8 @@ rel(
     "subscribe-to-list",
     "Subscribe to a list",
     "POST an address (and fields) to add it to the list: 201 for a new subscriber, 200 for an existing one, "
-    "which is updated with only the data given.",
+    "which is updated with only the data given. On a double opt-in list the membership is pending and a "
+    "confirmation email is sent (once: a retried request sends no second one); an active member stays active.",
     method="POST",
     request_profile="subscribe-input",
     response_profile="message",
@@ -181,7 +208,8 @@ rel(
 rel(
     "remove-from-list",
     "Remove from a list",
-    "DELETE the subscriber's membership of the list; the subscriber itself is kept.",
+    "DELETE the subscriber's membership of the list (or its pending one, with its consent record); the "
+    "subscriber itself is kept.",
     method="DELETE",
     response_profile="message",
     problems=("404.1-not-found", *AUTH),

@@ -103,3 +103,55 @@ class Suppression(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "email_md5"], name="suppression_unique_md5")]
+
+
+class ConsentSource(models.TextChoices):
+    API = "api"
+    FORM = "form"
+    IMPORT = "import"
+    ADMIN = "admin"
+
+
+class Consent(models.Model):
+    """How an address came to be on a list: the proof of consent GDPR and CAN-SPAM audits ask for.
+
+    One row per (list, subscriber), written in the transaction that asks for the membership. On a list without
+    double opt-in the membership exists from then on; on a double opt-in list the row is the *pending* membership
+    (no ``Membership`` yet, so nothing counts or sends to it) until the link of the confirmation email confirms it
+    (``confirmed_at`` and the confirming request's IP and user agent). The row goes with its membership (removal,
+    erasure, the list's deletion) and with an unconfirmed request when the sweeper expires it: nothing is kept
+    about someone who never agreed.
+    """
+
+    list = models.ForeignKey(
+        "lists.MailingList", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="consents", db_constraint=False)
+    source = models.CharField(max_length=8, choices=ConsentSource.choices)
+    created_at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, null=True, blank=True)
+    double_opt_in = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirm_ip = models.GenericIPAddressField(null=True, blank=True)
+    confirm_user_agent = models.CharField(max_length=500, null=True, blank=True)
+    # Confirmation emails queued for this request (the round of the next one's idempotency key), and when the
+    # last one was: the pending membership expires DOUBLE_OPT_IN_HOURS after it. None: one is due (an import's).
+    sends = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["list", "subscriber"], name="consent_unique_membership")]
+        indexes = [
+            # The sweeper's and the confirmation sender's reads: pending requests only, by when last sent.
+            models.Index(
+                fields=["sent_at"],
+                name="consent_pending_sent",
+                condition=models.Q(double_opt_in=True, confirmed_at__isnull=True),
+            )
+        ]
+        ordering = ["id"]
+
+    @property
+    def pending(self) -> bool:
+        return self.double_opt_in and self.confirmed_at is None

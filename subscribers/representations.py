@@ -24,6 +24,52 @@ def membership_href(account_name: str, list_id: int, md5: str) -> str:
     return url("list-subscriber", account_name=account_name, list_id=list_id, email_md5=md5)
 
 
+def confirmation_href(account_name: str, list_id: int, md5: str) -> str:
+    return url("list-subscriber-confirmation", account_name=account_name, list_id=list_id, email_md5=md5)
+
+
+def consent_item(consent) -> dict:
+    """A membership's consent record: how and when it was asked for, and when confirmed (double opt-in)."""
+    return {
+        "listId": consent.list_id,
+        "state": "pending" if consent.pending else "active",
+        "source": consent.source,
+        "createdAt": iso(consent.created_at),
+        "ip": consent.ip,
+        "userAgent": consent.user_agent,
+        "doubleOptIn": consent.double_opt_in,
+        "confirmedAt": iso(consent.confirmed_at),
+        "confirmIp": consent.confirm_ip,
+        "confirmUserAgent": consent.confirm_user_agent,
+    }
+
+
+def pending_links(account_name: str, md5: str, consents) -> list[dict]:
+    """A pending membership's actions: resend its confirmation, or withdraw it."""
+    links = []
+    for consent in consents:
+        if consent.pending:
+            links.append(
+                link(
+                    confirmation_href(account_name, consent.list_id, md5),
+                    "/rels/resend-confirmation",
+                    f"Resend the confirmation email for list {consent.list_id}",
+                )
+            )
+            links.extend(remove_links(account_name, md5, [consent.list_id]))
+    return links
+
+
+def membership_links(account_name: str, md5: str, list_id: int) -> list[dict]:
+    """The answer to a resent confirmation."""
+    return [
+        link(subscriber_href(account_name, md5), "related /rels/subscriber", "Subscriber"),
+        link(confirmation_href(account_name, list_id, md5), "/rels/resend-confirmation", "Resend again"),
+        link(list_subscribers_href(account_name, list_id), "parent /rels/subscribers-collection", "List subscribers"),
+        account_home(account_name),
+    ]
+
+
 def remove_links(account_name: str, md5: str, list_ids) -> list[dict]:
     return [
         link(membership_href(account_name, list_id, md5), "/rels/remove-from-list", f"Remove from list {list_id}")
@@ -61,7 +107,8 @@ def subscriber_item(account_name: str, subscriber, list_ids, *, in_list: int | N
     }
 
 
-def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> dict:
+def subscriber_detail(account_name: str, subscriber, list_ids, field_types, consents=()) -> dict:
+    """``consents``: the subscriber's consent records (its memberships' and its pending ones')."""
     md5 = subscriber.email_md5
     href = subscriber_href(account_name, md5)
     values = subscriber.fields
@@ -73,19 +120,26 @@ def subscriber_detail(account_name: str, subscriber, list_ids, field_types) -> d
         "creationDate": iso(subscriber.created_at),
         "unsubscribedAt": iso(subscriber.unsubscribed_at),
         "unsubscribeReason": subscriber.unsubscribe_reason,
+        "pendingLists": [consent.list_id for consent in consents if consent.pending],
+        "consents": [consent_item(consent) for consent in consents],
         "_links": [
             link(href, "self /rels/subscriber", "Subscriber details"),
             link(href, "edit /rels/edit-subscriber", "Edit"),
             link(unsubscribe_href(account_name, md5), "/rels/unsubscribe", "Unsubscribe"),
             *remove_links(account_name, md5, list_ids),
+            *pending_links(account_name, md5, consents),
             account_home(account_name),
         ],
     }
 
 
-def subscribed_links(account_name: str, md5: str, list_id: int, *, created: bool) -> list[dict]:
+def subscribed_links(account_name: str, md5: str, list_id: int, *, created: bool, pending: bool = False) -> list[dict]:
     collection = list_subscribers_href(account_name, list_id)
+    resend = [
+        link(confirmation_href(account_name, list_id, md5), "/rels/resend-confirmation", "Resend the confirmation")
+    ]
     return [
+        *(resend if pending else []),
         link(
             subscriber_href(account_name, md5),
             "related /rels/subscriber",
@@ -170,9 +224,9 @@ def contacts_href() -> str:
     return url("v1-contact-collection")
 
 
-def contact(account_name: str, subscriber, list_ids, field_types) -> dict:
+def contact(account_name: str, subscriber, list_ids, field_types, consents=()) -> dict:
     """The subscriber's detail with the links of /api/v1/contacts."""
-    body = subscriber_detail(account_name, subscriber, list_ids, field_types)
+    body = subscriber_detail(account_name, subscriber, list_ids, field_types, consents)
     href = contact_href(subscriber.email_md5)
     body["_links"] = [
         link(href, "self /rels/contact", "Contact"),
@@ -189,10 +243,11 @@ def contact(account_name: str, subscriber, list_ids, field_types) -> dict:
 
 
 def contacts_page(
-    account_name: str, page: Page, memberships, field_types, collection: Collection, query: Query
+    account_name: str, page: Page, memberships, field_types, collection: Collection, query: Query, consents=None
 ) -> dict:
+    consents = consents or {}
     return envelope(
-        [contact(account_name, row, memberships[row.pk], field_types) for row in page.rows],
+        [contact(account_name, row, memberships[row.pk], field_types, consents.get(row.pk, ())) for row in page.rows],
         page,
         collection,
         query,

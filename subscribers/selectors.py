@@ -15,7 +15,7 @@ from fields.selectors import field_types
 from subscribers import sql
 from subscribers.contacts import CONTACTS
 from subscribers.counters import subscriber_count
-from subscribers.models import NEVER_OPEN, SUPPRESSED, UNSUBSCRIBED, Status, Subscriber
+from subscribers.models import NEVER_OPEN, SUPPRESSED, UNSUBSCRIBED, Consent, Status, Subscriber
 
 
 def subscriber_find(*, account, email_md5: str) -> Subscriber | None:
@@ -28,6 +28,10 @@ def subscriber_get(*, account, email_md5: str) -> Subscriber:
     if subscriber is None:
         raise ApiProblem(NOT_FOUND, f"The account has no subscriber {email_md5}.")
     return subscriber
+
+
+def subscriber_email(*, subscriber_id: int) -> str | None:
+    return Subscriber.objects.filter(pk=subscriber_id).values_list("email", flat=True).first()
 
 
 def subscriber_page(*, account, status: str | None, params: PageParams) -> tuple[list[Subscriber], int]:
@@ -76,6 +80,16 @@ def lists_of(subscribers: list[Subscriber] | list[SubscriberSummary]) -> dict[in
         return result
     for subscriber_id, list_id in sql.memberships_of(ids):
         result[subscriber_id].append(list_id)
+    return result
+
+
+def consents_of(subscribers) -> dict[int, list[Consent]]:
+    """subscriber id → its consent records (memberships' and pending ones'), by list id, in one query."""
+    result = defaultdict(list)
+    ids = [s.pk for s in subscribers]
+    if ids:
+        for consent in Consent.objects.filter(subscriber_id__in=ids).order_by("list_id"):
+            result[consent.subscriber_id].append(consent)
     return result
 
 

@@ -1,5 +1,7 @@
 """Subscriber writes. Each keeps the status and list counters exact in its own transaction."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -8,12 +10,27 @@ from api.problems import VALIDATION_ERROR, ApiProblem
 from api.sql import fetch_one
 from lists.models import MailingList
 from lists.selectors import lists_existing
-from lists.services import list_members_add
-from subscribers import sql
+from subscribers import confirmations, sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email, email_md5
 from subscribers.erasure import is_suppressed, suppression_lift
-from subscribers.models import SUPPRESSED, UNSUBSCRIBED, Membership, Status, Subscriber, Suppression
+from subscribers.membership import (
+    API,
+    ConsentRequest,
+    membership_add,
+    membership_join,
+    membership_remove,
+    memberships_join,
+)
+from subscribers.models import (
+    SUPPRESSED,
+    UNSUBSCRIBED,
+    ConsentSource,
+    Membership,
+    Status,
+    Subscriber,
+    Suppression,
+)
 from subscribers.problems import EMAIL_IN_USE, SUBSCRIBER_SUPPRESSED
 
 # Statuses a PUT may set; bounces and user unsubscriptions come from what happened, not from an edit.
@@ -86,29 +103,32 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
         subscriber.save(update_fields=["fields", "updated_at"])
 
 
-def _add_to_list(subscriber: Subscriber, list_id: int, *, new_subscriber: bool = False) -> None:
-    if new_subscriber:  # created in this transaction: no membership can exist yet (every create: plain SQL)
-        sql.insert_membership(list_id, subscriber.pk, timezone.now())
-    elif not Membership.objects.get_or_create(list_id=list_id, subscriber=subscriber)[1]:
-        return  # already in the list
-    if subscriber.status == Status.ACTIVE:
-        list_members_add(list_id=list_id, delta=1)
-
-
-def _remove_from_list(subscriber: Subscriber, list_id: int) -> bool:
-    deleted, _ = Membership.objects.filter(list_id=list_id, subscriber=subscriber).delete()
-    if deleted and subscriber.status == Status.ACTIVE:
-        list_members_add(list_id=list_id, delta=-1)
-    return bool(deleted)
+@dataclass(frozen=True)
+class Subscription:
+    subscriber: Subscriber
+    created: bool  # the subscriber is new
+    pending: bool  # the membership waits for the address's confirmation (a double opt-in list)
+    confirmation_sent: bool  # a confirmation email was queued by this request
 
 
 @transaction.atomic
-def subscriber_subscribe(
-    *, account, mailing_list: MailingList, email: Email, to_set: dict, to_unset: set, resubscribe: bool = False
-) -> tuple[Subscriber, bool]:
-    """Add ``email`` to the list, creating the subscriber or updating only the fields given.
+def subscription_request(
+    *,
+    account,
+    mailing_list: MailingList,
+    email: Email,
+    to_set: dict | None = None,
+    to_unset: set | None = None,
+    resubscribe: bool = False,
+    consent: ConsentRequest = API,
+) -> Subscription:
+    """Subscribe ``email`` to the list (creating the subscriber, or changing only the fields given), with the
+    consent record of ``consent`` (where the request came from).
 
-    An unsubscribed or hard-bounced subscriber is refused (409) unless ``resubscribe``.
+    An unsubscribed or hard-bounced subscriber is refused (409.2) unless ``resubscribe``. On a double opt-in list
+    the membership is pending and a confirmation email is queued (subscribers/consents.py). A member stays a
+    member (no confirmation); a pending one stays pending: the first email stands, so a retried request sends
+    nothing (``consent.services.confirmation_resend`` sends another).
     """
     subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
     if subscriber.status in SUPPRESSED:
@@ -118,20 +138,36 @@ def subscriber_subscribe(
                 f'{subscriber.email} is {subscriber.status}; send "resubscribe": true to reactivate it.',
             )
         _set_status(subscriber, Status.ACTIVE)
-    _apply_fields(subscriber, to_set, to_unset)
-    _add_to_list(subscriber, mailing_list.pk, new_subscriber=created)
-    return subscriber, created
+    _apply_fields(subscriber, to_set or {}, to_unset or set())
+    pending, requested = membership_join(
+        subscriber, mailing_list.pk, consent, double_opt_in=mailing_list.double_opt_in, new_subscriber=created
+    )
+    sent = confirmations.send(requested) if requested is not None else False
+    return Subscription(subscriber, created, pending, sent)
+
+
+def subscriber_subscribe(**kwargs) -> tuple[Subscriber, bool]:
+    """``subscription_request``, answering (subscriber, created) only."""
+    done = subscription_request(**kwargs)
+    return done.subscriber, done.created
 
 
 @transaction.atomic
 def subscriber_remove_from_list(*, subscriber: Subscriber, mailing_list: MailingList) -> bool:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    return _remove_from_list(subscriber, mailing_list.pk)
+    return membership_remove(subscriber, mailing_list.pk)
 
 
 @transaction.atomic
 def subscriber_replace(
-    *, subscriber: Subscriber, email: Email, list_ids: list[int], status: str | None, to_set: dict, to_unset: set
+    *,
+    subscriber: Subscriber,
+    email: Email,
+    list_ids: list[int],
+    status: str | None,
+    to_set: dict,
+    to_unset: set,
+    consent: ConsentRequest = API,
 ) -> Subscriber:
     """PUT: the full representation. Lists and fields are replaced; a new address renames."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -146,9 +182,8 @@ def subscriber_replace(
     _apply_fields(subscriber, to_set, to_unset, replace=True)
     current = set(subscriber.memberships.values_list("list_id", flat=True))
     for list_id in current - set(list_ids):
-        _remove_from_list(subscriber, list_id)
-    for list_id in sorted(set(list_ids) - current):
-        _add_to_list(subscriber, list_id)
+        membership_remove(subscriber, list_id)
+    memberships_join(subscriber, set(list_ids) - current, consent=consent)
     return subscriber
 
 
@@ -202,9 +237,17 @@ def skip_outcome(status: str) -> str:
     return "skippedBounced" if status == Status.HARD_BOUNCE else "skippedUnsubscribed"
 
 
-def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, to_set: dict) -> str:
+def subscriber_import_one(
+    *,
+    account,
+    mailing_list: MailingList,
+    email: Email,
+    to_set: dict,
+    double_opt_in: bool = False,
+    consent: ConsentRequest | None = None,
+) -> str:
     """One imported row, through the ORM (the portable path): its outcome: new, updated, alreadyInList,
-    skippedUnsubscribed or skippedBounced.
+    pending (a double opt-in import: its confirmation is due), skippedUnsubscribed or skippedBounced.
 
     Suppressed subscribers and erased addresses are skipped, never reactivated; given fields are merged.
     """
@@ -214,8 +257,12 @@ def subscriber_import_one(*, account, mailing_list: MailingList, email: Email, t
     if subscriber.status in SUPPRESSED:
         return skip_outcome(subscriber.status)
     _apply_fields(subscriber, to_set, set())
+    consent = consent or ConsentRequest(ConsentSource.IMPORT)
+    if double_opt_in:
+        _, requested = membership_join(subscriber, mailing_list.pk, consent, double_opt_in=True, new_subscriber=created)
+        return "pending" if requested is not None else "alreadyInList"
     joined = not Membership.objects.filter(list=mailing_list, subscriber=subscriber).exists()
-    _add_to_list(subscriber, mailing_list.pk)
+    membership_add(subscriber, mailing_list.pk, consent=consent)
     return "new" if created else ("updated" if joined else "alreadyInList")
 
 
@@ -259,7 +306,13 @@ def _check_lists(account_id: int, list_ids: list[int], field: str) -> None:
 
 @transaction.atomic
 def contact_create(
-    *, account, email: Email, to_set: dict, list_ids: list[int], resubscribe: bool = False
+    *,
+    account,
+    email: Email,
+    to_set: dict,
+    list_ids: list[int],
+    resubscribe: bool = False,
+    consent: ConsentRequest = API,
 ) -> Subscriber:
     """POST /api/v1/contacts: a new subscriber with its fields and lists; 409.3 when the address exists,
     409.2 when it was erased (unless ``resubscribe``)."""
@@ -267,8 +320,7 @@ def contact_create(
     subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
     if not created:
         raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
-    for list_id in sorted(set(list_ids)):
-        _add_to_list(subscriber, list_id, new_subscriber=True)
+    memberships_join(subscriber, list_ids, new_subscriber=True, consent=consent)
     return subscriber
 
 

@@ -4,11 +4,12 @@ with table names from the models. Each text is the one benchmarked: change it on
 from django.db import connection
 
 from api.sql import placeholders
-from subscribers.models import Membership, Subscriber, Suppression
+from subscribers.models import Consent, Membership, Subscriber, Suppression
 
 SUBSCRIBER = Subscriber._meta.db_table
 MEMBERSHIP = Membership._meta.db_table
 SUPPRESSION = Suppression._meta.db_table
+CONSENT = Consent._meta.db_table
 
 # The lists a subscriber belongs to: the subquery of lists' members counter (lists.services.lists_members_add).
 LISTS_OF_SUBSCRIBER = f"SELECT list_id FROM {MEMBERSHIP} WHERE subscriber_id = %s"
@@ -77,6 +78,32 @@ def insert_membership(list_id: int, subscriber_id: int, at) -> None:
     )
 
 
+def insert_consent(list_id: int, subscriber_id: int, consent, at, *, double_opt_in: bool) -> None:
+    """The consent record of a membership just made, unless the pair has one (a confirmed request's)."""
+    _execute(
+        f"INSERT INTO {CONSENT} (list_id, subscriber_id, source, created_at, ip, user_agent, double_opt_in, sends) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, 0) ON CONFLICT (list_id, subscriber_id) DO NOTHING",
+        [list_id, subscriber_id, consent.source, at, consent.ip, consent.user_agent, double_opt_in],
+    )
+
+
+# Pending consents (double opt-in, unconfirmed) lapsed: their last email went before the cutoff, or none went
+# and they were asked before it. On the partial index of pending rows (consent_pending_sent).
+_EXPIRE_PENDING = f"""
+DELETE FROM {CONSENT} WHERE id IN (
+    SELECT id FROM {CONSENT}
+    WHERE double_opt_in AND confirmed_at IS NULL
+      AND (sent_at < %(before)s OR (sent_at IS NULL AND created_at < %(before)s))
+    LIMIT %(limit)s)
+"""
+
+
+def expire_pending(before, limit: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPIRE_PENDING, {"before": before, "limit": limit})
+        return cursor.rowcount
+
+
 def list_page(list_id: int, status: str, limit: int, offset: int, *, backwards: bool) -> list[tuple]:
     """(id, email, email_md5, status) of the list's members in ``status``, in the order they joined (or its
     reverse), ``limit`` after ``offset``."""
@@ -112,7 +139,7 @@ EMPTY_STAGE = "TRUNCATE import_stage"
 # waiting for the WAL flush buys nothing; and the chunk's sorts stay in memory.
 IMPORT_SETTINGS = ("SET LOCAL synchronous_commit TO off", "SET LOCAL work_mem TO '64MB'")
 
-UPSERT = f"""
+_UPSERTED = f"""
 WITH upserted AS (
     INSERT INTO {SUBSCRIBER} AS s
         (account_id, email, email_md5, status, fields, created_at, updated_at)
@@ -122,14 +149,36 @@ WITH upserted AS (
         SET fields = s.fields || EXCLUDED.fields, updated_at = EXCLUDED.updated_at
         WHERE s.status <> ALL(%(suppressed)s)
     RETURNING s.id, s.email_md5, (s.xmax = 0) AS inserted, s.status
-), joined AS (
+)"""
+_CONSENT_COLUMNS = "(list_id, subscriber_id, source, created_at, ip, user_agent, double_opt_in, sends)"
+_CONSENT_VALUES = "%(list)s, {id}, 'import', now(), %(ip)s::inet, %(agent)s::varchar, {double}, 0"
+
+# The memberships, each with its consent record (source import, the submitting request's IP and user agent).
+UPSERT = f"""{_UPSERTED}, joined AS (
     INSERT INTO {MEMBERSHIP} (list_id, subscriber_id, created_at)
     SELECT %(list)s, id, now() FROM upserted
     ON CONFLICT (list_id, subscriber_id) DO NOTHING
     RETURNING subscriber_id
+), consented AS (
+    INSERT INTO {CONSENT} {_CONSENT_COLUMNS}
+    SELECT {_CONSENT_VALUES.format(id="subscriber_id", double="false")} FROM joined
+    ON CONFLICT (list_id, subscriber_id) DO NOTHING
 )
 SELECT u.email_md5, u.inserted, u.status, j.subscriber_id IS NOT NULL
 FROM upserted u LEFT JOIN joined j ON j.subscriber_id = u.id
+"""
+
+# A double opt-in import: no membership, a pending consent (its confirmation due: sent_at NULL) for each row
+# that is neither a member nor pending already; the last column says which rows became pending.
+UPSERT_PENDING = f"""{_UPSERTED}, pending AS (
+    INSERT INTO {CONSENT} {_CONSENT_COLUMNS}
+    SELECT {_CONSENT_VALUES.format(id="u.id", double="true")} FROM upserted u
+    WHERE NOT EXISTS (SELECT 1 FROM {MEMBERSHIP} m WHERE m.list_id = %(list)s AND m.subscriber_id = u.id)
+    ON CONFLICT (list_id, subscriber_id) DO NOTHING
+    RETURNING subscriber_id
+)
+SELECT u.email_md5, u.inserted, u.status, p.subscriber_id IS NOT NULL
+FROM upserted u LEFT JOIN pending p ON p.subscriber_id = u.id
 """
 
 DROP_ERASED = f"""

@@ -11,14 +11,15 @@ from fields.selectors import field_types
 from fields.services import field_values_validate
 from lists.selectors import list_get
 from subscribers import representations as rep
-from subscribers.models import STATUS_FILTERS
-from subscribers.selectors import list_subscriber_page, lists_of, subscriber_get, subscriber_page
+from subscribers.models import STATUS_FILTERS, ConsentSource
+from subscribers.selectors import consents_of, list_subscriber_page, lists_of, subscriber_get, subscriber_page
 from subscribers.serializers import SubscribeSerializer, UnsubscribeSerializer, replacement
 from subscribers.services import (
+    ConsentRequest,
     subscriber_remove_from_list,
     subscriber_replace,
-    subscriber_subscribe,
     subscriber_unsubscribe,
+    subscription_request,
 )
 
 MISSING_EMAIL = "To add a subscriber to a list email address is required."
@@ -46,20 +47,24 @@ class ListSubscribersView(AccountScopedView):
         mailing_list = list_get(account=self.account, list_id=list_id)
         data = validated(SubscribeSerializer, request.data, missing_detail=MISSING_EMAIL)
         to_set, to_unset = field_values_validate(account=self.account, entries=data.get("fields"))
-        subscriber, created = subscriber_subscribe(
+        done = subscription_request(
             account=self.account,
             mailing_list=mailing_list,
             email=data["emailAddress"],
             to_set=to_set,
             to_unset=to_unset,
             resubscribe=data["resubscribe"],
+            consent=ConsentRequest.of(ConsentSource.API, request),
         )
-        name = self.account.name
+        name, md5, created = self.account.name, done.subscriber.email_md5, done.created
+        text = "Subscriber successfully created" if created else "Subscriber successfully updated"
+        if done.pending:
+            text += "; the membership is pending until the address confirms it"
         return message(
-            "Subscriber successfully created" if created else "Subscriber successfully updated",
-            rep.subscribed_links(name, subscriber.email_md5, list_id, created=created),
+            text,
+            rep.subscribed_links(name, md5, list_id, created=created, pending=done.pending),
             status=201 if created else 200,
-            headers={"Location": rep.subscriber_href(name, subscriber.email_md5)},
+            headers={"Location": rep.subscriber_href(name, md5)},
         )
 
 
@@ -95,7 +100,11 @@ class SubscriberDetailView(AccountScopedView):
     def get(self, request, account_name, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
         body = rep.subscriber_detail(
-            self.account.name, subscriber, lists_of([subscriber])[subscriber.pk], field_types(account=self.account)
+            self.account.name,
+            subscriber,
+            lists_of([subscriber])[subscriber.pk],
+            field_types(account=self.account),
+            consents_of([subscriber])[subscriber.pk],
         )
         return hypermedia(body, "subscriber", last_modified=subscriber.updated_at)
 
@@ -106,7 +115,11 @@ class SubscriberDetailView(AccountScopedView):
     )
     def put(self, request, account_name, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
-        subscriber = subscriber_replace(subscriber=subscriber, **replacement(self.account, request.data))
+        subscriber = subscriber_replace(
+            subscriber=subscriber,
+            consent=ConsentRequest.of(ConsentSource.API, request),
+            **replacement(self.account, request.data),
+        )
         name, md5 = self.account.name, subscriber.email_md5
         headers = {"Location": rep.subscriber_href(name, md5)} if md5 != email_md5 else None
         return message(

@@ -52,6 +52,7 @@ EXPECTED = {
     "new": 2,
     "updated": 1,
     "alreadyInList": 1,
+    "pending": 0,
     "duplicatedInFile": 1,
     "invalid": 2,
     "skippedUnsubscribed": 1,

@@ -255,6 +255,7 @@ def import_done(distinct: int, duplicates: int, invalid: int) -> tuple[dict, dic
         "new": distinct,
         "updated": 0,
         "alreadyInList": 0,
+        "pending": 0,
         "duplicatedInFile": duplicates,
         "invalid": invalid,
         "skippedUnsubscribed": 0,

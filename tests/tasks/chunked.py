@@ -30,6 +30,7 @@ def big_file(twice=False) -> tuple[bytes, dict]:
         "new": 93,
         "updated": 0,
         "alreadyInList": 0,
+        "pending": 0,
         "duplicatedInFile": 3,
         "invalid": 2,
         "skippedUnsubscribed": 1,

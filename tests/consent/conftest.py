@@ -1,0 +1,1 @@
+from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture for this folder's tests)
