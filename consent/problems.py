@@ -2,7 +2,7 @@ from api.registry import problem
 
 NOT_PENDING = problem(
     409,
-    20,
+    9,
     "not-pending",
     "The subscriber has no pending membership of this list.",
     "Only a membership waiting for its double opt-in confirmation can have its confirmation email resent: the "
@@ -10,7 +10,7 @@ NOT_PENDING = problem(
 )
 CONFIRMATION_LIMIT = problem(
     429,
-    20,
+    3,
     "confirmation-limit",
     "Too many confirmation emails for this address.",
     "At most `DOUBLE_OPT_IN_RESENDS_PER_DAY` (3 by default) confirmation emails are resent to one address in 24 "

@@ -6,7 +6,8 @@ import json
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from api.admin import ServiceAdmin, ServiceForm
 from api.problems import ApiProblem
@@ -89,7 +90,7 @@ class SegmentAdmin(ServiceAdmin):
         if not rows:
             return "none"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             '<a href="{}">{}</a> ({})',
             ((reverse("admin:subscribers_subscriber_change", args=[s.pk]), s.email, s.status) for s in rows),
         )

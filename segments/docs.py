@@ -190,7 +190,7 @@ rel(
     "DELETE a segment no unfinished campaign targets or excludes.",
     method="DELETE",
     response_profile="message",
-    problems=("404.1-not-found", "409.20-segment-in-use", *AUTH),
+    problems=("404.1-not-found", "409.8-segment-in-use", *AUTH),
 )
 rel(
     "segment-subscribers",

@@ -2,7 +2,7 @@ from api.registry import problem
 
 SEGMENT_IN_USE = problem(
     409,
-    20,
+    8,
     "segment-in-use",
     "A campaign that has not finished targets or excludes the segment.",
     "A draft, scheduled, sending or paused campaign names the segment; `detail` says which. Edit those "

@@ -69,7 +69,7 @@ def test_a_campaign_to_segments_only_and_what_deleting_them_does(api, smtp_serve
     subscribed(api, news, "b@example.com", fields={"city": "Quito"})
     lima = create_segment(api, [field("city", "equals", "lima")], name="Lima")
     campaign_id = create_campaign(api, [], segments=[lima])
-    assert_problem(api.delete(f"{segments_path(api)}/{lima}"), 409, "/errors/409.20-segment-in-use")
+    assert_problem(api.delete(f"{segments_path(api)}/{lima}"), 409, "/errors/409.8-segment-in-use")
     start(api, campaign_id)
     send()
     assert list(smtp_server.per_recipient()) == ["a@example.com"]
