@@ -10,7 +10,7 @@ from api.problems import ApiProblem
 
 
 class AtLeast(int):
-    """A count that stopped at its cap: shown as "10,000+" wherever the admin prints it."""
+    """A count that stopped at its cap: shown as "1,000+" wherever the admin prints it."""
 
     def __str__(self):
         return f"{self - 1:,}+"
@@ -18,13 +18,16 @@ class AtLeast(int):
 
 class CappedCountPaginator(Paginator):
     """Counts at most ``cap`` rows: a page of a million-row table must not cost a ``COUNT(*)`` of it (a whole scan
-    when the search reads rows). Past the cap the count shows as "10,000+" and the pages stop a row after it."""
+    when the search reads rows). Past the cap the count shows as "1,000+" and the pages stop a row after it."""
 
-    cap = 10_000
+    cap = 1_000
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # any cap + 1 rows: in the page's order, a rare match would read the whole table
+        counted = rows[: self.cap + 1].count()
         return AtLeast(counted) if counted > self.cap else counted
 
 

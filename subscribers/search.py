@@ -43,13 +43,13 @@ def subscribers_search(queryset: QuerySet, term: str) -> QuerySet:
     if not term:
         return queryset
     if MD5.fullmatch(term):
-        return queryset.filter(email_md5=term)
+        return queryset.filter(_in_every_account(), email_md5=term)
     if term.startswith(CONTAINS) and len(term) > MIN_PART:
         return queryset.filter(email__contains=term[1:])
     if term.startswith(DOMAIN) and len(term) > MIN_PART:
         return _with_domain(queryset).filter(address_domain__startswith=term[1:])
     if len(term) < MIN_PART or term.startswith((CONTAINS, DOMAIN)):
-        return queryset.filter(email_md5=email_md5(term))
+        return queryset.filter(_in_every_account(), email_md5=email_md5(term))
     by_address = _starts_with(term)
     if DOMAIN in term:
         return queryset.filter(by_address)
@@ -57,16 +57,21 @@ def subscribers_search(queryset: QuerySet, term: str) -> QuerySet:
 
 
 def _starts_with(prefix: str) -> Q:
-    """``email LIKE 'prefix%'``, with the range that lets PostgreSQL read it from the (account, email, id) index:
-    its LIKE uses an index only under the C collation or ``text_pattern_ops``, and the account leads the index, so
-    every account is named (one range scan each)."""
-    condition = Q(email__startswith=prefix, email__gte=prefix)
-    if connection.vendor == "postgresql":
-        condition &= Q(account_id__in=list(Account.objects.values_list("pk", flat=True)))
+    """``email LIKE 'prefix%'``, with the range that lets PostgreSQL read it from the (account, email, id) index (its
+    LIKE uses an index only under the C collation or ``text_pattern_ops``)."""
+    condition = _in_every_account() & Q(email__startswith=prefix, email__gte=prefix)
     last = ord(prefix[-1])
     if last < 0x10FFFF:
         condition &= Q(email__lt=prefix[:-1] + chr(last + 1))
     return condition
+
+
+def _in_every_account() -> Q:
+    """The account leads the indexes on addresses and their MD5s: naming every account lets PostgreSQL use them when
+    the search is not limited to one (a range or lookup per account)."""
+    if connection.vendor != "postgresql":
+        return Q()
+    return Q(account_id__in=list(Account.objects.values_list("pk", flat=True)))
 
 
 def _with_domain(queryset: QuerySet) -> QuerySet:

@@ -302,8 +302,9 @@ def test_the_selection_exports_as_csv_with_lists_and_fields(api, owner, admin_cl
     response = admin_client.post(f"{SUBSCRIBERS}/", {"action": "export_csv", "_selected_action": selected(*rows)})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "emailAddress,emailMd5,account,status,lists,created,firstName,vip"
+    assert lines[0] == "emailAddress,emailMd5,account,status,lists,created,consents,firstName,vip"
     assert lines[1].startswith(f"ann@example.com,{md5('ann@example.com')},{owner.account.name},active,News,")
+    assert ",News; active; api; " in lines[1]  # its consent record: list, state, source, when, IP, user agent
     assert lines[1].endswith(",Ann,true") and lines[2].endswith(",,")
 
 

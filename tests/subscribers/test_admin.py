@@ -2,6 +2,7 @@
 
 import pytest
 
+from api.admin import CappedCountPaginator
 from fields.models import Field
 from subscribers.models import Subscriber
 from tests.subscribers.builders import create_field, create_list, md5, subscribed, unsubscribe
@@ -102,3 +103,13 @@ def test_fields_pages_render(admin_client, owner, data):
     for name in ("firstName", "income"):
         field = Field.objects.get(account=owner.account, name=name)
         assert admin_client.get(f"/admin/fields/field/{field.pk}/change/").status_code == 200
+
+
+def test_the_page_counts_no_further_than_its_cap(admin_client, data, monkeypatch):
+    """A million subscribers cost no COUNT(*) of them all: past the cap the count reads "N+"."""
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    response = admin_client.get("/admin/subscribers/subscriber/")
+    assert len(shown(response)) == 3
+    assert "2+ subscribers" in " ".join(response.content.decode().split())
+    exact = admin_client.get("/admin/subscribers/subscriber/", {"q": "jane"})
+    assert "1 subscriber" in " ".join(exact.content.decode().split())
