@@ -11,13 +11,18 @@ class MailingListForm(ServiceForm):
 
     class Meta:
         model = MailingList
-        fields = ("account", "name", "active")
+        fields = ("account", "name", "active", "public", "public_name", "public_description")
+        help_texts = {
+            "public": "Shown on the preference page: subscribers may join or leave it themselves.",
+            "public_name": "What subscribers read there; the name when blank.",
+        }
 
     def write(self):
         data = self.cleaned_data
+        options = {key: data[key] for key in ("active", "public", "public_name", "public_description")}
         if self.instance.pk:
-            return list_update(mailing_list=self.instance, name=data["name"], active=data["active"])
-        return list_create(account=data["account"], name=data["name"], active=data["active"])
+            return list_update(mailing_list=self.instance, name=data["name"], **options)
+        return list_create(account=data["account"], name=data["name"], **options)
 
 
 @admin.register(MailingList)
@@ -25,8 +30,8 @@ class MailingListAdmin(ServiceAdmin):
     form = MailingListForm
     delete_service = list_delete
     delete_noun = "mailing_list"
-    list_display = ("name", "account", "active", "subscribers_count", "created_at")
-    list_filter = ("active",)
+    list_display = ("name", "account", "active", "public", "subscribers_count", "created_at")
+    list_filter = ("active", "public")
     search_fields = ("name", "account__name")
     readonly_fields = ("subscribers_count", "created_at")
     list_select_related = ("account",)

@@ -83,6 +83,9 @@ def _fields(mailing_list) -> dict:
         "subscribersQuantity": mailing_list.subscribers_count,
         "subcribersQuantity": mailing_list.subscribers_count,
         "active": mailing_list.active,
+        "public": mailing_list.public,
+        "publicName": mailing_list.public_name,
+        "publicDescription": mailing_list.public_description,
         "creation-date": iso(mailing_list.created_at),
         "creationDate": iso(mailing_list.created_at),
     }

@@ -32,3 +32,9 @@ def list_ids_of(*, account_id: int):
 def lists_of(*, account):
     """The account's lists, by id."""
     return MailingList.objects.filter(account=account).order_by("id")
+
+
+def lists_public(*, account_id: int) -> list[MailingList]:
+    """The account's active public lists, as the preference page shows them (by display name, then id)."""
+    lists = MailingList.objects.filter(account_id=account_id, active=True, public=True)
+    return sorted(lists, key=lambda row: (row.display_name.casefold(), row.pk))

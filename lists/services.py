@@ -18,12 +18,27 @@ def _name_taken(account, name: str, exclude_id: int | None = None) -> bool:
 
 
 @transaction.atomic
-def list_create(*, account, name: str, active: bool = True) -> MailingList:
+def list_create(
+    *,
+    account,
+    name: str,
+    active: bool = True,
+    public: bool = False,
+    public_name: str = "",
+    public_description: str = "",
+) -> MailingList:
     if active and _name_taken(account, name):
         raise _duplicated(name)
     try:
         with transaction.atomic():
-            mailing_list = MailingList.objects.create(account=account, name=name, active=active)
+            mailing_list = MailingList.objects.create(
+                account=account,
+                name=name,
+                active=active,
+                public=public,
+                public_name=public_name,
+                public_description=public_description,
+            )
     except IntegrityError:  # a concurrent create won the race for this name
         raise _duplicated(name) from None
     ListCount.add(account.pk, 1)
@@ -31,15 +46,30 @@ def list_create(*, account, name: str, active: bool = True) -> MailingList:
 
 
 @transaction.atomic
-def list_update(*, mailing_list: MailingList, name: str, active: bool | None = None) -> MailingList:
+def list_update(
+    *,
+    mailing_list: MailingList,
+    name: str,
+    active: bool | None = None,
+    public: bool | None = None,
+    public_name: str | None = None,
+    public_description: str | None = None,
+) -> MailingList:
+    """``None``: the member keeps its value (a PUT may leave out everything but the name)."""
     mailing_list.name = name
-    if active is not None:
-        mailing_list.active = active
+    for attribute, value in (
+        ("active", active),
+        ("public", public),
+        ("public_name", public_name),
+        ("public_description", public_description),
+    ):
+        if value is not None:
+            setattr(mailing_list, attribute, value)
     if mailing_list.active and _name_taken(mailing_list.account, name, exclude_id=mailing_list.pk):
         raise _duplicated(name)
     try:
         with transaction.atomic():
-            mailing_list.save(update_fields=["name", "active"])
+            mailing_list.save(update_fields=["name", "active", "public", "public_name", "public_description"])
     except IntegrityError:
         raise _duplicated(name) from None
     return mailing_list

@@ -7,7 +7,7 @@ from api.validation import validated
 from api.views import AccountScopedView
 from lists import representations as rep
 from lists.selectors import list_get, list_page
-from lists.serializers import ListInputSerializer
+from lists.serializers import ListInputSerializer, list_options
 from lists.services import list_create, list_delete, list_update
 
 
@@ -29,7 +29,7 @@ class ListCollectionView(AccountScopedView):
     )
     def post(self, request, account_name):
         data = validated(ListInputSerializer, request.data)
-        mailing_list = list_create(account=self.account, name=data["name"], active=data.get("active", True))
+        mailing_list = list_create(account=self.account, name=data["name"], **list_options(data))
         name = self.account.name
         return message(
             "List successfully created",
@@ -53,7 +53,7 @@ class ListDetailView(AccountScopedView):
     def put(self, request, account_name, list_id):
         mailing_list = list_get(account=self.account, list_id=list_id)
         data = validated(ListInputSerializer, request.data)
-        list_update(mailing_list=mailing_list, name=data["name"], active=data.get("active"))
+        list_update(mailing_list=mailing_list, name=data["name"], **list_options(data))
         return message(
             "List updated successfully", rep.list_written_links(self.account.name, mailing_list.pk, created=False)
         )
