@@ -22,7 +22,7 @@ def test_a_subscriber_changes_lists_unsubscribes_and_comes_back(live_server, bro
         api, "weekly-2026", public=True, publicName="Weekly news", publicDescription="Our best stories, every Friday"
     )
     offers = make_list(api, "Offers", public=True, publicDescription="Sales and discount codes, a few times a month")
-    events = make_list(api, "events", public=True, publicName="Events near you")
+    make_list(api, "events", public=True, publicName="Events near you")
     internal = make_list(api, "Imported VIPs")
     subscribed(api, weekly, "jane.doe@example.com", fields={"firstName": "Jane"})
     subscribed(api, internal, "jane.doe@example.com", status=200)
