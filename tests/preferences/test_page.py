@@ -1,6 +1,7 @@
 """The preference page, reached from the footer link of a campaign received over SMTP: the lists shown and
 ticked, changing them, unsubscribing from everything, resubscribing, and what a crafted POST cannot do."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from campaigns.models import Event, Message
 from campaigns.tokens import make_preferences_token, make_token
 from preferences import guard
 from subscribers.models import Status, Subscriber
-from tests.campaigns.builders import BASE_URL, nonzero, stats_of
+from tests.campaigns.builders import BASE_URL, create_campaign, local, nonzero, stats_of
 from tests.preferences.builders import (
+    HTML,
+    TEXT,
     form_value,
     memberships,
     open_page,
@@ -261,3 +264,20 @@ def test_a_body_that_is_no_form_is_a_problem_not_a_500(sent):
     _, received = sent
     response = Client().post(received["ann@example.com"].page, "{}", content_type="application/json")
     assert response.status_code == 415
+
+
+def test_a_previews_preference_link_shows_a_preview_page_and_changes_nothing(api, sent, smtp_server):
+    lists, _ = sent
+    campaign_id = create_campaign(api, [lists.weekly], name="Draft", html=HTML, text=TEXT)
+    body = api.get(f"/accounts/{api.owner.name}/campaigns/{campaign_id}/preview").json()
+    path = local(re.search(r'href="([^"]+/p/pv-[^"]+)"', body["html"]).group(1))
+    assert f"Preferences: {BASE_URL}{path}" in body["text"]
+    assert "This is a preview" in Client().get(path).content.decode()
+    response = Client().post(path, {"action": "unsubscribe"})
+    assert response.status_code == 200 and "This is a preview" in response.content.decode()
+    assert status_of("ann@example.com") == Status.ACTIVE
+    # A test send carries the same link.
+    response = api.post(f"/accounts/{api.owner.name}/campaigns/{campaign_id}/test", {"emails": ["qa@example.com"]})
+    assert response.status_code == 200, response.content
+    text = smtp_server.to("qa@example.com")[0].parsed().get_body(("plain",)).get_content()
+    assert f"Preferences: {BASE_URL}{path}" in text
