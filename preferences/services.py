@@ -9,7 +9,7 @@ from django.db import transaction
 from campaigns.tracking import unsubscribe_message
 from preferences.selectors import CHANGEABLE, SELF_RESUBSCRIBABLE, Preferences
 from subscribers.emails import Email
-from subscribers.models import Subscriber
+from subscribers.models import Membership, Subscriber
 from subscribers.services import subscriber_remove_from_list, subscriber_subscribe
 
 UNSUBSCRIBE_REASON = "Unsubscribed on the preference page"
@@ -39,7 +39,10 @@ def _locked(preferences: Preferences, allowed: frozenset) -> Subscriber:
 def _apply(subscriber: Subscriber, preferences: Preferences, wanted: set[int], *, resubscribe: bool) -> Changes:
     by_id = {row.pk: row for row in preferences.lists}
     wanted = wanted & by_id.keys()
-    current = preferences.ticked & by_id.keys()
+    # Read again under the lock: the page may be older than another change (a second tab, the API).
+    current = set(
+        Membership.objects.filter(subscriber=subscriber, list_id__in=list(by_id)).values_list("list_id", flat=True)
+    )
     joining = sorted(wanted - current)
     if (joining or resubscribe) and not preferences.can_add:
         raise Refused("This link is too old to subscribe again: use the link in a more recent email.")
