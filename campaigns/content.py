@@ -1,7 +1,8 @@
 """Campaign content: merge tags, link rewriting, the open pixel, and per-recipient rendering.
 
 Merge tags are ``{{ name }}`` or ``{{ name | fallback }}``: ``name`` is one of the
-account's fields (case-insensitive) or ``emailAddress`` or ``unsubscribeUrl``. In the
+account's fields (case-insensitive) or ``emailAddress``, ``unsubscribeUrl`` or ``preferencesUrl`` (the
+recipient's preference page: campaigns only; a single email fills it from its own values). In the
 HTML part values are HTML-escaped; a missing or empty value gives the fallback ("" if none).
 
 Compiling turns a template into segments: literal strings and ``[kind, …]`` lists
@@ -24,7 +25,9 @@ ANCHOR = re.compile(r"<a\b[^<>]*>", re.IGNORECASE)
 HREF = re.compile(r"""\bhref\s*=\s*(["'])(https?://(?:\{\{[^{}"'<>]*\}\}|\{(?!\{)|[^"'\s<>{])+)\1""", re.IGNORECASE)
 BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 BODY_START = re.compile(r"<body\b[^<>]*>", re.IGNORECASE)
-BUILTINS = {"emailaddress": "emailAddress", "unsubscribeurl": "unsubscribeUrl"}
+BUILTINS = {"emailaddress": "emailAddress", "unsubscribeurl": "unsubscribeUrl", "preferencesurl": "preferencesUrl"}
+# A single email belongs to no list, so it has no preference page: its {{ preferencesUrl }} is one of its values.
+SINGLE_BUILTINS = {key: name for key, name in BUILTINS.items() if name != "preferencesUrl"}
 
 
 class TemplateError(ValueError):
@@ -48,7 +51,7 @@ def fallback_text(raw: str | None) -> str:
     return raw
 
 
-def parse(template: str, fields: dict[str, str], *, where: str) -> list:
+def parse(template: str, fields: dict[str, str], *, where: str, builtins: dict[str, str] = BUILTINS) -> list:
     """Segments of ``template``; ``fields`` maps lowercased field names to their names."""
     segments, position = [], 0
     for match in TAG.finditer(template):
@@ -56,7 +59,7 @@ def parse(template: str, fields: dict[str, str], *, where: str) -> list:
         if stray:
             raise TemplateError(f"{where}: malformed merge tag at character {stray.start() + 1}")
         name = match.group(1)
-        canonical = BUILTINS.get(name.lower()) or fields.get(name.lower())
+        canonical = builtins.get(name.lower()) or fields.get(name.lower())
         if canonical is None:
             raise TemplateError(f"{where}: unknown field '{name}' in merge tag {match.group(0)}")
         if match.start() > position:
@@ -95,7 +98,7 @@ def link_targets(source: str):
             yield html.unescape(match.group(2))
 
 
-def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) -> list:
+def _html_segments(source: str, preheader: str, fields: dict, links: list[str], builtins: dict) -> list:
     """The HTML with its links rewritten to numbered tracked links, the preheader and the open pixel."""
     if preheader:
         hidden = (
@@ -121,7 +124,7 @@ def _html_segments(source: str, preheader: str, fields: dict, links: list[str]) 
         if isinstance(piece, list):
             segments.append(piece)
         elif piece:
-            segments.extend(parse(piece, fields, where="html"))
+            segments.extend(parse(piece, fields, where="html", builtins=builtins))
     pixel = ['<img src="', ["open"], '" width="1" height="1" alt="" style="display:none">']
     end = _last_body_end(segments)
     if end is None:
@@ -150,14 +153,20 @@ def _last_body_end(segments: list):
 
 
 def compile_campaign(
-    *, subject: str, html_part: str, text_part: str, preheader: str, fields: dict[str, str]
+    *,
+    subject: str,
+    html_part: str,
+    text_part: str,
+    preheader: str,
+    fields: dict[str, str],
+    builtins: dict[str, str] = BUILTINS,
 ) -> Compiled:
     """Body literals come out with CRLF line ends, as SMTP wants them."""
     links: list[str] = []
-    html_segments = _html_segments(_lf(html_part), preheader, fields, links) if html_part else []
+    html_segments = _html_segments(_lf(html_part), preheader, fields, links, builtins) if html_part else []
     return Compiled(
-        subject=parse(" ".join(subject.split()), fields, where="subject"),
-        text=_crlf_literals(parse(_lf(text_part), fields, where="text")),
+        subject=parse(" ".join(subject.split()), fields, where="subject", builtins=builtins),
+        text=_crlf_literals(parse(_lf(text_part), fields, where="text", builtins=builtins)),
         html=_crlf_literals(html_segments),
         links=links,
     )
@@ -184,7 +193,7 @@ def value_text(value) -> str:
 
 
 def render(segments: list, values: dict, *, escape: bool, urls: dict | None = None) -> str:
-    """``values`` holds field values plus emailAddress and unsubscribeUrl; ``urls`` the tracking URLs
+    """``values`` holds field values plus emailAddress, unsubscribeUrl and preferencesUrl; ``urls`` the tracking URLs
     (``("link", n)`` and ``"open"``)."""
     out = []
     for segment in segments:

@@ -17,7 +17,7 @@ import uuid
 from email.utils import formataddr, formatdate
 
 from campaigns.content import Compiled, crlf, render, value_text
-from campaigns.tokens import make_tokens
+from campaigns.tokens import make_preferences_token, make_tokens
 
 MAX_LINE = 75  # characters before a soft line break's "=" (RFC 2045: lines of at most 76)
 
@@ -143,7 +143,10 @@ class MessageBuilder:
         reply_to: str,
         base_url: str,
         extra_headers: dict | None = None,
+        preferences: bool = False,
     ):
+        """``preferences``: a campaign's message, whose ``{{ preferencesUrl }}`` is its preference page (a
+        single email's is one of its own values)."""
         self.compiled = compiled
         self.base_url = base_url.rstrip("/")
         self.plain_base = base_url.isascii() and base_url.isprintable() and not any(c in base_url for c in "= ")
@@ -169,6 +172,13 @@ class MessageBuilder:
         if compiled.html:
             parts.append((b"text/html", Part(compiled.html, escape=True)))
         self.parts = parts
+        # Its token costs an HMAC per message: made only when the content shows the link.
+        self.preferences = preferences and any(
+            segment[0] == "tag" and segment[1] == "preferencesUrl"
+            for segments in (compiled.subject, compiled.text, compiled.html)
+            for segment in segments
+            if segment.__class__ is not str
+        )
         self.part_header = b"; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
 
     def urls(self, token: str) -> dict:
@@ -191,12 +201,18 @@ class MessageBuilder:
         return self._date
 
     def build(self, message_id: int, to_email: str, fields: dict) -> bytes:
-        return self.build_tokens(*make_tokens(message_id), to_email, fields)
+        preferences = make_preferences_token(message_id) if self.preferences else None
+        return self.build_tokens(*make_tokens(message_id), to_email, fields, preferences)
 
-    def build_tokens(self, token: str, message_id_token: str, to_email: str, fields: dict) -> bytes:
-        """A message whose links carry ``token`` (a test send's are a preview's: campaigns/preview.py)."""
+    def build_tokens(
+        self, token: str, message_id_token: str, to_email: str, fields: dict, preferences_token: str | None = None
+    ) -> bytes:
+        """A message whose links carry ``token`` and whose preference page ``preferences_token`` (a test send's
+        are a preview's: campaigns/preview.py)."""
         unsubscribe = f"{self.base_url}/u/{token}"
         values = {**fields, "emailAddress": to_email, "unsubscribeUrl": unsubscribe}
+        if preferences_token is not None:
+            values["preferencesUrl"] = f"{self.base_url}/p/{preferences_token}"
         subject = self.static_subject or header_value(render(self.compiled.subject, values, escape=False))
         head = (
             f"{self.fixed_headers}\r\nTo: {to_email}\r\nSubject: {subject}\r\nDate: {self.date()}\r\n"

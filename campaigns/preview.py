@@ -2,7 +2,7 @@
 values. The one place a campaign is rendered outside its send: the preview endpoints, the back office's
 preview and test sends (campaigns/testsend.py) all read it from here.
 
-Its tracked links, open pixel and unsubscribe URL are the real ones with a preview token instead of a
+Its tracked links, open pixel, unsubscribe and preference URLs are the real ones with a preview token instead of a
 message's (campaigns/tokens.py): they lead where the recipient's would, and the tracking views count nothing
 for them (there is no message to count against). Without a chosen subscriber the sample is the campaign's
 first active recipient; without one, the fields' fallbacks show.
@@ -32,7 +32,7 @@ class Preview:
     subscriber: Subscriber | None  # whose merge values these are (None: nobody's, the fallbacks)
     token: str  # the preview token of its links
     compiled: Compiled
-    values: dict  # the merge values, emailAddress and unsubscribeUrl included
+    values: dict  # the merge values, emailAddress, unsubscribeUrl and preferencesUrl included
     subject: str
     preheader: str
     html: str
@@ -113,6 +113,7 @@ def campaign_preview(campaign: Campaign, subscriber: Subscriber | None = None) -
         **(subscriber.fields if subscriber else {}),
         "emailAddress": subscriber.email if subscriber else "",
         "unsubscribeUrl": f"{base}/u/{token}",
+        "preferencesUrl": f"{base}/p/{token}",
     }
     urls = {("link", position): f"{base}/t/c/{token}/{position}" for position in range(len(compiled.links))}
     urls["open"] = f"{base}/t/o/{token}"

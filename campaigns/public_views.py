@@ -16,7 +16,7 @@ from api.problems import NOT_FOUND, ApiProblem
 from api.renderers import HypermediaJSONRenderer
 from api.views import PublicView
 from campaigns.preview import is_preview_token
-from campaigns.tokens import read_preview_token
+from campaigns.tokens import make_preferences_token, read_preview_token
 from campaigns.tracking import message_for_token, track_click, track_open, unsubscribe_by_token
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -82,6 +82,12 @@ def masked_address(email: str) -> str:
     return f"{local[:1]}***{at}{domain}"
 
 
+def _context(message) -> dict:
+    """A campaign message's pages lead to its preference page (preferences/), where lists can be chosen."""
+    preferences = f"/p/{make_preferences_token(message.pk)}" if message.campaign_id else None
+    return {"email": masked_address(message.to_email), "preferences": preferences}
+
+
 PAGE = {
     (200, "text/html"): OpenApiResponse(description="An HTML page."),
     (404, "text/html"): OpenApiResponse(description="An HTML page: the link is not valid."),
@@ -105,7 +111,7 @@ class UnsubscribeView(TokenView):
         message = message_for_token(token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
-        return _page(request, "campaigns/unsubscribe_confirm.html", {"email": masked_address(message.to_email)})
+        return _page(request, "campaigns/unsubscribe_confirm.html", _context(message))
 
     @extend_schema(operation_id="unsubscribe", auth=[], request=None, responses=PAGE)
     def post(self, request, token):
@@ -114,4 +120,4 @@ class UnsubscribeView(TokenView):
         message = unsubscribe_by_token(token=token)
         if message is None:
             return _page(request, "campaigns/unsubscribe_invalid.html", {}, status=404)
-        return _page(request, "campaigns/unsubscribe_done.html", {"email": masked_address(message.to_email)})
+        return _page(request, "campaigns/unsubscribe_done.html", _context(message))

@@ -108,6 +108,7 @@ class Sender:
             from_email=campaign.from_email,
             reply_to=campaign.reply_to,
             base_url=settings.PUBLIC_BASE_URL,
+            preferences=True,
         )
 
     def run(self) -> None:

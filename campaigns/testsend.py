@@ -97,7 +97,9 @@ def _deliver(campaign: Campaign, builder: MessageBuilder, token: str, fields: di
     transport = transport_open()
     if hasattr(transport, "timeout"):
         transport.timeout = min(transport.timeout, TIMEOUT_SECONDS)
-    messages = [(email, builder.build_tokens(token, f"test-{uuid.uuid4().hex}", email, fields)) for email in emails]
+    messages = [
+        (email, builder.build_tokens(token, f"test-{uuid.uuid4().hex}", email, fields, token)) for email in emails
+    ]
     outcomes: list[Outcome | None] = []
     try:
         transport.send_many(campaign.from_email, messages, outcomes)
@@ -120,6 +122,7 @@ def campaign_test_send(*, campaign: Campaign, emails: list[str], subscriber: Sub
         from_email=campaign.from_email,
         reply_to=campaign.reply_to,
         base_url=settings.PUBLIC_BASE_URL,
+        preferences=True,
     )
     fields = preview.subscriber.fields if preview.subscriber else {}
     outcomes = _deliver(campaign, builder, preview.token, fields, emails)

@@ -7,6 +7,11 @@ reply, forwarded headers, bounce reports, archives) and so opens nothing: it onl
 quotes it be traced back to its message. The links' key is the one every token had before the split, so links
 in mail already sent keep working; a Message-ID is also read under it (mail sent before the split; the bounce
 webhook has its own secret, so this grants nothing).
+
+A campaign message carries a third, its preference page's (/p/…), under a key of its own: that page can add
+subscriptions, which the links' token must not be turned into (nor the other way round: the preference token
+opens no tracked link and records no open or click), and neither can be computed from the other without the
+server's key.
 """
 
 import base64
@@ -18,6 +23,7 @@ from django.conf import settings
 LINKS = b"campaigns.message-token"
 MESSAGE_ID = b"campaigns.message-id"
 PREVIEW = b"campaigns.preview"
+PREFERENCES = b"campaigns.preferences"
 PREVIEW_HEAD = "pv-"  # "-" is no base-36 digit: a preview token is never read as a message's
 _keys: dict[tuple[bytes, str], bytes] = {}
 
@@ -53,6 +59,16 @@ def make_tokens(message_id: int) -> tuple[str, str]:
     """(links' token, Message-ID's token): what the sender needs per message, the id encoded once."""
     head = _base36(message_id)
     return f"{head}.{_signature(message_id, LINKS)}", f"{head}.{_signature(message_id, MESSAGE_ID)}"
+
+
+def make_preferences_token(message_id: int) -> str:
+    """The token of a campaign message's preference page (/p)."""
+    return f"{_base36(message_id)}.{_signature(message_id, PREFERENCES)}"
+
+
+def read_preferences_token(token: str) -> int | None:
+    """The message id of a valid preference token, else None (a links' or Message-ID's token is not one)."""
+    return _read(token, (PREFERENCES,))
 
 
 def _read(token: str, purposes: tuple[bytes, ...]) -> int | None:

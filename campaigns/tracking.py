@@ -13,7 +13,7 @@ from campaigns.content import fill_link
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.preview import is_preview_token, preview_link
 from campaigns.services import stats_add
-from campaigns.tokens import read_message_id_header, read_token
+from campaigns.tokens import read_message_id_header, read_preferences_token, read_token
 from subscribers.models import Status, Subscriber
 from subscribers.services import (
     subscriber_record_bounce,
@@ -40,6 +40,14 @@ def _own_links_of(message_id: int) -> tuple[list[str], dict] | None:
 def message_for_token(token: str) -> Message | None:
     message_id = read_token(token)
     return None if message_id is None else Message.objects.filter(pk=message_id).first()
+
+
+def message_for_preferences_token(token: str) -> Message | None:
+    """The campaign message whose preference page ``token`` opens (preferences/), else None."""
+    message_id = read_preferences_token(token)
+    if message_id is None:
+        return None
+    return Message.objects.filter(pk=message_id, campaign_id__isnull=False).first()
 
 
 def _event(message: Message, type: str, at, **extra) -> None:
@@ -122,6 +130,15 @@ def unsubscribe_by_token(*, token: str) -> Message | None:
     message = message_for_token(token)
     if message is None:
         return None
+    unsubscribe_message(message=message)
+    return message
+
+
+@transaction.atomic
+def unsubscribe_message(*, message: Message, reason: str | None = None) -> bool:
+    """The recipient of ``message`` asked to stop (its unsubscribe link, or its preference page): the
+    subscriber becomes unsubscribed-by-user, and the message's campaign counts the unsubscribe with an event.
+    False when nothing changed (already unsubscribed)."""
     subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
     if subscriber is None:
         # A single email to an address that is no contact: the address is suppressed.
@@ -133,14 +150,17 @@ def unsubscribe_by_token(*, token: str) -> Message | None:
             now = timezone.now()
             _stats(message, Counter({"unsubscribes": 1}), now)
             _event(message, EventType.UNSUBSCRIBE, now)
-        return message
-    name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
-    reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"
+            return True
+        return False
+    if reason is None:
+        name = Campaign.objects.filter(pk=message.campaign_id).values_list("name", flat=True).first()
+        reason = f"Unsubscribed from campaign '{name}'" if name else "Unsubscribed from an email"
     if subscriber_unsubscribe(subscriber=subscriber, reason=reason[:500], origin="user"):
         now = timezone.now()
         _stats(message, Counter({"unsubscribes": 1}), now)
         _event(message, EventType.UNSUBSCRIBE, now)
-    return message
+        return True
+    return False
 
 
 def message_for_header(value: str) -> Message | None:

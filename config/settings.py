@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "consent",
     "analytics",
     "segments",
+    "preferences",
     "backoffice.apps.BackOfficeConfig",
 ]
 
@@ -232,6 +233,9 @@ SMTP_CONNECTIONS = env_int("SMTP_CONNECTIONS", 4, minimum=1)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 3, minimum=1)
 SEND_RETRY_BACKOFF_SECONDS = env_int("SEND_RETRY_BACKOFF_SECONDS", 60, minimum=0)
 SOFT_BOUNCE_THRESHOLD = env_int("SOFT_BOUNCE_THRESHOLD", 3, minimum=1)
+# A message's preference page (preferences/) can add subscriptions (tick a list, resubscribe) for this long after
+# the message was sent; leaving lists and unsubscribing work as long as the message exists.
+PREFERENCES_SUBSCRIBE_DAYS = env_int("PREFERENCES_SUBSCRIBE_DAYS", 60, minimum=0)
 # A sender whose SMTP server stays unreachable (or refuses the sender or login) this long ends the task in error;
 # its messages stay queued, charged to nobody, and start resumes them.
 SEND_FAULT_TIMEOUT_SECONDS = env_int("SEND_FAULT_TIMEOUT_SECONDS", 600, minimum=1)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/analytics/", include("analytics.urls")),
     path("", include("campaigns.urls_public")),
     path("", include("consent.urls_public")),
+    path("", include("preferences.urls")),
     path("", include("api.urls")),
     re_path(r"^.*$", csrf_exempt(not_found), name="no-route"),  # api/trailing_slash.py knows it by name
 ]

@@ -24,7 +24,7 @@ from campaigns.services import (
     stats_add,
 )
 from campaigns.testsend import send_window
-from campaigns.tokens import make_token
+from campaigns.tokens import make_preferences_token, make_token
 from consent.tokens import make_token as make_confirmation_token
 from emails.models import IdempotencyKey
 from fields.models import Field
@@ -32,6 +32,7 @@ from fields.services import field_create
 from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
+from preferences.guard import form_value
 from segments.models import Segment
 from subscribers.consents import request_stamp
 from subscribers.counters import counters_recount
@@ -44,6 +45,8 @@ from tasks.services import task_counts_recount
 
 ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
+# The lists the preference page shows (public), with what subscribers read there; 247 is not public.
+PUBLIC_LISTS = {345: ("North news", "Events and offers in the north, once a week"), 346: ("", "")}
 JOHN = "john.smith@example.com"
 JANE = "jane.doe@example.com"
 PENDING = "pending@example.com"  # a pending membership of list 346 (double opt-in examples)
@@ -79,7 +82,14 @@ def reset_examples(*, absent_lists=(), absent_fields=("city",)) -> None:
         if existing is None:
             created = list_create(account=owner, name=f"{name} {list_id}", active=True)
             MailingList.objects.filter(pk=created.pk).update(id=list_id)
-        MailingList.objects.filter(pk=list_id).update(name=name, active=True)
+        public_name, public_description = PUBLIC_LISTS.get(list_id, ("", ""))
+        MailingList.objects.filter(pk=list_id).update(
+            name=name,
+            active=True,
+            public=list_id in PUBLIC_LISTS,
+            public_name=public_name,
+            public_description=public_description,
+        )
     john = Subscriber.objects.filter(account=owner, email=JOHN).first()
     email = normalize_email(JOHN)
     if john is None:
@@ -173,6 +183,9 @@ CAMPAIGN_TASK_ID = 568
 MESSAGE_ID = 4242
 # The token apiary.apib shows in /t/ and /u/ URLs and in the bounce example; the hooks put the real one there.
 EXAMPLE_TOKEN = "39u.Zm9yLWV4YW1wbGUtb25s"
+# The same message's preference page (/p/…), and the hidden value of that page's form.
+EXAMPLE_PREFERENCES_TOKEN = "39u.cHJlZmVyZW5jZXMtZXhh"
+EXAMPLE_FORM_VALUE = "Zm9ybS12YWx1ZS1leGFtcGxl"
 CAMPAIGN = {
     "name": "Spring sale",
     "subject": "{{ firstName | Hello }}, the spring sale starts today",
@@ -202,6 +215,16 @@ CAMPAIGN_STATES = ("draft", "not-ready", "sending", "paused", "sent", "absent")
 
 def message_token() -> str:
     return make_token(MESSAGE_ID)
+
+
+def real_tokens() -> dict[str, str]:
+    """What the hooks put in place of the examples' placeholders."""
+    preferences = make_preferences_token(MESSAGE_ID)
+    return {
+        EXAMPLE_TOKEN: message_token(),
+        EXAMPLE_PREFERENCES_TOKEN: preferences,
+        EXAMPLE_FORM_VALUE: form_value(preferences),
+    }
 
 
 def _frozen(campaign: Campaign, *, status: str, now, task: Task | None = None) -> None:

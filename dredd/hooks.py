@@ -23,12 +23,11 @@ import dredd_hooks as hooks  # noqa: E402
 
 from dredd.fixtures import (  # noqa: E402
     CONFIRMATION_EXAMPLE_TOKEN,
-    EXAMPLE_TOKEN,
     campaign_status,
     confirmation_token,
     import_body,
-    message_token,
     prepare,
+    real_tokens,
     reset_campaigns,
     reset_examples,
     reset_segments,
@@ -150,13 +149,14 @@ def put_confirmation_token(transaction):
 
 
 def put_real_token(transaction):
-    """The examples show a placeholder token for message 4242; the server only accepts its signed one."""
-    token = message_token()
-    transaction["fullPath"] = transaction["fullPath"].replace(EXAMPLE_TOKEN, token)
+    """The examples show placeholder tokens for message 4242 (and its preference page's form value); the server
+    only accepts its signed ones."""
     request = transaction["request"]
-    request["uri"] = request["uri"].replace(EXAMPLE_TOKEN, token)
-    if request.get("body") and request.get("bodyEncoding", "utf-8") != "base64":
-        request["body"] = request["body"].replace(EXAMPLE_TOKEN, token)
+    for example, real in real_tokens().items():
+        transaction["fullPath"] = transaction["fullPath"].replace(example, real)
+        request["uri"] = request["uri"].replace(example, real)
+        if request.get("body") and request.get("bodyEncoding", "utf-8") != "base64":
+            request["body"] = request["body"].replace(example, real)
 
 
 @hooks.after_each

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns.content import Compiled, TemplateError, compile_campaign
+from campaigns.content import SINGLE_BUILTINS, Compiled, TemplateError, compile_campaign
 from campaigns.messages import single_message_queued, single_messages_recover
 from campaigns.models import Message
 from campaigns.selectors import messages_overdue
@@ -142,7 +142,9 @@ def _sender(account, from_email: Email | None) -> str:
 def _compiled(*, subject: str, html: str, text: str, values: dict) -> Compiled:
     names = {name.lower(): name for name in values}  # a single email's tags may name any of its values
     try:
-        return compile_campaign(subject=subject, html_part=html, text_part=text, preheader="", fields=names)
+        return compile_campaign(
+            subject=subject, html_part=html, text_part=text, preheader="", fields=names, builtins=SINGLE_BUILTINS
+        )
     except TemplateError as exc:
         where = str(exc).partition(":")[0]
         raise ApiProblem(VALIDATION_ERROR, str(exc), errors=[{"field": where, "detail": str(exc)}]) from None

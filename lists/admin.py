@@ -15,12 +15,17 @@ class MailingListForm(ServiceForm):
             "account",
             "name",
             "active",
+            "public",
+            "public_name",
+            "public_description",
             "double_opt_in",
             "confirmation_subject",
             "confirmation_html",
             "confirmation_text",
         )
         help_texts = {
+            "public": "Shown on the preference page: subscribers may join or leave it themselves.",
+            "public_name": "What subscribers read there; the name when blank.",
             "double_opt_in": "New members confirm by the link of a confirmation email; until then they are pending.",
             "confirmation_subject": "Blank: “Please confirm your subscription to {{ listName }}”.",
             "confirmation_html": "Blank: the default. Must hold {{ confirmUrl }}; {{ listName }}, {{ emailAddress }} "
@@ -33,7 +38,8 @@ class MailingListForm(ServiceForm):
     def write(self):
         data = self.cleaned_data
         confirmation = (data["confirmation_subject"], data["confirmation_html"], data["confirmation_text"])
-        options = {"active": data["active"], "double_opt_in": data["double_opt_in"], "confirmation": confirmation}
+        options = {key: data[key] for key in ("active", "public", "public_name", "public_description")}
+        options.update(double_opt_in=data["double_opt_in"], confirmation=confirmation)
         if self.instance.pk:
             return list_update(mailing_list=self.instance, name=data["name"], **options)
         return list_create(account=data["account"], name=data["name"], **options)
@@ -44,8 +50,8 @@ class MailingListAdmin(ServiceAdmin):
     form = MailingListForm
     delete_service = list_delete
     delete_noun = "mailing_list"
-    list_display = ("name", "account", "active", "double_opt_in", "subscribers_count", "created_at")
-    list_filter = ("active", "double_opt_in")
+    list_display = ("name", "account", "active", "public", "double_opt_in", "subscribers_count", "created_at")
+    list_filter = ("active", "public", "double_opt_in")
     search_fields = ("name", "account__name")
     readonly_fields = ("subscribers_count", "created_at")
     list_select_related = ("account",)

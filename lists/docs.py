@@ -39,6 +39,20 @@ profile(
                 "description": "Deprecated misspelling of subscribersQuantity, same value.",
             },
             "active": {"type": "boolean"},
+            "public": {
+                "type": "boolean",
+                "description": "Shown on the preference page, where subscribers join or leave it themselves.",
+            },
+            "publicName": {
+                "type": "string",
+                "maxLength": 100,
+                "description": "The name subscribers read on the preference page (empty: `name`).",
+            },
+            "publicDescription": {
+                "type": "string",
+                "maxLength": 300,
+                "description": "A line under it on the preference page.",
+            },
             "creation-date": {"type": "string", "format": "date-time", "description": "When the list was created."},
             "creationDate": {
                 "type": "string",
@@ -64,6 +78,23 @@ profile(
             "active": {"type": "boolean", "default": True},
             "doubleOptIn": {**DOUBLE_OPT_IN, "default": False},
             "confirmationEmail": CONFIRMATION_EMAIL,
+            "public": {
+                "type": "boolean",
+                "default": False,
+                "description": "Shown on the preference page; on an edit, absent keeps the current value.",
+            },
+            "publicName": {
+                "type": "string",
+                "maxLength": 100,
+                "default": "",
+                "description": "Trimmed; empty shows `name`. On an edit, absent keeps the current value.",
+            },
+            "publicDescription": {
+                "type": "string",
+                "maxLength": 300,
+                "default": "",
+                "description": "Trimmed. On an edit, absent keeps the current value.",
+            },
         },
     },
 )
@@ -79,7 +110,8 @@ rel(
 rel(
     "create-list",
     "Create a list",
-    "POST a name (and `active`, `doubleOptIn`, `confirmationEmail`) to create a list; 201 with `Location`.",
+    "POST a name (and `active`, `public`, `publicName`, `publicDescription`, `doubleOptIn`, `confirmationEmail`) "
+    "to create a list; 201 with `Location`.",
     method="POST",
     request_profile="list-input",
     response_profile="message",
@@ -88,15 +120,15 @@ rel(
 rel(
     "list",
     "List",
-    "A list: its name, active flag, active subscribers and creation date.",
+    "A list: its name, active and public flags, public name and description, active subscribers and creation date.",
     response_profile="list",
     problems=("404.1-not-found", *LIST_PROBLEMS),
 )
 rel(
     "edit-list",
     "Edit a list",
-    "PUT a name (and optionally `active`, `doubleOptIn`, `confirmationEmail`) to change the list; what is left "
-    "out stays.",
+    "PUT a name (and optionally `active`, `public`, `publicName`, `publicDescription`, `doubleOptIn`, "
+    "`confirmationEmail`) to change the list; what is left out stays.",
     method="PUT",
     request_profile="list-input",
     response_profile="message",
@@ -115,8 +147,9 @@ model(
     "list",
     "List",
     "A subscribers list of an account: `listId`, `name` (unique among the account's active lists, "
-    "case-insensitively), `active`, `subscribersQuantity` (active members; `subcribersQuantity` is a "
-    "deprecated alias) and `creationDate`.",
+    "case-insensitively), `active`, `public` (shown on the preference page, where subscribers join or leave "
+    "it; `false` unless set), `publicName` and `publicDescription` (what subscribers read there), "
+    "`subscribersQuantity` (active members; `subcribersQuantity` is a deprecated alias) and `creationDate`.",
     profile="list",
 )
 model(

@@ -9,6 +9,12 @@ class MailingList(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="lists")
     name = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
+    # Shown on the preference page (preferences/), where subscribers tick it themselves; off unless the account
+    # says so, so an internal list (an import, a test group) is never exposed. Its public name and description
+    # are what subscribers read there (the name when blank): internal names are rarely meant for them.
+    public = models.BooleanField(default=False, db_default=False)
+    public_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    public_description = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Active members, kept exact in the transaction of every change (no COUNT(*) per page).
     subscribers_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,6 +38,11 @@ class MailingList(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name subscribers read."""
+        return self.public_name or self.name
 
 
 class ListCount(AccountTotal):

@@ -42,3 +42,9 @@ def lists_of(*, account):
 def list_name(*, list_id: int) -> str:
     """The list's name ("" if it is gone): what a public page names it by."""
     return MailingList.objects.filter(pk=list_id).values_list("name", flat=True).first() or ""
+
+
+def lists_public(*, account_id: int) -> list[MailingList]:
+    """The account's active public lists, as the preference page shows them (by display name, then id)."""
+    lists = MailingList.objects.filter(account_id=account_id, active=True, public=True)
+    return sorted(lists, key=lambda row: (row.display_name.casefold(), row.pk))

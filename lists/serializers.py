@@ -19,17 +19,23 @@ class ConfirmationEmailSerializer(serializers.Serializer):
 class ListInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, trim_whitespace=True, allow_blank=False)
     active = serializers.BooleanField(required=False)
+    public = serializers.BooleanField(required=False)
+    publicName = serializers.CharField(max_length=100, trim_whitespace=True, allow_blank=True, required=False)
+    publicDescription = serializers.CharField(max_length=300, trim_whitespace=True, allow_blank=True, required=False)
     doubleOptIn = serializers.BooleanField(required=False)
     confirmationEmail = ConfirmationEmailSerializer(required=False)
 
 
 def list_changes(data: dict) -> dict:
     """The validated body as ``list_create``/``list_update`` keywords (what was given only)."""
-    changes = {}
-    if "active" in data:
-        changes["active"] = data["active"]
-    if "doubleOptIn" in data:
-        changes["double_opt_in"] = data["doubleOptIn"]
+    names = {
+        "active": "active",
+        "public": "public",
+        "publicName": "public_name",
+        "publicDescription": "public_description",
+        "doubleOptIn": "double_opt_in",
+    }
+    changes = {keyword: data[member] for member, keyword in names.items() if member in data}
     if "confirmationEmail" in data:
         template = data["confirmationEmail"]
         changes["confirmation"] = (template["subject"], template["html"], template["text"])

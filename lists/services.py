@@ -36,6 +36,9 @@ def list_create(
     account,
     name: str,
     active: bool = True,
+    public: bool = False,
+    public_name: str = "",
+    public_description: str = "",
     double_opt_in: bool = False,
     confirmation: tuple[str, str, str] | None = None,
 ) -> MailingList:
@@ -46,7 +49,14 @@ def list_create(
     try:
         with transaction.atomic():
             mailing_list = MailingList.objects.create(
-                account=account, name=name, active=active, double_opt_in=double_opt_in, **template
+                account=account,
+                name=name,
+                active=active,
+                public=public,
+                public_name=public_name,
+                public_description=public_description,
+                double_opt_in=double_opt_in,
+                **template,
             )
     except IntegrityError:  # a concurrent create won the race for this name
         raise _duplicated(name) from None
@@ -60,24 +70,42 @@ def list_update(
     mailing_list: MailingList,
     name: str,
     active: bool | None = None,
+    public: bool | None = None,
+    public_name: str | None = None,
+    public_description: str | None = None,
     double_opt_in: bool | None = None,
     confirmation: tuple[str, str, str] | None = None,
 ) -> MailingList:
-    """What is None stays. Turning double opt-in off leaves pending members pending: they asked to confirm,
-    and either do or lapse (the sweeper)."""
+    """What is None stays (a PUT may leave out everything but the name). Turning double opt-in off leaves pending
+    members pending: they asked to confirm, and either do or lapse (the sweeper)."""
     template = _confirmation(mailing_list.account, confirmation)
     mailing_list.name = name
-    if active is not None:
-        mailing_list.active = active
-    if double_opt_in is not None:
-        mailing_list.double_opt_in = double_opt_in
+    for attribute, value in (
+        ("active", active),
+        ("public", public),
+        ("public_name", public_name),
+        ("public_description", public_description),
+        ("double_opt_in", double_opt_in),
+    ):
+        if value is not None:
+            setattr(mailing_list, attribute, value)
     for column, value in template.items():
         setattr(mailing_list, column, value)
     if mailing_list.active and _name_taken(mailing_list.account, name, exclude_id=mailing_list.pk):
         raise _duplicated(name)
     try:
         with transaction.atomic():
-            mailing_list.save(update_fields=["name", "active", "double_opt_in", *template])
+            mailing_list.save(
+                update_fields=[
+                    "name",
+                    "active",
+                    "public",
+                    "public_name",
+                    "public_description",
+                    "double_opt_in",
+                    *template,
+                ]
+            )
     except IntegrityError:
         raise _duplicated(name) from None
     return mailing_list

@@ -125,6 +125,7 @@ def test_a_message_id_is_no_link_token(sent):
     )
     assert response.status_code == 404
     assert client.get(f"/t/c/{token}/0").status_code == 404
+    assert client.get(f"/p/{token}").status_code == 404  # nor the preference page's
     client.get(f"/t/o/{token}")
     assert _state() == before
     assert Subscriber.objects.get(email="ann@example.com").status == "active"
