@@ -45,6 +45,7 @@ PUBLIC = {
     "t/o/<str:token>": "open pixel: the HMAC-signed message token is the credential (tests/security/test_tokens.py)",
     "t/c/<str:token>/<int:position>": "tracked link: signed token, redirects only to the campaign's own link",
     "u/<str:token>": "unsubscribe page and one-click POST: signed token",
+    "c/<str:token>": "double opt-in confirmation page (GET shows a button, POST confirms): a signed, expiring token",
     "p/<str:token>": "preference page: signed token (its own key), POSTs guarded by the page's form value "
     "(tests/preferences/test_page.py)",
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
