@@ -1,4 +1,4 @@
-"""How values look in every response, whichever app builds it.
+"""How values look in every response (and in the public links' tokens), whichever app builds it.
 
 Instants are ISO 8601 in UTC with the ``+00:00`` offset: the form of the received Blueprint's examples (an
 offset, never a letter) and of ``apiary.apib``, and what ``datetime.fromisoformat`` reads back on any Python.
@@ -17,3 +17,14 @@ def iso(moment: dt.datetime | dt.date | None) -> str | None:
         aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
         return aware.astimezone(dt.UTC).isoformat()
     return moment.isoformat()
+
+
+def base36(number: int) -> str:
+    """A non-negative integer in base 36, lower case: the short form of an id in a public link's token."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out

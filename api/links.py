@@ -5,6 +5,7 @@ templates). ``rel`` holds space-separated relation types: IANA names or
 ``/rels/<name>`` entries that must be declared in the registry.
 """
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.urls import reverse
@@ -105,3 +106,29 @@ def _url_template(viewname: str, fixed: tuple, variables: tuple) -> str:
 
 def account_home(account_name: str, rel: str = "/rels/account-home") -> dict:
     return link(url("account-index", account_name=account_name), rel, "Account Index")
+
+
+@dataclass(frozen=True)
+class SurfaceRoutes:
+    """Route names of a resource on one surface: ``<prefix>-…`` under an account (the hypermedia surface), or
+    ``v1-<prefix>-…`` without one (/api/v1). A resource's representations subclass it with their own routes, so
+    one function builds both surfaces' JSON and only the hrefs differ."""
+
+    prefix: str
+    account_name: str | None = None
+
+    def _url(self, name: str, **kwargs) -> str:
+        if self.account_name is not None:
+            kwargs["account_name"] = self.account_name
+        return url(f"{self.prefix}-{name}", **kwargs)
+
+    @property
+    def hypermedia(self) -> bool:
+        return self.account_name is not None
+
+    def collection(self) -> str:
+        return self._url("collection")
+
+    def home(self) -> list[dict]:
+        """The account's index link on the hypermedia surface; none on /api/v1."""
+        return [account_home(self.account_name)] if self.hypermedia else []

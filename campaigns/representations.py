@@ -1,9 +1,7 @@
 """Campaign representations. The Blueprint surface and /api/v1 show the same campaign; only hrefs differ."""
 
-from dataclasses import dataclass
-
 from api.formats import iso as _iso
-from api.links import account_home, link, url
+from api.links import SurfaceRoutes, link, url
 from api.pagination import PageParams, page_envelope
 from api.v1 import Collection, Page, Query, envelope
 from campaigns.models import Campaign
@@ -18,33 +16,14 @@ ACTION_LINKS = {
 }
 
 
-@dataclass(frozen=True)
-class Routes:
-    """Route names of one surface: ``campaign-…`` under an account, or ``v1-campaign-…``."""
-
-    prefix: str
-    account_name: str | None = None
-
-    def _url(self, name: str, **kwargs) -> str:
-        if self.account_name is not None:
-            kwargs["account_name"] = self.account_name
-        return url(f"{self.prefix}-{name}", **kwargs)
-
-    @property
-    def hypermedia(self) -> bool:
-        return self.account_name is not None
-
-    def collection(self) -> str:
-        return self._url("collection")
+class Routes(SurfaceRoutes):
+    """``campaign-…`` under an account, or ``v1-campaign-…``."""
 
     def detail(self, campaign_id: int) -> str:
         return self._url("detail", campaign_id=campaign_id)
 
     def action(self, campaign_id: int, name: str) -> str:
         return self._url(name, campaign_id=campaign_id)
-
-    def home(self) -> list[dict]:
-        return [account_home(self.account_name)] if self.hypermedia else []
 
 
 def hypermedia_routes(account_name: str) -> Routes:

@@ -20,6 +20,8 @@ import hmac
 
 from django.conf import settings
 
+from api.formats import base36
+
 LINKS = b"campaigns.message-token"
 MESSAGE_ID = b"campaigns.message-id"
 PREVIEW = b"campaigns.preview"
@@ -40,30 +42,20 @@ def _signature(message_id: int | str, purpose: bytes, secret: str | None = None)
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
-
-
 def make_token(message_id: int) -> str:
     """The token of a message's links (/t/o, /t/c, /u)."""
-    return f"{_base36(message_id)}.{_signature(message_id, LINKS)}"
+    return f"{base36(message_id)}.{_signature(message_id, LINKS)}"
 
 
 def make_tokens(message_id: int) -> tuple[str, str]:
     """(links' token, Message-ID's token): what the sender needs per message, the id encoded once."""
-    head = _base36(message_id)
+    head = base36(message_id)
     return f"{head}.{_signature(message_id, LINKS)}", f"{head}.{_signature(message_id, MESSAGE_ID)}"
 
 
 def make_preferences_token(message_id: int) -> str:
     """The token of a campaign message's preference page (/p)."""
-    return f"{_base36(message_id)}.{_signature(message_id, PREFERENCES)}"
+    return f"{base36(message_id)}.{_signature(message_id, PREFERENCES)}"
 
 
 def read_preferences_token(token: str) -> int | None:
@@ -104,7 +96,7 @@ def read_message_id_header(value: str) -> int | None:
 # values were used (0: none), under its own key, so the tracking views can redirect (and fill a link's merge
 # tags) while recording nothing: there is no message to count against.
 def make_preview_token(campaign_id: int, subscriber_id: int | None) -> str:
-    head = f"{PREVIEW_HEAD}{_base36(campaign_id)}-{_base36(subscriber_id or 0)}"
+    head = f"{PREVIEW_HEAD}{base36(campaign_id)}-{base36(subscriber_id or 0)}"
     return f"{head}.{_signature(head, PREVIEW)}"
 
 

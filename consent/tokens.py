@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 
+from api.formats import base36
+
 SALT = "consent.double-opt-in"
 _SEP = "."  # not in base 36 nor in the signature's URL-safe base 64: a token is one path segment
 
@@ -15,18 +17,8 @@ def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=SALT, sep=_SEP)
 
 
-def _b36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if not number:
-            return out
-
-
 def make_token(consent_id: int, stamp: int) -> str:
-    return _signer().sign(f"{_b36(consent_id)}-{_b36(stamp)}")
+    return _signer().sign(f"{base36(consent_id)}-{base36(stamp)}")
 
 
 @dataclass(frozen=True)

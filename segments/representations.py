@@ -1,28 +1,14 @@
 """Segments as both surfaces show them (only hrefs differ), and the pages of their matching subscribers."""
 
-from dataclasses import dataclass
-
 from api.formats import iso
-from api.links import account_home, link, url
+from api.links import SurfaceRoutes, link
 from api.pagination import PageParams, page_envelope
 from api.v1 import Collection, Page, Query, envelope
 from subscribers.representations import contact, subscriber_item
 
 
-@dataclass(frozen=True)
-class Routes:
-    """Route names of one surface: ``segment-…`` under an account, or ``v1-segment-…``."""
-
-    prefix: str
-    account_name: str | None = None
-
-    def _url(self, name: str, **kwargs) -> str:
-        if self.account_name is not None:
-            kwargs["account_name"] = self.account_name
-        return url(f"{self.prefix}-{name}", **kwargs)
-
-    def collection(self) -> str:
-        return self._url("collection")
+class Routes(SurfaceRoutes):
+    """``segment-…`` under an account, or ``v1-segment-…``."""
 
     def count(self) -> str:
         return self._url("count")
@@ -31,10 +17,7 @@ class Routes:
         return self._url("detail", segment_id=segment_id)
 
     def members(self, segment_id: int) -> str:
-        return self._url("subscribers" if self.account_name is not None else "contacts", segment_id=segment_id)
-
-    def home(self) -> list[dict]:
-        return [account_home(self.account_name)] if self.account_name is not None else []
+        return self._url("subscribers" if self.hypermedia else "contacts", segment_id=segment_id)
 
 
 def hypermedia_routes(account_name: str) -> Routes:
