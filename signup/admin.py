@@ -134,6 +134,6 @@ class SignupFormAdmin(ServiceAdmin):
             '<p class="help">Copy this into a page of one of the allowed origins; it needs no script.</p>'
             '<textarea readonly rows="{}" cols="100" class="vLargeTextField" '
             'style="font-family: monospace; font-size: 12px" aria-label="HTML snippet">{}</textarea>',
-            code.count("\n") + 2,
+            code.count("\n") + 6,
             code,
         )
