@@ -23,7 +23,10 @@ PAGE = """<!doctype html>
 {snippet}
 </body></html>
 """
-THANKS = '<!doctype html><html><head><meta charset="utf-8"><title>Thanks</title></head><body><h1>Thanks for joining!</h1></body></html>'
+THANKS = (
+    '<!doctype html><html><head><meta charset="utf-8"><title>Thanks</title></head>'
+    "<body><h1>Thanks for joining!</h1></body></html>"
+)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
