@@ -13,6 +13,7 @@ import json
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser
@@ -41,12 +42,14 @@ OPENAPI_RESPONSES = {
     (202, "application/json"): openapi_ref("message"),
     (200, "text/html"): OpenApiResponse(description="A page saying thank you (an HTML form's post, no thank-you URL)."),
     (303, "text/html"): OpenApiResponse(description="To the thank-you URL, or the error URL with error and field."),
-    (400, "application/problem+json"): PROBLEM,
-    (403, "application/problem+json"): PROBLEM,
-    (404, "application/problem+json"): PROBLEM,
-    (413, "application/problem+json"): PROBLEM,
-    (415, "application/problem+json"): PROBLEM,
-    (429, "application/problem+json"): PROBLEM,
+    # A JSON post's refusals are problems; an HTML form's, a page (when the form has no error URL).
+    **{(status, "application/problem+json"): PROBLEM for status in (400, 403, 404, 413, 415, 429)},
+    **{
+        (status, "text/html"): OpenApiResponse(
+            response=OpenApiTypes.STR, description="A page saying why (an HTML form's post, no error URL)."
+        )
+        for status in (400, 403, 404, 413, 415, 429)
+    },
 }
 
 
