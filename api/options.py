@@ -1,6 +1,7 @@
 """``OPTIONS`` on any resource: ``204`` with ``Allow`` naming its methods, no key needed (it tells nothing a 405
 would not). A CORS preflight (``OPTIONS`` with ``Access-Control-Request-Method``) never gets here:
-django-cors-headers answers it first."""
+django-cors-headers answers it first, except on a view that answers its own (``answers_options = True``: a
+signup form's public endpoint, whose allowed origins are per form)."""
 
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -33,6 +34,9 @@ class OptionsMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             match = None
+        view_class = getattr(match.func, "cls", None) if match is not None else None
+        if getattr(view_class, "answers_options", False):
+            return self.get_response(request)
         methods = allowed_methods(match.func) if match is not None else None
         if not methods:
             return problem_response(NOT_FOUND, f"No resource at {request.path}.")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "analytics",
     "segments",
     "preferences",
+    "signup",
     "backoffice.apps.BackOfficeConfig",
 ]
 
@@ -224,6 +225,9 @@ IMPORT_STAGED_SECONDS = env_int("IMPORT_STAGED_SECONDS", 3600, minimum=60)
 # resend action sends at most this many confirmation emails to one address in 24 hours.
 DOUBLE_OPT_IN_HOURS = env_int("DOUBLE_OPT_IN_HOURS", 48, minimum=1)
 DOUBLE_OPT_IN_RESENDS_PER_DAY = env_int("DOUBLE_OPT_IN_RESENDS_PER_DAY", 3, minimum=1)
+# A signup form's public endpoint (/f/{key}): posts a minute from one IP address (an IPv6 /64), and to one form.
+SIGNUP_POSTS_PER_IP = env_int("SIGNUP_POSTS_PER_IP", 10, minimum=1)
+SIGNUP_POSTS_PER_FORM = env_int("SIGNUP_POSTS_PER_FORM", 300, minimum=1)
 # Campaign sending: recipients claimed per batch, parallel sender jobs per campaign, retries of a 4xx.
 CAMPAIGN_BATCH_SIZE = env_int("CAMPAIGN_BATCH_SIZE", 200, minimum=1)
 CAMPAIGN_SENDERS = env_int("CAMPAIGN_SENDERS", 2, minimum=1)
@@ -342,7 +346,8 @@ CSRF_FAILURE_VIEW = "api.handlers.csrf_failure"
 # CORS (django-cors-headers) for browser clients on other origins: none allowed unless listed, comma-separated
 # `scheme://host[:port]`. Keys go in `Authorization`, never in cookies, so no credentials mode.
 CORS_ALLOWED_ORIGINS = env_origins("CORS_ALLOWED_ORIGINS")
-CORS_URLS_REGEX = r"^/(?!admin/).*$"
+# Not the signup forms' public endpoint: each form answers CORS for its own allowed origins (signup/public_views.py).
+CORS_URLS_REGEX = r"^/(?!admin/|f/).*$"
 CORS_ALLOW_HEADERS = (
     "accept",
     "authorization",

@@ -3,7 +3,8 @@
 The examples name list 345, 346 and 247, subscriber john.smith@example.com
 (1bc5edb4799fd8eec67c66122f47eb73), the custom field ``income``, task 567,
 campaign 789 (in the status each example needs), the sent campaign 790 whose
-message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, and segment 801.
+message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, segment 801, and
+signup form 901 (public key ``example-form-key``).
 """
 
 from collections import Counter
@@ -34,6 +35,7 @@ from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from preferences.guard import form_value
 from segments.models import Segment
+from signup.models import SignupForm
 from subscribers.consents import request_stamp
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
@@ -324,6 +326,30 @@ def reset_segments() -> None:
     owner = account()
     Segment.objects.filter(account=owner).exclude(pk=SEGMENT_ID).delete()
     Segment.objects.update_or_create(pk=SEGMENT_ID, defaults={"account": owner, **SEGMENT})
+
+
+FORM_ID = 901
+FORM = {
+    "key": "example-form-key",
+    "name": "Footer form",
+    "fields": [{"fieldName": "firstName", "required": True}],
+    "double_opt_in": False,
+    "thank_you_url": "https://www.example.com/thanks",
+    "error_url": "https://www.example.com/oops",
+    "allowed_origins": ["https://www.example.com"],
+}
+
+
+@transaction.atomic
+def reset_signup_forms() -> None:
+    """Signup form 901 on lists 345 and 346, and no other; the public endpoint's rate limits start afresh."""
+    owner = account()
+    SignupForm.objects.filter(account=owner).exclude(pk=FORM_ID).delete()
+    form, _ = SignupForm.objects.update_or_create(pk=FORM_ID, defaults={"account": owner, **FORM})
+    form.lists.set([345, 346])
+    client = redis_client()
+    if client is not None:
+        client.delete(f"signup:form:{FORM_ID}", "signup:ip:127.0.0.1")
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:

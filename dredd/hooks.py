@@ -31,6 +31,7 @@ from dredd.fixtures import (  # noqa: E402
     reset_campaigns,
     reset_examples,
     reset_segments,
+    reset_signup_forms,
     reset_task,
     reset_test_sends,
 )
@@ -106,6 +107,7 @@ def authenticate_and_reset(transaction):
     if name == UNKNOWN_SUBSCRIBER:
         name_unknown_subscriber(transaction)
     reset_segments()
+    reset_signup_forms()
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":

@@ -121,9 +121,11 @@ def subscription_request(
     to_unset: set | None = None,
     resubscribe: bool = False,
     consent: ConsentRequest = API,
+    require_confirmation: bool = False,
 ) -> Subscription:
     """Subscribe ``email`` to the list (creating the subscriber, or changing only the fields given), with the
-    consent record of ``consent`` (where the request came from).
+    consent record of ``consent`` (where the request came from). ``require_confirmation`` asks for double opt-in
+    even when the list does not (a signup form's own setting); nothing removes it from a list that requires it.
 
     An unsubscribed or hard-bounced subscriber is refused (409.2) unless ``resubscribe``. On a double opt-in list
     the membership is pending and a confirmation email is queued (subscribers/consents.py). A member stays a
@@ -140,7 +142,11 @@ def subscription_request(
         _set_status(subscriber, Status.ACTIVE)
     _apply_fields(subscriber, to_set or {}, to_unset or set())
     pending, requested = membership_join(
-        subscriber, mailing_list.pk, consent, double_opt_in=mailing_list.double_opt_in, new_subscriber=created
+        subscriber,
+        mailing_list.pk,
+        consent,
+        double_opt_in=mailing_list.double_opt_in or require_confirmation,
+        new_subscriber=created,
     )
     sent = confirmations.send(requested) if requested is not None else False
     return Subscription(subscriber, created, pending, sent)

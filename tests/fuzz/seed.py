@@ -28,6 +28,8 @@ def seed_objects() -> dict:
         {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]},
     )
     assert_hypermedia(imported, 202, "message")
+    form = api.post("/api/v1/forms", {"name": "Fuzz", "lists": [list_id], "fields": [{"fieldName": "firstName"}]})
+    form = assert_hypermedia(form, 201, "signup-form")
     sent = api.post("/api/v1/emails/send", {"to": "cid@example.com", "subject": "Hi", "text": "Hello"})
     email = assert_hypermedia(sent, 202, "email")
     return {
@@ -38,6 +40,8 @@ def seed_objects() -> dict:
         "field_name": "city",
         "campaign_id": str(campaign_id),
         "segment_id": segment["Location"].rsplit("/", 1)[1],
+        "form_id": str(form["formId"]),
+        "form_key": form["formKey"],
         "task_id": imported["Location"].rsplit("/", 1)[1],
         "email_id": str(email["emailId"]),
         "token": make_token(email["emailId"]),

@@ -19,6 +19,7 @@ from tests.campaigns.builders import BASE_URL, create_campaign, send, start
 from tests.factories import AccountWithKey
 from tests.helpers import ApiClient, assert_hypermedia
 from tests.segments.builders import create_segment, field as field_condition
+from tests.signup.builders import create_form
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
 from tests.tasks.builders import new_task, run_jobs
 
@@ -39,7 +40,8 @@ def _single_email(api, to: str, subject: str) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
-    campaign (opened once) and a draft, a single email and a segment: every kind a URL keyword names."""
+    campaign (opened once) and a draft, a single email, a segment and a signup form: every kind a URL keyword
+    names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -59,6 +61,15 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     segment_id = create_segment(
         api, [field_condition(field_name, "equals", f"{marker} value")], name=f"{marker} segment"
     )
+    form_id = create_form(
+        api,
+        [list_id],
+        name=f"{marker} form",
+        allowedOrigins=[f"https://{marker}.example"],
+        thankYouUrl=f"https://{marker}.example/thanks",
+        errorUrl=None,
+        fields=[],
+    )["formId"]
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
     tenant = Tenant(
         who,
@@ -71,6 +82,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "campaign_id": [sent, draft],
             "email_id": [email_id],
             "segment_id": [segment_id],
+            "form_id": [form_id],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -92,6 +104,8 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker} email subject",
         f"{marker}.queued@{marker}.example",
         f"{marker} segment",
+        f"{marker} form",
+        f"https://{marker}.example",
     }
     return tenant
 

@@ -45,7 +45,9 @@ PUBLIC = {
     "t/o/<str:token>": "open pixel: the HMAC-signed message token is the credential (tests/security/test_tokens.py)",
     "t/c/<str:token>/<int:position>": "tracked link: signed token, redirects only to the campaign's own link",
     "u/<str:token>": "unsubscribe page and one-click POST: signed token",
-    "c/<str:token>": "double opt-in confirmation page (GET shows a button, POST confirms): a signed, expiring token",
+    "c/<str:token>": "double opt-in confirmation page and button: signed token (tests/consent)",
+    "f/<str:form_key>": "a signup form's public endpoint: browsers post to it from the account's sites, no key "
+    "(its random key names the form; origins, honeypot and rate limits: tests/signup/test_public.py)",
     "p/<str:token>": "preference page: signed token (its own key), POSTs guarded by the page's form value "
     "(tests/preferences/test_page.py)",
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
@@ -55,7 +57,7 @@ PUBLIC = {
 }
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login
 
-ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id", "segment_id")
+ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id", "segment_id", "form_id")
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
     "account_name": "someone@example.com",
@@ -66,6 +68,7 @@ PLACEHOLDERS = {
     "campaign_id": 1,
     "email_id": 1,
     "segment_id": 1,
+    "form_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -80,6 +83,8 @@ BODIES = {
     "campaign-detail": {"name": "Hijacked", "subject": "Hijacked"},
     "v1-campaign-detail": {"name": "Hijacked", "subject": "Hijacked"},
     "v1-contact-detail": {"emailAddress": "intruder@tenanta.example", "belongsToLists": [], "fields": []},
+    "signup-form-detail": {"name": "Hijacked", "lists": [1]},
+    "v1-signup-form-detail": {"name": "Hijacked", "lists": [1]},
 }
 
 
