@@ -133,13 +133,13 @@ class Sender:
                 batch = recording.claim(
                     campaign_id=self.campaign.pk, task_id=self.task_id, size=grant.count, now=claimed_at
                 )
+                throttle.settle(grant, len(batch or ()))  # its messages go now: the window counts from now
                 if not batch:
-                    throttle.settle(grant, 0)
                     batch_journal.discard()
                 if batch is None:
                     return  # paused or canceled: the batch in flight was the last
                 if batch:
-                    fault = self._send(batch, router.transport(server), batch_journal, grant)
+                    fault = self._send(batch, router.transport(server), batch_journal)
                     if fault:
                         router.fault(server)  # set aside for every worker; the next batch goes to another
                         if not router.others_available(server):
@@ -185,16 +185,14 @@ class Sender:
                 return
             yield row.to_email, build(row.message_id, row.to_email, row.fields)
 
-    def _send(self, batch: list, transport, batch_journal, grant) -> Outcome | None:
-        """Send and record one batch; the server fault that stopped it, if one did. Its ``grant`` of the sending
-        limits is settled as soon as the messages have gone (campaigns/throttle.py)."""
+    def _send(self, batch: list, transport, batch_journal) -> Outcome | None:
+        """Send and record one batch; the server fault that stopped it, if one did."""
         outcomes: list[Outcome] = []
         campaign = self.campaign
         batch_journal.bind([row.message_id for row in batch])
         try:
             transport.send_many(campaign.from_email, self._messages(batch), outcomes, batch_journal)
         finally:
-            throttle.settle(grant, len(batch))
             # Also when building or sending raised: what was attempted is recorded (unknown if its outcome was
             # lost), what was not is queued again. The journal has every outcome first: a crash while recording
             # loses none.

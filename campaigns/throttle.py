@@ -84,9 +84,10 @@ end
 return {grant, 0, seq}
 """
 
-# KEYS: per limit its log and total. ARGV: the reservation's seq, the slots granted, the slots used.
-# The entry moves to now (its messages have gone: it leaves the window a second or an hour after the last of
-# them, not after the grant) and keeps only the slots used.
+# KEYS: per limit its log and total. ARGV: the reservation's seq, the slots granted, the slots used, then each
+# limit's window (µs).
+# The entry moves to now (its messages go now: it leaves the window a second or an hour after they started
+# out, not after the grant) and keeps only the slots used.
 SETTLE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) * 1000000 + tonumber(now[2])
@@ -94,8 +95,15 @@ local seq, granted, used = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 for i = 1, #KEYS, 2 do
   local log, sum = KEYS[i], KEYS[i + 1]
   if redis.call('ZREM', log, seq .. ':' .. granted) == 1 then
-    if used > 0 then redis.call('ZADD', log, now, seq .. ':' .. used) end
     redis.call('DECRBY', sum, granted - used)
+  elseif used > 0 then  -- the claim took longer than the window: the entry had left it, its messages count now
+    redis.call('INCRBY', sum, used)
+  end
+  if used > 0 then
+    local ttl = math.ceil(tonumber(ARGV[3 + (i + 1) / 2]) / 1000) + 1000
+    redis.call('ZADD', log, now, seq .. ':' .. used)
+    redis.call('PEXPIRE', log, ttl)
+    redis.call('PEXPIRE', sum, ttl)
   end
 end
 return 1
@@ -171,12 +179,16 @@ def reserve(limits, wanted: int) -> Grant:
 
 
 def settle(grant: Grant, used: int) -> None:
-    """Once the grant's messages have gone (``used`` of them; the rest are given back): its entry moves to now.
+    """Just before the grant's messages go (``used`` of them; the rest are given back): its entry moves to now.
 
-    A grant's messages leave after it (the claim, the SMTP round trips), late by a varying few milliseconds;
-    counted from the grant, a window at the receiving server could hold the late tail of one grant and the
-    prompt head of another a second later. Counted from when the last went, it cannot. Best effort: an entry
-    not settled keeps its grant's time and slots, which slows sending a little and never lets more through."""
+    A grant's messages leave after it, once their batch is claimed: late by a few milliseconds that vary with
+    the database. Counted from the grant, a window at the receiving server could hold a slow claim's
+    messages and those of a prompt one a second later, well over the limit (measured: 24 in a second under a
+    limit of 20). Counted from when they start out, a window holds at most the limit and the tail of one
+    grant (a tenth of a per-second limit, sent within milliseconds). Counted from when the last had gone it
+    would be exact, but each entry would then come back later by the batch's whole send, and a second's limit
+    of 500 gave 442/s. Best effort: an entry not settled keeps its grant's time and slots, which slows
+    sending a little and never lets more through."""
     if not grant.limits or grant.count <= 0:
         return
     used = max(0, min(used, grant.count))
@@ -188,7 +200,8 @@ def settle(grant: Grant, used: int) -> None:
     for limit in grant.limits:
         keys += [PREFIX + limit.key, PREFIX + limit.key + ":n"]
     try:
-        run_script(client, SETTLE, keys, [grant.seq, grant.count, used])
+        windows = [limit.seconds * 1_000_000 for limit in grant.limits]
+        run_script(client, SETTLE, keys, [grant.seq, grant.count, used, *windows])
     except RedisError as exc:
         logger.warning("sending limits: a grant not settled (%s)", exc)
 
@@ -232,12 +245,11 @@ class LocalLogs:
         with self.lock:
             now = time.monotonic()
             for limit in grant.limits:
-                log = self.logs.get(limit.key, deque())
+                log = self.logs.setdefault(limit.key, deque())
                 entry = next((entry for entry in log if entry[2] == grant.seq), None)
-                if entry is None:
-                    continue
-                log.remove(entry)
-                self.totals[limit.key] -= entry[1] - used
+                if entry is not None:
+                    log.remove(entry)
+                self.totals[limit.key] = self.totals.get(limit.key, 0) + used - (entry[1] if entry else 0)
                 if used:
                     log.append([now, used, grant.seq])  # the latest time yet: the log stays in time order
 
