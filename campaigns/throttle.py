@@ -6,14 +6,16 @@ with the running total beside it. A reservation asks for N slots under every lim
 Lua script, one round trip, Redis's own clock): it is granted at once, up to the room every window has, or
 answered with the time until the oldest entry in the way leaves its window. Nothing is booked ahead: a
 reservation granted later is made then, so an account that must wait an hour never holds a server's slots
-from another account meanwhile.
+from another account meanwhile. Once its batch is claimed, a grant is settled (``settle``): its entry moves
+to the instant its messages start out and gives back the slots the claim did not use.
 
 Why a log and not GCRA (a token bucket in one number): GCRA paces at the rate but lets a bucket that was idle
 send a whole burst and then the rate, so a window can hold nearly twice the limit ("1,000 an hour" giving
 ~2,000 in the first hour), unless the burst is made tiny, which turns "1,000 an hour" into one message every
 3.6 s. Providers state their limits as "at most N in any hour"; the log keeps exactly that. Its cost stays
 small because it logs reservations, not messages: a sender reserves up to a tenth of the per-second limit at
-a time (``chunk``), so a log holds at most ten entries a second per sender, each trimmed once.
+a time (``chunk``), so a second's log holds about ten entries and an hour's one per grant of that hour
+(36,000 at most with a per-second limit beside it, a few MB), each trimmed once.
 
 Without Redis (the embedded default: one process) the same log lives in the process (``LocalLogs``).
 """
