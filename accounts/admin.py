@@ -27,6 +27,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name",)
     readonly_fields = ("created_at", "signing_secret")
+    fields = ("name", "send_rate_per_second", "send_rate_per_hour", "signing_secret", "created_at")
     inlines = [ApiKeyInline]
 
 

@@ -64,6 +64,20 @@ class Account(InvalidatingModel):
         max_length=64, default=new_signing_secret, help_text="Signs task callbacks (X-Signature, HMAC-SHA256)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Sending limits of this account (campaigns and single emails, every worker together); empty: the
+    # SEND_RATE_PER_SECOND / SEND_RATE_PER_HOUR settings, 0: no limit.
+    send_rate_per_second = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Messages per second at most (campaigns and single emails). Empty: the server's default "
+        "(SEND_RATE_PER_SECOND); 0: no limit.",
+    )
+    send_rate_per_hour = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Messages per hour at most, over a sliding hour. Empty: the server's default (SEND_RATE_PER_HOUR); "
+        "0: no limit.",
+    )
 
     objects = InvalidatingQuerySet.as_manager()
 

@@ -23,3 +23,9 @@ def api_keys_of(*, account: Account):
 
 def api_keys_active_by_prefix(*, account: Account, prefix: str) -> list[ApiKey]:
     return list(ApiKey.objects.filter(account=account, prefix=prefix.lower(), revoked_at__isnull=True))
+
+
+def account_send_limits(*, account_id: int) -> tuple[int | None, int | None]:
+    """The account's own sending limits (per second, per hour); None where it has none (the default applies)."""
+    row = Account.objects.filter(pk=account_id).values_list("send_rate_per_second", "send_rate_per_hour").first()
+    return row or (None, None)

@@ -16,7 +16,7 @@ PostgreSQL backends of the benchmark's database, smtp-sink, and the whole machin
                                                      [--connections N] [--floor-messages N] [--profile DIR]
 
 Needs `smtp-sink` (Debian: apt-get install postfix); installed when missing if run as root.
-Uses the database emailapi_bench_send (dropped and created again) and Redis db 11.
+Uses the database emailapi_bench_send (dropped and created again) and Redis db 11 (--database, --redis-url: others).
 """
 
 import sys
@@ -134,13 +134,13 @@ class Sink:
         self.process.wait(timeout=10)
 
 
-def fresh_database(base: str) -> str:
+def fresh_database(base: str, name: str = DATABASE) -> str:
     import psycopg
 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return f"{base}/{DATABASE}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 def build(subscribers: int):
@@ -379,15 +379,17 @@ def main():
     parser.add_argument("--connections", type=int, help="SMTP_CONNECTIONS per sender (default: the setting's)")
     parser.add_argument("--floor-messages", type=int, default=50_000)
     parser.add_argument("--profile", type=Path, help="directory for cProfile output of each worker")
+    parser.add_argument("--database", default=DATABASE, help="the benchmark's database (dropped and made again)")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="the benchmark's Redis database (emptied)")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
-    database_url = fresh_database(base)
+    database_url = fresh_database(base, args.database)
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": args.redis_url,
         "SECRET_KEY": "bench-secret-key-long-enough-for-django-checks-0123456789",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
@@ -415,7 +417,7 @@ def main():
     from campaigns.models import Message
     from campaigns.sending import Sender
 
-    django_rq.get_connection("sending").flushdb()  # Redis db 11 belongs to this benchmark
+    django_rq.get_connection("sending").flushdb()  # the benchmark's Redis database (db 11 by default) is its own
     queue = django_rq.get_queue("sending")
 
     started = time.perf_counter()

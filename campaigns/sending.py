@@ -22,20 +22,21 @@ from django.db.models import Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from campaigns import journal, recording
+from campaigns import journal, pacing, recording, servers, throttle
 from campaigns.audience import recipients_write
 from campaigns.content import Compiled
 from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.services import message_count_add, stats_add
-from campaigns.transport import Outcome, transport_open
+from campaigns.transport import Outcome
 from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue, enqueue_at
 from tasks.services import task_beat_until, task_complete, task_join, task_lock, task_total_set
 
 logger = logging.getLogger("campaigns")
-SHORT_WAIT_SECONDS = 5  # a retry due sooner than this is waited for; later ones get a scheduled sender
+SHORT_WAIT_SECONDS = pacing.SHORT_WAIT_SECONDS  # a retry due sooner is waited for; later ones get a scheduled sender
+ALL_ASIDE = Outcome("fault", None, "every SMTP server is set aside after a fault")
 IN_FLIGHT_POLL_SECONDS = 0.5
 QUEUE = "sending"  # the campaign-send kind's queue (campaigns/kinds.py), hand-overs included
 SLICE_SECONDS = 15 * 60  # then the sender hands over to a new job (RQ's job timeout is hours away)
@@ -112,26 +113,38 @@ class Sender:
         )
 
     def run(self) -> None:
-        transport = transport_open(connections=settings.SMTP_CONNECTIONS)
+        router = servers.Router(connections=settings.SMTP_CONNECTIONS)
+        pacer = pacing.Pacer(account_id=self.campaign.account_id, task_id=self.task_id)
         try:
             self._recover()  # a dead sender's batch first: what it never started goes out now
             while True:
+                # After a fault with every server set aside, the one that comes back first is tried again.
+                server = router.choose(probe=self.faults_since is not None)
+                if server is None:  # other workers set every server aside
+                    self._wait_after_fault(ALL_ASIDE)
+                    continue
+                grant = pacer.grant(server, settings.CAMPAIGN_BATCH_SIZE)  # may wait: nothing claimed meanwhile
+                if grant is None:
+                    return  # paused or canceled while waiting for the limits
+                if isinstance(grant, float):
+                    self._resume_later(grant)  # the limits are used up for longer: free this worker
+                    return
                 claimed_at = timezone.now()
                 batch_journal = self.journals.open(journal.campaign_claim(self.campaign.pk, claimed_at))
                 batch = recording.claim(
-                    campaign_id=self.campaign.pk,
-                    task_id=self.task_id,
-                    size=settings.CAMPAIGN_BATCH_SIZE,
-                    now=claimed_at,
+                    campaign_id=self.campaign.pk, task_id=self.task_id, size=grant.count, now=claimed_at
                 )
+                throttle.settle(grant, len(batch or ()))  # its messages go now: the window counts from now
                 if not batch:
                     batch_journal.discard()
                 if batch is None:
                     return  # paused or canceled: the batch in flight was the last
                 if batch:
-                    fault = self._send(batch, transport, batch_journal)
+                    fault = self._send(batch, router.transport(server), batch_journal)
                     if fault:
-                        self._wait_after_fault(fault)
+                        router.fault(server)  # set aside for every worker; the next batch goes to another
+                        if not router.others_available(server):
+                            self._wait_after_fault(fault)
                     else:
                         self.faults_since = None
                     if time.monotonic() - self.started > SLICE_SECONDS:
@@ -149,7 +162,7 @@ class Sender:
                     return
                 time.sleep(max(0.05, wait))
         finally:
-            transport.close()
+            router.close()
             self.journals.close()
 
     def _recover(self) -> None:

@@ -23,8 +23,6 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-
 NETWORK_ERRORS = (smtplib.SMTPException, OSError)  # socket.timeout is an OSError
 
 
@@ -396,16 +394,8 @@ class FileTransport:
 
 
 def transport_open(*, connections: int = 1):
-    """The transport of the settings: SMTP with ``connections`` lanes, or files (the embedded default)."""
-    if settings.EMAIL_HOST:
-        return SmtpTransport(
-            host=settings.EMAIL_HOST,
-            port=settings.EMAIL_PORT,
-            username=settings.EMAIL_HOST_USER,
-            password=settings.EMAIL_HOST_PASSWORD,
-            use_tls=settings.EMAIL_USE_TLS,
-            use_ssl=getattr(settings, "EMAIL_USE_SSL", False),
-            timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 30,
-            connections=connections,
-        )
-    return FileTransport(settings.EMAIL_FILE_PATH)
+    """A transport of the settings (campaigns/servers.py): an SMTP server chosen by weight among those not set
+    aside, with ``connections`` lanes, or files (the embedded default)."""
+    from campaigns.servers import configured, pick  # (it builds on this module)
+
+    return pick(configured()).open(connections)

@@ -4,9 +4,11 @@ Each parser fails loudly, naming the variable, so a typo in a deployment stops
 start-up instead of running with a silently different configuration.
 """
 
+import json
 import os
+import re
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -119,3 +121,109 @@ def ensure_dir(name: str, path: Path) -> Path:
             f"{name} {str(path)!r} is not a directory that can be made: {exc.strerror}"
         ) from None
     return path
+
+
+# --- SMTP servers (EMAIL_TRANSPORTS) ------------------------------------------------------------------------
+
+_SMTP_SCHEMES = {"smtp": ("none", 25), "smtp+starttls": ("starttls", 587), "smtps": ("ssl", 465)}
+_SMTP_KEYS = {"name", "host", "port", "user", "password", "tls", "weight", "perSecond", "perHour"}
+
+
+def _count(name: str, where: str, key: str, value, minimum: int) -> int:
+    """A whole number of at least ``minimum`` (a JSON number or the text of one)."""
+    try:
+        number = int(value) if isinstance(value, str) else value
+    except ValueError:
+        number = None
+    if isinstance(number, bool) or not isinstance(number, int) or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}: {where}: {key} must be a whole number of at least {minimum}, got {value!r}"
+        )
+    return number
+
+
+def _smtp_server(name: str, where: str, entry: dict) -> dict:
+    unknown = set(entry) - _SMTP_KEYS
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name}: {where}: unknown key {min(unknown)!r} (known: {', '.join(sorted(_SMTP_KEYS))})"
+        )
+    host = entry.get("host")
+    if not isinstance(host, str) or not host.strip() or any(c in host for c in " /?#@"):
+        raise ImproperlyConfigured(f"{name}: {where}: host must be a host name or address, got {host!r}")
+    tls = entry.get("tls", "none")
+    if tls not in ("none", "starttls", "ssl"):
+        raise ImproperlyConfigured(f"{name}: {where}: tls must be none, starttls or ssl, got {tls!r}")
+    default_port = {"none": 25, "starttls": 587, "ssl": 465}[tls]
+    port = _count(name, where, "port", entry.get("port", default_port), 1)
+    if port > 65535:
+        raise ImproperlyConfigured(f"{name}: {where}: port must be at most 65535, got {port}")
+    for key in ("user", "password", "name"):
+        if not isinstance(entry.get(key, ""), str):
+            raise ImproperlyConfigured(f"{name}: {where}: {key} must be a string, got {entry[key]!r}")
+    return {
+        "name": entry.get("name") or f"{host}:{port}",
+        "host": host,
+        "port": port,
+        "username": entry.get("user", ""),
+        "password": entry.get("password", ""),
+        "use_tls": tls == "starttls",
+        "use_ssl": tls == "ssl",
+        "weight": _count(name, where, "weight", entry.get("weight", 1), 1),
+        "per_second": _count(name, where, "perSecond", entry.get("perSecond", 0), 0),
+        "per_hour": _count(name, where, "perHour", entry.get("perHour", 0), 0),
+    }
+
+
+def _smtp_url(name: str, where: str, url: str) -> dict:
+    """``smtp[+starttls|s]://[user[:password]@]host[:port][?weight=…&perSecond=…&perHour=…&name=…]``."""
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {where}: not a valid URL ({exc}): {url!r}") from None
+    if parsed.scheme not in _SMTP_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name}: {where}: the scheme must be smtp, smtp+starttls or smtps, got {parsed.scheme!r}"
+        )
+    if parsed.path not in ("", "/") or parsed.fragment or parsed.params:
+        raise ImproperlyConfigured(f"{name}: {where}: an SMTP URL has no path, got {url!r}")
+    entry = {"host": parsed.hostname or "", "tls": _SMTP_SCHEMES[parsed.scheme][0]}
+    if port is not None:
+        entry["port"] = port
+    if parsed.username:
+        entry["user"] = unquote(parsed.username)
+    if parsed.password:
+        entry["password"] = unquote(parsed.password)
+    for key, value in parse_qsl(parsed.query, keep_blank_values=True):
+        if key not in ("weight", "perSecond", "perHour", "name") or key in entry:
+            raise ImproperlyConfigured(
+                f"{name}: {where}: the query may give weight, perSecond, perHour and name once each, got {key!r}"
+            )
+        entry[key] = value
+    return _smtp_server(name, where, entry)
+
+
+def env_smtp_servers(name: str) -> list[dict]:
+    """SMTP servers: a JSON array of objects (``host``, ``port``, ``user``, ``password``, ``tls``: none, starttls
+    or ssl, ``weight``, ``perSecond``, ``perHour``, ``name``), or SMTP URLs separated by spaces or commas
+    (``smtp+starttls://user:password@host:587?weight=3&perSecond=100``). Empty when unset."""
+    value = _raw(name)
+    if not value:
+        return []
+    if value.startswith("["):
+        try:
+            entries = json.loads(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} is not valid JSON ({exc})") from None
+        if not entries or not all(isinstance(entry, dict) for entry in entries):
+            raise ImproperlyConfigured(f"{name} must be a JSON array of objects, one per SMTP server")
+        servers = [_smtp_server(name, f"server {i + 1}", entry) for i, entry in enumerate(entries)]
+    else:
+        urls = [url for url in re.split(r"[\s,]+", value) if url]
+        servers = [_smtp_url(name, f"server {i + 1}", url) for i, url in enumerate(urls)]
+    names = [server["name"] for server in servers]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise ImproperlyConfigured(f"{name}: two servers are named {duplicate!r} (give each its own name)")
+    return servers

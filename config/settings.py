@@ -14,6 +14,7 @@ from config.env import (
     env_int,
     env_list,
     env_origins,
+    env_smtp_servers,
     env_str,
     env_url,
 )
@@ -183,6 +184,20 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# Several SMTP servers, each with a weight and its own rate limits (campaigns/servers.py; config/env.py's
+# env_smtp_servers gives the syntax). Unset: the one server of EMAIL_HOST, or files.
+EMAIL_TRANSPORTS = env_smtp_servers("EMAIL_TRANSPORTS")
+if EMAIL_TRANSPORTS and EMAIL_HOST:
+    raise ImproperlyConfigured(
+        "EMAIL_TRANSPORTS and EMAIL_HOST are both set: list every SMTP server in EMAIL_TRANSPORTS"
+    )
+# How long a server that faulted (refused or dropped the connection, timed out, 4xx on connect, refused our
+# sender or login) is set aside, for every worker, while the others carry the mail.
+SMTP_SERVER_COOLDOWN_SECONDS = env_int("SMTP_SERVER_COOLDOWN_SECONDS", 60, minimum=1)
+# Each account's default sending limits, messages per second and per hour over a sliding window shared by every
+# worker (0: none); an account's own limits (set in the back office) replace them (campaigns/throttle.py).
+SEND_RATE_PER_SECOND = env_int("SEND_RATE_PER_SECOND", 0, minimum=0)
+SEND_RATE_PER_HOUR = env_int("SEND_RATE_PER_HOUR", 0, minimum=0)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
@@ -190,7 +205,7 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # The embedded database and the mail files live in VAR_DIR: created when missing (only when used, so a
 # production machine with PostgreSQL and SMTP needs no writable ./var).
-if not DATABASE_URL or not EMAIL_HOST:
+if not DATABASE_URL or not (EMAIL_HOST or EMAIL_TRANSPORTS):
     ensure_dir("VAR_DIR", VAR_DIR)
 
 # Request limits and API behaviour.

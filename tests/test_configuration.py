@@ -38,6 +38,21 @@ def boot(**overrides):
         ("API_RATE_LIMIT_PER_MINUTE", "lots"),
         ("MAX_JSON_DEPTH", "2"),
         ("MAX_JSON_ITEMS", "many"),
+        ("SEND_RATE_PER_SECOND", "-1"),
+        ("SEND_RATE_PER_HOUR", "fast"),
+        ("SMTP_SERVER_COOLDOWN_SECONDS", "0"),
+        ("EMAIL_TRANSPORTS", '[{"host": "a.example", "weight": 0}]'),
+        ("EMAIL_TRANSPORTS", '[{"host": "a.example", "colour": "red"}]'),
+        ("EMAIL_TRANSPORTS", '[{"host": "a.example", "tls": "maybe"}]'),
+        ("EMAIL_TRANSPORTS", '[{"port": 25}]'),
+        ("EMAIL_TRANSPORTS", "[not json"),
+        ("EMAIL_TRANSPORTS", '{"host": "a.example"}'),
+        ("EMAIL_TRANSPORTS", "http://a.example"),
+        ("EMAIL_TRANSPORTS", "smtp://a.example:99999"),
+        ("EMAIL_TRANSPORTS", "smtp://a.example?perSecond=lots"),
+        ("EMAIL_TRANSPORTS", "smtp://a.example?speed=9"),
+        ("EMAIL_TRANSPORTS", "smtp://a.example/path"),
+        ("EMAIL_TRANSPORTS", "smtp://a.example smtp://a.example"),  # two named a.example:25
     ],
 )
 def test_malformed_value_stops_start_up_naming_the_variable(name, value):
@@ -119,3 +134,39 @@ def test_gunicorn_stops_on_a_malformed_setting_with_one_line(tmp_path):
     )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "DEBUG must be a boolean" in result.stderr, result.stderr
+
+
+def test_email_transports_and_email_host_together_stop_start_up():
+    result = boot(EMAIL_HOST="smtp.example.com", EMAIL_TRANSPORTS="smtp://relay.example.com")
+    assert result.returncode != 0 and "EMAIL_TRANSPORTS" in result.stderr
+
+
+def test_email_transports_read_as_json_or_as_urls(monkeypatch):
+    from config.env import env_smtp_servers
+
+    monkeypatch.setenv(
+        "EMAIL_TRANSPORTS",
+        "smtp+starttls://mailer:p%40ss%2Cword@relay.example.com?weight=3&perSecond=100&perHour=50000, "
+        "smtps://backup.example.com:2465?name=backup",
+    )
+    relay, backup = env_smtp_servers("EMAIL_TRANSPORTS")
+    assert relay == {
+        "name": "relay.example.com:587",
+        "host": "relay.example.com",
+        "port": 587,
+        "username": "mailer",
+        "password": "p@ss,word",
+        "use_tls": True,
+        "use_ssl": False,
+        "weight": 3,
+        "per_second": 100,
+        "per_hour": 50000,
+    }
+    assert (backup["name"], backup["port"], backup["use_ssl"], backup["weight"]) == ("backup", 2465, True, 1)
+    monkeypatch.setenv(
+        "EMAIL_TRANSPORTS",
+        '[{"host": "relay.example.com", "tls": "starttls", "user": "mailer", "password": "p@ss,word", '
+        '"weight": 3, "perSecond": 100, "perHour": 50000}, {"name": "backup", "host": "backup.example.com", '
+        '"port": 2465, "tls": "ssl"}]',
+    )
+    assert env_smtp_servers("EMAIL_TRANSPORTS") == [relay, backup]
