@@ -30,6 +30,7 @@ from dredd.fixtures import (  # noqa: E402
     message_token,
     prepare,
     reset_campaigns,
+    reset_domains,
     reset_examples,
     reset_segments,
     reset_task,
@@ -107,6 +108,7 @@ def authenticate_and_reset(transaction):
     if name == UNKNOWN_SUBSCRIBER:
         name_unknown_subscriber(transaction)
     reset_segments()
+    reset_domains()
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":

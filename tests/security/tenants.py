@@ -39,7 +39,8 @@ def _single_email(api, to: str, subject: str) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
-    campaign (opened once) and a draft, a single email and a segment: every kind a URL keyword names."""
+    campaign (opened once) and a draft, a single email, a segment and a sending domain: every kind a URL keyword
+    names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -60,6 +61,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         api, [field_condition(field_name, "equals", f"{marker} value")], name=f"{marker} segment"
     )
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
+    domain = assert_hypermedia(api.post("/api/v1/domains", {"domain": f"{marker}.example"}), 201, "domain")
     tenant = Tenant(
         who,
         values={
@@ -71,6 +73,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "campaign_id": [sent, draft],
             "email_id": [email_id],
             "segment_id": [segment_id],
+            "domain_id": [domain["domainId"]],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -92,6 +95,8 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker} email subject",
         f"{marker}.queued@{marker}.example",
         f"{marker} segment",
+        f"{marker}.example",
+        domain["selector"],
     }
     return tenant
 
