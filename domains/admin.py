@@ -1,7 +1,6 @@
 """The back office's sending domains: add one (the key pair made by the API's service), the DNS records to copy,
 and a verify button (the same service as POST …/verify)."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
@@ -16,11 +15,12 @@ VERIFY = "_verify"
 
 class SendingDomainForm(ServiceForm):
     problem_fields = {"domain": "name"}
-    name = forms.CharField(label="Domain", max_length=300, help_text="A host name: example.com, mail.example.com.")
 
     class Meta:
         model = SendingDomain
         fields = ("account", "name")
+        labels = {"name": "Domain"}
+        help_texts = {"name": "A host name: example.com, mail.example.com."}
 
     def write(self):
         if self.instance.pk:
