@@ -144,10 +144,14 @@ class MessageBuilder:
         base_url: str,
         extra_headers: dict | None = None,
         preferences: bool = False,
+        signer=None,
     ):
         """``preferences``: a campaign's message, whose ``{{ preferencesUrl }}`` is its preference page (a
         single email's is one of its own values)."""
         self.compiled = compiled
+        # A DKIM signer (domains.selectors.signer_for) or None: each message is signed as it is made, before
+        # dot-stuffing (a signature covers the message, not its SMTP transparency).
+        self.signer = signer
         self.base_url = base_url.rstrip("/")
         self.plain_base = base_url.isascii() and base_url.isprintable() and not any(c in base_url for c in "= ")
         self.domain = from_email.rpartition("@")[2] or "localhost"
@@ -222,7 +226,10 @@ class MessageBuilder:
         )
         urls = self.urls(token) if self.compiled.html else {}
         parts = [(kind, part.build(values, urls)) for kind, part in self.parts]
-        return (head.encode("utf-8") + self._body(parts)).replace(b"\n.", b"\n..")
+        data = head.encode("utf-8") + self._body(parts)
+        if self.signer is not None:
+            data = self.signer.sign(data)
+        return data.replace(b"\n.", b"\n..")
 
     def _body(self, parts) -> bytes:
         if len(parts) == 1:

@@ -30,6 +30,7 @@ from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.services import message_count_add, stats_add
 from campaigns.transport import Outcome
+from domains.selectors import signer_for
 from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue, enqueue_at
 from tasks.services import task_beat_until, task_complete, task_join, task_lock, task_total_set
@@ -110,6 +111,7 @@ class Sender:
             reply_to=campaign.reply_to,
             base_url=settings.PUBLIC_BASE_URL,
             preferences=True,
+            signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email),
         )
 
     def run(self) -> None:

@@ -27,6 +27,7 @@ from campaigns.models import (
     MessageStatus,
 )
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
+from domains.selectors import sender_check, sender_errors
 from fields.selectors import field_types
 from lists.models import MailingList
 from segments.selectors import segments_of
@@ -113,7 +114,9 @@ def field_names(account) -> dict[str, str]:
 
 
 def _check(account, data: dict) -> None:
-    """400 naming every invalid member: unknown lists, bad merge tags, a scheduled time in the past."""
+    """400 naming every invalid member: unknown lists, bad merge tags, a scheduled time in the past; first 400.50
+    for a from address on no verified sending domain of the account (domains/)."""
+    sender_check(account_id=account.pk, email=data.get("from_email") or "")
     errors = []
     unknown = sorted(
         set(data["lists"])
@@ -163,6 +166,8 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
     for attribute, member, what in (("subject", "subject", "a subject"), ("from_email", "fromEmail", "a from address")):
         if not getattr(campaign, attribute).strip():
             errors.append({"field": member, "detail": f"the campaign needs {what}"})
+    # The domain may have been deleted, or failed a later check, since the campaign was written.
+    errors += sender_errors(account_id=campaign.account_id, email=campaign.from_email.strip())
     if not campaign.html.strip() and not campaign.text.strip():
         errors.append({"field": "html", "detail": "the campaign needs HTML or text content"})
     errors += content.check(
@@ -273,6 +278,7 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
         return campaign
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise _refuse(campaign, "start")
+    sender_check(account_id=campaign.account_id, email=campaign.from_email.strip())
     _require_ready(campaign, "start")
     _launch(campaign)
     return campaign

@@ -25,6 +25,7 @@ from campaigns.models import Campaign
 from campaigns.preview import Preview, campaign_preview
 from campaigns.problems import CAMPAIGN_NOT_READY, SMTP_UNAVAILABLE, TEST_SEND_LIMIT
 from campaigns.transport import Outcome, transport_open
+from domains.selectors import sender_check, signer_for
 from subscribers.models import Subscriber
 
 logger = logging.getLogger("campaigns")
@@ -74,6 +75,8 @@ def _require_sendable(campaign: Campaign) -> None:
         errors.append({"field": "fromEmail", "detail": "a test needs the campaign's from address"})
     if not campaign.html.strip() and not campaign.text.strip():
         errors.append({"field": "html", "detail": "a test needs HTML or text content"})
+    if not errors:
+        sender_check(account_id=campaign.account_id, email=campaign.from_email)
     if errors:
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
         raise ApiProblem(CAMPAIGN_NOT_READY, f"Cannot send a test of the campaign: {detail}", errors=errors)
@@ -123,6 +126,7 @@ def campaign_test_send(*, campaign: Campaign, emails: list[str], subscriber: Sub
         reply_to=campaign.reply_to,
         base_url=settings.PUBLIC_BASE_URL,
         preferences=True,
+        signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email),
     )
     fields = preview.subscriber.fields if preview.subscriber else {}
     outcomes = _deliver(campaign, builder, preview.token, fields, emails)

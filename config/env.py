@@ -4,6 +4,7 @@ Each parser fails loudly, naming the variable, so a typo in a deployment stops
 start-up instead of running with a silently different configuration.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -69,6 +70,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_addresses(name: str) -> list[str]:
+    """A comma-separated list of IP addresses (IPv4 or IPv6); empty when unset."""
+    addresses = env_list(name, [])
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be IP addresses, comma-separated; got {address!r}") from None
+    return addresses
 
 
 def env_origins(name: str) -> list[str]:

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from api.logs import logging_config
 from config.env import (
     ensure_dir,
+    env_addresses,
     env_bool,
     env_choice,
     env_float,
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "segments",
     "preferences",
     "signup",
+    "domains",
     "backoffice.apps.BackOfficeConfig",
 ]
 
@@ -263,6 +265,17 @@ SEND_FAULT_TIMEOUT_SECONDS = env_int("SEND_FAULT_TIMEOUT_SECONDS", 600, minimum=
 SEND_JOURNAL_TTL_SECONDS = env_int("SEND_JOURNAL_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 # Shared secret of POST /api/v1/webhooks/bounces (unset: the webhook is off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
+# Sender identity (domains/): a fromEmail must be on a verified sending domain of the account unless this is on
+# (off by default: a tenant cannot send as any domain; `make run`'s demo and the test suite turn it on).
+ALLOW_UNVERIFIED_SENDERS = env_bool("ALLOW_UNVERIFIED_SENDERS", False)
+# Where a domain's verification looks its records up: these nameservers (IP addresses) on DNS_PORT, or the
+# system's resolver (/etc/resolv.conf) when empty; each lookup gives up after DNS_TIMEOUT_SECONDS.
+DNS_NAMESERVERS = env_addresses("DNS_NAMESERVERS")
+DNS_PORT = env_int("DNS_PORT", 53, minimum=1)
+DNS_TIMEOUT_SECONDS = env_float("DNS_TIMEOUT_SECONDS", 5.0, minimum=0.1)
+# The SPF mechanism a sending domain's SPF record should include for the SMTP relay (EMAIL_HOST), e.g.
+# "_spf.relay.example.net"; empty: any SPF record passes the check.
+SPF_INCLUDE = env_str("SPF_INCLUDE", "")
 # Slows each campaign batch down by this many milliseconds: lets fault tests stop a sender mid-campaign.
 CAMPAIGN_BATCH_DELAY_MS = env_int("CAMPAIGN_BATCH_DELAY_MS", 0, minimum=0)
 # Slows each import chunk down by this many milliseconds: lets fault tests stop a worker mid-import.

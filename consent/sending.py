@@ -53,6 +53,7 @@ def confirmation_send(consent: Consent) -> None:
             from_email=_sender(account),
             reply_to=None,
             values=values,
+            check_sender=False,  # the account's own address, or the server's: not a sender the tenant chose
         )
         return Answer(202, {"emailId": message.pk}, {})
 

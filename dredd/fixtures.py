@@ -27,6 +27,8 @@ from campaigns.services import (
 from campaigns.testsend import send_window
 from campaigns.tokens import make_preferences_token, make_token
 from consent.tokens import make_token as make_confirmation_token
+from domains.keys import key_pair
+from domains.models import SendingDomain
 from emails.models import IdempotencyKey
 from fields.models import Field
 from fields.services import field_create
@@ -350,6 +352,32 @@ def reset_signup_forms() -> None:
     client = redis_client()
     if client is not None:
         client.delete(f"signup:form:{FORM_ID}", "signup:ip:127.0.0.1")
+
+
+DOMAIN_ID = 901
+DOMAIN_KEYS = []  # one key pair for the run: making one takes a tenth of a second
+
+
+def reset_domains() -> None:
+    """Sending domain 901 (example.com, never checked), and no other: what the examples added goes."""
+    owner = account()
+    if not DOMAIN_KEYS:
+        DOMAIN_KEYS.append(key_pair())
+    keys = DOMAIN_KEYS[0]
+    SendingDomain.objects.filter(account=owner).exclude(pk=DOMAIN_ID).delete()
+    SendingDomain.objects.update_or_create(
+        pk=DOMAIN_ID,
+        defaults={
+            "account": owner,
+            "name": "example.com",
+            "selector": "em1a2b3c4d",
+            "private_key": keys.sealed_private,
+            "public_key": keys.public,
+            "checked_at": None,
+            "verified_at": None,
+            "checks": {},
+        },
+    )
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:

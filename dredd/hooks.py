@@ -29,6 +29,7 @@ from dredd.fixtures import (  # noqa: E402
     prepare,
     real_tokens,
     reset_campaigns,
+    reset_domains,
     reset_examples,
     reset_segments,
     reset_signup_forms,
@@ -108,6 +109,7 @@ def authenticate_and_reset(transaction):
         name_unknown_subscriber(transaction)
     reset_segments()
     reset_signup_forms()
+    reset_domains()
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":

@@ -20,6 +20,7 @@ from campaigns.mime import MessageBuilder
 from campaigns.models import Message, MessageStatus
 from campaigns.outcomes import RETRY, decide
 from campaigns.transport import Outcome
+from domains.selectors import signer_for
 from emails.models import SingleEmail
 
 NOT_SENT_RETRY = timedelta(seconds=1)  # the journal could not take the send: try again soon
@@ -81,6 +82,7 @@ def _deliver(message, send_journal, server, everyone) -> datetime | None:
         from_email=single.from_email,
         reply_to=single.reply_to,
         base_url=settings.PUBLIC_BASE_URL,
+        signer=signer_for(account_id=message.account_id, from_email=single.from_email),
     )
     send_journal.bind([message.pk])
     outcome = _sent(builder, message, single, send_journal, server, everyone)

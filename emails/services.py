@@ -23,6 +23,7 @@ from campaigns.content import SINGLE_BUILTINS, Compiled, TemplateError, compile_
 from campaigns.messages import single_message_queued, single_messages_recover
 from campaigns.models import Message
 from campaigns.selectors import messages_overdue
+from domains.selectors import sender_check
 from emails.jobs import deliver_single_email
 from emails.models import IdempotencyKey, SingleEmail
 from emails.problems import IDEMPOTENCY_KEY_REUSED, RECIPIENT_SUPPRESSED
@@ -94,10 +95,15 @@ def email_send(
     from_email: Email | None,
     reply_to: Email | None,
     values: dict,
+    check_sender: bool = True,
 ) -> Message:
     """Queue one email to ``to`` and its delivery job. ``from_email`` defaults to the account's name. Refused:
-    a suppressed recipient (422.1), a merge tag that is malformed or names none of ``values`` (400.2)."""
+    a from address on no verified sending domain of the account (400.50, unless ALLOW_UNVERIFIED_SENDERS; not
+    checked for the server's own emails, ``check_sender=False``: double opt-in's confirmations), a suppressed
+    recipient (422.1), a merge tag that is malformed or names none of ``values`` (400.2)."""
     sender = _sender(account, from_email)
+    if check_sender:
+        sender_check(account_id=account.pk, email=sender)
     recipient = recipient_of(account_id=account.pk, email_md5=to.md5)
     if recipient.suppressed:
         raise ApiProblem(

@@ -46,6 +46,7 @@ SAMPLE_VALUES = {
     "campaignId": "1",
     "segmentId": "1",
     "formId": "1",
+    "domainId": "1",
     "emailMd5": "0" * 32,
     "fieldName": "city",
 }

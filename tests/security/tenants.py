@@ -40,8 +40,8 @@ def _single_email(api, to: str, subject: str) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
-    campaign (opened once) and a draft, a single email, a segment and a signup form: every kind a URL keyword
-    names."""
+    campaign (opened once) and a draft, a single email, a segment, a signup form and a sending domain: every kind a
+    URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -71,6 +71,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         fields=[],
     )["formId"]
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
+    domain = assert_hypermedia(api.post("/api/v1/domains", {"domain": f"{marker}.example"}), 201, "domain")
     tenant = Tenant(
         who,
         values={
@@ -83,6 +84,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "email_id": [email_id],
             "segment_id": [segment_id],
             "form_id": [form_id],
+            "domain_id": [domain["domainId"]],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -106,6 +108,8 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker} segment",
         f"{marker} form",
         f"https://{marker}.example",
+        f"{marker}.example",
+        domain["selector"],
     }
     return tenant
 

@@ -57,7 +57,17 @@ PUBLIC = {
 }
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login
 
-ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id", "segment_id", "form_id")
+ID_KEYWORDS = (
+    "list_id",
+    "email_md5",
+    "field_name",
+    "task_id",
+    "campaign_id",
+    "email_id",
+    "segment_id",
+    "form_id",
+    "domain_id",
+)
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
     "account_name": "someone@example.com",
@@ -69,6 +79,7 @@ PLACEHOLDERS = {
     "email_id": 1,
     "segment_id": 1,
     "form_id": 1,
+    "domain_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
