@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "consent",
     "analytics",
     "segments",
+    "templates",
     "backoffice.apps.BackOfficeConfig",
 ]
 
