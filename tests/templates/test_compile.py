@@ -14,7 +14,8 @@ STYLED = (
     "<html><head><style>.name { color: red } a { color: blue } @media (max-width: 480px) { .name { color: green } }"
     '</style><link rel="stylesheet" href="http://127.0.0.1:9/remote.css"></head><body>'
     '<p class="name">Hi {{ firstName | "Tom & Jerry" }} &amp; {{ lastName | <none> }}</p>'
-    "<a href=\"https://shop.example.com/?a=1&amp;e={{ emailAddress }}\">Shop</a> <a href='{{ unsubscribeUrl }}'>Leave</a>"
+    '<a href="https://shop.example.com/?a=1&amp;e={{ emailAddress }}">Shop</a> '
+    "<a href='{{ unsubscribeUrl }}'>Leave</a>"
     "</body></html>"
 )
 
@@ -80,7 +81,8 @@ def test_a_single_emails_html_is_inlined_once_when_it_is_accepted(api):
         "to": "ann@example.com",
         "fromEmail": "shop@example.com",
         "subject": "Receipt",
-        "html": '<html><head><style>.total { font-weight: bold }</style></head><body><p class="total">42</p></body></html>',
+        "html": "<html><head><style>.total { font-weight: bold }</style></head>"
+        '<body><p class="total">42</p></body></html>',
     }
     response = post(api, "/api/v1/emails/send", body)
     assert response.status_code == 202, response.content

@@ -137,7 +137,7 @@ def test_a_drafts_preview_and_test_send_show_the_templates_current_version_and_t
     api,
     smtp_server,  # noqa: F811
 ):
-    template_id, campaign_id, emails = campaign_with_template(api, 1)
+    template_id, campaign_id, _emails = campaign_with_template(api, 1)
     path = f"/accounts/{api.owner.name}/campaigns/{campaign_id}"
     preview = assert_hypermedia(api.get(f"{path}/preview"), 200, "campaign-preview")
     assert '<p class="greeting" style="color: #c00;font-weight: bold;">Hello Tom &amp; Jerry</p>' in preview["html"]
