@@ -3,7 +3,8 @@
 The examples name list 345, 346 and 247, subscriber john.smith@example.com
 (1bc5edb4799fd8eec67c66122f47eb73), the custom field ``income``, task 567,
 campaign 789 (in the status each example needs), the sent campaign 790 whose
-message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, and segment 801.
+message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, segment 801 and
+template 901.
 """
 
 from collections import Counter
@@ -33,6 +34,7 @@ from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from segments.models import Segment
+from templates.models import Template
 from subscribers.consents import request_stamp
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
@@ -301,6 +303,26 @@ def reset_segments() -> None:
     owner = account()
     Segment.objects.filter(account=owner).exclude(pk=SEGMENT_ID).delete()
     Segment.objects.update_or_create(pk=SEGMENT_ID, defaults={"account": owner, **SEGMENT})
+
+
+TEMPLATE_ID = 901
+TEMPLATE = {
+    "name": "Newsletter",
+    "html": "<html><head><style>.content { font-family: Helvetica, Arial, sans-serif; }</style></head><body>"
+    '<div class="content">{{ content }}</div><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p></body></html>',
+    "text": "{{ content }}\n\nUnsubscribe: {{ unsubscribeUrl }}\n",
+}
+
+
+@transaction.atomic
+def reset_templates(*, in_use: bool = False) -> None:
+    """Template 901 and no other (what the examples created goes); ``in_use``: campaign 789 uses it. Run after
+    reset_campaigns, which removes the campaigns that could use them."""
+    owner = account()
+    Template.objects.filter(account=owner).exclude(pk=TEMPLATE_ID).delete()
+    Template.objects.update_or_create(pk=TEMPLATE_ID, defaults={"account": owner, **TEMPLATE})
+    if in_use:
+        Campaign.objects.filter(pk=CAMPAIGN_ID).update(template_id=TEMPLATE_ID)
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:

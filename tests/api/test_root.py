@@ -45,6 +45,7 @@ SAMPLE_VALUES = {
     "taskId": "1",
     "campaignId": "1",
     "segmentId": "1",
+    "templateId": "1",
     "emailMd5": "0" * 32,
     "fieldName": "city",
 }

@@ -52,7 +52,16 @@ PUBLIC = {
 }
 STOP_AT = frozenset({"admin/"})  # its own routes are the admin's business, behind its login
 
-ID_KEYWORDS = ("list_id", "email_md5", "field_name", "task_id", "campaign_id", "email_id", "segment_id")
+ID_KEYWORDS = (
+    "list_id",
+    "email_md5",
+    "field_name",
+    "task_id",
+    "campaign_id",
+    "email_id",
+    "segment_id",
+    "template_id",
+)
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
     "account_name": "someone@example.com",
@@ -63,6 +72,7 @@ PLACEHOLDERS = {
     "campaign_id": 1,
     "email_id": 1,
     "segment_id": 1,
+    "template_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -77,6 +87,8 @@ BODIES = {
     "campaign-detail": {"name": "Hijacked", "subject": "Hijacked"},
     "v1-campaign-detail": {"name": "Hijacked", "subject": "Hijacked"},
     "v1-contact-detail": {"emailAddress": "intruder@tenanta.example", "belongsToLists": [], "fields": []},
+    "template-detail": {"name": "Hijacked", "html": "{{ content }}"},
+    "v1-template-detail": {"name": "Hijacked", "html": "{{ content }}"},
 }
 
 

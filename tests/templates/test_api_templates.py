@@ -5,7 +5,7 @@ import pytest
 
 from templates.models import Template
 from tests.campaigns.builders import audience, create_campaign, get_campaign, post
-from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
+from tests.helpers import ApiClient, assert_hypermedia, assert_problem, links_by_rel
 from tests.subscribers.builders import create_field
 from tests.templates.builders import LAYOUT, TEXT_LAYOUT, V1, create_template, template_body, templates_path
 
@@ -136,3 +136,13 @@ def test_a_template_whose_field_was_deleted_keeps_a_campaign_from_starting(api):
     assert body["errors"] == [
         {"field": "templateId", "detail": "the template's html: unknown field 'city' in merge tag {{ city }}"}
     ]
+
+
+def test_another_accounts_template_is_unknown_to_a_campaign_and_to_the_urls(api, other):
+    theirs = create_template(ApiClient(other), name="Theirs")
+    refused = post(api, f"/accounts/{api.owner.name}/campaigns", {"name": "x", "templateId": theirs})
+    body = assert_problem(refused, 400, "/errors/400.2-validation-error")
+    assert body["errors"] == [{"field": "templateId", "detail": f"unknown template: {theirs}"}]
+    assert_problem(api.get(f"{V1}/{theirs}"), 404)
+    assert_problem(api.get(f"/accounts/{other.name}/templates/{theirs}"), 403)
+    assert Template.objects.get(pk=theirs).name == "Theirs"
