@@ -34,7 +34,6 @@ from imports.sources import prepare as prepare_source
 from lists.models import MailingList
 from lists.services import list_count_recount, list_create
 from segments.models import Segment
-from templates.models import Template
 from subscribers.consents import request_stamp
 from subscribers.counters import counters_recount
 from subscribers.emails import normalize_email
@@ -43,6 +42,7 @@ from subscribers.services import subscriber_replace, subscriber_subscribe
 from tasks.models import Task, TaskError, TaskStatus
 from tasks.payload import payload_store
 from tasks.services import task_counts_recount
+from templates.models import Template
 
 ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}

@@ -32,8 +32,8 @@ from dredd.fixtures import (  # noqa: E402
     reset_campaigns,
     reset_examples,
     reset_segments,
-    reset_templates,
     reset_task,
+    reset_templates,
     reset_test_sends,
 )
 from dredd.reporting import reported  # noqa: E402
