@@ -45,6 +45,7 @@ PUBLIC = {
     "t/o/<str:token>": "open pixel: the HMAC-signed message token is the credential (tests/security/test_tokens.py)",
     "t/c/<str:token>/<int:position>": "tracked link: signed token, redirects only to the campaign's own link",
     "u/<str:token>": "unsubscribe page and one-click POST: signed token",
+    "c/<str:token>": "double opt-in confirmation page: its signed token (consent/tokens.py) is the credential",
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
     "healthz": "liveness probe for load balancers: answers that the process is up, nothing else",
     "readyz": "readiness probe: says whether PostgreSQL and Redis answer, no account data",
