@@ -34,8 +34,9 @@ class TemplateForm(ServiceForm):
         widget=forms.Textarea(attrs=BOX),
         strip=False,
         initial=EXAMPLE,
+        # The admin shows help texts as HTML: the tag is written escaped.
         help_text="One {{ content }} slot, where a campaign's HTML goes; merge tags as in campaigns. "
-        "<style> rules are inlined when a campaign is compiled (blocks with @media stay).",
+        "The rules of &lt;style&gt; blocks are inlined when a campaign is compiled (blocks with @media stay).",
     )
     text = forms.CharField(
         widget=forms.Textarea(attrs={**BOX, "rows": 8}),
@@ -64,6 +65,9 @@ class TemplateAdmin(ServiceAdmin):
     list_display = ("id", "name", "account", "updated_at")
     search_fields = ("=id", "name", "account__name")
     list_select_related = ("account",)
+
+    class Media:
+        css = {"all": ("backoffice/backoffice.css",)}  # the preview's frame, sized as a campaign's
 
     def get_fieldsets(self, request, obj=None):
         fields = ("account", "name", "html", "text")
