@@ -5,6 +5,8 @@ from functools import cached_property
 from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from api.problems import ApiProblem
 
@@ -120,6 +122,16 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         type(self).delete_service(**{self.delete_noun: obj})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A refused delete (a template or segment an unfinished campaign uses) is said on the row's page, in the
+        API's words, rather than a server error; the view's transaction has rolled back."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ApiProblem as problem:
+            self.message_user(request, problem.problem_detail, level=messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
 
     def delete_queryset(self, request, queryset):
         apply_action(self, request, queryset, type(self).delete_service, verb="Deleted", noun=self.delete_noun)

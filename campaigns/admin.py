@@ -27,6 +27,7 @@ from campaigns.services import (
 )
 from lists.models import MailingList
 from segments.models import Segment
+from templates.models import Template
 
 SHOWN_STATS = ("recipients", "sent", "hardBounces", "softBounces", "uniqueOpens", "uniqueClicks", "unsubscribes")
 TIMELINE_HOURS = 48
@@ -35,7 +36,8 @@ TIMELINE_HOURS = 48
 # The form's fields and the API's members (CampaignInputSerializer) they are checked as: the services' MEMBERS
 # (model attribute ← member), and the lists, in the order the form shows them.
 API_MEMBERS = {
-    **{k: v for k, v in MEMBERS.items() if k != "scheduled_at"},
+    **{k: v for k, v in MEMBERS.items() if k not in ("scheduled_at", "template_id")},
+    "template": "templateId",
     "lists": "lists",
     "scheduled_at": "scheduledAt",
 }
@@ -76,6 +78,13 @@ class CampaignForm(ServiceForm):
                 lists = lists.filter(account_id=self.instance.account_id)
             self.fields["lists"].queryset = lists
             self.fields["lists"].required = False
+        if "template" in self.fields:
+            templates = Template.objects.select_related("account").order_by("account__name", "name")
+            if self.instance.pk:
+                templates = templates.filter(account_id=self.instance.account_id)
+            self.fields["template"].queryset = templates
+            self.fields["template"].label_from_instance = lambda template: f"{template.account.name} · {template}"
+            self.fields["template"].help_text = "Its {{ content }} slot takes the HTML; none: the HTML as written."
         segments = Segment.objects.select_related("account").order_by("account__name", "name")
         if self.instance.pk:
             segments = segments.filter(account_id=self.instance.account_id)
@@ -102,6 +111,7 @@ class CampaignForm(ServiceForm):
 def _api_input(data: dict) -> dict:
     """The form's values as the API's request body."""
     body = {member: data.get(field) or "" for field, member in API_MEMBERS.items()}
+    body["templateId"] = data["template"].pk if data.get("template") else None
     body["lists"] = [mailing_list.pk for mailing_list in data.get("lists") or ()]
     body["segments"] = [segment.pk for segment in data.get("segments") or ()]
     body["excludedSegments"] = [segment.pk for segment in data.get("excluded_segments") or ()]

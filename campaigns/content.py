@@ -13,6 +13,7 @@ by joining strings.
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -160,16 +161,35 @@ def compile_campaign(
     preheader: str,
     fields: dict[str, str],
     builtins: dict[str, str] = BUILTINS,
+    inline_css: Callable[[str], str] | None = None,
+    text_of_html: Callable[[str], str] | None = None,
 ) -> Compiled:
-    """Body literals come out with CRLF line ends, as SMTP wants them."""
+    """Body literals come out with CRLF line ends, as SMTP wants them. ``inline_css`` (campaigns/inlining.py)
+    rewrites the HTML before its links are numbered; ``text_of_html`` (campaigns/plaintext.py) writes the text
+    part from the HTML when there is none. Both run here, once per compilation, never per recipient."""
+    if html_part and not text_part.strip() and text_of_html is not None:
+        text = _generated_text(text_of_html(html_part), fields, builtins)
+    else:
+        text = parse(_lf(text_part), fields, where="text", builtins=builtins)
+    if html_part and inline_css is not None:
+        html_part = inline_css(html_part)
     links: list[str] = []
     html_segments = _html_segments(_lf(html_part), preheader, fields, links, builtins) if html_part else []
     return Compiled(
         subject=parse(" ".join(subject.split()), fields, where="subject", builtins=builtins),
-        text=_crlf_literals(parse(_lf(text_part), fields, where="text", builtins=builtins)),
+        text=_crlf_literals(text),
         html=_crlf_literals(html_segments),
         links=links,
     )
+
+
+def _generated_text(text: str, fields: dict[str, str], builtins: dict[str, str]) -> list:
+    """The segments of a text written from the HTML; none when it does not parse (braces the HTML wrote as
+    entities, ``&#123;&#123;``, read as a malformed tag): the HTML goes alone rather than the campaign not at all."""
+    try:
+        return parse(_lf(text), fields, where="text", builtins=builtins)
+    except TemplateError:
+        return []
 
 
 def _lf(text: str) -> str:

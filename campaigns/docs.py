@@ -22,6 +22,11 @@ STATS = {
     "lost with their sender, so the whole batch fell back to unknown), canceled, opens, uniqueOpens, clicks, "
     "uniqueClicks, unsubscribes, complaints.",
 }
+TEMPLATE_ID = {
+    "type": ["integer", "null"],
+    "description": "The account's template whose `{{ content }}` slot takes the HTML (and, with a text layout, the "
+    "text); null for none. Composed when the campaign is previewed, and frozen when it starts.",
+}
 SUMMARY = {
     "campaignId": {"type": "integer"},
     "name": {"type": "string"},
@@ -60,6 +65,7 @@ profile(
             "preheader",
             "html",
             "text",
+            "templateId",
             "lists",
             "segments",
             "excludedSegments",
@@ -73,6 +79,7 @@ profile(
             "preheader": {"type": "string"},
             "html": {"type": "string"},
             "text": {"type": "string"},
+            "templateId": TEMPLATE_ID,
             "lists": {"type": "array", "items": {"type": "integer"}},
             "segments": {"type": "array", "items": {"type": "integer"}, "description": "Targeted segments."},
             "excludedSegments": {"type": "array", "items": {"type": "integer"}},
@@ -105,7 +112,9 @@ profile(
     "Campaign input",
     {
         "description": "The body to create or replace a campaign. Merge tags: `{{ field }}` or "
-        "`{{ field | fallback }}`.",
+        "`{{ field | fallback }}`. When the campaign is compiled (previewed, or frozen as it starts), the HTML goes "
+        "in its template's slot (`templateId`), the rules of `<style>` blocks are inlined as `style` attributes "
+        "(blocks with `@media` stay), and without `text` a text part is written from the HTML.",
         "type": "object",
         "required": ["name"],
         "properties": {
@@ -117,6 +126,7 @@ profile(
             "preheader": {"type": "string", "maxLength": 500},
             "html": {"type": "string"},
             "text": {"type": "string"},
+            "templateId": TEMPLATE_ID,
             "lists": {"type": "array", "items": {"type": "integer"}, "maxItems": 100},
             "segments": {
                 "type": "array",

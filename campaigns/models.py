@@ -25,6 +25,11 @@ class Campaign(models.Model):
     preheader = models.CharField(max_length=500, blank=True, default="")
     html = models.TextField(blank=True, default="")
     text = models.TextField(blank=True, default="")
+    # Its HTML goes in the template's {{ content }} slot; read until it starts (compiled then), so deleting the
+    # template is refused while the campaign is unfinished (templates.services.template_delete).
+    template = models.ForeignKey(
+        "templates.Template", null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns"
+    )
     lists = models.ManyToManyField("lists.MailingList", related_name="campaigns", blank=True)
     status = models.CharField(max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from api.problems import INVALID_PARAMETER, ApiProblem
-from campaigns.content import Compiled, TemplateError, compile_campaign, fill_link, parse, render
+from campaigns.compiling import campaign_compiled
+from campaigns.content import Compiled, TemplateError, fill_link, parse, render
 from campaigns.models import Campaign
 from campaigns.problems import CAMPAIGN_NOT_READY
 from campaigns.services import field_names
@@ -72,17 +73,12 @@ def preview_subscriber(*, account, chosen: str, member: str, problem=INVALID_PAR
 
 
 def compiled_of(campaign: Campaign) -> Compiled:
-    """As it is (or will be) sent: frozen when it started, else compiled from its content now."""
+    """As it is (or will be) sent: frozen when it started, else compiled from its content (and its template's
+    current version) now."""
     if campaign.compiled:
         return Compiled(**campaign.compiled)
     try:
-        return compile_campaign(
-            subject=campaign.subject,
-            html_part=campaign.html,
-            text_part=campaign.text,
-            preheader=campaign.preheader,
-            fields=field_names(campaign.account),
-        )
+        return campaign_compiled(campaign, field_names(campaign.account))
     except TemplateError as exc:  # a field its merge tags name was deleted since it was written
         field = str(exc).partition(":")[0]
         raise ApiProblem(

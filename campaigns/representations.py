@@ -8,6 +8,7 @@ from campaigns.models import Campaign
 from campaigns.preview import Preview
 from campaigns.services import DELETABLE, EDITABLE, allowed_actions
 from campaigns.testsend import SendReport
+from templates.representations import template_href
 
 ACTION_LINKS = {
     "start": ("/rels/start-campaign", "Start or resume sending"),
@@ -122,6 +123,9 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
                     "Sending task",
                 )
             )
+    if campaign.template_id:
+        href = template_href(routes.account_name, campaign.template_id)
+        links.append(link(href, "related /rels/template", "Its template"))
     links += [link(routes.collection(), "parent /rels/campaigns-collection", "Campaigns"), *routes.home()]
     return {
         **_summary(campaign, stats),
@@ -131,6 +135,7 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
         "preheader": campaign.preheader,
         "html": campaign.html,
         "text": campaign.text,
+        "templateId": campaign.template_id,
         "lists": list_ids,
         "segments": [use.segment_id for use in uses if not use.excluded and use.segment_id is not None],
         "excludedSegments": [use.segment_id for use in uses if use.excluded and use.segment_id is not None],

@@ -72,6 +72,15 @@ def campaigns_targeting_segment(*, segment_id: int) -> list[int]:
     )
 
 
+def campaigns_using_template(*, template_id: int) -> list[int]:
+    """Unfinished campaigns that use the template."""
+    return list(
+        Campaign.objects.filter(template_id=template_id, status__in=UNFINISHED)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def campaign_count(*, account, status: str | None) -> int:
     return CampaignCount.read(account.pk, status or "all")
 

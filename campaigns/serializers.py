@@ -54,6 +54,7 @@ class CampaignInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=2**62), max_length=20, required=False, default=list
     )
     scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    templateId = serializers.IntegerField(min_value=1, max_value=2**62, required=False, allow_null=True, default=None)
 
     def validate_scheduledAt(self, value):
         if value is not None and value > timezone.now() + MAX_SCHEDULE_AHEAD:
@@ -75,6 +76,7 @@ class CampaignInputSerializer(serializers.Serializer):
             "segments": list(dict.fromkeys(data["segments"])),
             "excluded_segments": list(dict.fromkeys(data["excludedSegments"])),
             "scheduled_at": data["scheduledAt"],
+            "template_id": data["templateId"],
         }
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns import content
+from campaigns import compiling, content
 from campaigns.models import (
     Campaign,
     CampaignCount,
@@ -35,6 +35,7 @@ from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue_at
 from tasks.services import enqueue_task, task_create, task_lock, task_pause, task_progress_add, task_start, task_stop
 from tasks.states import is_stale
+from templates.selectors import template_find
 
 logger = logging.getLogger("campaigns")
 CAMPAIGN_SEND = "campaign-send"  # the task kind that sends a campaign (campaigns.kinds)
@@ -63,6 +64,7 @@ MEMBERS = {
     "html": "html",
     "text": "text",
     "scheduled_at": "scheduledAt",
+    "template_id": "templateId",
 }
 
 
@@ -125,17 +127,31 @@ def _check(account, data: dict) -> None:
     if unknown:
         errors.append({"field": "lists", "detail": f"unknown lists: {unknown}"})
     errors += _segment_errors(account, data)
-    errors += content.check(
-        subject=data["subject"],
-        html_part=data["html"],
-        text_part=data["text"],
-        preheader=data["preheader"],
-        fields=field_names(account),
-    )
+    errors += _content_errors(account, data)
     if data.get("scheduled_at") and data["scheduled_at"] <= timezone.now():
         errors.append({"field": "scheduledAt", "detail": "must be in the future (or null to keep a draft)"})
     if errors:
         raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
+
+
+def _content_errors(account, data: dict) -> list[dict]:
+    """Merge tags, and the template: one of the account's (locked against a concurrent delete until this
+    transaction ends), whose layout fits this content."""
+    fields = field_names(account)
+    errors = content.check(
+        subject=data["subject"],
+        html_part=data["html"],
+        text_part=data["text"],
+        preheader=data["preheader"],
+        fields=fields,
+    )
+    template_id = data.get("template_id")
+    template = template_find(account_id=account.pk, template_id=template_id, lock=True)
+    if template_id is not None and template is None:
+        return [*errors, {"field": "templateId", "detail": f"unknown template: {template_id}"}]
+    if errors:
+        return errors
+    return compiling.template_errors(template, html=data["html"], text=data["text"], fields=fields)
 
 
 def _segment_errors(account, data: dict) -> list[dict]:
@@ -170,12 +186,16 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
     errors += sender_errors(account_id=campaign.account_id, email=campaign.from_email.strip())
     if not campaign.html.strip() and not campaign.text.strip():
         errors.append({"field": "html", "detail": "the campaign needs HTML or text content"})
-    errors += content.check(
+    fields = field_names(campaign.account)
+    found = content.check(
         subject=campaign.subject,
         html_part=campaign.html,
         text_part=campaign.text,
         preheader=campaign.preheader,
-        fields=field_names(campaign.account),
+        fields=fields,
+    )
+    errors += found or compiling.template_errors(
+        campaign.template, html=campaign.html, text=campaign.text, fields=fields
     )
     lists = list(campaign.lists.all())
     # A segment's matches are counted when sending starts (recipients then), not on every check.
@@ -285,14 +305,10 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
 
 
 def campaign_freeze(campaign: Campaign) -> dict:
-    """Its content compiled and its links numbered for tracking, as it will be sent: the compiled form."""
-    compiled = content.compile_campaign(
-        subject=campaign.subject,
-        html_part=campaign.html,
-        text_part=campaign.text,
-        preheader=campaign.preheader,
-        fields=field_names(campaign.account),
-    )
+    """Its content compiled and its links numbered for tracking, as it will be sent: the compiled form. Its
+    template's layout, the inlined CSS and the text written from the HTML are in it: nothing of the template is
+    read again once the campaign started."""
+    compiled = compiling.campaign_compiled(campaign, field_names(campaign.account))
     CampaignLink.objects.bulk_create(
         [CampaignLink(campaign=campaign, position=position, url=url) for position, url in enumerate(compiled.links)]
     )

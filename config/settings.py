@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "preferences",
     "signup",
     "domains",
+    "templates",
     "backoffice.apps.BackOfficeConfig",
 ]
 

@@ -3,8 +3,8 @@
 The examples name list 345, 346 and 247, subscriber john.smith@example.com
 (1bc5edb4799fd8eec67c66122f47eb73), the custom field ``income``, task 567,
 campaign 789 (in the status each example needs), the sent campaign 790 whose
-message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, segment 801, and
-signup form 901 (public key ``example-form-key``).
+message 4242 to John carries the token of the tracking, unsubscribe and bounce examples, segment 801,
+signup form 901 (public key ``example-form-key``) and template 901.
 """
 
 from collections import Counter
@@ -46,6 +46,7 @@ from subscribers.services import subscriber_replace, subscriber_subscribe
 from tasks.models import Task, TaskError, TaskStatus
 from tasks.payload import payload_store
 from tasks.services import task_counts_recount
+from templates.models import Template
 
 ACCOUNT_NAME = "user@example.com"
 LISTS = {345: "North Section", 346: "South Section", 247: "West Section"}
@@ -340,6 +341,13 @@ FORM = {
     "error_url": "https://www.example.com/oops",
     "allowed_origins": ["https://www.example.com"],
 }
+TEMPLATE_ID = 901
+TEMPLATE = {
+    "name": "Newsletter",
+    "html": "<html><head><style>.content { font-family: Helvetica, Arial, sans-serif; }</style></head><body>"
+    '<div class="content">{{ content }}</div><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p></body></html>',
+    "text": "{{ content }}\n\nUnsubscribe: {{ unsubscribeUrl }}\n",
+}
 
 
 @transaction.atomic
@@ -378,6 +386,16 @@ def reset_domains() -> None:
             "checks": {},
         },
     )
+
+
+def reset_templates(*, in_use: bool = False) -> None:
+    """Template 901 and no other (what the examples created goes); ``in_use``: campaign 789 uses it. Run after
+    reset_campaigns, which removes the campaigns that could use them."""
+    owner = account()
+    Template.objects.filter(account=owner).exclude(pk=TEMPLATE_ID).delete()
+    Template.objects.update_or_create(pk=TEMPLATE_ID, defaults={"account": owner, **TEMPLATE})
+    if in_use:
+        Campaign.objects.filter(pk=CAMPAIGN_ID).update(template_id=TEMPLATE_ID)
 
 
 def campaign_status(campaign_id: int = CAMPAIGN_ID) -> str | None:

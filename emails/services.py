@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns.content import SINGLE_BUILTINS, Compiled, TemplateError, compile_campaign
+from campaigns.inlining import inline_css
 from campaigns.messages import single_message_queued, single_messages_recover
 from campaigns.models import Message
 from campaigns.selectors import messages_overdue
@@ -148,8 +149,16 @@ def _sender(account, from_email: Email | None) -> str:
 def _compiled(*, subject: str, html: str, text: str, values: dict) -> Compiled:
     names = {name.lower(): name for name in values}  # a single email's tags may name any of its values
     try:
+        # <style> rules inlined as a campaign's (once, here: the email is compiled once, when it is accepted); no
+        # text part is written for it: a single email goes with the parts its sender wrote.
         return compile_campaign(
-            subject=subject, html_part=html, text_part=text, preheader="", fields=names, builtins=SINGLE_BUILTINS
+            subject=subject,
+            html_part=html,
+            text_part=text,
+            preheader="",
+            fields=names,
+            builtins=SINGLE_BUILTINS,
+            inline_css=inline_css,
         )
     except TemplateError as exc:
         where = str(exc).partition(":")[0]

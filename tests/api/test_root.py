@@ -47,6 +47,7 @@ SAMPLE_VALUES = {
     "segmentId": "1",
     "formId": "1",
     "domainId": "1",
+    "templateId": "1",
     "emailMd5": "0" * 32,
     "fieldName": "city",
 }

@@ -23,6 +23,8 @@ def seed_objects() -> dict:
         {"name": "Fuzz", "conditions": [{"kind": "field", "field": "firstName", "operator": "equals", "value": "Ann"}]},
     )
     assert_hypermedia(segment, 201, "message")
+    template = api.post(f"{paths.home}/templates", {"name": "Fuzz", "html": "<p>{{ content }}</p>"})
+    assert_hypermedia(template, 201, "message")
     imported = api.post(
         f"{paths.list_subscribers(list_id)}/import",
         {"items": [{"emailAddress": "bob@example.com"}, {"emailAddress": "not an address"}]},
@@ -42,6 +44,7 @@ def seed_objects() -> dict:
         "segment_id": segment["Location"].rsplit("/", 1)[1],
         "form_id": str(form["formId"]),
         "form_key": form["formKey"],
+        "template_id": template["Location"].rsplit("/", 1)[1],
         "task_id": imported["Location"].rsplit("/", 1)[1],
         "email_id": str(email["emailId"]),
         "token": make_token(email["emailId"]),

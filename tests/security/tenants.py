@@ -22,6 +22,7 @@ from tests.segments.builders import create_segment, field as field_condition
 from tests.signup.builders import create_form
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
 from tests.tasks.builders import new_task, run_jobs
+from tests.templates.builders import create_template
 
 
 @dataclass
@@ -40,8 +41,8 @@ def _single_email(api, to: str, subject: str) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
-    campaign (opened once) and a draft, a single email, a segment, a signup form and a sending domain: every kind a
-    URL keyword names."""
+    campaign (opened once) and a draft with a template, a single email, a segment, a signup form and a sending
+    domain: every kind a URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -53,7 +54,10 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     run_jobs()
     sent = create_campaign(api, [list_id], name=f"{marker} campaign", subject=f"{marker} subject")
     start(api, sent)
-    draft = create_campaign(api, [list_id], name=f"{marker} draft", subject=f"{marker} draft subject")
+    template_id = create_template(api, name=f"{marker} template", html=f"<p>{marker} layout</p>{{{{ content }}}}")
+    draft = create_campaign(
+        api, [list_id], name=f"{marker} draft", subject=f"{marker} draft subject", templateId=template_id
+    )
     email_id = _single_email(api, f"{marker}.single@{marker}.example", f"{marker} email subject")
     send()
     message = Message.objects.get(campaign_id=sent, to_email=address)
@@ -85,6 +89,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "segment_id": [segment_id],
             "form_id": [form_id],
             "domain_id": [domain["domainId"]],
+            "template_id": [template_id],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -110,6 +115,8 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"https://{marker}.example",
         f"{marker}.example",
         domain["selector"],
+        f"{marker} template",
+        f"{marker} layout",
     }
     return tenant
 

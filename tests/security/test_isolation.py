@@ -67,6 +67,7 @@ ID_KEYWORDS = (
     "segment_id",
     "form_id",
     "domain_id",
+    "template_id",
 )
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
@@ -80,6 +81,7 @@ PLACEHOLDERS = {
     "segment_id": 1,
     "form_id": 1,
     "domain_id": 1,
+    "template_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -96,6 +98,8 @@ BODIES = {
     "v1-contact-detail": {"emailAddress": "intruder@tenanta.example", "belongsToLists": [], "fields": []},
     "signup-form-detail": {"name": "Hijacked", "lists": [1]},
     "v1-signup-form-detail": {"name": "Hijacked", "lists": [1]},
+    "template-detail": {"name": "Hijacked", "html": "{{ content }}"},
+    "v1-template-detail": {"name": "Hijacked", "html": "{{ content }}"},
 }
 
 

@@ -1,0 +1,1 @@
+from tests.campaigns.workers import fresh_redis, smtp_servers  # noqa: F401 (fixtures the campaigns' helpers use)
