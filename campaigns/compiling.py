@@ -1,11 +1,15 @@
-"""A campaign's content as it is sent: its HTML in its template's ``{{ content }}`` slot, the CSS of ``<style>``
-blocks inlined (campaigns/inlining.py), and a text part written from the HTML when it has none
-(campaigns/plaintext.py), then compiled (campaigns/content.py). All of it once per compilation: when the campaign
-starts (frozen in ``Campaign.compiled``: a later edit of its template never reaches it) and for each preview or
-test of a campaign that has not started (its template's current version). Never per recipient.
+"""A campaign's content as it is sent: its HTML in its template's ``{{ content }}`` slot, the footer with the
+preference link when it has none (campaigns/footer.py, ``CAMPAIGN_FOOTER``), the CSS of ``<style>`` blocks inlined
+(campaigns/inlining.py), and a text part written from the HTML when it has none (campaigns/plaintext.py), then
+compiled (campaigns/content.py). All of it once per compilation: when the campaign starts (frozen in
+``Campaign.compiled``: a later edit of its template never reaches it) and for each preview or test of a campaign
+that has not started (its template's current version). Never per recipient.
 """
 
+from django.conf import settings
+
 from campaigns.content import Compiled, check, compile_campaign
+from campaigns.footer import with_footer
 from campaigns.inlining import inline_css
 from campaigns.plaintext import html_to_text
 from templates.layout import compose, layout_errors
@@ -44,6 +48,8 @@ def template_errors(template, *, html: str, text: str, fields: dict[str, str]) -
 def campaign_compiled(campaign, fields: dict[str, str]) -> Compiled:
     """``campaign`` compiled as it goes out now (raises content.TemplateError as compile_campaign does)."""
     html, text = parts(campaign.template, campaign.html, campaign.text)
+    if settings.CAMPAIGN_FOOTER:
+        html, text = with_footer(html, text)
     return compile_campaign(
         subject=campaign.subject,
         html_part=html,

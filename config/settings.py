@@ -269,6 +269,9 @@ BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
 # Sender identity (domains/): a fromEmail must be on a verified sending domain of the account unless this is on
 # (off by default: a tenant cannot send as any domain; `make run`'s demo and the test suite turn it on).
 ALLOW_UNVERIFIED_SENDERS = env_bool("ALLOW_UNVERIFIED_SENDERS", False)
+# A campaign whose content has no {{ preferencesUrl }} gets a footer with it (and the unsubscribe link if it has none
+# either): campaigns/footer.py. Off, the account's content goes as written.
+CAMPAIGN_FOOTER = env_bool("CAMPAIGN_FOOTER", True)
 # Where a domain's verification looks its records up: these nameservers (IP addresses) on DNS_PORT, or the
 # system's resolver (/etc/resolv.conf) when empty; each lookup gives up after DNS_TIMEOUT_SECONDS.
 DNS_NAMESERVERS = env_addresses("DNS_NAMESERVERS")

@@ -69,5 +69,5 @@ def test_preview_a_draft_as_a_chosen_subscriber_and_send_a_test(
 
 def submit(page, form: str) -> None:
     """Submit ``form`` and wait for the page it leads to: the next one may look like the last (the same URL)."""
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded"):
         page.click(f"button[form={form}]")
