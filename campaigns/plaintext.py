@@ -12,6 +12,8 @@ in per recipient like a written text part's, a link's ``{{ unsubscribeUrl }}`` i
 import re
 from html.parser import HTMLParser
 
+from campaigns.content import TAG
+
 SKIPPED = {"script", "style", "head", "title", "template", "noscript"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 BLOCKS = {
@@ -22,6 +24,7 @@ BLOCKS = {
 HEADINGS = {"h1": "=", "h2": "-", "h3": "### ", "h4": "#### ", "h5": "##### ", "h6": "###### "}
 HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 SPACES = re.compile(r"[ \t\r\n\f\v]+")
+STRAY = re.compile(r"\{(?=\{)")
 BREAK = "\x00"  # a line break asked for, turned into "\n" once spaces are collapsed
 LINE = "\x02"  # a line break between list items: several in a row make one
 KEPT = "\x01"  # a space kept as written (indentation of list items, <pre>), turned into " " at the end
@@ -135,4 +138,14 @@ def html_to_text(source: str) -> str:
                 lines += [line.strip() for line in item.split(BREAK)]
         lines.append("")
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text.replace(KEPT, " ") + "\n" if text else ""
+    return _stray_braces_apart(text.replace(KEPT, " ")) + "\n" if text else ""
+
+
+def _stray_braces_apart(text: str) -> str:
+    """Braces the HTML wrote as entities (``&#123;&#123;``) come out as ``{{``: outside a merge tag they are
+    written ``{ {``, so that the text parses as the HTML did (the HTML's own ``{{`` are all merge tags)."""
+    out, position = [], 0
+    for match in TAG.finditer(text):
+        out += [STRAY.sub("{ ", text[position : match.start()]), match.group(0)]
+        position = match.end()
+    return "".join(out) + STRAY.sub("{ ", text[position:])

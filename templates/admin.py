@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from api.admin import ServiceAdmin, ServiceForm
 from campaigns.models import Campaign
@@ -92,7 +93,7 @@ class TemplateAdmin(ServiceAdmin):
         if not campaigns:
             return "none"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             '<a href="{}">{}</a> ({})',
             ((reverse("admin:campaigns_campaign_change", args=[c.pk]), c.name, c.status) for c in campaigns),
         )
