@@ -68,6 +68,8 @@ def test_preview_a_draft_as_a_chosen_subscriber_and_send_a_test(
 
 
 def submit(page, form: str) -> None:
-    """Submit ``form`` and wait for the page it leads to: the next one may look like the last (the same URL)."""
+    """Submit ``form`` and wait for the page it leads to (the next one may look like the last: the same URL). The
+    form is submitted as its button would (``requestSubmit``): a click on a button below the preview's iframe could
+    land while the frame's content still moved the page, and then nothing was sent."""
     with page.expect_navigation(wait_until="domcontentloaded"):
-        page.click(f"button[form={form}]")
+        page.locator(f"button[form={form}]").evaluate("button => button.form.requestSubmit(button)")
