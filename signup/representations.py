@@ -1,36 +1,20 @@
 """Signup forms as both surfaces show them (only hrefs differ)."""
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.urls import reverse
 
 from api.formats import iso
-from api.links import account_home, link, url
-from api.pagination import PageParams, page_envelope
-from api.v1 import Collection, Page, Query, envelope
+from api.links import SurfaceRoutes, link
+from api.members import MemberShape
+from api.pagination import PageParams
+from api.v1 import Collection, Page, Query
 
 
-@dataclass(frozen=True)
-class Routes:
-    """Route names of one surface: ``signup-form-…`` under an account, or ``v1-signup-form-…``."""
-
-    prefix: str
-    account_name: str | None = None
-
-    def _url(self, name: str, **kwargs) -> str:
-        if self.account_name is not None:
-            kwargs["account_name"] = self.account_name
-        return url(f"{self.prefix}-{name}", **kwargs)
-
-    def collection(self) -> str:
-        return self._url("collection")
+class Routes(SurfaceRoutes):
+    """``signup-form-…`` under an account, or ``v1-signup-form-…``."""
 
     def detail(self, form_id: int) -> str:
         return self._url("detail", form_id=form_id)
-
-    def home(self) -> list[dict]:
-        return [account_home(self.account_name)] if self.account_name is not None else []
 
 
 def hypermedia_routes(account_name: str) -> Routes:
@@ -72,65 +56,26 @@ def _member_links(routes: Routes, form) -> list[dict]:
     ]
 
 
-def signup_form_item(routes: Routes, form) -> dict:
-    return {
-        **_body(form),
-        "_links": [
-            link(routes.detail(form.pk), "item /rels/signup-form", "Signup form details"),
-            *_member_links(routes, form),
-        ],
-    }
+SHAPE = MemberShape(
+    rel="/rels/signup-form",
+    title="Signup form details",
+    collection_rel="/rels/signup-forms-collection",
+    collection_title="Signup forms",
+    create_rel="/rels/create-signup-form",
+    create_title="Create a signup form",
+    body=_body,
+    member_links=_member_links,
+)
 
-
-def signup_form_detail(routes: Routes, form) -> dict:
-    return {
-        **_body(form),
-        "_links": [
-            link(routes.detail(form.pk), "self /rels/signup-form", "Signup form details"),
-            *_member_links(routes, form),
-            link(routes.collection(), "parent /rels/signup-forms-collection", "Signup forms"),
-            *routes.home(),
-        ],
-    }
-
-
-def signup_form_written_links(routes: Routes, form) -> list[dict]:
-    return [
-        link(routes.detail(form.pk), "related /rels/signup-form", "Signup form details"),
-        *_member_links(routes, form),
-        link(routes.collection(), "parent /rels/signup-forms-collection", "Signup forms"),
-        *routes.home(),
-    ]
-
-
-def signup_form_deleted_links(routes: Routes) -> list[dict]:
-    return [link(routes.collection(), "parent /rels/signup-forms-collection", "Signup forms"), *routes.home()]
-
-
-def _affordances(routes: Routes) -> list[dict]:
-    return [link(routes.collection(), "/rels/create-signup-form", "Create a signup form")]
+signup_form_item = SHAPE.item
+signup_form_detail = SHAPE.detail
+signup_form_written_links = SHAPE.written_links
+signup_form_deleted_links = SHAPE.deleted_links
 
 
 def signup_forms_page(account_name: str, rows, total: int, params: PageParams) -> dict:
-    routes = hypermedia_routes(account_name)
-    return page_envelope(
-        [signup_form_item(routes, row) for row in rows],
-        total,
-        params,
-        path=routes.collection(),
-        collection_rel="/rels/signup-forms-collection",
-        affordances=[*_affordances(routes), *routes.home()],
-    )
+    return SHAPE.page(hypermedia_routes(account_name), rows, total, params)
 
 
 def signup_forms_v1_page(page: Page, collection: Collection, query: Query) -> dict:
-    body = envelope(
-        [signup_form_item(V1_ROUTES, row) for row in page.rows],
-        page,
-        collection,
-        query,
-        path=V1_ROUTES.collection(),
-        collection_rel="/rels/signup-forms-collection",
-    )
-    body["_links"] += _affordances(V1_ROUTES)
-    return body
+    return SHAPE.v1_page(V1_ROUTES, page, collection, query)

@@ -1,33 +1,17 @@
 """Templates as both surfaces show them (only hrefs differ)."""
 
-from dataclasses import dataclass
-
 from api.formats import iso
-from api.links import account_home, link, url
-from api.pagination import PageParams, page_envelope
-from api.v1 import Collection, Page, Query, envelope
+from api.links import SurfaceRoutes, link
+from api.members import MemberShape
+from api.pagination import PageParams
+from api.v1 import Collection, Page, Query
 
 
-@dataclass(frozen=True)
-class Routes:
-    """Route names of one surface: ``template-…`` under an account, or ``v1-template-…``."""
-
-    prefix: str
-    account_name: str | None = None
-
-    def _url(self, name: str, **kwargs) -> str:
-        if self.account_name is not None:
-            kwargs["account_name"] = self.account_name
-        return url(f"{self.prefix}-{name}", **kwargs)
-
-    def collection(self) -> str:
-        return self._url("collection")
+class Routes(SurfaceRoutes):
+    """``template-…`` under an account, or ``v1-template-…``."""
 
     def detail(self, template_id: int) -> str:
         return self._url("detail", template_id=template_id)
-
-    def home(self) -> list[dict]:
-        return [account_home(self.account_name)] if self.account_name is not None else []
 
 
 def hypermedia_routes(account_name: str) -> Routes:
@@ -61,61 +45,26 @@ def _member_links(routes: Routes, template) -> list[dict]:
     ]
 
 
-def template_item(routes: Routes, template) -> dict:
-    return {
-        **_body(template),
-        "_links": [
-            link(routes.detail(template.pk), "item /rels/template", "Template details"),
-            *_member_links(routes, template),
-        ],
-    }
+SHAPE = MemberShape(
+    rel="/rels/template",
+    title="Template details",
+    collection_rel="/rels/templates-collection",
+    collection_title="Templates",
+    create_rel="/rels/create-template",
+    create_title="Create a template",
+    body=_body,
+    member_links=_member_links,
+)
 
-
-def template_detail(routes: Routes, template) -> dict:
-    return {
-        **_body(template),
-        "_links": [
-            link(routes.detail(template.pk), "self /rels/template", "Template details"),
-            *_member_links(routes, template),
-            link(routes.collection(), "parent /rels/templates-collection", "Templates"),
-            *routes.home(),
-        ],
-    }
-
-
-def template_written_links(routes: Routes, template) -> list[dict]:
-    return [
-        link(routes.detail(template.pk), "related /rels/template", "Template details"),
-        *_member_links(routes, template),
-        link(routes.collection(), "parent /rels/templates-collection", "Templates"),
-        *routes.home(),
-    ]
-
-
-def template_deleted_links(routes: Routes) -> list[dict]:
-    return [link(routes.collection(), "parent /rels/templates-collection", "Templates"), *routes.home()]
+template_item = SHAPE.item
+template_detail = SHAPE.detail
+template_written_links = SHAPE.written_links
+template_deleted_links = SHAPE.deleted_links
 
 
 def templates_page(account_name: str, rows, total: int, params: PageParams) -> dict:
-    routes = hypermedia_routes(account_name)
-    return page_envelope(
-        [template_item(routes, row) for row in rows],
-        total,
-        params,
-        path=routes.collection(),
-        collection_rel="/rels/templates-collection",
-        affordances=[link(routes.collection(), "/rels/create-template", "Create a template"), *routes.home()],
-    )
+    return SHAPE.page(hypermedia_routes(account_name), rows, total, params)
 
 
 def templates_v1_page(page: Page, collection: Collection, query: Query) -> dict:
-    body = envelope(
-        [template_item(V1_ROUTES, row) for row in page.rows],
-        page,
-        collection,
-        query,
-        path=V1_ROUTES.collection(),
-        collection_rel="/rels/templates-collection",
-    )
-    body["_links"].append(link(V1_ROUTES.collection(), "/rels/create-template", "Create a template"))
-    return body
+    return SHAPE.v1_page(V1_ROUTES, page, collection, query)
