@@ -73,7 +73,17 @@ profile(
         "description": "One campaign's figures (exact, from its counters), its most clicked links and a timeline of "
         "opens and clicks.",
         "type": "object",
-        "required": ["campaignId", "name", "status", "startedAt", "metrics", "topLinks", "timeline", "_links"],
+        "required": [
+            "campaignId",
+            "name",
+            "status",
+            "startedAt",
+            "metrics",
+            "topLinks",
+            "abTest",
+            "timeline",
+            "_links",
+        ],
         "properties": {
             "campaignId": {"type": "integer"},
             "name": {"type": "string"},
@@ -90,6 +100,28 @@ profile(
                     "type": "object",
                     "required": ["url", "clicks", "uniqueClicks"],
                     "properties": {"url": {"type": "string"}, "clicks": COUNT, "uniqueClicks": COUNT},
+                },
+            },
+            "abTest": {
+                "type": ["object", "null"],
+                "description": "An A/B campaign's figures per variant (null for another campaign): each variant's "
+                "messages, with the winner marked once it is chosen (by `winnerMetric`'s rate, or by hand).",
+                "required": ["winner", "winnerMetric", "variants"],
+                "properties": {
+                    "winner": {"type": ["string", "null"]},
+                    "winnerMetric": {"enum": ["uniqueOpens", "uniqueClicks"]},
+                    "variants": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["variant", "winner", *COUNTS, *RATES],
+                            "properties": {
+                                "variant": {"enum": list("ABCDE")},
+                                "winner": {"type": "boolean"},
+                                **METRIC_PROPERTIES,
+                            },
+                        },
+                    },
                 },
             },
             "timeline": {

@@ -85,6 +85,22 @@ def email_analytics(
     }
 
 
+def _ab_test(figures: CampaignFigures) -> dict | None:
+    """An A/B campaign's figures per variant, the winner marked (null for another campaign)."""
+    state = figures.ab_test
+    if state is None:
+        return None
+    winner = state.test.winner
+    return {
+        "winner": state.test.winner_name,
+        "winnerMetric": state.test.winner_metric,
+        "variants": [
+            {"variant": v.name, "winner": v.position == winner, **metrics(state.stats.get(v.position, {}))}
+            for v in state.variants
+        ],
+    }
+
+
 def campaign_analytics(figures: CampaignFigures, *, path: str) -> dict:
     campaign, timeline = figures.campaign, figures.timeline
     return {
@@ -96,6 +112,7 @@ def campaign_analytics(figures: CampaignFigures, *, path: str) -> dict:
         "topLinks": [
             {"url": url, "clicks": clicks, "uniqueClicks": unique} for url, clicks, unique in figures.top_links
         ],
+        "abTest": _ab_test(figures),
         "timeline": {
             "unit": timeline.unit,
             "from": iso(timeline.origin),

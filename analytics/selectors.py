@@ -13,7 +13,7 @@ from analytics.models import DailyStat, HourlyStat, LinkStat
 from analytics.services import utc_day
 from api.problems import NOT_FOUND, ApiProblem
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
-from campaigns.selectors import campaign_get, campaign_stats
+from campaigns.selectors import AbTestState, campaign_ab_test, campaign_get, campaign_stats
 from subscribers.selectors import subscriber_find, subscriber_growth
 
 GROUPS = ("day", "week", "month")
@@ -45,6 +45,7 @@ class CampaignFigures:
     stats: dict
     top_links: list[tuple[str, int, int]]  # (url, clicks, unique clicks), the most clicked first
     timeline: Timeline
+    ab_test: AbTestState | None = None  # an A/B campaign's test, its counters per variant
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,11 @@ def email_figures(*, account, start: date, end: date, group_by: str) -> tuple[Co
 def campaign_figures(*, account, campaign_id: int, timeline: str) -> CampaignFigures:
     campaign = campaign_get(account=account, campaign_id=campaign_id)
     return CampaignFigures(
-        campaign, campaign_stats([campaign.pk])[campaign.pk], _top_links(campaign), _timeline(campaign, timeline)
+        campaign,
+        campaign_stats([campaign.pk])[campaign.pk],
+        _top_links(campaign),
+        _timeline(campaign, timeline),
+        campaign_ab_test(campaign),
     )
 
 

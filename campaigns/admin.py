@@ -10,6 +10,7 @@ from analytics.selectors import campaign_figures
 from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.charts import line_chart, progress_bar
 from api.problems import VALIDATION_ERROR, ApiProblem
+from campaigns.admin_abtest import AB_FIELD_NAMES, AB_FIELDS, ab_initial, ab_input, ab_test_field, choose_winner_view
 from campaigns.admin_preview import chosen_of, preview_field, send_test_view
 from campaigns.models import Campaign, CampaignSegment, CampaignStatus, Event, Message
 from campaigns.selectors import campaign_stats
@@ -50,9 +51,13 @@ def _figures(campaign):
     return campaign._figures
 
 
-class CampaignForm(ServiceForm):
+AbTestFields = type("AbTestFields", (forms.Form,), dict(AB_FIELDS))
+
+
+class CampaignForm(ServiceForm, AbTestFields):
     """A draft or scheduled campaign, created and edited by the API's services and checked by the API's
-    serializer: merge tags, lists of the account, a future schedule, the account's campaign counters."""
+    serializer: merge tags, lists of the account, a future schedule, the account's campaign counters, and its
+    A/B test (campaigns/admin_abtest.py)."""
 
     problem_fields = {
         **{member: field for field, member in API_MEMBERS.items()},
@@ -94,10 +99,12 @@ class CampaignForm(ServiceForm):
         for name in ("segments", "excluded_segments"):
             self.fields[name].queryset = segments
             self.fields[name].label_from_instance = lambda segment: f"{segment.account.name} · {segment}"
+        for name, value in ab_initial(self.instance).items():
+            self.initial.setdefault(name, value)
 
     def write(self):
         data = self.cleaned_data
-        checked = CampaignInputSerializer(data=_api_input(data))
+        checked = CampaignInputSerializer(data={**_api_input(data), "abTest": ab_input(data, self.instance)})
         if not checked.is_valid():
             errors = [
                 {"field": member, "detail": " ".join(map(str, found))} for member, found in checked.errors.items()
@@ -137,19 +144,25 @@ class CampaignAdmin(ServiceAdmin):
             "cancel", campaign_cancel, description="Cancel selected campaigns", verb="Canceled", noun="campaign"
         ),
     ]
-    shown = ("status", "progress", "task_link", "rates", "timeline", "top_links", "preview")
+    shown = ("status", "progress", "task_link", "rates", "ab_results", "timeline", "top_links", "preview")
     times = ("created_at", "updated_at", "started_at", "finished_at")
     change_form_template = "admin/campaigns/campaign/change_form_live.html"
 
     def get_fieldsets(self, request, obj=None):
         targeting = ("segments", "excluded_segments")
+        ab_test = ("A/B test", {"fields": AB_FIELD_NAMES, "classes": ("collapse",)})
         if obj is None:
-            return [(None, {"fields": ("account", *API_MEMBERS, *targeting)})]
+            return [(None, {"fields": ("account", *API_MEMBERS, *targeting)}), ab_test]
         if obj.status not in EDITABLE:
-            targeting = ("segments_used",)
+            return [
+                ("Sending", {"fields": self.shown}),
+                ("Content", {"fields": ("account", *API_MEMBERS, "segments_used")}),
+                ("Times", {"fields": self.times}),
+            ]
         return [
             ("Sending", {"fields": self.shown}),
             ("Content", {"fields": ("account", *API_MEMBERS, *targeting)}),
+            ab_test,
             ("Times", {"fields": self.times}),
         ]
 
@@ -208,6 +221,10 @@ class CampaignAdmin(ServiceAdmin):
             more,
         )
 
+    @admin.display(description="A/B test")
+    def ab_results(self, campaign):
+        return ab_test_field(campaign)
+
     @admin.display(description="opens and clicks")
     def timeline(self, campaign):
         figures = _figures(campaign)
@@ -248,7 +265,12 @@ class CampaignAdmin(ServiceAdmin):
             self.admin_site.admin_view(lambda request, object_id: send_test_view(self, request, object_id)),
             name="campaigns_campaign_test",
         )
-        return [test, *super().get_urls()]
+        winner = path(
+            "<path:object_id>/winner/",
+            self.admin_site.admin_view(lambda request, object_id: choose_winner_view(self, request, object_id)),
+            name="campaigns_campaign_winner",
+        )
+        return [test, winner, *super().get_urls()]
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status in DELETABLE

@@ -11,7 +11,13 @@ from campaigns import representations as rep
 from campaigns.selectors import CAMPAIGNS, campaign_get, campaign_stats, campaign_v1_page
 from campaigns.serializers import CampaignInputSerializer
 from campaigns.services import campaign_create, campaign_delete, campaign_update
-from campaigns.views import campaign_action_view, campaign_body, campaign_preview_view, campaign_test_view
+from campaigns.views import (
+    campaign_action_view,
+    campaign_body,
+    campaign_preview_view,
+    campaign_test_view,
+    campaign_winner_view,
+)
 
 ROUTES = rep.V1_ROUTES
 
@@ -69,3 +75,4 @@ def v1_action_view(name: str):
 
 V1CampaignPreviewView = campaign_preview_view(base=V1View, routes_for=lambda view: ROUTES)
 V1CampaignTestView = campaign_test_view(base=V1View, routes_for=lambda view: ROUTES)
+V1CampaignWinnerView = campaign_winner_view(base=V1View, routes_for=lambda view: ROUTES)

@@ -6,8 +6,9 @@ from campaigns import (
     docs_craft,  # noqa: F401  (the preview and the test send)
     problems,  # noqa: F401  (the group's problem types, for /errors)
 )
-from campaigns.models import CampaignStatus
+from campaigns.models import CampaignStatus, WinnerMetric
 from campaigns.selectors import STAT_METRICS
+from campaigns.variants import LETTERS, VARIANT_METRICS
 
 TIME = {"type": ["string", "null"], "format": "date-time"}
 COUNT = {"type": "integer", "minimum": 0}
@@ -26,6 +27,71 @@ TEMPLATE_ID = {
     "type": ["integer", "null"],
     "description": "The account's template whose `{{ content }}` slot takes the HTML (and, with a text layout, the "
     "text); null for none. Composed when the campaign is previewed, and frozen when it starts.",
+}
+VARIANT_CONTENT = {
+    "subject": {"type": "string", "maxLength": 500},
+    "fromName": {"type": "string", "maxLength": 200},
+    "preheader": {"type": "string", "maxLength": 500},
+    "html": {"type": "string"},
+    "text": {"type": "string"},
+}
+AB_TEST_INPUT = {
+    "type": ["object", "null"],
+    "description": "An A/B test (null: none). `testShare` percent of the recipients, drawn at random when sending "
+    "starts, are split evenly among the `variants` (2 to 5, named A to E in order; a member a variant leaves out "
+    "or empty is the campaign's own); the rest are held. `waitMinutes` after the test share has been sent, the "
+    "variant with the best rate of `winnerMetric` (unique opens or unique clicks over messages delivered; then "
+    "the higher count; then the first) is sent to the rest. POST the campaign's `winner` action to choose "
+    "sooner, or by hand. Each recipient gets one variant, ever.",
+    "required": ["variants", "testShare", "waitMinutes"],
+    "properties": {
+        "variants": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 5,
+            "items": {"type": "object", "properties": VARIANT_CONTENT},
+        },
+        "testShare": {"type": "integer", "minimum": 1, "maximum": 100},
+        "winnerMetric": {"enum": WinnerMetric.values, "description": "Default uniqueOpens."},
+        "waitMinutes": {"type": "integer", "minimum": 0, "maximum": 43200},
+    },
+}
+AB_TEST = {
+    "type": ["object", "null"],
+    "description": "The campaign's A/B test, null for none. `status`: draft (not started), testing (the test "
+    "share going out), waiting (for the winner, due at `winnerDueAt`), winner-chosen (the rest get `winner`). "
+    "`testRecipients` and `heldRecipients`: the split, once sending started. `chosenBy`: the metric, or manual. "
+    "Each variant carries its own counters (`stats`: the campaign's counters of the messages it went in).",
+    "required": ["testShare", "winnerMetric", "waitMinutes", "status", "winner", "variants"],
+    "properties": {
+        "testShare": {"type": "integer"},
+        "winnerMetric": {"enum": WinnerMetric.values},
+        "waitMinutes": {"type": "integer"},
+        "status": {"enum": ["draft", "testing", "waiting", "winner-chosen"]},
+        "testRecipients": {"type": ["integer", "null"]},
+        "heldRecipients": {"type": ["integer", "null"]},
+        "testSentAt": TIME,
+        "winnerDueAt": TIME,
+        "winner": {"type": ["string", "null"], "enum": [*LETTERS, None]},
+        "winnerChosenAt": TIME,
+        "chosenBy": {"type": ["string", "null"]},
+        "variants": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["variant", "subject", "fromName", "preheader", "html", "text", "stats"],
+                "properties": {
+                    "variant": {"enum": list(LETTERS)},
+                    **VARIANT_CONTENT,
+                    "stats": {
+                        "type": "object",
+                        "required": list(VARIANT_METRICS),
+                        "properties": dict.fromkeys(VARIANT_METRICS, COUNT),
+                    },
+                },
+            },
+        },
+    },
 }
 SUMMARY = {
     "campaignId": {"type": "integer"},
@@ -70,6 +136,7 @@ profile(
             "segments",
             "excludedSegments",
             "segmentsUsed",
+            "abTest",
         ],
         "properties": {
             **SUMMARY,
@@ -97,6 +164,7 @@ profile(
                     },
                 },
             },
+            "abTest": AB_TEST,
             "taskId": {"type": ["integer", "null"]},
             "updatedAt": TIME,
         },
@@ -141,6 +209,7 @@ profile(
                 "description": "Segments whose matches never receive it.",
             },
             "scheduledAt": {**TIME, "description": "A future time schedules the campaign; null keeps it a draft."},
+            "abTest": AB_TEST_INPUT,
         },
     },
 )
@@ -254,6 +323,26 @@ rel(
     method="POST",
     response_profile="message",
     problems=ACTION,
+)
+rel(
+    "choose-campaign-winner",
+    "Choose the winner of an A/B campaign",
+    'POST `{"variant": "B"}` to send that variant to the held rest now, or an empty body for the best by '
+    "the test's metric as it stands (before the wait ends). While the campaign is sending or paused and has no "
+    "winner yet.",
+    method="POST",
+    request_profile="campaign-winner-input",
+    response_profile="message",
+    problems=(*ACTION, "400.2-validation-error"),
+)
+profile(
+    "campaign-winner-input",
+    "Campaign winner input",
+    {
+        "description": "The variant that wins (A to E); left out or null: the best by the test's metric now.",
+        "type": "object",
+        "properties": {"variant": {"type": ["string", "null"], "enum": [*LETTERS, None]}},
+    },
 )
 
 model(

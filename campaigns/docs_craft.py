@@ -18,6 +18,10 @@ profile(
         "properties": {
             "campaignId": {"type": "integer"},
             "subscriber": {"type": ["string", "null"], "pattern": "^[0-9a-f]{32}$"},
+            "variant": {
+                "type": ["string", "null"],
+                "description": "An A/B campaign's variant shown (`?variant=`, default A); null for another campaign.",
+            },
             "to": {"type": "string"},
             "fromName": {"type": "string"},
             "fromEmail": {"type": "string"},
@@ -41,6 +45,7 @@ profile(
         "properties": {
             "emails": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 10},
             "subscriber": {"type": "string", "pattern": "^[0-9a-fA-F]{32}$"},
+            "variant": {"type": ["string", "null"], "description": "An A/B campaign's variant to send (default A)."},
         },
     },
 )
@@ -80,8 +85,8 @@ rel(
     "campaign-preview",
     "Preview a campaign",
     "GET the campaign as a subscriber would receive it (`?subscriber={emailMd5}`; default: its first active "
-    "recipient): subject, preheader, HTML and text with the merge values filled in. Its links count nothing. "
-    "Any status.",
+    "recipient; an A/B campaign's `?variant=`, default A): subject, preheader, HTML and text with the merge values "
+    "filled in. Its links count nothing. Any status.",
     response_profile="campaign-preview",
     problems=("400.3-invalid-parameter", "400.42-campaign-not-ready", "404.1-not-found", *AUTH),
 )

@@ -169,7 +169,10 @@ class MessageBuilder:
             else None
         )
         self._date, self._date_second = "", -1
-        self.link_positions = range(len(compiled.links))
+        # The positions its HTML shows (an A/B variant's links are numbered among the whole campaign's).
+        self.link_positions = sorted(
+            {segment[1] for segment in compiled.html if segment.__class__ is list and segment[0] == "link"}
+        )
         parts = []
         if compiled.text:
             parts.append((b"text/plain", Part(compiled.text, escape=False)))

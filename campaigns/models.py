@@ -82,6 +82,58 @@ class CampaignSegment(models.Model):
         ordering = ["id"]
 
 
+VARIANT_NAMES = "ABCDE"  # an A/B campaign's variants, by position
+
+
+class WinnerMetric(models.TextChoices):
+    UNIQUE_OPENS = "uniqueOpens"
+    UNIQUE_CLICKS = "uniqueClicks"
+
+
+class AbTest(models.Model):
+    """A campaign's A/B test: ``test_share`` percent of its recipients, drawn at random when sending begins, get
+    its variants in equal parts; the rest wait (messages ``held``) until the winner is chosen (by
+    ``winner_metric`` once ``wait_seconds`` have passed since the test share was sent, or by hand), then get it."""
+
+    campaign = models.OneToOneField(Campaign, primary_key=True, on_delete=models.CASCADE, related_name="ab_test")
+    test_share = models.PositiveSmallIntegerField()
+    winner_metric = models.CharField(max_length=12, choices=WinnerMetric.choices, default=WinnerMetric.UNIQUE_OPENS)
+    wait_seconds = models.PositiveIntegerField()
+    # How many recipients the test share and the rest were, once sending began.
+    tested = models.PositiveIntegerField(null=True, blank=True)
+    held = models.PositiveIntegerField(null=True, blank=True)
+    test_sent_at = models.DateTimeField(null=True, blank=True)  # the test share's last message was recorded
+    winner_due_at = models.DateTimeField(null=True, blank=True)  # test_sent_at + the wait
+    winner = models.PositiveSmallIntegerField(null=True, blank=True)  # the variant's position
+    winner_chosen_at = models.DateTimeField(null=True, blank=True)
+    chosen_by = models.CharField(max_length=12, blank=True, default="")  # the metric, or "manual"
+
+    @property
+    def winner_name(self) -> str | None:
+        return None if self.winner is None else VARIANT_NAMES[self.winner]
+
+
+class CampaignVariant(models.Model):
+    """One version of an A/B campaign (position 0 is "A"). Empty members take the campaign's own."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants", db_index=False)
+    position = models.PositiveSmallIntegerField()
+    subject = models.CharField(max_length=500, blank=True, default="")
+    from_name = models.CharField(max_length=200, blank=True, default="")
+    preheader = models.CharField(max_length=500, blank=True, default="")
+    html = models.TextField(blank=True, default="")
+    text = models.TextField(blank=True, default="")
+    compiled = models.JSONField(null=True, blank=True)  # frozen at start, like Campaign.compiled
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "position"], name="campaign_variant_unique")]
+        ordering = ["campaign", "position"]
+
+    @property
+    def name(self) -> str:
+        return VARIANT_NAMES[self.position]
+
+
 class CampaignStat(models.Model):
     """A campaign's counters (sent, opens, uniqueOpens, …), kept exact in the transaction that changes them."""
 
@@ -115,6 +167,7 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed"  # the address cannot be written to the server (not ASCII without SMTPUTF8)
     UNKNOWN = "unknown"  # in flight when its sender died: maybe delivered, never sent again
     CANCELED = "canceled"  # the campaign was canceled before its turn
+    HELD = "held"  # an A/B campaign's: waiting for the test's winner, then queued with it
 
 
 class Message(models.Model):
@@ -145,6 +198,8 @@ class Message(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An A/B campaign's: the position of the variant it carries (null while held, and for other messages).
+    variant = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -16,10 +16,11 @@ from django.conf import settings
 from api.problems import INVALID_PARAMETER, ApiProblem
 from campaigns.compiling import campaign_compiled
 from campaigns.content import Compiled, TemplateError, fill_link, parse, render
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignVariant
 from campaigns.problems import CAMPAIGN_NOT_READY
 from campaigns.services import field_names
 from campaigns.tokens import PREVIEW_HEAD, make_preview_token, read_preview_token
+from campaigns.variants import variants_compiled
 from subscribers.emails import email_md5
 from subscribers.models import Status, Subscriber
 from subscribers.selectors import subscriber_find
@@ -33,6 +34,8 @@ class Preview:
     subscriber: Subscriber | None  # whose merge values these are (None: nobody's, the fallbacks)
     token: str  # the preview token of its links
     compiled: Compiled
+    variant: CampaignVariant | None  # an A/B campaign's variant shown (A unless another is asked for)
+    from_name: str
     values: dict  # the merge values, emailAddress, unsubscribeUrl and preferencesUrl included
     subject: str
     preheader: str
@@ -72,13 +75,32 @@ def preview_subscriber(*, account, chosen: str, member: str, problem=INVALID_PAR
     return subscriber
 
 
-def compiled_of(campaign: Campaign) -> Compiled:
+def variant_find(campaign: Campaign, name: str | None, *, member: str, problem=INVALID_PARAMETER):
+    """The A/B campaign's variant named ``name`` (A when None), or None for a campaign without variants; 400
+    (``problem``) naming ``member`` when it has no such variant."""
+    variants = list(CampaignVariant.objects.filter(campaign_id=campaign.pk).order_by("position"))
+    if name is None:
+        return variants[0] if variants else None
+    found = next((v for v in variants if v.name == name.strip().upper()), None)
+    if found is None:
+        names = ", ".join(v.name for v in variants)
+        detail = f"the campaign's variants are {names}" if variants else "the campaign has no A/B test"
+        raise ApiProblem(problem, f"'{member}': {detail}.", errors=[{"field": member, "detail": detail}])
+    return found
+
+
+def compiled_of(campaign: Campaign, variant: CampaignVariant | None = None) -> Compiled:
     """As it is (or will be) sent: frozen when it started, else compiled from its content (and its template's
-    current version) now."""
+    current version) now. An A/B campaign's ``variant``: its own content over the campaign's."""
+    if variant is not None and variant.compiled:
+        return Compiled(**variant.compiled)
     if campaign.compiled:
         return Compiled(**campaign.compiled)
     try:
-        return campaign_compiled(campaign, field_names(campaign.account))
+        if variant is None:
+            return campaign_compiled(campaign, field_names(campaign.account))
+        variants = list(CampaignVariant.objects.filter(campaign_id=campaign.pk).order_by("position"))
+        return variants_compiled(campaign, variants, field_names(campaign.account))[variant.position]
     except TemplateError as exc:  # a field its merge tags name was deleted since it was written
         field = str(exc).partition(":")[0]
         raise ApiProblem(
@@ -86,11 +108,12 @@ def compiled_of(campaign: Campaign) -> Compiled:
         ) from None
 
 
-def _preheader(campaign: Campaign, values: dict) -> str:
+def _preheader(campaign: Campaign, variant: CampaignVariant | None, values: dict) -> str:
+    preheader = (variant.preheader if variant else "") or campaign.preheader
     try:
-        segments = parse(" ".join(campaign.preheader.split()), field_names(campaign.account), where="preheader")
+        segments = parse(" ".join(preheader.split()), field_names(campaign.account), where="preheader")
     except TemplateError:  # a started campaign whose field went since: the HTML keeps its frozen copy
-        return campaign.preheader
+        return preheader
     return render(segments, values, escape=False)
 
 
@@ -99,10 +122,14 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def campaign_preview(campaign: Campaign, subscriber: Subscriber | None = None) -> Preview:
-    """``subscriber``'s copy of the campaign, or the sample recipient's; 400.42 when it cannot be rendered."""
+def campaign_preview(
+    campaign: Campaign, subscriber: Subscriber | None = None, variant: CampaignVariant | None = None
+) -> Preview:
+    """``subscriber``'s copy of the campaign (of its ``variant``, an A/B campaign's: A by default), or the sample
+    recipient's; 400.42 when it cannot be rendered."""
     subscriber = subscriber or sample_recipient(campaign)
-    compiled = compiled_of(campaign)
+    variant = variant or variant_find(campaign, None, member="variant")
+    compiled = compiled_of(campaign, variant)
     token = make_preview_token(campaign.pk, subscriber.pk if subscriber else None)
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     values = {
@@ -118,9 +145,11 @@ def campaign_preview(campaign: Campaign, subscriber: Subscriber | None = None) -
         subscriber=subscriber,
         token=token,
         compiled=compiled,
+        variant=variant,
+        from_name=(variant.from_name if variant else "") or campaign.from_name,
         values=values,
         subject=render(compiled.subject, values, escape=False),
-        preheader=_preheader(campaign, values),
+        preheader=_preheader(campaign, variant, values),
         html=_lf(render(compiled.html, values, escape=True, urls=urls)),
         text=_lf(render(compiled.text, values, escape=False)),
     )
@@ -138,7 +167,7 @@ def preview_link(*, token: str, position: int) -> str | None:
     if campaign is None:
         return None
     try:
-        links = compiled_of(campaign).links
+        links = compiled_of(campaign, variant_find(campaign, None, member="variant")).links
     except ApiProblem:
         return None
     if not 0 <= position < len(links):

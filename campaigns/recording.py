@@ -20,6 +20,7 @@ from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
 from campaigns.services import stats_add
 from campaigns.transport import Outcome
+from campaigns.variants import variant_metric
 from subscribers.models import Status
 from subscribers.services import subscriber_record_bounce, subscribers_lock
 from tasks.models import TaskStatus
@@ -35,6 +36,7 @@ class Claimed:
     subscriber_id: int | None
     attempts: int
     fields: dict
+    variant: int | None = None  # an A/B campaign's variant position
 
 
 def lock_task(task_id: int) -> str | None:
@@ -60,12 +62,18 @@ def claim(*, campaign_id: int, task_id: int, size: int, now) -> list[Claimed] | 
         if not task_in_progress(task_id):
             return None
         rows = _claim_rows(campaign_id, size, now)
-        skipped = sum(1 for row in rows if row[1] == MessageStatus.SKIPPED)
+        skipped = [row for row in rows if row[1] == MessageStatus.SKIPPED]
         if skipped:
-            stats_add(campaign_id, Counter({"skipped": skipped}))
-            task_progress_add(task_id=task_id, processed=skipped, failed=skipped)
+            stats = Counter({"skipped": len(skipped)})
+            stats.update(variant_metric(row[6], "skipped") for row in skipped if row[6] is not None)
+            stats_add(campaign_id, stats)
+            task_progress_add(task_id=task_id, processed=len(skipped), failed=len(skipped))
     return sorted(
-        (Claimed(row[0], row[2], row[3], row[4], _fields(row[5])) for row in rows if row[1] == MessageStatus.SENDING),
+        (
+            Claimed(row[0], row[2], row[3], row[4], _fields(row[5]), row[6])
+            for row in rows
+            if row[1] == MessageStatus.SENDING
+        ),
         key=lambda c: c.message_id,
     )
 
@@ -105,6 +113,7 @@ def _claim_rows(campaign_id: int, size: int, now) -> list[tuple]:
                 message.subscriber_id,
                 attempts,
                 subscriber.fields if subscriber is not None else None,
+                message.variant,
             )
         )
     return rows
@@ -133,15 +142,17 @@ def record(
                 for message_id, (row, decision) in decided.items()
             }
         written = _update_messages(decided)
-        stats, events, final, sent = Counter(), [], 0, 0
+        stats, by_variant, events, final, sent = Counter(), Counter(), [], 0, 0
         for message_id in sorted(written):
-            _, (status, _, code, response, _, _) = decided[message_id]
+            row, (status, _, code, response, _, _) = decided[message_id]
             if status == MessageStatus.QUEUED:
                 stats["retries"] += 1
                 continue
             final += 1
             sent += status == MessageStatus.SENT
             stats[STAT_OF_STATUS[status]] += 1
+            if row.variant is not None:
+                by_variant[variant_metric(row.variant, STAT_OF_STATUS[status])] += 1
             if status in (MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE):
                 events.append(
                     Event(
@@ -153,7 +164,7 @@ def record(
                         at=now,
                     )
                 )
-        stats_add(campaign.pk, stats)
+        stats_add(campaign.pk, {**stats, **by_variant})
         daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
         task_progress_add(task_id=task_id, processed=final, succeeded=sent, failed=final - sent, beat=beat)
@@ -196,17 +207,17 @@ def recover_stale(*, campaign, task_id: int) -> Counter:
         rows = list(
             Message.objects.filter(campaign_id=campaign.pk, status=MessageStatus.SENDING, claimed_at__lt=cutoff)
             .order_by("id")
-            .values_list("id", "to_email", "subscriber_id", "attempts", "claimed_at")
+            .values_list("id", "to_email", "subscriber_id", "attempts", "claimed_at", "variant")
         )
         if not rows:
             return Counter()
-        claims = {claimed_at: journal.campaign_claim(campaign.pk, claimed_at) for *_, claimed_at in rows}
+        claims = {claimed_at: journal.campaign_claim(campaign.pk, claimed_at) for *_, claimed_at, _ in rows}
         taken = journal.take(list(claims.values()))
         batch = [
-            Claimed(message_id, to_email, subscriber, attempts, {})
-            for message_id, to_email, subscriber, attempts, _ in rows
+            Claimed(message_id, to_email, subscriber, attempts, {}, variant)
+            for message_id, to_email, subscriber, attempts, _, variant in rows
         ]
-        outcomes = [journal.fallback(message_id, taken[claims[claimed_at]]) for message_id, *_, claimed_at in rows]
+        outcomes = [journal.fallback(message_id, taken[claims[claimed_at]]) for message_id, *_, claimed_at, _ in rows]
         lost = sum(1 for outcome in outcomes if outcome is journal.JOURNAL_LOST)
         if lost:
             stats_add(campaign.pk, Counter({"journalLost": lost}))

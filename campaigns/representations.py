@@ -6,8 +6,10 @@ from api.pagination import PageParams, page_envelope
 from api.v1 import Collection, Page, Query, envelope
 from campaigns.models import Campaign
 from campaigns.preview import Preview
-from campaigns.services import DELETABLE, EDITABLE, allowed_actions
+from campaigns.selectors import AbTestState
+from campaigns.services import DELETABLE, EDITABLE, WINNER_CHOOSABLE, allowed_actions
 from campaigns.testsend import SendReport
+from campaigns.variants import letter, status_of
 from templates.representations import template_href
 
 ACTION_LINKS = {
@@ -62,7 +64,7 @@ def _craft_links(routes: Routes, campaign_id: int) -> list[dict]:
     """The preview (of any subscriber, or of the sample recipient) and the test send: any status."""
     return [
         link(
-            routes.action(campaign_id, "preview") + "{?subscriber}",
+            routes.action(campaign_id, "preview") + "{?subscriber,variant}",
             "/rels/campaign-preview",
             "Preview as a subscriber would receive it",
             templated=True,
@@ -90,13 +92,53 @@ def _segments_used(uses) -> list[dict]:
     ]
 
 
-def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int], uses=()) -> dict:
-    """``uses``: the campaign's CampaignSegment rows (targeted and excluded segments)."""
+def winner_choosable(campaign: Campaign, ab) -> bool:
+    return ab is not None and ab.winner is None and campaign.status in WINNER_CHOOSABLE
+
+
+def ab_test_body(campaign: Campaign, state: AbTestState | None) -> dict | None:
+    """An A/B campaign's test: its settings, where it stands, and each variant with its counters."""
+    if state is None:
+        return None
+    ab = state.test
+    return {
+        "testShare": ab.test_share,
+        "winnerMetric": ab.winner_metric,
+        "waitMinutes": ab.wait_seconds // 60,
+        "status": status_of(campaign, ab),
+        "testRecipients": ab.tested,
+        "heldRecipients": ab.held,
+        "testSentAt": _iso(ab.test_sent_at),
+        "winnerDueAt": _iso(ab.winner_due_at),
+        "winner": None if ab.winner is None else letter(ab.winner),
+        "winnerChosenAt": _iso(ab.winner_chosen_at),
+        "chosenBy": ab.chosen_by or None,
+        "variants": [
+            {
+                "variant": letter(variant.position),
+                "subject": variant.subject,
+                "fromName": variant.from_name,
+                "preheader": variant.preheader,
+                "html": variant.html,
+                "text": variant.text,
+                "stats": state.stats.get(variant.position, {}),
+            }
+            for variant in state.variants
+        ],
+    }
+
+
+def campaign_detail(
+    routes: Routes, campaign: Campaign, stats: dict, list_ids: list[int], uses=(), ab_test: AbTestState | None = None
+) -> dict:
+    """``uses``: the campaign's CampaignSegment rows (targeted and excluded segments); ``ab_test``: its A/B test."""
     links = [
         link(routes.detail(campaign.pk), "self /rels/campaign", "Campaign details"),
         *_action_links(routes, campaign),
         *_craft_links(routes, campaign.pk),
     ]
+    if winner_choosable(campaign, ab_test.test if ab_test else None):
+        links.append(link(routes.action(campaign.pk, "winner"), "/rels/choose-campaign-winner", "Choose the winner"))
     if routes.hypermedia:
         links += [
             link(
@@ -140,6 +182,7 @@ def campaign_detail(routes: Routes, campaign: Campaign, stats: dict, list_ids: l
         "segments": [use.segment_id for use in uses if not use.excluded and use.segment_id is not None],
         "excludedSegments": [use.segment_id for use in uses if use.excluded and use.segment_id is not None],
         "segmentsUsed": _segments_used(uses),
+        "abTest": ab_test_body(campaign, ab_test),
         "taskId": campaign.task_id,
         "updatedAt": _iso(campaign.updated_at),
         "_links": links,
@@ -185,9 +228,10 @@ def campaigns_v1_page(page: Page, stats: dict, collection: Collection, query: Qu
     )
 
 
-def _preview_href(routes: Routes, campaign_id: int, subscriber) -> str:
-    href = routes.action(campaign_id, "preview")
-    return f"{href}?subscriber={subscriber.email_md5}" if subscriber else href
+def _preview_href(routes: Routes, campaign_id: int, subscriber, variant=None) -> str:
+    query = [f"subscriber={subscriber.email_md5}"] if subscriber else []
+    query += [f"variant={variant.name}"] if variant else []
+    return routes.action(campaign_id, "preview") + ("?" + "&".join(query) if query else "")
 
 
 def _subscriber_links(routes: Routes, subscriber) -> list[dict]:
@@ -203,8 +247,9 @@ def campaign_preview_body(routes: Routes, preview: Preview) -> dict:
     return {
         "campaignId": campaign.pk,
         "subscriber": subscriber.email_md5 if subscriber else None,
+        "variant": preview.variant.name if preview.variant else None,
         "to": preview.to,
-        "fromName": campaign.from_name,
+        "fromName": preview.from_name,
         "fromEmail": campaign.from_email,
         "replyTo": campaign.reply_to,
         "subject": preview.subject,
@@ -212,7 +257,11 @@ def campaign_preview_body(routes: Routes, preview: Preview) -> dict:
         "html": preview.html,
         "text": preview.text,
         "_links": [
-            link(_preview_href(routes, campaign.pk, subscriber), "self /rels/campaign-preview", "Preview"),
+            link(
+                _preview_href(routes, campaign.pk, subscriber, preview.variant),
+                "self /rels/campaign-preview",
+                "Preview",
+            ),
             link(routes.action(campaign.pk, "test"), "/rels/send-campaign-test", "Send a test"),
             link(routes.detail(campaign.pk), "related /rels/campaign", "Campaign details"),
             *_subscriber_links(routes, subscriber),

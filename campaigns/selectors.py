@@ -1,4 +1,5 @@
 from collections import Counter
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import connection
@@ -10,15 +11,18 @@ from api.sql import fetch_one
 from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns import sql
 from campaigns.models import (
+    AbTest,
     Campaign,
     CampaignCount,
     CampaignSegment,
     CampaignStatus,
+    CampaignVariant,
     Event,
     Message,
     MessageCount,
     MessageStatus,
 )
+from campaigns.variants import VARIANT_METRICS, position_of
 from tasks.models import TaskStatus
 
 STAT_METRICS = (
@@ -148,6 +152,37 @@ def campaign_stats(campaign_ids: list[int]) -> dict[int, dict]:
         for campaign_id, metric, count in cursor.fetchall():
             found[campaign_id][metric] = count
     return {campaign_id: {metric: counts[metric] for metric in STAT_METRICS} for campaign_id, counts in found.items()}
+
+
+@dataclass(frozen=True)
+class AbTestState:
+    """What an A/B campaign's representation shows: its test, variants (by position) and their counters."""
+
+    test: AbTest
+    variants: list[CampaignVariant]
+    stats: dict[int, dict]
+
+
+def campaign_ab_test(campaign: Campaign) -> AbTestState | None:
+    test = AbTest.objects.filter(campaign_id=campaign.pk).first()
+    if test is None:
+        return None
+    variants = list(CampaignVariant.objects.filter(campaign_id=campaign.pk).order_by("position"))
+    return AbTestState(test, variants, variant_stats(campaign.pk))
+
+
+def variant_stats(campaign_id: int) -> dict[int, dict]:
+    """An A/B campaign's counters per variant position (every variant metric, 0 when none yet), in one query."""
+    positions = CampaignVariant.objects.filter(campaign_id=campaign_id).values_list("position", flat=True)
+    found: dict[int, Counter] = {position: Counter() for position in positions}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.VARIANT_STATS, [campaign_id])
+        for metric, count in cursor.fetchall():
+            name, _, metric = metric.partition(":")
+            position = position_of(name)
+            if position in found:
+                found[position][metric] = count
+    return {position: {m: counts[m] for m in VARIANT_METRICS} for position, counts in found.items()}
 
 
 CAMPAIGNS = Collection(

@@ -22,12 +22,12 @@ from django.db.models import Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from campaigns import journal, pacing, recording, servers, throttle
+from campaigns import journal, pacing, recording, servers, throttle, winner
 from campaigns.audience import recipients_write
 from campaigns.content import Compiled
 from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
-from campaigns.models import Campaign, Message, MessageStatus
+from campaigns.models import AbTest, Campaign, CampaignVariant, Message, MessageStatus
 from campaigns.services import message_count_add, stats_add
 from campaigns.transport import Outcome
 from domains.selectors import signer_for
@@ -94,6 +94,8 @@ def _write_recipients(campaign: Campaign, task: Task) -> None:
         if not Campaign.objects.filter(pk=campaign.pk, recipients_at__isnull=True).update(recipients_at=timezone.now()):
             return
         written = recipients_write(campaign, timezone.now())
+        if AbTest.objects.filter(campaign_id=campaign.pk).exists():
+            winner.recipients_split(campaign, written)
         task_total_set(task_id=task.pk, total=written)
         stats_add(campaign.pk, Counter({"recipients": written}))
         message_count_add(campaign.account_id, written)
@@ -104,15 +106,24 @@ class Sender:
         self.campaign, self.task_id = campaign, task.pk
         self.started, self.faults_since, self.fault_count = time.monotonic(), None, 0
         self.journals = journal.Journals()
-        self.builder = MessageBuilder(
-            compiled=Compiled(**campaign.compiled),
-            from_name=campaign.from_name,
-            from_email=campaign.from_email,
-            reply_to=campaign.reply_to,
-            base_url=settings.PUBLIC_BASE_URL,
-            preferences=True,
-            signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email),
-        )
+        signer = signer_for(account_id=campaign.account_id, from_email=campaign.from_email)
+        # By variant position (an A/B campaign's), or None: each builder encodes its content once.
+        self.builders = {
+            position: MessageBuilder(
+                compiled=Compiled(**compiled),
+                from_name=from_name,
+                from_email=campaign.from_email,
+                reply_to=campaign.reply_to,
+                base_url=settings.PUBLIC_BASE_URL,
+                preferences=True,
+                signer=signer,
+            )
+            for position, compiled, from_name in _contents(campaign)
+        }
+
+    @property
+    def ab_test(self) -> bool:
+        return None not in self.builders
 
     def run(self) -> None:
         router = servers.Router(connections=settings.SMTP_CONNECTIONS)
@@ -182,11 +193,11 @@ class Sender:
         """The batch's messages, built one by one; it stops early when the batch has taken its time (a live
         sender records its batch well within TASK_STALE_AFTER_SECONDS). The transport stops at a server fault."""
         deadline = time.monotonic() + max(1.0, settings.TASK_STALE_AFTER_SECONDS / 5)
-        build = self.builder.build
+        builders = self.builders
         for row in batch:
             if time.monotonic() > deadline:
                 return
-            yield row.to_email, build(row.message_id, row.to_email, row.fields)
+            yield row.to_email, builders[row.variant].build(row.message_id, row.to_email, row.fields)
 
     def _send(self, batch: list, transport, batch_journal) -> Outcome | None:
         """Send and record one batch; the server fault that stopped it, if one did."""
@@ -261,8 +272,23 @@ class Sender:
                 campaign_id=self.campaign.pk, status__in=(MessageStatus.QUEUED, MessageStatus.SENDING)
             ).exists():
                 return False
+            wait = winner.test_share_done(self.campaign.pk) if self.ab_test else None
+            if wait == 0:
+                return False  # the winner chosen now: the rest is queued (the next round ends it if none was held)
+            if wait is not None:
+                self._resume_later(wait)  # the test share is out: a sender comes back when the winner is due
+                return True
             task_complete(task=task)
             return True
+
+
+def _contents(campaign: Campaign) -> list[tuple[int | None, dict, str]]:
+    """(variant position, compiled, from name) of what the campaign sends: its variants' (A/B) or its own."""
+    found = [
+        (variant.position, variant.compiled, variant.from_name or campaign.from_name)
+        for variant in CampaignVariant.objects.filter(campaign_id=campaign.pk).order_by("position")
+    ]
+    return found or [(None, campaign.compiled, campaign.from_name)]
 
 
 def _retrying(write, attempts: int = 3):

@@ -3,11 +3,20 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from campaigns import variants
+from campaigns.models import WinnerMetric
 from campaigns.testsend import MAX_ADDRESSES
 from subscribers.emails import InvalidEmail, normalize_email
 
 MAX_CONTENT = 1024 * 1024
 MAX_SCHEDULE_AHEAD = timedelta(days=3653)
+MAX_WAIT_MINUTES = 30 * 24 * 60  # an A/B test's wait for its winner: up to 30 days
+
+
+class WinnerInputSerializer(serializers.Serializer):
+    """POST …/campaigns/{id}/winner: the variant that wins ("A" to "E"), or none for the best by the metric now."""
+
+    variant = serializers.ChoiceField(choices=list(variants.LETTERS), required=False, allow_null=True, default=None)
 
 
 class OptionalEmailField(serializers.CharField):
@@ -35,6 +44,44 @@ def _text(max_length: int, **kwargs):
     )
 
 
+class VariantInputSerializer(serializers.Serializer):
+    """One version of an A/B campaign; a member left out (or empty) is the campaign's own."""
+
+    subject = _text(500)
+    fromName = _text(200)
+    preheader = _text(500)
+    html = _text(MAX_CONTENT)
+    text = _text(MAX_CONTENT)
+
+
+class AbTestInputSerializer(serializers.Serializer):
+    variants = serializers.ListField(
+        child=VariantInputSerializer(), min_length=variants.MIN_VARIANTS, max_length=variants.MAX_VARIANTS
+    )
+    testShare = serializers.IntegerField(min_value=1, max_value=100)
+    winnerMetric = serializers.ChoiceField(
+        choices=WinnerMetric.values, required=False, default=WinnerMetric.UNIQUE_OPENS
+    )
+    waitMinutes = serializers.IntegerField(min_value=0, max_value=MAX_WAIT_MINUTES)
+
+    def validate(self, data):
+        return {
+            "variants": [
+                {
+                    "subject": v["subject"],
+                    "from_name": v["fromName"],
+                    "preheader": v["preheader"],
+                    "html": v["html"],
+                    "text": v["text"],
+                }
+                for v in data["variants"]
+            ],
+            "test_share": data["testShare"],
+            "winner_metric": data["winnerMetric"],
+            "wait_minutes": data["waitMinutes"],
+        }
+
+
 class CampaignInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     subject = _text(500)
@@ -55,6 +102,7 @@ class CampaignInputSerializer(serializers.Serializer):
     )
     scheduledAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
     templateId = serializers.IntegerField(min_value=1, max_value=2**62, required=False, allow_null=True, default=None)
+    abTest = AbTestInputSerializer(required=False, allow_null=True, default=None)
 
     def validate_scheduledAt(self, value):
         if value is not None and value > timezone.now() + MAX_SCHEDULE_AHEAD:
@@ -77,6 +125,7 @@ class CampaignInputSerializer(serializers.Serializer):
             "excluded_segments": list(dict.fromkeys(data["excludedSegments"])),
             "scheduled_at": data["scheduledAt"],
             "template_id": data["templateId"],
+            "ab_test": data["abTest"],
         }
 
 
@@ -86,6 +135,7 @@ class CampaignTestInputSerializer(serializers.Serializer):
 
     emails = serializers.ListField(child=serializers.JSONField(), allow_empty=True)
     subscriber = serializers.CharField(required=False, allow_blank=False, max_length=254)
+    variant = serializers.CharField(required=False, allow_null=True, default=None, max_length=1)
 
     def validate(self, data):
         emails, errors, seen = data["emails"], {}, {}
@@ -100,4 +150,4 @@ class CampaignTestInputSerializer(serializers.Serializer):
             seen.setdefault(address, None)
         if errors:
             raise serializers.ValidationError(errors)
-        return {"emails": list(seen), "subscriber": data.get("subscriber")}
+        return {"emails": list(seen), "subscriber": data.get("subscriber"), "variant": data["variant"]}

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns import compiling, content
+from campaigns import compiling, content, variants
+from campaigns.content import Compiled
 from campaigns.models import (
     Campaign,
     CampaignCount,
@@ -27,6 +28,7 @@ from campaigns.models import (
     MessageStatus,
 )
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
+from campaigns.variants import ab_test_errors, ab_test_set
 from domains.selectors import sender_check, sender_errors
 from fields.selectors import field_types
 from lists.models import MailingList
@@ -45,6 +47,7 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 DELETABLE = (CampaignStatus.DRAFT, CampaignStatus.SENT, CampaignStatus.CANCELED)
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
 CANCELABLE = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED)
+WINNER_CHOOSABLE = (CampaignStatus.SENDING, CampaignStatus.PAUSED)  # an A/B campaign's, until it has one
 STATUS_OF_TASK = {
     TaskStatus.QUEUED: CampaignStatus.SENDING,
     TaskStatus.IN_PROGRESS: CampaignStatus.SENDING,
@@ -149,6 +152,7 @@ def _content_errors(account, data: dict) -> list[dict]:
     template = template_find(account_id=account.pk, template_id=template_id, lock=True)
     if template_id is not None and template is None:
         return [*errors, {"field": "templateId", "detail": f"unknown template: {template_id}"}]
+    errors += ab_test_errors(data, fields)
     if errors:
         return errors
     return compiling.template_errors(template, html=data["html"], text=data["text"], fields=fields)
@@ -197,6 +201,7 @@ def readiness_errors(campaign: Campaign) -> list[dict]:
     errors += found or compiling.template_errors(
         campaign.template, html=campaign.html, text=campaign.text, fields=fields
     )
+    errors += variants.readiness_errors(campaign, fields)
     lists = list(campaign.lists.all())
     # A segment's matches are counted when sending starts (recipients then), not on every check.
     targets_segments = CampaignSegment.objects.filter(campaign=campaign, excluded=False).exists()
@@ -238,6 +243,7 @@ def campaign_create(*, account, data: dict) -> Campaign:
     campaign.save()
     campaign.lists.set(data["lists"])
     _set_segments(campaign, data)
+    ab_test_set(campaign, data)
     counts_add(account.pk, Counter({ALL: 1, CampaignStatus.DRAFT: 1}))
     if campaign.scheduled_at:
         _schedule(campaign)
@@ -255,6 +261,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
     campaign.save()
     campaign.lists.set(data["lists"])
     _set_segments(campaign, data)
+    ab_test_set(campaign, data)
     if campaign.scheduled_at:
         _schedule(campaign)
     else:
@@ -262,7 +269,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
     return campaign
 
 
-def _lock_with_task(campaign: Campaign) -> Campaign:
+def lock_with_task(campaign: Campaign) -> Campaign:
     """Lock the campaign's task, then the campaign: the order senders and task actions use too."""
     if campaign.task_id:
         task_lock(task_id=campaign.task_id)
@@ -276,7 +283,7 @@ def _refuse(campaign: Campaign, action: str) -> ApiProblem:
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign) -> None:
     """Only drafts and finished campaigns; their messages and events stay, for the account's analytics."""
-    campaign = _lock_with_task(campaign)
+    campaign = lock_with_task(campaign)
     if campaign.status not in DELETABLE:
         raise _refuse(campaign, "delete")
     if Message.objects.filter(campaign=campaign, status=MessageStatus.SENDING).exists():
@@ -291,7 +298,7 @@ def campaign_delete(*, campaign: Campaign) -> None:
 @transaction.atomic
 def campaign_start(*, campaign: Campaign) -> Campaign:
     """Send now: a draft or scheduled campaign gets its campaign-send task; a paused one resumes."""
-    campaign = _lock_with_task(campaign)
+    campaign = lock_with_task(campaign)
     if campaign.status == CampaignStatus.PAUSED or _stalled(campaign):
         task_start(task=campaign.task)  # the campaign follows its task back to sending
         campaign.refresh_from_db()
@@ -308,9 +315,14 @@ def campaign_freeze(campaign: Campaign) -> dict:
     """Its content compiled and its links numbered for tracking, as it will be sent: the compiled form. Its
     template's layout, the inlined CSS and the text written from the HTML are in it: nothing of the template is
     read again once the campaign started."""
-    compiled = compiling.campaign_compiled(campaign, field_names(campaign.account))
+    fields = field_names(campaign.account)
+    compiled = compiling.campaign_compiled(campaign, fields)
+    links = compiled.links
+    if campaign.variants.exists():  # an A/B campaign: every variant frozen, their links in one numbering
+        links = variants.variants_freeze(campaign, fields)
+        compiled = Compiled(**campaign.variants.order_by("position").first().compiled)
     CampaignLink.objects.bulk_create(
-        [CampaignLink(campaign=campaign, position=position, url=url) for position, url in enumerate(compiled.links)]
+        [CampaignLink(campaign=campaign, position=position, url=url) for position, url in enumerate(links)]
     )
     return asdict(compiled)
 
@@ -326,7 +338,7 @@ def _launch(campaign: Campaign) -> None:
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign) -> Campaign:
     """Stop after the batches in flight; ``start`` resumes."""
-    campaign = _lock_with_task(campaign)
+    campaign = lock_with_task(campaign)
     if campaign.status != CampaignStatus.SENDING:
         raise _refuse(campaign, "pause")
     task_pause(task=campaign.task)
@@ -337,7 +349,7 @@ def campaign_pause(*, campaign: Campaign) -> Campaign:
 @transaction.atomic
 def campaign_cancel(*, campaign: Campaign) -> Campaign:
     """Never send the rest. A scheduled campaign is canceled before it starts."""
-    campaign = _lock_with_task(campaign)
+    campaign = lock_with_task(campaign)
     if campaign.status not in CANCELABLE:
         raise _refuse(campaign, "cancel")
     if campaign.status == CampaignStatus.SCHEDULED:
@@ -394,9 +406,9 @@ def campaign_follow_task(task: Task, previous: str | None = None) -> None:
     finished = timezone.now() if status in (CampaignStatus.SENT, CampaignStatus.CANCELED) else None
     _set_status(campaign, status, finished_at=finished)
     if status == CampaignStatus.CANCELED:
-        canceled = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.CANCELED
-        )
+        canceled = Message.objects.filter(
+            campaign=campaign, status__in=(MessageStatus.QUEUED, MessageStatus.HELD)
+        ).update(status=MessageStatus.CANCELED)
         stats_add(campaign.pk, Counter({"canceled": canceled}))
         task_progress_add(task_id=task.pk, processed=canceled, failed=canceled, beat=False)
 

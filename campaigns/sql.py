@@ -74,7 +74,7 @@ CLAIM = f"""
         claimed_at = %(now)s
     FROM batch b LEFT JOIN {SUBSCRIBER} s ON s.id = b.subscriber_id
     WHERE m.id = b.id
-    RETURNING m.id, m.status, m.to_email, m.subscriber_id, m.attempts, s.fields
+    RETURNING m.id, m.status, m.to_email, m.subscriber_id, m.attempts, s.fields, m.variant
 """
 
 # A batch's outcomes, from arrays; only rows still sending are written.
@@ -92,6 +92,23 @@ UPDATE = f"""
 LIST_IDS = f"SELECT {LIST_COLUMN} FROM {CAMPAIGN_LISTS} WHERE {CAMPAIGN_COLUMN} = %s ORDER BY {LIST_COLUMN}"
 
 
+# An A/B campaign's per-variant counters ("B:uniqueOpens"; no campaign-wide metric has a colon).
+VARIANT_STATS = f"SELECT metric, count FROM {STAT} WHERE campaign_id = %s AND metric LIKE '%%:%%'"
+
+
 def stats_of(count: int) -> str:
     """The counters of ``count`` campaigns (their ids the parameters)."""
     return f"SELECT campaign_id, metric, count FROM {STAT} WHERE campaign_id IN ({placeholders(range(count))})"
+
+
+# An A/B campaign's recipients, once written (all queued): in a random order, the first ``tested`` get the
+# variants in turn (an even split), the rest are held for the winner.
+AB_SPLIT = f"""
+    WITH drawn AS (
+        SELECT id, row_number() OVER (ORDER BY random()) - 1 AS n FROM {MESSAGE} WHERE campaign_id = %(campaign)s)
+    UPDATE {MESSAGE}
+    SET status = CASE WHEN drawn.n < %(tested)s THEN 'queued' ELSE 'held' END,
+        variant = CASE WHEN drawn.n < %(tested)s THEN drawn.n %% %(variants)s END
+    FROM drawn
+    WHERE {MESSAGE}.id = drawn.id
+"""

@@ -111,17 +111,19 @@ def _deliver(campaign: Campaign, builder: MessageBuilder, token: str, fields: di
     return [outcome or NOT_SENT for outcome in outcomes] + [NOT_SENT] * (len(emails) - len(outcomes))
 
 
-def campaign_test_send(*, campaign: Campaign, emails: list[str], subscriber: Subscriber | None = None) -> SendReport:
+def campaign_test_send(
+    *, campaign: Campaign, emails: list[str], subscriber: Subscriber | None = None, variant=None
+) -> SendReport:
     """Send ``campaign`` to ``emails`` (validated addresses, at most 10) with ``subscriber``'s merge values (or
     the sample recipient's); 400.42 without a from address or content, 429.2 over the account's limit, 503.2
-    when the SMTP server took none of it."""
+    when the SMTP server took none of it. An A/B campaign's ``variant`` (a CampaignVariant; default A)."""
     _require_sendable(campaign)
-    preview = campaign_preview(campaign, subscriber)
+    preview = campaign_preview(campaign, subscriber, variant)
     key = _throttle(campaign.account_id)
     compiled = replace(preview.compiled, subject=[SUBJECT_PREFIX, *preview.compiled.subject])
     builder = MessageBuilder(
         compiled=compiled,
-        from_name=campaign.from_name,
+        from_name=preview.from_name,
         from_email=campaign.from_email,
         reply_to=campaign.reply_to,
         base_url=settings.PUBLIC_BASE_URL,

@@ -14,6 +14,7 @@ from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, 
 from campaigns.preview import is_preview_token, preview_link
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_preferences_token, read_token
+from campaigns.variants import with_variant
 from subscribers.models import Status, Subscriber
 from subscribers.services import (
     subscriber_record_bounce,
@@ -59,7 +60,7 @@ def _event(message: Message, type: str, at, **extra) -> None:
 def _stats(message: Message, deltas: Counter, at, daily: Counter | None = None) -> None:
     """The campaign's counters and the account's daily ones (on the event's day, or as ``daily`` keys them)."""
     if message.campaign_id:
-        stats_add(message.campaign_id, deltas)
+        stats_add(message.campaign_id, with_variant(deltas, message.variant))
     daily_add(message.account_id, message.campaign_id, utc_day(at), deltas if daily is None else daily)
     if message.campaign_id:
         hourly_add(message.campaign_id, at, deltas)

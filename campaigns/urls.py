@@ -11,4 +11,5 @@ urlpatterns = [
     ],
     path("campaigns/<id:campaign_id>/preview", views.campaign_preview_view().as_view(), name="campaign-preview"),
     path("campaigns/<id:campaign_id>/test", views.campaign_test_view().as_view(), name="campaign-test"),
+    path("campaigns/<id:campaign_id>/winner", views.campaign_winner_view().as_view(), name="campaign-winner"),
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
     ],
     path("campaigns/<id:campaign_id>/preview", api_v1.V1CampaignPreviewView.as_view(), name="v1-campaign-preview"),
     path("campaigns/<id:campaign_id>/test", api_v1.V1CampaignTestView.as_view(), name="v1-campaign-test"),
+    path("campaigns/<id:campaign_id>/winner", api_v1.V1CampaignWinnerView.as_view(), name="v1-campaign-winner"),
     path("webhooks/bounces", BounceWebhookView.as_view(), name="v1-bounce-webhook"),
 ]

@@ -11,15 +11,16 @@ from api.validation import validated
 from api.views import AccountScopedView
 from campaigns import representations as rep
 from campaigns.models import CampaignStatus
-from campaigns.preview import campaign_preview, preview_subscriber
+from campaigns.preview import campaign_preview, preview_subscriber, variant_find
 from campaigns.selectors import (
+    campaign_ab_test,
     campaign_get,
     campaign_list_ids,
     campaign_page,
     campaign_segment_uses,
     campaign_stats,
 )
-from campaigns.serializers import CampaignInputSerializer, CampaignTestInputSerializer
+from campaigns.serializers import CampaignInputSerializer, CampaignTestInputSerializer, WinnerInputSerializer
 from campaigns.services import (
     campaign_cancel,
     campaign_create,
@@ -29,6 +30,7 @@ from campaigns.services import (
     campaign_update,
 )
 from campaigns.testsend import campaign_test_send
+from campaigns.winner import campaign_winner_choose
 
 STATUS_PARAMETER = OpenApiParameter("status", str, enum=list(CampaignStatus.values))
 SUBSCRIBER_PARAMETER = OpenApiParameter(
@@ -36,6 +38,9 @@ SUBSCRIBER_PARAMETER = OpenApiParameter(
     str,
     pattern="^[0-9a-fA-F]{32}$",
     description="The emailMd5 of the subscriber whose merge values to use (default: the first active recipient).",
+)
+VARIANT_PARAMETER = OpenApiParameter(
+    "variant", str, enum=["A", "B", "C", "D", "E"], description="An A/B campaign's variant (default A)."
 )
 ACTIONS = {
     "start": (campaign_start, "Campaign started"),
@@ -46,7 +51,14 @@ ACTIONS = {
 
 def campaign_body(routes, campaign) -> dict:
     stats = campaign_stats([campaign.pk])[campaign.pk]
-    return rep.campaign_detail(routes, campaign, stats, campaign_list_ids(campaign), campaign_segment_uses(campaign))
+    return rep.campaign_detail(
+        routes,
+        campaign,
+        stats,
+        campaign_list_ids(campaign),
+        campaign_segment_uses(campaign),
+        campaign_ab_test(campaign),
+    )
 
 
 class CampaignCollectionView(AccountScopedView):
@@ -126,16 +138,18 @@ def campaign_preview_view(base=AccountScopedView, routes_for=None):
 
     @extend_schema(
         operation_id="campaigns_preview" if routes_for is None else "v1_campaigns_preview",
-        parameters=[SUBSCRIBER_PARAMETER],
+        parameters=[SUBSCRIBER_PARAMETER, VARIANT_PARAMETER],
         responses=responses({200: "campaign-preview"}, extra_problems=(400, 404)),
     )
     def get(self, request, campaign_id, account_name=None):
-        only_parameters(request, ("subscriber",))
+        only_parameters(request, ("subscriber", "variant"))
         campaign = campaign_get(account=self.account, campaign_id=campaign_id)
         chosen = request.query_params.get("subscriber")
         subscriber = preview_subscriber(account=self.account, chosen=chosen, member="subscriber") if chosen else None
+        variant = variant_find(campaign, request.query_params.get("variant"), member="variant")
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
-        return hypermedia(rep.campaign_preview_body(routes, campaign_preview(campaign, subscriber)), "campaign-preview")
+        preview = campaign_preview(campaign, subscriber, variant)
+        return hypermedia(rep.campaign_preview_body(routes, preview), "campaign-preview")
 
     return type("CampaignPreviewView", (base,), {"get": get})
 
@@ -157,8 +171,27 @@ def campaign_test_view(base=AccountScopedView, routes_for=None):
             if chosen
             else None
         )
-        report = campaign_test_send(campaign=campaign, emails=data["emails"], subscriber=subscriber)
+        variant = variant_find(campaign, data["variant"], member="variant", problem=VALIDATION_ERROR)
+        report = campaign_test_send(campaign=campaign, emails=data["emails"], subscriber=subscriber, variant=variant)
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
         return hypermedia(rep.campaign_test_body(routes, report), "campaign-test-result")
 
     return type("CampaignTestView", (base,), {"post": post})
+
+
+def campaign_winner_view(base=AccountScopedView, routes_for=None):
+    """POST …/campaigns/{campaignId}/winner: an A/B campaign's winner now (a variant, or the best so far)."""
+
+    @extend_schema(
+        operation_id="campaigns_winner" if routes_for is None else "v1_campaigns_winner",
+        request=request_body("campaign-winner-input"),
+        responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)),
+    )
+    def post(self, request, campaign_id, account_name=None):
+        campaign = campaign_get(account=self.account, campaign_id=campaign_id)
+        data = validated(WinnerInputSerializer, request.data or {})
+        campaign = campaign_winner_choose(campaign=campaign, variant=data["variant"])
+        routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
+        return message("Winner chosen", rep.campaign_written_links(routes, campaign))
+
+    return type("CampaignWinnerView", (base,), {"post": post})

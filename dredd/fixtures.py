@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
 from api.redis_client import redis_client
-from campaigns.models import Campaign, Event, Message
+from campaigns.models import AbTest, Campaign, CampaignVariant, Event, Message
 from campaigns.services import (
     CAMPAIGN_SEND,
     campaign_counts_recount,
@@ -215,7 +215,7 @@ SENT_CAMPAIGN = {
     "html": '<html><body><p><a href="https://shop.example.com/winter">Winter</a></p></body></html>',
 }
 # Campaign 789 before an example: a ready draft, or one of these.
-CAMPAIGN_STATES = ("draft", "not-ready", "sending", "paused", "sent", "absent")
+CAMPAIGN_STATES = ("draft", "not-ready", "sending", "paused", "sent", "absent", "ab-waiting")
 
 
 def message_token() -> str:
@@ -283,16 +283,32 @@ def reset_campaigns(state: str = "draft") -> None:
         fields = {**CAMPAIGN, "subject": ""} if state == "not-ready" else CAMPAIGN
         campaign = Campaign.objects.create(pk=CAMPAIGN_ID, account=owner, **fields)
         campaign.lists.set([345])
-        if state in ("sending", "paused"):
+        if state == "ab-waiting":  # an A/B test whose test share went out: waiting for its winner
+            AbTest.objects.create(
+                campaign=campaign,
+                test_share=20,
+                wait_seconds=4 * 3600,
+                tested=1,
+                held=0,
+                test_sent_at=now,
+                winner_due_at=now + timedelta(hours=4),
+            )
+            CampaignVariant.objects.bulk_create(
+                [
+                    CampaignVariant(campaign=campaign, position=0),
+                    CampaignVariant(campaign=campaign, position=1, subject="Up to 40% off until Sunday"),
+                ]
+            )
+        if state in ("sending", "paused", "ab-waiting"):
             task = Task.objects.create(
                 pk=CAMPAIGN_TASK_ID,
                 account=owner,
                 type=CAMPAIGN_SEND,
-                status=TaskStatus.IN_PROGRESS if state == "sending" else TaskStatus.PAUSED,
+                status=TaskStatus.PAUSED if state == "paused" else TaskStatus.IN_PROGRESS,
                 started_at=now,
                 heartbeat_at=now,
             )
-            _frozen(campaign, status=state, task=task, now=now)
+            _frozen(campaign, status="paused" if state == "paused" else "sending", task=task, now=now)
         elif state == "sent":
             _frozen(campaign, status="sent", now=now)
     campaign_counts_recount(account=owner)

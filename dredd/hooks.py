@@ -62,6 +62,8 @@ CAMPAIGN_STATE_BEFORE = {
     f"{V1_CAMPAIGN}Start a Campaign > Example 2": "not-ready",
     f"{V1_CAMPAIGN}Pause a Campaign": "sending",
     f"{V1_CAMPAIGN}Cancel a Campaign > Example 1": "paused",
+    f"{CAMPAIGN}Choose the Winner of an A/B Campaign > Example 1": "ab-waiting",
+    f"{V1_CAMPAIGN}Choose the Winner of an A/B Campaign > Example 1": "ab-waiting",
 }
 # Starting the ready draft: the worker sends it (to John, over SMTP) and the hooks wait until it is sent.
 CAMPAIGN_SENDS = (f"{CAMPAIGN}Start a Campaign > Example 1", f"{V1_CAMPAIGN}Start a Campaign > Example 1")

@@ -16,7 +16,11 @@ EMAIL_SUMMARY = {
     "to": {"type": "string", "description": "Empty once the contact was erased."},
     "subject": {"type": "string"},
     "campaignId": {"type": ["integer", "null"], "description": "null for a single email."},
-    "status": {"enum": STATUSES, "description": "bounced: the server refused it (5xx, or 4xx after every attempt)."},
+    "status": {
+        "enum": STATUSES,
+        "description": "bounced: the server refused it (5xx, or 4xx after every attempt); held: an A/B "
+        "campaign's message waiting for the test's winner (then queued with it).",
+    },
     "attempts": COUNT,
     "createdAt": TIME,
     "sentAt": TIME,

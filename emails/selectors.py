@@ -9,7 +9,7 @@ from campaigns.selectors import account_messages, message_count, message_events,
 from emails.models import SingleEmail
 from subscribers.emails import InvalidEmail, normalize_email
 
-STATUSES = ["queued", "sending", "sent", "bounced", "skipped", "failed", "unknown", "canceled"]
+STATUSES = ["queued", "held", "sending", "sent", "bounced", "skipped", "failed", "unknown", "canceled"]
 
 
 def _status_rows(rows, status: str):
