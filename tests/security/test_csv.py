@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tasks.representations import csv_cell
+from api.cells import csv_cell
 from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_jobs, submit  # noqa: F401
 
 CSV_WRITERS = {
