@@ -16,7 +16,7 @@ def csv_cell(value) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
-_SQL_STARTS = ", ".join("chr(%d)" % ord(start) if start in "\t\r" else "'%s'" % start for start in FORMULA_STARTS)
+_SQL_STARTS = ", ".join(f"chr({ord(start)})" if start in "\t\r" else f"'{start}'" for start in FORMULA_STARTS)
 
 
 def sql_cell(expression: str) -> str:

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from exports.models import CSV, RESULT_KEYS, XLSX, ExportPiece
 from exports.plans import plan_for
 from exports.selectors import export_position
+from exports.services import export_piece_store
 from exports.workbook import XLSX_MAX_ROWS, workbook_build
 from tasks.models import TaskStatus
 from tasks.selectors import task_get_by_id
@@ -87,9 +88,7 @@ def _run(task, run_id, progress) -> bool:
             locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
             if locked is None:
                 return False
-            ExportPiece.objects.create(
-                task_id=task.pk, part=ExportPiece.ROWS, seq=seq, rows=rows, after=upto, data=data
-            )
+            export_piece_store(task_id=task.pk, part=ExportPiece.ROWS, seq=seq, rows=rows, after=upto, data=data)
             counts = Counter(rows=rows, bytes=len(data) if task.source_format == CSV else 0)
             task_chunk_record(task=locked, size=rows, errors=[], result_add=counts, result_keys=RESULT_KEYS)
         seq, after = seq + 1, upto
@@ -116,7 +115,7 @@ def _begin(task, run_id, plan) -> bool:
         locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
         if locked is None:
             return False
-        ExportPiece.objects.create(task_id=task.pk, part=ExportPiece.ROWS, seq=0, data=header)
+        export_piece_store(task_id=task.pk, part=ExportPiece.ROWS, seq=0, data=header)
         task_total_set(task_id=task.pk, total=total)
         if task.source_format == CSV:
             task_chunk_record(

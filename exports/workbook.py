@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from exports.models import RESULT_KEYS, ExportPiece
 from exports.selectors import export_piece_data, export_rows_pieces
+from exports.services import export_piece_store
 from tasks.models import TaskStatus
 from tasks.services import task_beat_until, task_chunk_record, task_finish, task_lock_for_run
 
@@ -79,7 +80,7 @@ def _swap(task, run_id, workbook) -> bool:
             return False
         size, seq = 0, 0
         while data := workbook.read(PIECE_BYTES):
-            ExportPiece.objects.create(task_id=task.pk, part=ExportPiece.FILE, seq=seq, data=data)
+            export_piece_store(task_id=task.pk, part=ExportPiece.FILE, seq=seq, data=data)
             size, seq = size + len(data), seq + 1
         ExportPiece.objects.filter(task_id=task.pk, part=ExportPiece.ROWS).delete()
         task_chunk_record(task=locked, size=0, errors=[], result_add=Counter(bytes=size), result_keys=RESULT_KEYS)

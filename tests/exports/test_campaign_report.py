@@ -14,21 +14,41 @@ from tests.exports.builders import as_dicts, exported
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_campaign_report_row_by_row(api, smtp_server, fmt):  # noqa: F811
     campaign_id, _, emails = sent_campaign(api, count=3)
-    first, second, third = (Message.objects.get(campaign_id=campaign_id, to_email=email) for email in emails)
+    first, _, third = (Message.objects.get(campaign_id=campaign_id, to_email=email) for email in emails)
     Client().get(f"/t/o/{make_token(first.pk)}")
     Client().get(f"/t/o/{make_token(first.pk)}")
     Event.objects.create(
-        account_id=first.account_id, message=first, campaign_id=campaign_id, type="click", url="https://x.example",
+        account_id=first.account_id,
+        message=first,
+        campaign_id=campaign_id,
+        type="click",
+        url="https://x.example",
         at=timezone.now(),
     )
     Event.objects.create(
-        account_id=third.account_id, message=third, campaign_id=campaign_id, type="hard-bounce",
-        detail="-550 no such user", at=timezone.now(),
+        account_id=third.account_id,
+        message=third,
+        campaign_id=campaign_id,
+        type="hard-bounce",
+        detail="-550 no such user",
+        at=timezone.now(),
     )
     _, rows = exported(api, kind="campaign-report", campaignId=campaign_id, format=fmt)
     assert rows[0] == [
-        "recipient", "status", "sentAt", "smtpCode", "smtpResponse", "opens", "clicks", "firstOpenAt",
-        "firstClickAt", "bounce", "bounceAt", "bounceDetail", "complainedAt", "unsubscribedAt",
+        "recipient",
+        "status",
+        "sentAt",
+        "smtpCode",
+        "smtpResponse",
+        "opens",
+        "clicks",
+        "firstOpenAt",
+        "firstClickAt",
+        "bounce",
+        "bounceAt",
+        "bounceDetail",
+        "complainedAt",
+        "unsubscribedAt",
     ]
     report = {row["recipient"]: row for row in as_dicts(rows)}
     assert sorted(report) == sorted(emails)

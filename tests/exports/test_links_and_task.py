@@ -44,7 +44,9 @@ def test_a_link_expires_and_the_file_goes_after_its_retention(api, members, sett
     download(download_href(task_id, now=time.time() - settings.EXPORT_LINK_SECONDS + 5))
     assert_problem(Client().get(download_href(task_id, now=time.time() - 2 * settings.EXPORT_LINK_SECONDS)), 410, GONE)
     # Past the retention, the sweeper deletes the file; the task no longer links it.
-    Task.objects.filter(pk=task_id).update(finished_at=timezone.now() - timedelta(seconds=settings.EXPORT_RETENTION_SECONDS + 1))
+    Task.objects.filter(pk=task_id).update(
+        finished_at=timezone.now() - timedelta(seconds=settings.EXPORT_RETENTION_SECONDS + 1)
+    )
     recover_round()
     assert not ExportPiece.objects.filter(task_id=task_id).exists()
     assert links_by_rel(get_task(api, task_id), "/rels/export-file") == []

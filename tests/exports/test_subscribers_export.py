@@ -3,13 +3,10 @@
 import pytest
 from django.test import Client
 
-from exports.sql import SUBSCRIBER_HEADER
 from subscribers.models import Consent, Subscriber
-from tests.exports.builders import ask, submit
+from tests.exports.builders import as_dicts, ask, exported, submit
 from tests.helpers import assert_problem
 from tests.segments.builders import create_segment, field as field_condition
-
-from tests.exports.builders import as_dicts, exported
 from tests.subscribers.builders import create_field, create_list, md5, subscribed, unsubscribe
 
 
@@ -107,13 +104,18 @@ def test_the_v1_surface_creates_the_same_task(api, audience):
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "slug", "code"),
+    "body,status,slug,code",
     [
         ({"kind": "subscribers", "listId": 999999}, 400, "/errors/400.54-export-filter-not-found", 54),
         ({"kind": "subscribers", "segmentId": 999999}, 400, "/errors/400.54-export-filter-not-found", 54),
         ({"kind": "campaign-report", "campaignId": 999999}, 400, "/errors/400.54-export-filter-not-found", 54),
         ({"kind": "campaign-report"}, 400, "/errors/400.55-export-filters-invalid", 55),
-        ({"kind": "campaign-report", "campaignId": 1, "status": "active"}, 400, "/errors/400.55-export-filters-invalid", 55),
+        (
+            {"kind": "campaign-report", "campaignId": 1, "status": "active"},
+            400,
+            "/errors/400.55-export-filters-invalid",
+            55,
+        ),
         ({"kind": "subscribers", "campaignId": 1}, 400, "/errors/400.55-export-filters-invalid", 55),
         ({"kind": "everything"}, 400, "/errors/400.2-validation-error", 2),
         ({"kind": "subscribers", "format": "pdf"}, 400, "/errors/400.2-validation-error", 2),
