@@ -43,6 +43,12 @@ class Plan:
     params: list
     key: str
     numeric: frozenset = frozenset()  # columns a workbook shows as numbers
+    # Columns the scope joins equal to the key: each gets the page's bounds too, or a merge join would walk the
+    # joined index from its start on every page.
+    twins: tuple = ()
+
+    def _range(self, bound: str) -> str:
+        return "".join(f" AND {column} {bound}" for column in (self.key, *self.twins))
 
     def count(self) -> tuple[str, list]:
         return f"SELECT count(*) FROM {self.scope_from} WHERE {self.where}", self.params
@@ -51,18 +57,19 @@ class Plan:
         """How many rows the next page has, and its last key."""
         return (
             f"SELECT count(*), max(k) FROM (SELECT {self.key} AS k FROM {self.scope_from} "
-            f"WHERE {self.where} AND {self.key} > %s ORDER BY {self.key} LIMIT %s) page",
-            [*self.params, after, size],
+            f"WHERE {self.where}{self._range('> %s')} ORDER BY {self.key} LIMIT %s) page",
+            [*self.params, *[after] * (1 + len(self.twins)), size],
         )
 
     def rows(self, after: int, upto: int | None = None) -> tuple[str, list]:
         """The rows after ``after`` up to ``upto`` (all of them when None), in key order."""
-        bound = "" if upto is None else f" AND {self.key} <= %s"
+        bounds = self._range("> %s") + ("" if upto is None else self._range("<= %s"))
         statement = (
             f"SELECT {', '.join(self.columns)} FROM {self.scope_from} {self.joins} "
-            f"WHERE {self.where} AND {self.key} > %s{bound} ORDER BY {self.key}"
+            f"WHERE {self.where}{bounds} ORDER BY {self.key}"
         )
-        return statement, [*self.params, after, *([] if upto is None else [upto])]
+        copies = 1 + len(self.twins)
+        return statement, [*self.params, *[after] * copies, *([] if upto is None else [upto] * copies)]
 
     def copy(self, after: int, upto: int | None = None) -> tuple[str, list]:
         statement, params = self.rows(after, upto)
@@ -133,7 +140,10 @@ def subscribers_plan(
     scope_from, joins, where, params = S, _LISTS, [f"{S}.account_id = %s"], [account_id]
     if list_id is not None:
         scope_from = f"{S} JOIN {MEMBERSHIP} m ON m.subscriber_id = {S}.id AND m.list_id = {int(list_id)}"
-        joins += f" LEFT JOIN {CONSENT} c ON c.subscriber_id = {S}.id AND c.list_id = {int(list_id)}"
+        joins += (
+            f" LEFT JOIN LATERAL (SELECT * FROM {CONSENT} c WHERE c.subscriber_id = {S}.id "
+            f"AND c.list_id = {int(list_id)}) c ON TRUE"
+        )
         header += LIST_CONSENT_HEADER
         columns += [
             "c.source",
@@ -158,7 +168,8 @@ def subscribers_plan(
     for name in fields:  # names are letters, digits and _ (fields.views): safe in a literal
         header.append(name)
         columns.append(cell(f"({S}.fields ->> '{name}')"))
-    return Plan(header, columns, scope_from, joins, " AND ".join(where), params, f"{S}.id")
+    twins = ("m.subscriber_id",) if list_id is not None else ()
+    return Plan(header, columns, scope_from, joins, " AND ".join(where), params, f"{S}.id", twins=twins)
 
 
 # ------------------------------------------------------------------------------------------ campaign reports
