@@ -73,8 +73,8 @@ INSTALLED_APPS = [
     "signup",
     "domains",
     "templates",
-    "exports",
     "backoffice.apps.BackOfficeConfig",
+    "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]
 
 MIDDLEWARE = [
