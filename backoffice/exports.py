@@ -5,8 +5,8 @@ import csv
 import io
 
 from analytics.representations import COUNTS, RATES
+from api.cells import csv_cell
 from backoffice.reports import Report
-from tasks.representations import csv_cell
 
 CSV_HEADER = ("period", "start", "end", *COUNTS, *RATES, "subscribersAdded", "subscribersUnsubscribed")
 

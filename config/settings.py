@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "domains",
     "templates",
     "backoffice.apps.BackOfficeConfig",
+    "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,13 @@ IMPORT_MAX_OTHER_PARTS_BYTES = env_int("IMPORT_MAX_OTHER_PARTS_BYTES", 8 * 1024 
 IMPORT_CHECK_BYTES = env_int("IMPORT_CHECK_BYTES", 512 * 1024, minimum=0)
 # A file uploaded in the back office waits this long for its preview to be confirmed, then it is deleted.
 IMPORT_STAGED_SECONDS = env_int("IMPORT_STAGED_SECONDS", 3600, minimum=60)
+# Exports (exports/): rows per page (one COPY, one piece, one checkpoint); how long a download link lives (at
+# least; its expiry is rounded up to a whole window); how long a finished export's file is kept; a pause after
+# each page (tests).
+EXPORT_CHUNK_ROWS = env_int("EXPORT_CHUNK_ROWS", 10000, minimum=1)
+EXPORT_LINK_SECONDS = env_int("EXPORT_LINK_SECONDS", 3600, minimum=60)
+EXPORT_RETENTION_SECONDS = env_int("EXPORT_RETENTION_SECONDS", 86400, minimum=60)
+EXPORT_CHUNK_DELAY_MS = env_int("EXPORT_CHUNK_DELAY_MS", 0, minimum=0)
 # Double opt-in: a confirmation link works, and a pending membership waits, this long after its last email; the
 # resend action sends at most this many confirmation emails to one address in 24 hours.
 DOUBLE_OPT_IN_HOURS = env_int("DOUBLE_OPT_IN_HOURS", 48, minimum=1)

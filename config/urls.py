@@ -27,6 +27,7 @@ urlpatterns = [
     path(ACCOUNT, include("consent.urls")),
     path(ACCOUNT, include("signup.urls")),
     path(ACCOUNT, include("domains.urls")),
+    path(ACCOUNT, include("exports.urls")),
     path("api/v1/", include("campaigns.urls_v1")),
     path("api/v1/", include("emails.urls_v1")),
     path("api/v1/", include("subscribers.urls_v1")),
@@ -34,11 +35,13 @@ urlpatterns = [
     path("api/v1/", include("signup.urls_v1")),
     path("api/v1/", include("domains.urls_v1")),
     path("api/v1/", include("templates.urls_v1")),
+    path("api/v1/", include("exports.urls_v1")),
     path("api/v1/analytics/", include("analytics.urls")),
     path("", include("campaigns.urls_public")),
     path("", include("consent.urls_public")),
     path("", include("preferences.urls")),
     path("", include("signup.urls_public")),
+    path("", include("exports.urls_public")),
     path("", include("api.urls")),
     re_path(r"^.*$", csrf_exempt(not_found), name="no-route"),  # api/trailing_slash.py knows it by name
 ]

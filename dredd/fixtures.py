@@ -30,6 +30,8 @@ from consent.tokens import make_token as make_confirmation_token
 from domains.keys import key_pair
 from domains.models import SendingDomain
 from emails.models import IdempotencyKey
+from exports.models import ExportPiece
+from exports.tokens import link_expiry, make_token as make_export_token
 from fields.models import Field
 from fields.services import field_create
 from imports.sources import prepare as prepare_source
@@ -229,6 +231,7 @@ def real_tokens() -> dict[str, str]:
         EXAMPLE_TOKEN: message_token(),
         EXAMPLE_PREFERENCES_TOKEN: preferences,
         EXAMPLE_FORM_VALUE: form_value(preferences),
+        **export_tokens(),
     }
 
 
@@ -452,3 +455,52 @@ def import_body(kind: str) -> tuple[bytes, str]:
         f"Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
     )
     return body.encode(), f"multipart/form-data; boundary={boundary}"
+
+
+EXPORT_TASK_ID = 569
+# The examples' placeholders for the export's download link (a valid one, and one past its expiry).
+EXAMPLE_EXPORT_TOKEN = "f1.example-export-token"
+EXAMPLE_EXPIRED_EXPORT_TOKEN = "f1.expired-export-token"
+EXPORT_FILE = (
+    b"emailAddress,emailMd5,status,firstName,lastName\n",
+    b"john.smith@example.com,1bc5edb4799fd8eec67c66122f47eb73,active,John,Smith\n",
+)
+
+
+@transaction.atomic
+def reset_exports() -> None:
+    """Export task 569, done, its file the example's (two pieces: the header, John's row); the exports the
+    examples created go."""
+    owner = account()
+    Task.objects.filter(account=owner, type="export").exclude(pk=EXPORT_TASK_ID).delete()
+    now = timezone.now()
+    task, _ = Task.objects.update_or_create(
+        pk=EXPORT_TASK_ID,
+        defaults={
+            "account": owner,
+            "type": "export",
+            "list_id": 345,
+            "status": TaskStatus.DONE,
+            "total": 1,
+            "processed": 1,
+            "succeeded": 1,
+            "checkpoint": 1,
+            "result": {"rows": 1, "bytes": sum(map(len, EXPORT_FILE))},
+            "source_format": "csv",
+            "source_options": {"kind": "subscribers", "listId": 345},
+            "started_at": now,
+            "finished_at": now,
+            "heartbeat_at": now,
+        },
+    )
+    ExportPiece.objects.filter(task=task).delete()
+    for seq, data in enumerate(EXPORT_FILE):
+        ExportPiece.objects.create(task=task, part=ExportPiece.ROWS, seq=seq, rows=seq, data=data)
+    task_counts_recount(account=owner)
+
+
+def export_tokens() -> dict[str, str]:
+    return {
+        EXAMPLE_EXPORT_TOKEN: make_export_token(EXPORT_TASK_ID, link_expiry()),
+        EXAMPLE_EXPIRED_EXPORT_TOKEN: make_export_token(EXPORT_TASK_ID, 1),
+    }

@@ -31,6 +31,7 @@ from dredd.fixtures import (  # noqa: E402
     reset_campaigns,
     reset_domains,
     reset_examples,
+    reset_exports,
     reset_segments,
     reset_signup_forms,
     reset_task,
@@ -116,6 +117,7 @@ def authenticate_and_reset(transaction):
     reset_signup_forms()
     reset_domains()
     reset_templates(in_use=name == TEMPLATE_IN_USE)
+    reset_exports()
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":

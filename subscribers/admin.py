@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from api.admin import AccountScopedChoiceField, CappedCountPaginator, ServiceAdmin
+from api.cells import csv_cell
 from api.problems import NOT_FOUND, ApiProblem
 from fields.selectors import field_types
 from lists.models import MailingList
@@ -21,7 +22,6 @@ from subscribers.services import (
     subscriber_subscribe,
     subscriber_unsubscribe,
 )
-from tasks.representations import csv_cell
 
 CONSENT_COLUMNS = ("list", "state", "source", "asked", "IP", "user agent", "confirmed")
 EXPORT_AT_MOST = 100_000  # rows of one CSV export from the back office (the API's exports are tasks)

@@ -2,6 +2,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from api.cells import csv_cell
 from api.formats import iso as _iso
 from api.links import account_home, link, url
 from api.pagination import PageParams, page_envelope
@@ -121,12 +122,6 @@ def task_errors_page(account_name: str, task, errors, total: int, params: PagePa
             account_home(account_name),
         ],
     )
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def task_errors_csv(rows: Iterable[tuple]) -> Iterator[str]:

@@ -15,6 +15,7 @@ from django.test import Client, TestCase
 from accounts.models import Account
 from campaigns.models import Message
 from campaigns.tokens import make_token
+from exports.representations import download_href
 from tests.campaigns.builders import BASE_URL, create_campaign, send, start
 from tests.factories import AccountWithKey
 from tests.helpers import ApiClient, assert_hypermedia
@@ -39,8 +40,17 @@ def _single_email(api, to: str, subject: str) -> int:
     return assert_hypermedia(response, 202, "email")["emailId"]
 
 
+def _export(api, who: AccountWithKey, list_id: int) -> int:
+    """A finished export of the list: its task links the file."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = api.post(f"/accounts/{who.name}/exports", {"kind": "subscribers", "listId": list_id})
+    task_id = int(assert_hypermedia(response, 202, "message")["_links"][0]["href"].rsplit("/", 1)[1])
+    run_jobs()
+    return task_id
+
+
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
-    """A field, a list with a subscriber, a finished import with row errors and a queued one, a sent
+    """A field, a list with a subscriber, a finished import with row errors and a queued one, a finished export, a sent
     campaign (opened once) and a draft with a template, a single email, a segment, a signup form and a sending
     domain: every kind a URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
@@ -75,6 +85,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         fields=[],
     )["formId"]
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
+    export_task = _export(api, who, list_id)
     domain = assert_hypermedia(api.post("/api/v1/domains", {"domain": f"{marker}.example"}), 201, "domain")
     tenant = Tenant(
         who,
@@ -83,7 +94,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "list_id": [list_id],
             "email_md5": [md5(address)],
             "field_name": [field_name],
-            "task_id": [done_task, queued_task],
+            "task_id": [done_task, queued_task, export_task],
             "campaign_id": [sent, draft],
             "email_id": [email_id],
             "segment_id": [segment_id],
@@ -117,6 +128,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         domain["selector"],
         f"{marker} template",
         f"{marker} layout",
+        download_href(export_task),  # the signed link of B's finished export
     }
     return tenant
 

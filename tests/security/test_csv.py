@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tasks.representations import csv_cell
+from api.cells import csv_cell
 from tests.tasks.builders import TaskPaths, create_list, get_task, queues, run_jobs, submit  # noqa: F401
 
 CSV_WRITERS = {
@@ -21,6 +21,8 @@ CSV_WRITERS = {
     "subscribers/admin.py": "the back office's export of selected subscribers, every text cell through csv_cell",
     "backoffice/exports.py": "the back office's analytics tables (periods, campaigns), every cell through csv_cell",
 }
+# The exports (exports/) are written by PostgreSQL's COPY, every text column through api.cells.sql_cell (the
+# same rule): test_the_sql_twin_of_csv_cell_gives_the_same_answers, test_an_export_escapes_every_formula_….
 DANGEROUS = [
     "=1+2",
     "+1+2",
@@ -111,3 +113,38 @@ def test_the_back_offices_analytics_tables_neutralize_formulas(api, owner, admin
                 assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), record
     names = [record[1] for record in records]  # the API strips a name's surrounding blanks: "\t=1+2" is "=1+2"
     assert len(names) == 7 and all(name.startswith("'=") or name[1] in "+-@" for name in names), names
+
+
+def test_the_sql_twin_of_csv_cell_gives_the_same_answers(db):
+    """The exports escape in PostgreSQL (api.cells.sql_cell): the same rule, cell for cell."""
+    from django.db import connection
+
+    from api.cells import sql_cell
+
+    values = [*DANGEROUS, *HARMLESS, "", "'=already", "é=1"]
+    with connection.cursor() as cursor:
+        for value in values:
+            cursor.execute(f"SELECT {sql_cell('v')} FROM (SELECT %s::text AS v) t", [value])
+            assert cursor.fetchone()[0] == csv_cell(value), value
+        cursor.execute(f"SELECT {sql_cell('NULL::text')}")
+        assert cursor.fetchone()[0] is None  # an empty cell
+
+
+def test_an_export_escapes_every_formula_in_csv_and_xlsx(api, queues):  # noqa: F811
+    from tests.exports.builders import exported
+    from tests.subscribers.builders import create_field, create_list, subscribed
+
+    create_field(api, "note", "string")
+    news = create_list(api, "=HYPERLINK(1)")
+    for number, value in enumerate(DANGEROUS):
+        subscribed(api, news, f"s{number}@example.com", fields={"note": value, "firstName": value})
+    for fmt in ("csv", "xlsx"):
+        _, rows = exported(api, kind="subscribers", listId=news, format=fmt)
+        header, *records = rows
+        assert len(records) == len(DANGEROUS)
+        for record in records:
+            for cell in record:
+                assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), record
+        notes = [record[header.index("note")] for record in records]
+        assert notes == [csv_cell(value.strip()) for value in DANGEROUS], notes  # the API trims values
+        assert {record[header.index("lists")] for record in records} == {"'=HYPERLINK(1)"}
