@@ -222,6 +222,7 @@ NOT_REFERENCES = {
     "sent_after",
     "sent_before",
     "cursor",
+    "variant",  # an A/B campaign's variant letter, of a campaign the path already names
 }
 REFERENCES = {
     "list": lambda b: b.values["list_id"],
