@@ -57,6 +57,9 @@ def test_share_done(campaign_id: int) -> float | None:
     if ab is None or ab.winner is not None:
         return None
     now = timezone.now()
+    if not ab.tested:  # nobody to test (its segments matched no one): nothing to wait for
+        winner_choose(ab=ab, position=None)
+        return 0.0
     if ab.test_sent_at is None:
         ab.test_sent_at, ab.winner_due_at = now, now + wait_of(ab)
         ab.save(update_fields=["test_sent_at", "winner_due_at"])

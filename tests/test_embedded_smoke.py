@@ -59,7 +59,7 @@ def start_server(env, port):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(300):  # 30 s: a loaded machine starts Django slowly
         try:
             get(f"http://127.0.0.1:{port}/")
             return server
@@ -142,6 +142,18 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
         now_url = base + headers["Location"]
         get(f"{now_url}/start", key, b"")
         assert wait_for_status(now_url, key, "sent")["stats"]["sent"] == 2
+        # An A/B campaign (no wait): the split and the winner's release run on SQLite too.
+        ab = {
+            **campaign,
+            "name": "A/B",
+            "abTest": {"testShare": 50, "waitMinutes": 0, "variants": [{"subject": "One"}, {"subject": "Two"}]},
+        }
+        _, headers, _ = get(f"{home}/campaigns", key, json.dumps(ab).encode())
+        ab_url = base + headers["Location"]
+        get(f"{ab_url}/start", key, b"")
+        done = wait_for_status(ab_url, key, "sent")
+        assert done["stats"]["sent"] == 2 and done["abTest"]["winner"] == "A", done
+        assert sorted(v["stats"]["sent"] for v in done["abTest"]["variants"]) == [1, 1]
         scheduled = {
             **campaign,
             "name": "Later",
@@ -152,7 +164,7 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
     finally:
         server.terminate()
         server.wait(timeout=10)
-    assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 4
     time.sleep(3.5)  # its time passes while nothing runs: the in-process timer died with the server
     scheduler = subprocess.Popen(
         [sys.executable, "manage.py", "run_scheduler", "--interval", "0.5"],
@@ -168,7 +180,7 @@ def test_embedded_default_sends_campaigns_and_starts_scheduled_ones_after_a_rest
         for process in (server, scheduler):
             process.terminate()
             process.wait(timeout=10)
-    assert len(list((tmp_path / "mail").glob("*.eml"))) == 4
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 6
 
 
 def make_run_key(env) -> str:
