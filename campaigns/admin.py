@@ -285,7 +285,7 @@ class MessageAdmin(admin.ModelAdmin):
         "clicked_at",
     )
     list_filter = ("status",)
-    search_fields = ("=id", "=to_email", "=campaign__id")
+    search_fields = ("=id", "=to_email", "=campaign__id", "=provider_id")
     list_select_related = ("campaign",)
     show_full_result_count = False  # a campaign has a message per recipient: no COUNT(*) of them all
     fields = (
@@ -300,6 +300,7 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
         "smtp_code",
         "smtp_response",
+        "provider_id",
         "opened_at",
         "clicked_at",
         "created_at",

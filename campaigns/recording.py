@@ -135,7 +135,7 @@ def record(
         written = _update_messages(decided)
         stats, events, final, sent = Counter(), [], 0, 0
         for message_id in sorted(written):
-            _, (status, _, code, response, _, _) = decided[message_id]
+            _, (status, _, code, response, *_) = decided[message_id]
             if status == MessageStatus.QUEUED:
                 stats["retries"] += 1
                 continue

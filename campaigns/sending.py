@@ -111,7 +111,9 @@ class Sender:
             reply_to=campaign.reply_to,
             base_url=settings.PUBLIC_BASE_URL,
             preferences=True,
-            signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email),
+            signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email)
+            if servers.signed_here()
+            else None,
         )
 
     def run(self) -> None:
@@ -207,7 +209,10 @@ class Sender:
         batch_journal.discard()
         if settings.CAMPAIGN_BATCH_DELAY_MS:
             time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
-        return next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
+        fault = next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
+        # A provider whose answer was lost is waited for as after a fault: if it stopped answering, each try costs
+        # at most one message a lane (campaigns/provider.py).
+        return fault or getattr(transport, "lost", None)
 
     def _wait_after_fault(self, fault: Outcome) -> None:
         """The server is down or refuses us: wait, longer each time, and give up (the task ends in error,
