@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "signup",
     "domains",
     "templates",
+    "providers",
     "backoffice.apps.BackOfficeConfig",
 ]
 
