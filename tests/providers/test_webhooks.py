@@ -5,6 +5,7 @@ that comes before its sender recorded the message, a tracked link the provider r
 import pytest
 from django.test import Client, TestCase
 
+from analytics.recount import recount, stored
 from campaigns.models import Message
 from campaigns.recording import claim, record
 from campaigns.tokens import make_token
@@ -124,6 +125,7 @@ def test_postmark_events(api, owner, sent):  # noqa: F811
         "unsubscribes": 1,
     }
     assert Subscriber.objects.get(email="p1@example.com").last_open_at is not None
+    assert recount(account_id=owner.account.pk) == stored(account_id=owner.account.pk)  # the counters are exact
 
 
 def test_postmark_refuses_wrong_credentials_and_what_is_not_its_event(sent):  # noqa: F811
@@ -260,6 +262,7 @@ def test_a_bounce_before_its_sender_recorded_the_message_is_kept_and_counted_onc
     task = Task.objects.get(pk=task.pk)
     assert (task.processed, task.succeeded, task.failed) == (2, 1, 1)
     assert daily(owner) == {"sent": 1, "hardBounces": 1}
+    assert recount(account_id=owner.account.pk) == stored(account_id=owner.account.pk)
 
 
 def test_a_click_on_our_tracked_link_reported_by_the_provider_names_the_link(api, sent):  # noqa: F811

@@ -10,6 +10,7 @@ import json
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from analytics.recount import recount, stored
 from campaigns.models import Message
 from campaigns.provider import METADATA_KEY
 from campaigns.tokens import make_token, make_tokens
@@ -329,6 +330,7 @@ def test_amazon_ses_events_arrive_signed_by_sns(api, owner, sent, settings):  # 
     assert found["p2@example.com"].status == "sent" and found["p2@example.com"].provider_id.startswith("0000014644")
     assert nonzero(stats_of(api, campaign_id)) == {"recipients": 3, "sent": 2, "hardBounces": 1, "complaints": 1}
     assert daily(owner) == {"sent": 2, "hardBounces": 1, "complaints": 1}
+    assert recount(account_id=owner.account.pk) == stored(account_id=owner.account.pk)
 
 
 def test_amazon_ses_refuses_what_sns_did_not_sign_and_needs_the_secret(sent):  # noqa: F811

@@ -51,6 +51,8 @@ PUBLIC = {
     "p/<str:token>": "preference page: signed token (its own key), POSTs guarded by the page's form value "
     "(tests/preferences/test_page.py)",
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
+    "api/v1/webhooks/providers/<str:provider>": "an email service provider's events: its own authentication, "
+    "anymail's Basic WEBHOOK_SECRET and its signature (tests/providers), off until one is set",
     "healthz": "liveness probe for load balancers: answers that the process is up, nothing else",
     "readyz": "readiness probe: says whether PostgreSQL and Redis answer, no account data",
     "^.*$": "the catch-all: a 404 problem for any URL no route matches",
