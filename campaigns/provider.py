@@ -22,8 +22,11 @@ once, each lane on its own HTTP session.
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from email import policy
+from email.header import decode_header, make_header
+from email.headerregistry import Address
 from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import parseaddr
 from itertools import islice
 
 import requests
@@ -67,28 +70,43 @@ def _text(value) -> str:
     return str(value).replace("\x00", "")[:1000]
 
 
-def _content(part) -> str:
-    return part.get_content().replace("\r\n", "\n")
+def _header(value) -> str:
+    """A header's text: its RFC 2047 words decoded, its folding undone."""
+    return str(make_header(decode_header(str(value)))).replace("\r\n", "").replace("\n", "")
+
+
+def _address(value: str) -> str:
+    """``Name <address>``, the name decoded and quoted where it must be (Django and anymail parse it again)."""
+    name, address = parseaddr(str(value))
+    return str(Address(display_name=_header(name), addr_spec=address)) if name else address
+
+
+def _text_of(part) -> str:
+    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8", "replace").replace("\r\n", "\n")
 
 
 def email_of(data: bytes, to_email: str) -> EmailMultiAlternatives:
-    """The message of ``data`` (a message of campaigns/mime.py, dot-stuffed for SMTP) as anymail sends it."""
-    parsed = BytesParser(policy=policy.default).parsebytes(data.replace(b"\n..", b"\n."))
-    text, html = parsed.get_body(("plain",)), parsed.get_body(("html",))
+    """The message of ``data`` (a message of campaigns/mime.py, dot-stuffed for SMTP) as anymail sends it.
+
+    Read with the email package's compat32 policy and decoded here: its default policy costs ten times as much
+    (about 2 ms a message, where this costs a fifth of one)."""
+    parsed = BytesParser(policy=compat32).parsebytes(data.replace(b"\n..", b"\n."))
+    parts = {part.get_content_type(): part for part in parsed.walk() if not part.is_multipart()}
+    text, html = parts.get("text/plain"), parts.get("text/html")
     reply_to = parsed["Reply-To"]
     message = EmailMultiAlternatives(
-        subject=str(parsed["Subject"] or ""),
-        body=_content(text) if text is not None else "",
-        from_email=str(parsed["From"].addresses[0]),
+        subject=_header(parsed["Subject"] or ""),
+        body=_text_of(text) if text is not None else "",
+        from_email=_address(parsed["From"]),
         to=[to_email],
-        reply_to=[str(address) for address in reply_to.addresses] if reply_to else None,
-        headers={name: str(value) for name, value in parsed.items() if name.lower() not in PROVIDER_WRITES},
+        reply_to=[_address(address) for address in reply_to.split(",")] if reply_to else None,
+        headers={name: _header(value) for name, value in parsed.items() if name.lower() not in PROVIDER_WRITES},
     )
     if html is not None:
         if text is None:
-            message.body, message.content_subtype = _content(html), "html"
+            message.body, message.content_subtype = _text_of(html), "html"
         else:
-            message.attach_alternative(_content(html), "text/html")
+            message.attach_alternative(_text_of(html), "text/html")
     token = str(parsed["Message-ID"] or "").strip().strip("<>").partition("@")[0]
     if token:
         message.metadata = {METADATA_KEY: token}

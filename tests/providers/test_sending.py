@@ -5,8 +5,10 @@ import pytest
 from django.core import mail
 from django.test import TestCase
 
+from campaigns.content import compile_campaign
+from campaigns.mime import MessageBuilder
 from campaigns.models import Message
-from campaigns.provider import METADATA_KEY
+from campaigns.provider import METADATA_KEY, email_of
 from campaigns.tokens import make_token, read_message_id_header
 from tests.campaigns.builders import (
     audience,
@@ -81,3 +83,43 @@ def test_a_test_send_goes_through_the_provider_too(api, provider):
     [message] = provider
     assert message.subject.startswith("[Test] ") and message.to == ["qa@example.com"]
     assert Message.objects.count() == 0  # a test send writes no message
+
+
+def test_the_message_a_provider_gets_is_the_smtp_message_decoded():
+    compiled = compile_campaign(
+        subject="Ünïcode news for {{ firstName }}: " + "long " * 30,
+        html_part="<p>Hi {{ firstName }}</p>\n.a line starting with a dot\n" + "<p>x</p>" * 50,
+        text_part="Hi {{ firstName }}\n.dotted\nZoë",
+        preheader="",
+        fields={"firstname": "firstName"},
+    )
+    builder = MessageBuilder(
+        compiled=compiled,
+        from_name='Zoë\'s "Shop", Ltd',
+        from_email="news@shop.example.com",
+        reply_to="help@shop.example.com",
+        base_url="https://mail.example.com",
+        extra_headers={"X-Campaign": "Spring sale ✿"},
+    )
+    data = builder.build(7, "ann@example.com", {"firstName": "Ann"})
+    message = email_of(data, "ann@example.com")
+    assert message.subject == "Ünïcode news for Ann: " + ("long " * 30).strip()
+    assert message.from_email == '"Zoë\'s \\"Shop\\", Ltd" <news@shop.example.com>'
+    assert message.reply_to == ["help@shop.example.com"] and message.to == ["ann@example.com"]
+    assert message.body == "Hi Ann\n.dotted\nZoë"
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html" and html.startswith("<p>Hi Ann</p>\n.a line starting with a dot\n")
+    assert f"/t/o/{make_token(7)}" in html
+    assert message.extra_headers["X-Campaign"] == "Spring sale ✿"
+    assert set(message.extra_headers) == {"X-Campaign", "List-Unsubscribe", "List-Unsubscribe-Post"}
+    assert read_message_id_header(message.metadata[METADATA_KEY]) == 7
+    html_only = MessageBuilder(
+        compiled=compile_campaign(subject="S", html_part="<p>Only</p>", text_part="", preheader="", fields={}),
+        from_name="",
+        from_email="news@shop.example.com",
+        reply_to="",
+        base_url="https://mail.example.com",
+    )
+    message = email_of(html_only.build(8, "bob@example.com", {}), "bob@example.com")
+    assert (message.content_subtype, message.from_email, message.reply_to) == ("html", "news@shop.example.com", [])
+    assert message.body.startswith("<p>Only</p>")
