@@ -307,7 +307,7 @@ class MessageAdmin(admin.ModelAdmin):
         "clicked_at",
     )
     list_filter = ("status",)
-    search_fields = ("=id", "=to_email", "=campaign__id")
+    search_fields = ("=id", "=to_email", "=campaign__id", "=provider_id")
     list_select_related = ("campaign",)
     show_full_result_count = False  # a campaign has a message per recipient: no COUNT(*) of them all
     fields = (
@@ -322,6 +322,7 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
         "smtp_code",
         "smtp_response",
+        "provider_id",
         "opened_at",
         "clicked_at",
         "created_at",

@@ -8,10 +8,11 @@ and which were never attempted. The journal can: a Redis list per claim, named b
 - ``open`` before the claim commits (``RPUSH`` of a marker, with ``SEND_JOURNAL_TTL_SECONDS`` to live): a claim
   whose list exists has a journal from its first message on;
 - ``s:<id>`` before a message's data is written (its final "." follows), and ``o:<id>:<kind>:<code>:<reply>``
-  once its outcome is known. Both go in one ``RPUSHX`` a message, written when the message's ``DATA`` was
-  accepted and read back just before its data goes out, so the round trip overlaps building the next
-  message; ``RPUSHX`` does nothing to a list that is gone (taken by recovery, or lost with Redis), and the
-  sender then does not send that data;
+  once its outcome is known (``p:…``, with the provider's id of the message, when a provider took it). Both go
+  in one ``RPUSHX`` a message, written when the message's ``DATA`` was accepted and read back just before its
+  data goes out, so the round trip overlaps building the next message; ``RPUSHX`` does nothing to a list that
+  is gone (taken by recovery, or lost with Redis), and the sender then does not send that data. A provider's
+  call is journaled the same way: ``s`` before the call, its outcome after (campaigns/provider.py);
 - the outcomes still unwritten when the batch ends (``settle``), before the batch's transaction; the list is
   deleted once that transaction has committed (``discard``).
 
@@ -23,6 +24,7 @@ falls back to the rule without a journal: every message of it ``unknown``, count
 Without REDIS_URL (the embedded default) there is no journal at all: that rule always.
 """
 
+import base64
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -79,7 +81,11 @@ def _bulk(value: bytes) -> bytes:
 
 def _outcome_entry(message_id: int, outcome: Outcome) -> bytes:
     code = b"" if outcome.code is None else b"%d" % outcome.code
-    return b"o:%d:%s:%s:%s" % (message_id, outcome.kind.encode(), code, outcome.response.encode("utf-8", "replace"))
+    response = outcome.response.encode("utf-8", "replace")
+    if outcome.provider_id:  # a provider's id of the message, in base64 (no ":" in it): p:<id>:<kind>:<code>:<b64>:…
+        provider_id = base64.urlsafe_b64encode(outcome.provider_id.encode("utf-8", "replace"))
+        return b"p:%d:%s:%s:%s:%s" % (message_id, outcome.kind.encode(), code, provider_id, response)
+    return b"o:%d:%s:%s:%s" % (message_id, outcome.kind.encode(), code, response)
 
 
 class Unjournaled(transport.Unjournaled):
@@ -259,6 +265,14 @@ def _parsed(values: list[bytes]) -> Entries:
             message_id, outcome_kind, code, response = rest.split(b":", 3)
             outcomes[int(message_id)] = Outcome(
                 outcome_kind.decode(), int(code) if code else None, response.decode("utf-8", "replace")
+            )
+        elif kind == b"p":
+            message_id, outcome_kind, code, provider_id, response = rest.split(b":", 4)
+            outcomes[int(message_id)] = Outcome(
+                outcome_kind.decode(),
+                int(code) if code else None,
+                response.decode("utf-8", "replace"),
+                base64.urlsafe_b64decode(provider_id).decode("utf-8", "replace"),
             )
     return Entries(frozenset(started), outcomes)
 

@@ -195,6 +195,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
     smtp_response = models.CharField(max_length=1000, blank=True, default="")
+    # The email service provider's id of the message (EMAIL_PROVIDER), as its API answered: what its event
+    # webhooks name (campaigns/provider_events.py). Empty when sent over SMTP.
+    provider_id = models.CharField(max_length=255, blank=True, default="", db_default="")
     opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -213,6 +216,8 @@ class Message(models.Model):
             # /api/v1/emails: an account's messages by id or by sent time.
             models.Index(fields=["account", "id"], name="message_account_id"),
             models.Index(fields=["account", "sent_at", "id"], name="message_account_sent_at_id"),
+            # A provider's event names its message by the provider's id.
+            models.Index(fields=["provider_id"], name="message_provider_id", condition=~Q(provider_id="")),
         ]
         ordering = ["id"]
 

@@ -43,6 +43,7 @@ class Decision(NamedTuple):
     response: str
     sent_at: datetime | None
     next_attempt_at: datetime | None
+    provider_id: str = ""  # the provider's id of the message, when a provider took it
 
 
 def decide(outcome: Outcome | None, *, attempts: int, now: datetime, on_fault: str) -> Decision:
@@ -62,7 +63,8 @@ def decide(outcome: Outcome | None, *, attempts: int, now: datetime, on_fault: s
         "failed": MessageStatus.FAILED,
     }.get(outcome.kind)
     if final is not None:
-        return Decision(final, attempts, code, response, now if final == MessageStatus.SENT else None, None)
+        sent_at = now if final == MessageStatus.SENT else None
+        return Decision(final, attempts, code, response, sent_at, None, outcome.provider_id)
     if attempts < settings.SEND_MAX_ATTEMPTS:  # a 4xx (or a retried fault): again later, backing off
         delay = settings.SEND_RETRY_BACKOFF_SECONDS * 2 ** (attempts - 1)
         return Decision(MessageStatus.QUEUED, attempts, code, response, None, now + timedelta(seconds=delay))
@@ -72,7 +74,8 @@ def decide(outcome: Outcome | None, *, attempts: int, now: datetime, on_fault: s
 
 def write_outcome(message_id: int, decision: Decision) -> bool:
     """The decision on the message's row, if it is still ``sending`` (its claim's); False when it was not."""
-    status, attempts, code, response, sent_at, next_at = decision
+    status, attempts, code, response, sent_at, next_at, provider_id = decision
+    changes = {"provider_id": provider_id} if provider_id else {}
     return bool(
         Message.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
             status=status,
@@ -81,5 +84,6 @@ def write_outcome(message_id: int, decision: Decision) -> bool:
             smtp_response=response,
             sent_at=sent_at,
             next_attempt_at=next_at,
+            **changes,
         )
     )

@@ -144,7 +144,7 @@ def record(
         written = _update_messages(decided)
         stats, by_variant, events, final, sent = Counter(), Counter(), [], 0, 0
         for message_id in sorted(written):
-            row, (status, _, code, response, _, _) = decided[message_id]
+            row, (status, _, code, response, *_) = decided[message_id]
             if status == MessageStatus.QUEUED:
                 stats["retries"] += 1
                 continue

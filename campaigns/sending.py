@@ -106,7 +106,12 @@ class Sender:
         self.campaign, self.task_id = campaign, task.pk
         self.started, self.faults_since, self.fault_count = time.monotonic(), None, 0
         self.journals = journal.Journals()
-        signer = signer_for(account_id=campaign.account_id, from_email=campaign.from_email)
+        # A provider signs with its own keys (campaigns/servers.py): DKIM here only on our SMTP path.
+        signer = (
+            signer_for(account_id=campaign.account_id, from_email=campaign.from_email)
+            if servers.signed_here()
+            else None
+        )
         # By variant position (an A/B campaign's), or None: each builder encodes its content once.
         self.builders = {
             position: MessageBuilder(
@@ -218,7 +223,10 @@ class Sender:
         batch_journal.discard()
         if settings.CAMPAIGN_BATCH_DELAY_MS:
             time.sleep(settings.CAMPAIGN_BATCH_DELAY_MS / 1000)
-        return next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
+        fault = next((outcome for outcome in outcomes if outcome is not None and outcome.kind == "fault"), None)
+        # A provider whose answer was lost is waited for as after a fault: if it stopped answering, each try costs
+        # at most one message a lane (campaigns/provider.py).
+        return fault or getattr(transport, "lost", None)
 
     def _wait_after_fault(self, fault: Outcome) -> None:
         """The server is down or refuses us: wait, longer each time, and give up (the task ends in error,

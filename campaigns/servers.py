@@ -1,4 +1,5 @@
-"""Which SMTP server a send goes through: several may be configured (EMAIL_TRANSPORTS), with weights and limits.
+"""Which SMTP server a send goes through: several may be configured (EMAIL_TRANSPORTS), with weights and limits;
+or the email service provider of EMAIL_PROVIDER (campaigns/provider.py), a server of its own with its limits.
 
 A campaign sender sends each batch through one server, chosen by smooth weighted round robin (nginx's: over
 any run of batches each server gets its weight's share, to within one batch), so the lanes of a batch share
@@ -23,6 +24,7 @@ from redis.exceptions import RedisError
 
 from api.redis_client import redis_client
 from campaigns import throttle
+from campaigns.provider import ProviderTransport
 from campaigns.transport import FileTransport, SmtpTransport
 
 logger = logging.getLogger("campaigns")
@@ -42,12 +44,17 @@ class Server:
     weight: int = 1
     per_second: int = 0
     per_hour: int = 0
+    provider: str = ""  # an email service provider's API (EMAIL_PROVIDER) instead of an SMTP server
 
     @property
     def limits(self) -> tuple:
         return throttle.server_limits(self.name, self.per_second, self.per_hour)
 
     def open(self, connections: int = 1):
+        if self.provider:
+            return ProviderTransport(
+                provider=self.provider, connections=connections, timeout=getattr(settings, "EMAIL_TIMEOUT", None) or 30
+            )
         if not self.host:
             return FileTransport(settings.EMAIL_FILE_PATH)
         return SmtpTransport(
@@ -63,7 +70,17 @@ class Server:
 
 
 def configured() -> list[Server]:
-    """EMAIL_TRANSPORTS; else the one server of EMAIL_HOST (read now: tests point it at their own); else files."""
+    """The provider of EMAIL_PROVIDER; else EMAIL_TRANSPORTS; else the one server of EMAIL_HOST (read now: tests point
+    it at their own); else files."""
+    if settings.EMAIL_PROVIDER != "smtp":
+        return [
+            Server(
+                name=f"provider-{settings.EMAIL_PROVIDER}",
+                provider=settings.EMAIL_PROVIDER,
+                per_second=settings.EMAIL_PROVIDER_PER_SECOND,
+                per_hour=settings.EMAIL_PROVIDER_PER_HOUR,
+            )
+        ]
     if settings.EMAIL_TRANSPORTS:
         return [Server(**server) for server in settings.EMAIL_TRANSPORTS]
     if settings.EMAIL_HOST:
@@ -79,6 +96,11 @@ def configured() -> list[Server]:
             )
         ]
     return [Server(name="files")]
+
+
+def signed_here() -> bool:
+    """Whether messages get this server's DKIM signature (domains/): not through a provider, which signs them."""
+    return settings.EMAIL_PROVIDER == "smtp"
 
 
 def set_aside(server: Server, servers: list[Server]) -> None:
@@ -161,7 +183,8 @@ class Router:
     def transport(self, server: Server):
         transport = self.transports.get(server.name)
         if transport is None:
-            transport = self.transports[server.name] = server.open(self.connections)
+            connections = settings.EMAIL_PROVIDER_CONNECTIONS if server.provider else self.connections
+            transport = self.transports[server.name] = server.open(connections)
         return transport
 
     def fault(self, server: Server) -> None:

@@ -81,9 +81,11 @@ CLAIM = f"""
 UPDATE = f"""
     UPDATE {MESSAGE} m
     SET status = u.status, attempts = u.attempts, smtp_code = u.code, smtp_response = u.response,
-        sent_at = u.sent_at, next_attempt_at = u.next_at
+        sent_at = u.sent_at, next_attempt_at = u.next_at,
+        provider_id = CASE WHEN u.provider_id = '' THEN m.provider_id ELSE u.provider_id END
     FROM unnest(%s::bigint[], %s::varchar[], %s::int[], %s::int[], %s::varchar[], %s::timestamptz[],
-                %s::timestamptz[]) AS u(id, status, attempts, code, response, sent_at, next_at)
+                %s::timestamptz[], %s::varchar[]) AS u(id, status, attempts, code, response, sent_at, next_at,
+                                                      provider_id)
     WHERE m.id = u.id AND m.status = 'sending'
     RETURNING m.id
 """

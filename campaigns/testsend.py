@@ -20,6 +20,7 @@ from django.conf import settings
 
 from api.problems import ApiProblem
 from api.throttling import window_hit, window_refund
+from campaigns import servers
 from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign
 from campaigns.preview import Preview, campaign_preview
@@ -128,13 +129,15 @@ def campaign_test_send(
         reply_to=campaign.reply_to,
         base_url=settings.PUBLIC_BASE_URL,
         preferences=True,
-        signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email),
+        signer=signer_for(account_id=campaign.account_id, from_email=campaign.from_email)
+        if servers.signed_here()
+        else None,
     )
     fields = preview.subscriber.fields if preview.subscriber else {}
     outcomes = _deliver(campaign, builder, preview.token, fields, emails)
     if outcomes[0].kind == "fault":  # nothing went: the server could not be reached or refused us
         window_refund(key)
-        where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        where = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}" if servers.signed_here() else settings.EMAIL_PROVIDER
         raise ApiProblem(
             SMTP_UNAVAILABLE, f"The SMTP server {where} did not take the test: {outcomes[0].response}"[:1000]
         )

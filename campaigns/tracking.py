@@ -3,6 +3,7 @@
 
 from collections import Counter
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +13,7 @@ from analytics.services import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import fill_link
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.preview import is_preview_token, preview_link
+from campaigns.recording import lock_task
 from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_preferences_token, read_token
 from campaigns.variants import with_variant
@@ -22,6 +24,7 @@ from subscribers.services import (
     subscriber_unsubscribe,
     suppression_add,
 )
+from tasks.services import task_progress_add
 
 # A message of no campaign (a single email) keeps its numbered links and merge values with the app that sent
 # it, which registers how to find them (message id → (links, values), or None): campaigns depends on no sender.
@@ -164,6 +167,10 @@ def unsubscribe_message(*, message: Message, reason: str | None = None) -> bool:
     return False
 
 
+def _status(message_id: int) -> str | None:
+    return Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
+
+
 def message_for_header(value: str) -> Message | None:
     message_id = read_message_id_header(value)
     return None if message_id is None else Message.objects.filter(pk=message_id).first()
@@ -171,7 +178,17 @@ def message_for_header(value: str) -> Message | None:
 
 @transaction.atomic
 def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> bool:
-    """An asynchronous bounce or a complaint for a sent message; False when it was already recorded."""
+    """An asynchronous bounce or a complaint for a sent message; False when it was already recorded.
+
+    A bounce can come before its sender recorded the message (a provider's webhook is quick): the message, still
+    ``sending``, is recorded bounced here and counted in its campaign's task, and the sender's record, which
+    writes only rows still ``sending``, leaves it so."""
+    task_id = None
+    if type != EventType.COMPLAINT and message.campaign_id and _status(message.pk) == MessageStatus.SENDING:
+        # The task first, then the message: the order its sender records in.
+        task_id = Campaign.objects.filter(pk=message.campaign_id).values_list("task_id", flat=True).first()
+        if task_id:
+            lock_task(task_id)
     message = Message.objects.select_for_update().get(pk=message.pk)
     if type == EventType.COMPLAINT:
         if Event.objects.filter(message_id=message.pk, type=EventType.COMPLAINT).exists():
@@ -182,20 +199,85 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
         if subscriber is not None and subscriber.status == Status.ACTIVE:
             subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
         return True
-    if message.status not in (MessageStatus.SENT, MessageStatus.UNKNOWN):
+    if message.status not in (MessageStatus.SENT, MessageStatus.UNKNOWN, MessageStatus.SENDING):
         return False  # never delivered, or its bounce is already recorded (an unknown one was delivered after all)
     hard = type == EventType.HARD_BOUNCE
     status = MessageStatus.HARD_BOUNCE if hard else MessageStatus.SOFT_BOUNCE
     Message.objects.filter(pk=message.pk).update(status=status, smtp_response=detail[:1000])
     _event(message, type, at, detail=detail[:1000])
     # The message moves from one outcome to another, so the outcome counters still add up to the recipients.
-    previous = "sent" if message.status == MessageStatus.SENT else "unknown"
+    previous = {MessageStatus.SENT: "sent", MessageStatus.UNKNOWN: "unknown"}.get(message.status)
     bounces = "hardBounces" if hard else "softBounces"
     # Daily: the bounce on its own day; the message no longer counts as sent on the day it was sent.
     daily = Counter({bounces: 1, (utc_day(message.sent_at or at), "sent"): -(previous == "sent")})
-    _stats(message, Counter({bounces: 1, previous: -1}), at, daily)
+    _stats(message, Counter({bounces: 1, **({previous: -1} if previous else {})}), at, daily)
+    if previous is None and task_id:  # one more of the task's messages is done
+        task_progress_add(task_id=task_id, processed=1, failed=1, beat=False)
     if message.subscriber_id:
         subscriber_record_bounce(
             subscriber_id=message.subscriber_id, hard=hard, threshold=settings.SOFT_BOUNCE_THRESHOLD
         )
     return True
+
+
+# --- What a provider reports (campaigns/provider_events.py) --------------------------------------------------
+
+
+@transaction.atomic
+def report_accepted(*, message: Message, at) -> bool:
+    """The provider took the message: an ``unknown`` one (its call's answer was lost) was sent after all."""
+    sent_at = message.claimed_at or at
+    if not Message.objects.filter(pk=message.pk, status=MessageStatus.UNKNOWN).update(
+        status=MessageStatus.SENT, sent_at=sent_at
+    ):
+        return False
+    _stats(message, Counter({"sent": 1, "unknown": -1}), at, Counter({(utc_day(sent_at), "sent"): 1}))
+    return True
+
+
+@transaction.atomic
+def report_open(*, message: Message, at, detail: str) -> bool:
+    """The provider saw the message opened: counted only as its first open (our pixel saw none)."""
+    if not Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(opened_at=at):
+        return False
+    _stats(message, Counter({"opens": 1, "uniqueOpens": 1}), at)
+    _event(message, EventType.OPEN, at, detail=detail)
+    if message.subscriber_id:
+        subscriber_record_open(subscriber_id=message.subscriber_id, at=at)
+    return True
+
+
+@transaction.atomic
+def report_click(*, message: Message, url: str, at, detail: str) -> bool:
+    """The provider saw a link clicked: counted only as the message's first click (our tracked links saw none).
+    The provider reports the URL it saw: one of our tracked links (it wraps them) names the link clicked."""
+    clicked_at = Message.objects.select_for_update().filter(pk=message.pk).values_list("clicked_at", flat=True).get()
+    if clicked_at is not None:
+        return False
+    Message.objects.filter(pk=message.pk).update(clicked_at=at)
+    position = _tracked_position(message, url)
+    target = _link_target(message, position) if position is not None else None
+    _stats(message, Counter({"clicks": 1, "uniqueClicks": 1}), at)
+    if target is not None and message.campaign_id:
+        link_add(message.campaign_id, position, unique=True)
+    _event(message, EventType.CLICK, at, url=target or url[:2000] or None, detail=detail)
+    return True
+
+
+def _tracked_position(message: Message, url: str) -> int | None:
+    """The position of this message's tracked link ``url`` (``…/t/c/{token}/{n}``), else None."""
+    parts = urlsplit(url or "").path.rstrip("/").split("/")
+    if len(parts) < 4 or parts[-4:-2] != ["t", "c"] or not parts[-1].isdigit():
+        return None
+    return int(parts[-1]) if read_token(parts[-2]) == message.pk else None
+
+
+def _link_target(message: Message, position: int) -> str | None:
+    if message.campaign_id is None:
+        own = _own_links_of(message.pk)
+        return own[0][position] if own is not None and position < len(own[0]) else None
+    return (
+        CampaignLink.objects.filter(campaign_id=message.campaign_id, position=position)
+        .values_list("url", flat=True)
+        .first()
+    )

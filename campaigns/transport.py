@@ -31,6 +31,7 @@ class Outcome:
     kind: str  # sent | hard | soft | fault | failed | unknown
     code: int | None
     response: str
+    provider_id: str = ""  # the provider's id of the message it accepted (campaigns/provider.py)
 
 
 def _text(response) -> str:

@@ -6,6 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from api.logs import logging_config
+from config import providers
 from config.env import (
     ensure_dir,
     env_addresses,
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "signup",
     "domains",
     "templates",
+    "providers",
     "backoffice.apps.BackOfficeConfig",
     "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]
@@ -202,14 +204,36 @@ SMTP_SERVER_COOLDOWN_SECONDS = env_int("SMTP_SERVER_COOLDOWN_SECONDS", 60, minim
 # worker (0: none); an account's own limits (set in the back office) replace them (campaigns/throttle.py).
 SEND_RATE_PER_SECOND = env_int("SEND_RATE_PER_SECOND", 0, minimum=0)
 SEND_RATE_PER_HOUR = env_int("SEND_RATE_PER_HOUR", 0, minimum=0)
-if EMAIL_HOST:
+# Or an email service provider's HTTP API (campaigns/provider.py, through django-anymail): smtp (the servers above),
+# amazon_ses, brevo, mailgun, mailjet, postmark, sendgrid, sparkpost, or test (anymail's in-memory backend). Its
+# credentials and options are anymail's settings, each as an ANYMAIL_<NAME> variable (config/providers.py).
+EMAIL_PROVIDER = env_choice("EMAIL_PROVIDER", {"smtp", *providers.PROVIDERS}, "smtp")
+EMAIL_PROVIDERS = providers.BACKENDS
+ANYMAIL = providers.env_anymail()
+providers.provider_check(EMAIL_PROVIDER, ANYMAIL)
+if EMAIL_PROVIDER != "smtp" and (EMAIL_HOST or EMAIL_TRANSPORTS):
+    raise ImproperlyConfigured(
+        f"EMAIL_PROVIDER is {EMAIL_PROVIDER} and {'EMAIL_HOST' if EMAIL_HOST else 'EMAIL_TRANSPORTS'} is set too: "
+        "mail goes through one or the other"
+    )
+# The provider's API calls a campaign sender makes at once (also the most messages a crash can leave `unknown` per
+# sender), and the provider's own sending limits (0: none), shared by every worker like an SMTP server's.
+EMAIL_PROVIDER_CONNECTIONS = env_int("EMAIL_PROVIDER_CONNECTIONS", 4, minimum=1)
+EMAIL_PROVIDER_PER_SECOND = env_int("EMAIL_PROVIDER_PER_SECOND", 0, minimum=0)
+EMAIL_PROVIDER_PER_HOUR = env_int("EMAIL_PROVIDER_PER_HOUR", 0, minimum=0)
+# Amazon SNS signing certificates kept on this machine (files named as the last part of their SigningCertURL):
+# used instead of fetching them from sns.<region>.amazonaws.com (providers/sns.py). Unset: fetched, then cached.
+SNS_CERTIFICATES_DIR = env_str("SNS_CERTIFICATES_DIR")
+if EMAIL_PROVIDER != "smtp":
+    EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]  # Django's own mail (the admin's) goes the same way
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 # The embedded database and the mail files live in VAR_DIR: created when missing (only when used, so a
-# production machine with PostgreSQL and SMTP needs no writable ./var).
-if not DATABASE_URL or not (EMAIL_HOST or EMAIL_TRANSPORTS):
+# production machine with PostgreSQL and SMTP, or a provider, needs no writable ./var).
+if not DATABASE_URL or not (EMAIL_HOST or EMAIL_TRANSPORTS or EMAIL_PROVIDER != "smtp"):
     ensure_dir("VAR_DIR", VAR_DIR)
 
 # Request limits and API behaviour.

@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("domains.urls_v1")),
     path("api/v1/", include("templates.urls_v1")),
     path("api/v1/", include("exports.urls_v1")),
+    path("api/v1/", include("providers.urls_v1")),
     path("api/v1/analytics/", include("analytics.urls")),
     path("", include("campaigns.urls_public")),
     path("", include("consent.urls_public")),

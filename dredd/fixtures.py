@@ -279,6 +279,7 @@ def reset_campaigns(state: str = "draft") -> None:
             "smtp_response": "2.0.0 OK",
             "opened_at": None,
             "clicked_at": None,
+            "provider_id": "",
         },
     )
 
@@ -317,6 +318,11 @@ def reset_campaigns(state: str = "draft") -> None:
     campaign_counts_recount(account=owner)
     message_count_recount(account=owner)
     task_counts_recount(account=owner)
+
+
+def name_example_message(provider_id: str) -> None:
+    """Message 4242 as a provider took it: the provider's id of it (the provider webhook examples name it)."""
+    Message.objects.filter(pk=MESSAGE_ID).update(provider_id=provider_id)
 
 
 def reset_test_sends(*, full: bool = False) -> None:

@@ -26,6 +26,7 @@ from dredd.fixtures import (  # noqa: E402
     campaign_status,
     confirmation_token,
     import_body,
+    name_example_message,
     prepare,
     real_tokens,
     reset_campaigns,
@@ -38,6 +39,7 @@ from dredd.fixtures import (  # noqa: E402
     reset_templates,
     reset_test_sends,
 )
+from dredd.providers import MESSAGE_IDS, sns_signed, write_sns_certificate  # noqa: E402
 from dredd.reporting import reported  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
@@ -71,6 +73,11 @@ CAMPAIGN_SENDS = (f"{CAMPAIGN}Start a Campaign > Example 1", f"{V1_CAMPAIGN}Star
 SEND_TIMEOUT_SECONDS = 25
 # The bounce webhook takes the server's shared secret, not an API key; Example 2 keeps its wrong one.
 WEBHOOK = "Core API > Bounce Webhook > Report Bounces and Complaints > "
+# The providers' webhooks take the Basic credentials their examples show (bin/dredd sets the server's), or a
+# signature: Mailgun's examples carry theirs (made with bin/dredd's signing key), SNS's are signed here but the one
+# whose signature must fail.
+PROVIDER_WEBHOOK = "Core API > Provider Webhook: "
+UNSIGNED_SNS = "Core API > Provider Webhook: Amazon SES > Receive Amazon SES Events > Example 2"
 # An Idempotency-Key example needs a first request with that key: the hooks send Example 1's body with it.
 SEND_EMAIL = "Core API > Emails > Send an Email > "
 KEYED_SENDS = (f"{SEND_EMAIL}Example 3", f"{SEND_EMAIL}Example 4")
@@ -90,6 +97,7 @@ state = {}
 @hooks.before_all
 def create_account(transactions):
     state["key"] = prepare()
+    write_sns_certificate()
 
 
 @hooks.before_each
@@ -103,7 +111,7 @@ def authenticate_and_reset(transaction):
         set_import_body(transaction, BINARY_BODIES[name])
     if name == f"{WEBHOOK}Example 1":
         transaction["request"]["headers"]["Authorization"] = f"Bearer {os.environ['BOUNCE_WEBHOOK_SECRET']}"
-    elif not name.startswith(WEBHOOK):
+    elif not name.startswith((WEBHOOK, PROVIDER_WEBHOOK)):
         transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
     # A create must find its example absent; everything else finds the examples as shown.
     creates_list = name.startswith("Lists > Lists Collection > Create a list > Example 1")
@@ -124,6 +132,16 @@ def authenticate_and_reset(transaction):
         state["send_body"] = transaction["request"]["body"]
     if name in KEYED_SENDS:
         send_first_with_key(transaction)
+    if name.startswith(PROVIDER_WEBHOOK):
+        prepare_provider_event(transaction)
+
+
+def prepare_provider_event(transaction):
+    """Message 4242 named by the provider's id the example names; an SNS example signed as SNS signs."""
+    provider = transaction["request"]["uri"].rstrip("/").rsplit("/", 1)[1]
+    name_example_message(MESSAGE_IDS[provider])
+    if provider == "amazon_ses" and transaction["name"] != UNSIGNED_SNS:
+        transaction["request"]["body"] = sns_signed(transaction["request"]["body"])
 
 
 def send_first_with_key(transaction):

@@ -82,7 +82,9 @@ def _deliver(message, send_journal, server, everyone) -> datetime | None:
         from_email=single.from_email,
         reply_to=single.reply_to,
         base_url=settings.PUBLIC_BASE_URL,
-        signer=signer_for(account_id=message.account_id, from_email=single.from_email),
+        signer=signer_for(account_id=message.account_id, from_email=single.from_email)
+        if servers.signed_here()
+        else None,
     )
     send_journal.bind([message.pk])
     outcome = _sent(builder, message, single, send_journal, server, everyone)

@@ -53,6 +53,8 @@ PUBLIC = {
     "api/v1/webhooks/bounces": "the mail provider's bounce reports: a shared secret (BOUNCE_WEBHOOK_SECRET)",
     "exports/<str:token>": "an export's file: the signed, expiring link is the credential, as a pre-signed storage "
     "URL (tests/exports/test_links_and_task.py: forged 404, expired 410)",
+    "api/v1/webhooks/providers/<str:provider>": "an email service provider's events: its own authentication, "
+    "anymail's Basic WEBHOOK_SECRET and its signature (tests/providers), off until one is set",
     "healthz": "liveness probe for load balancers: answers that the process is up, nothing else",
     "readyz": "readiness probe: says whether PostgreSQL and Redis answer, no account data",
     "^.*$": "the catch-all: a 404 problem for any URL no route matches",
