@@ -161,10 +161,17 @@ def invalidate() -> None:
 
 
 class EpochCache:
-    """key → value, valid while the shared epoch is the one the entry was stored under."""
+    """key → value, valid while the shared epoch is the one the entry was stored under.
 
-    def __init__(self):
+    ``outside_request_seconds``: outside a request (a job, a command) there is no epoch to compare with; an entry
+    is then trusted for that long (0, the default: not at all, every lookup loads). For answers a job asks
+    thousands of times a second (whether an account listens to an event) where a change seen a second or two
+    late elsewhere is harmless; this process's own changes clear it at once (``invalidate``).
+    """
+
+    def __init__(self, *, outside_request_seconds: float = 0):
         self._entries: dict = {}
+        self.outside_request_seconds = outside_request_seconds
         _caches.append(self)
 
     def get(self, key, load, *, rate_window: str | None = None):
@@ -172,6 +179,8 @@ class EpochCache:
         ``current_epoch``."""
         epoch = current_epoch(rate_window=rate_window)
         if epoch is None:
+            if self.outside_request_seconds and _request_epoch.get() is _OUTSIDE_REQUEST:
+                return self._aged(key, load)
             return load()
         now = time.monotonic()
         entry = self._entries.get(key)
@@ -182,6 +191,19 @@ class EpochCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries = {}
             self._entries[key] = (epoch, now, value)
+        return value
+
+    def _aged(self, key, load):
+        """Outside a request: an entry younger than ``outside_request_seconds``, whatever epoch stored it."""
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and now - entry[1] < self.outside_request_seconds:
+            return entry[2]
+        value = load()
+        if value is not None:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
+            self._entries[key] = (None, now, value)
         return value
 
     def peek(self, key):

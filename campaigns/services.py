@@ -15,6 +15,7 @@ from django.utils import timezone
 from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import compiling, content
+from campaigns.events import campaign_moved
 from campaigns.models import (
     Campaign,
     CampaignCount,
@@ -92,6 +93,7 @@ def _set_status(campaign: Campaign, status: str, **changes) -> None:
     campaign.status = status
     for name, value in changes.items():
         setattr(campaign, name, value)
+    campaign_moved(campaign, previous)
 
 
 def _stalled(campaign: Campaign) -> bool:

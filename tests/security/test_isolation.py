@@ -68,6 +68,8 @@ ID_KEYWORDS = (
     "form_id",
     "domain_id",
     "template_id",
+    "webhook_id",
+    "delivery_id",
 )
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
@@ -82,6 +84,8 @@ PLACEHOLDERS = {
     "form_id": 1,
     "domain_id": 1,
     "template_id": 1,
+    "webhook_id": 1,
+    "delivery_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -100,6 +104,8 @@ BODIES = {
     "v1-signup-form-detail": {"name": "Hijacked", "lists": [1]},
     "template-detail": {"name": "Hijacked", "html": "{{ content }}"},
     "v1-template-detail": {"name": "Hijacked", "html": "{{ content }}"},
+    "webhook-detail": {"url": "https://intruder.example/x", "eventTypes": ["task.finished"]},
+    "v1-webhook-detail": {"url": "https://intruder.example/x", "eventTypes": ["task.finished"]},
 }
 
 
@@ -220,6 +226,7 @@ NOT_REFERENCES = {
     "sent_after",
     "sent_before",
     "cursor",
+    "eventType",
 }
 REFERENCES = {
     "list": lambda b: b.values["list_id"],
