@@ -163,24 +163,25 @@ def invalidate() -> None:
 class EpochCache:
     """key → value, valid while the shared epoch is the one the entry was stored under.
 
-    ``outside_request_seconds``: outside a request (a job, a command) there is no epoch to compare with; an entry
-    is then trusted for that long (0, the default: not at all, every lookup loads). For answers a job asks
-    thousands of times a second (whether an account listens to an event) where a change seen a second or two
-    late elsewhere is harmless; this process's own changes clear it at once (``invalidate``).
+    ``unread_epoch_seconds``: outside a request (a job, a command), or in one that has not read the epoch (a public
+    page: no key was looked up), an entry is trusted for that long instead of asking Redis (0, the default: the
+    epoch is read, or, outside a request, every lookup loads). For answers asked thousands of times a second
+    (whether an account listens to an event: a campaign's batches, open pixels) where a change seen a second or
+    two late by another process is harmless; this process's own changes clear it at once (``invalidate``).
     """
 
-    def __init__(self, *, outside_request_seconds: float = 0):
+    def __init__(self, *, unread_epoch_seconds: float = 0):
         self._entries: dict = {}
-        self.outside_request_seconds = outside_request_seconds
+        self.unread_epoch_seconds = unread_epoch_seconds
         _caches.append(self)
 
     def get(self, key, load, *, rate_window: str | None = None):
         """The cached value of ``key``, or ``load()``'s (stored unless it is None). ``rate_window``: see
         ``current_epoch``."""
+        if self.unread_epoch_seconds and _request_epoch.get() in (_OUTSIDE_REQUEST, _NOT_READ):
+            return self._aged(key, load)
         epoch = current_epoch(rate_window=rate_window)
         if epoch is None:
-            if self.outside_request_seconds and _request_epoch.get() is _OUTSIDE_REQUEST:
-                return self._aged(key, load)
             return load()
         now = time.monotonic()
         entry = self._entries.get(key)
@@ -194,10 +195,10 @@ class EpochCache:
         return value
 
     def _aged(self, key, load):
-        """Outside a request: an entry younger than ``outside_request_seconds``, whatever epoch stored it."""
+        """An entry younger than ``unread_epoch_seconds``, whatever epoch stored it."""
         now = time.monotonic()
         entry = self._entries.get(key)
-        if entry is not None and now - entry[1] < self.outside_request_seconds:
+        if entry is not None and now - entry[1] < self.unread_epoch_seconds:
             return entry[2]
         value = load()
         if value is not None:

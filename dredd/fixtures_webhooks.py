@@ -3,7 +3,7 @@ that does not resolve: its deliveries wait out their retries, nothing leaves the
 its log (a 500, then a 200), and webhook 902, which the server disabled after its deliveries kept failing (the
 account index's notice)."""
 
-from datetime import datetime, timezone as tz
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -11,7 +11,7 @@ from webhooks import signing
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 
 WEBHOOK_ID, DISABLED_ID, DELIVERY_ID, EVENT_ID = 901, 902, 901, 901
-CREATED = datetime(2015, 3, 2, 9, 0, tzinfo=tz.utc)
+CREATED = datetime(2015, 3, 2, 9, 0, tzinfo=UTC)
 SEALED = []  # one sealed secret for the run
 
 

@@ -39,6 +39,7 @@ class EndpointForm(ServiceForm):
         model = Endpoint
         fields = ("account", "url", "description", "event_types", "enabled")
         labels = {"url": "URL"}
+        widgets = {"url": forms.TextInput(attrs={"size": 90})}
         help_texts = {
             "url": "http or https; its host must resolve to public addresses only. Each event is POSTed to it, "
             "signed the Standard Webhooks way.",

@@ -5,8 +5,9 @@ WEBHOOK_TIMEOUT_SECONDS), its outcome kept as an attempt of the delivery's log.
 At least once: a delivery stays pending until a 2xx answers it. After a failed attempt the next is scheduled
 WEBHOOK_BACKOFF_SECONDS × 2^(attempt − 1) later (RQ's scheduler holds the job), the last one at the delivery's
 deadline (WEBHOOK_RETRY_HOURS after the event); then it has failed for good. A host that resolves to a forbidden
-address is not retried (one that does not resolve is). WEBHOOK_DISABLE_AFTER_FAILURES deliveries in a row failed for good disable the endpoint:
-its remaining deliveries fail without an attempt, and the account is told (its index, the endpoint's ``disabled``).
+address is not retried (one that does not resolve is). WEBHOOK_DISABLE_AFTER_FAILURES deliveries in a row failed
+for good disable the endpoint: its remaining deliveries fail without an attempt, and the account is told (its
+index, the endpoint's ``disabled``).
 
 The jobs run on their own queue, ``webhooks``, served by the callback workers: a slow receiver never holds a
 worker that imports or sends. A job gets the delivery's id only; a lease (``leased_until``) keeps two jobs from
@@ -21,7 +22,7 @@ from datetime import timedelta
 from time import monotonic
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -111,6 +112,13 @@ def deliver(delivery_id: int) -> None:
 
 
 def _record(delivery: Delivery, attempt: Attempt, *, final: bool) -> None:
+    try:
+        _write(delivery, attempt, final=final)
+    except IntegrityError:  # the webhook (and its log) was deleted during the attempt: nothing to keep
+        logger.info("delivery %s was deleted during its attempt", delivery.pk)
+
+
+def _write(delivery: Delivery, attempt: Attempt, *, final: bool) -> None:
     now = timezone.now()
     with transaction.atomic():
         attempt.save()

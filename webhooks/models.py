@@ -31,6 +31,7 @@ class Endpoint(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "id"], name="webhook_account_id")]
         ordering = ["id"]
+        verbose_name = "webhook"
 
     def __str__(self):
         return self.url
@@ -83,6 +84,7 @@ class Delivery(models.Model):
             models.Index(fields=["next_attempt_at"], name="webhook_delivery_pending", condition=Q(status="pending")),
         ]
         ordering = ["-id"]
+        verbose_name_plural = "deliveries"
 
     def __str__(self):
         return f"delivery {self.pk} ({self.status})"

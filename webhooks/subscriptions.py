@@ -1,11 +1,13 @@
 """Who listens: per account, the event types its enabled endpoints subscribe to and the endpoints the server
 disabled, cached in every process behind the shared Redis epoch (api/epoch_cache.py).
 
-The hot paths ask this for every open, click and campaign batch (``api.events.wanted``): in a request the answer
-is the epoch's (one Redis read per request, which authentication pays already); in a job (a campaign's sender)
-it is trusted for ``JOB_CACHE_SECONDS``. Every write of an endpoint calls ``invalidate`` in its transaction, so
-a request sees it at once and a job within those seconds; an event a job writes for an endpoint deleted
-meanwhile finds nobody when it is dispatched, and is dropped then.
+The hot paths ask this for every open, click and campaign batch (``api.events.wanted``): in a request with an API
+key the answer is the epoch's (read once per request by the key's lookup already); in a job (a campaign's sender)
+or a public page (an open pixel, a click, a signup form: no key, no epoch read) it is trusted for
+``UNREAD_EPOCH_SECONDS`` rather than costing a Redis call. Every write of an endpoint calls ``invalidate`` in its
+transaction: this process sees it at once, the API's requests everywhere at once, jobs and public pages elsewhere
+within those seconds. An event written for an endpoint deleted meanwhile finds nobody when it is dispatched, and
+is dropped then.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from datetime import datetime
 from api.epoch_cache import EpochCache
 from webhooks.models import Endpoint
 
-JOB_CACHE_SECONDS = 2.0
+UNREAD_EPOCH_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Listening:
     disabled: tuple[Disabled, ...]  # disabled by the server, after their deliveries kept failing
 
 
-_cache = EpochCache(outside_request_seconds=JOB_CACHE_SECONDS)
+_cache = EpochCache(unread_epoch_seconds=UNREAD_EPOCH_SECONDS)
 
 
 def _load(account_id: int) -> Listening:

@@ -50,7 +50,11 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     address = f"{marker}.reader@{marker}.example"
     field_name = f"{marker}Field"
     create_field(api, field_name, "string")
-    webhook = {"url": f"http://{marker}.example/hooks", "eventTypes": ["subscriber.created"], "description": f"{marker} hook"}
+    webhook = {
+        "url": f"http://{marker}.example/hooks",
+        "eventTypes": ["subscriber.created"],
+        "description": f"{marker} hook",
+    }
     webhook_id = assert_hypermedia(api.post("/api/v1/webhooks", webhook), 201, "webhook")["webhookId"]
     list_id = create_list(api, f"{marker} list")
     subscribed(api, list_id, address, {field_name: f"{marker} value", "firstName": f"{marker}First"})

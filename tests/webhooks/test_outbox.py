@@ -125,10 +125,10 @@ def test_a_job_trusts_its_cached_answer_briefly_and_its_own_changes_at_once(api,
         account_id=account_id, url="http://x.example/", event_types=["subscriber.created"], secret="-"
     )
     assert not events.wanted(account_id, "subscriber.created")  # another process's write: seen within seconds
-    monkeypatch.setattr(subscriptions._cache, "outside_request_seconds", 0.0)
+    monkeypatch.setattr(subscriptions._cache, "unread_epoch_seconds", 0.0)
     assert events.wanted(account_id, "subscriber.created")
     create_webhook(api, "http://127.0.0.1:9/hooks", ["email.opened"])  # this process's write clears it at once
-    monkeypatch.setattr(subscriptions._cache, "outside_request_seconds", 60.0)
+    monkeypatch.setattr(subscriptions._cache, "unread_epoch_seconds", 60.0)
     assert events.wanted(account_id, "email.opened")
 
 
