@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from api.epoch_cache import invalidate
 from api.formats import iso
+from api.sealing import SealBroken
 from tasks.callbacks import CallbackRefused, HostUnresolved, post
 from tasks.queue import enqueue, enqueue_at
 from webhooks import signing
@@ -83,11 +84,16 @@ def deliver(delivery_id: int) -> None:
     if not endpoint.enabled:
         _give_up(delivery, "the webhook is disabled")
         return
+    try:
+        secrets = _secrets(endpoint)
+    except SealBroken:
+        _give_up(delivery, "its secret cannot be opened: SECRET_KEY changed and the old one is not a fallback")
+        return
     body = event_body(delivery.event)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        **signing.headers(_secrets(endpoint), message_id(delivery.event), int(time.time()), body),
+        **signing.headers(secrets, message_id(delivery.event), int(time.time()), body),
     }
     started_at, started = timezone.now(), monotonic()
     status, error, refused = None, "", False

@@ -51,7 +51,8 @@ def webhook_create(
 ) -> tuple[Endpoint, str]:
     """A new endpoint and its secret (``whsec_…``): the only time the secret is given out."""
     webhook_url_check(url)
-    Account.objects.select_for_update().filter(pk=account.pk).exists()  # creates of one account, one at a time
+    # The account's row locked: two creates cannot both pass the count below.
+    list(Account.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True))
     if Endpoint.objects.filter(account=account).count() >= settings.WEBHOOK_MAX_ENDPOINTS:
         raise ApiProblem(
             TOO_MANY_WEBHOOKS, f"The account has {settings.WEBHOOK_MAX_ENDPOINTS} webhooks, as many as it may."
