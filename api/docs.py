@@ -28,7 +28,25 @@ profile(
         "description": "A human readable message and the affordances that follow from it.",
         "type": "object",
         "required": ["message", "_links"],
-        "properties": {"message": {"type": "string"}, "_links": LINKS},
+        "properties": {
+            "message": {"type": "string"},
+            "notices": {
+                "type": "array",
+                "description": "The account index only, and only when there is something to tell the account: "
+                "each notice's `type`, `detail` and the `href` of what it is about (a webhook the server disabled "
+                "after its deliveries kept failing: `webhook-disabled`).",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "detail", "href"],
+                    "properties": {
+                        "type": {"type": "string"},
+                        "detail": {"type": "string"},
+                        "href": {"type": "string"},
+                    },
+                },
+            },
+            "_links": LINKS,
+        },
     },
 )
 

@@ -161,15 +161,25 @@ def invalidate() -> None:
 
 
 class EpochCache:
-    """key → value, valid while the shared epoch is the one the entry was stored under."""
+    """key → value, valid while the shared epoch is the one the entry was stored under.
 
-    def __init__(self):
+    ``unread_epoch_seconds``: outside a request (a job, a command), or in one that has not read the epoch (a public
+    page: no key was looked up), an entry is trusted for that long instead of asking Redis (0, the default: the
+    epoch is read, or, outside a request, every lookup loads). For answers asked thousands of times a second
+    (whether an account listens to an event: a campaign's batches, open pixels) where a change seen a second or
+    two late by another process is harmless; this process's own changes clear it at once (``invalidate``).
+    """
+
+    def __init__(self, *, unread_epoch_seconds: float = 0):
         self._entries: dict = {}
+        self.unread_epoch_seconds = unread_epoch_seconds
         _caches.append(self)
 
     def get(self, key, load, *, rate_window: str | None = None):
         """The cached value of ``key``, or ``load()``'s (stored unless it is None). ``rate_window``: see
         ``current_epoch``."""
+        if self.unread_epoch_seconds and _request_epoch.get() in (_OUTSIDE_REQUEST, _NOT_READ):
+            return self._aged(key, load)
         epoch = current_epoch(rate_window=rate_window)
         if epoch is None:
             return load()
@@ -182,6 +192,19 @@ class EpochCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries = {}
             self._entries[key] = (epoch, now, value)
+        return value
+
+    def _aged(self, key, load):
+        """An entry younger than ``unread_epoch_seconds``, whatever epoch stored it."""
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and now - entry[1] < self.unread_epoch_seconds:
+            return entry[2]
+        value = load()
+        if value is not None:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
+            self._entries[key] = (None, now, value)
         return value
 
     def peek(self, key):

@@ -73,6 +73,9 @@ class Registry:
     models: dict[str, ModelDoc] = field(default_factory=dict)
     problems: dict[str, ProblemType] = field(default_factory=dict)
     affordances: list[Affordance] = field(default_factory=list)
+    # Each gives what the account index must tell an account now (an app's warnings: a webhook the server
+    # disabled), as ``{"type", "detail", "href"}`` items of its ``notices``.
+    notices: list[Callable] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -112,6 +115,12 @@ def problem(status: int, code: int, slug: str, title: str, description: str = ""
 def affordance(order: int, href: Callable[[str], str], rel: str, description: str, templated=False):
     REGISTRY.affordances.append(Affordance(order, href, rel, description, templated))
     REGISTRY.affordances.sort(key=lambda a: a.order)
+
+
+def notice_source(source: Callable) -> None:
+    """``source(account)``: the notices the account index shows the account (none: an empty list)."""
+    if source not in REGISTRY.notices:
+        REGISTRY.notices.append(source)
 
 
 def ref(profile_name: str) -> dict:

@@ -20,12 +20,16 @@ def root(account_name: str | None) -> dict:
     return {"message": WELCOME, "_links": [link("/", "self index", "General Index"), home]}
 
 
-def account_index(account_name: str) -> dict:
+def account_index(account_name: str, notices: list[dict] = ()) -> dict:
+    """The account's entry point: every affordance, and what the account must be told (``notices``, only when
+    there is something to say)."""
     links = [
         link("/", "parent index", "General Index"),
         link(url("account-index", account_name=account_name), "self /rels/account-home", "Account Index"),
     ]
     links.extend(link(a.href(account_name), a.rel, a.description, templated=a.templated) for a in REGISTRY.affordances)
+    if notices:
+        return {"message": WELCOME, "notices": list(notices), "_links": links}
     return {"message": WELCOME, "_links": links}
 
 

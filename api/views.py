@@ -12,6 +12,7 @@ from api import representations as rep
 from api.conditional import PreconditionedWrites
 from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
+from api.registry import REGISTRY
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
 
 
@@ -71,8 +72,9 @@ class RootView(APIView):
 class AccountIndexView(AccountScopedView):
     @extend_schema(operation_id="account_index", summary="Account entry point", responses=responses({200: "message"}))
     def get(self, request, account_name):
+        notices = [notice for source in REGISTRY.notices for notice in source(self.account)]
         return hypermedia(
-            rep.account_index(self.account.name), "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL}
+            rep.account_index(self.account.name, notices), "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL}
         )
 
 

@@ -15,6 +15,9 @@ PostgreSQL backends of the benchmark's database, smtp-sink, and the whole machin
     bin/with-test-env .venv/bin/python bench/send.py [--subscribers N] [--workers N] [--batch-size N]
                                                      [--connections N] [--floor-messages N] [--profile DIR]
 
+`--webhook`: the account has a webhook listening to email.delivered, so every batch also writes its messages'
+events to the outbox (nothing is delivered: the cost measured is the outbox's).
+
 Needs `smtp-sink` (Debian: apt-get install postfix); installed when missing if run as root.
 Uses the database emailapi_bench_send (dropped and created again) and Redis db 11 (--database, --redis-url: others).
 """
@@ -289,6 +292,20 @@ def verify_domain(account):
     print(f"sending domain {domain.name} verified: every message DKIM-signed (selector {domain.selector})")
 
 
+def listen(account):
+    """A webhook of the account listening to email.delivered (and opens and clicks): each batch writes its messages'
+    events to the outbox in its transaction. Nothing is delivered (no worker takes the webhooks queue): what is
+    measured is what the outbox costs a send."""
+    from webhooks.services import webhook_create
+
+    webhook_create(
+        account=account,
+        url="https://hooks.bench.invalid/email",
+        event_types=["email.delivered", "email.bounced", "email.opened", "email.clicked"],
+    )
+    print("webhook listening to email.delivered: every message sent writes an outbox event")
+
+
 def send_campaign(account, mailing_list, start_workers, expected: int):
     """Create and start the campaign; sample the task's progress until it is sent.
 
@@ -403,6 +420,11 @@ def main():
     parser.add_argument(
         "--dkim", action="store_true", help="send from a verified sending domain: every message DKIM-signed"
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="the account has a webhook listening to email.delivered: every message writes an outbox event",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
@@ -447,6 +469,8 @@ def main():
     print(f"built {args.subscribers:,} subscribers in {time.perf_counter() - started:.1f} s")
     if args.dkim:
         verify_domain(account)
+    if args.webhook:
+        listen(account)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -496,6 +520,12 @@ def main():
     batch = args.batch_size or settings.CAMPAIGN_BATCH_SIZE
     if args.dkim:
         assert data.startswith(b"DKIM-Signature: "), data[:100]
+    if args.webhook:
+        from webhooks.models import Event
+
+        events = Event.objects.filter(type="email.delivered").count()
+        assert events == n, (events, n)
+        print(f"outbox: {events:,} email.delivered events written (one per message)")
     lanes = getattr(settings, "SMTP_CONNECTIONS", 1)
     print(
         f"\n{n:,} messages ({len(data):,} bytes each, 2 merge fields, {len(campaign.compiled['links'])} "

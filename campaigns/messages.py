@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
 from campaigns import journal
+from campaigns.events import outcomes_recorded
 from campaigns.models import Event, Message, MessageStatus
 from campaigns.outcomes import BOUNCES, RETRY, STAT_OF_STATUS, Decision, decide, write_outcome
 from campaigns.services import message_count_add
@@ -67,6 +68,7 @@ def single_message_record(*, message: Message, decision: Decision, now: datetime
     if status == MessageStatus.QUEUED:
         return True
     daily_add(message.account_id, None, utc_day(now), Counter({STAT_OF_STATUS[status]: 1}))
+    outcomes_recorded(message.account_id, None, lambda: [(message.pk, message.to_email, decision)])
     if status in BOUNCES:
         Event.objects.create(
             account_id=message.account_id,

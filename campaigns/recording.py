@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
 from campaigns import journal, sql
+from campaigns.events import outcomes_recorded
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
 from campaigns.services import stats_add
@@ -167,6 +168,11 @@ def record(
         stats_add(campaign.pk, {**stats, **by_variant})
         daily_add(campaign.account_id, campaign.pk, utc_day(now), stats)
         Event.objects.bulk_create(events)
+        outcomes_recorded(
+            campaign.account_id,
+            campaign.pk,
+            lambda: ((m, decided[m][0].to_email, decided[m][1]) for m in sorted(written)),
+        )
         task_progress_add(task_id=task_id, processed=final, succeeded=sent, failed=final - sent, beat=beat)
         bounced = [decided[event.message_id][0].subscriber_id for event in events]
         # Every bounced subscriber is locked (in id order) before any counter moves: an unsubscribe holding one of

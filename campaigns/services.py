@@ -16,6 +16,7 @@ from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import compiling, content, variants
 from campaigns.content import Compiled
+from campaigns.events import campaign_moved
 from campaigns.models import (
     Campaign,
     CampaignCount,
@@ -95,6 +96,7 @@ def _set_status(campaign: Campaign, status: str, **changes) -> None:
     campaign.status = status
     for name, value in changes.items():
         setattr(campaign, name, value)
+    campaign_moved(campaign, previous)
 
 
 def _stalled(campaign: Campaign) -> bool:

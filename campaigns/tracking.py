@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from analytics.services import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import fill_link
+from campaigns.events import bounced_later, clicked, complained, opened
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.preview import is_preview_token, preview_link
 from campaigns.recording import lock_task
@@ -78,6 +79,7 @@ def track_open(*, token: str) -> bool:
     first = Message.objects.filter(pk=message.pk, opened_at__isnull=True).update(opened_at=now)
     _stats(message, Counter({"opens": 1, "uniqueOpens": first}), now)
     _event(message, EventType.OPEN, now)
+    opened(message, first=bool(first))
     if message.subscriber_id:
         subscriber_record_open(subscriber_id=message.subscriber_id, at=now)
     return True
@@ -125,6 +127,7 @@ def track_click(*, token: str, position: int, record: bool = True) -> str | None
     if message.campaign_id:
         link_add(message.campaign_id, link.position, unique=first_on_url)
     _event(message, EventType.CLICK, now, url=link.url)
+    clicked(message, link.url, first=clicked_at is None)
     return url
 
 
@@ -196,8 +199,10 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
         _event(message, EventType.COMPLAINT, at, detail=detail[:1000])
         _stats(message, Counter({"complaints": 1}), at)
         subscriber = Subscriber.objects.filter(pk=message.subscriber_id).first() if message.subscriber_id else None
-        if subscriber is not None and subscriber.status == Status.ACTIVE:
-            subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
+        if subscriber is not None:
+            complained(message, subscriber)
+            if subscriber.status == Status.ACTIVE:
+                subscriber_unsubscribe(subscriber=subscriber, reason="Marked the email as spam", origin="user")
         return True
     if message.status not in (MessageStatus.SENT, MessageStatus.UNKNOWN, MessageStatus.SENDING):
         return False  # never delivered, or its bounce is already recorded (an unknown one was delivered after all)
@@ -205,6 +210,7 @@ def report_delivery_problem(*, message: Message, type: str, detail: str, at) -> 
     status = MessageStatus.HARD_BOUNCE if hard else MessageStatus.SOFT_BOUNCE
     Message.objects.filter(pk=message.pk).update(status=status, smtp_response=detail[:1000])
     _event(message, type, at, detail=detail[:1000])
+    bounced_later(message, type, detail)
     # The message moves from one outcome to another, so the outcome counters still add up to the recipients.
     previous = {MessageStatus.SENT: "sent", MessageStatus.UNKNOWN: "unknown"}.get(message.status)
     bounces = "hardBounces" if hard else "softBounces"

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "domains",
     "templates",
     "providers",
+    "webhooks",
     "backoffice.apps.BackOfficeConfig",
     "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]
@@ -162,8 +163,8 @@ REDIS_CONNECT_TIMEOUT_SECONDS = env_float("REDIS_CONNECT_TIMEOUT_SECONDS", 0.25,
 REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 0.5, minimum=0.001)
 REDIS_RETRY_AFTER_SECONDS = env_float("REDIS_RETRY_AFTER_SECONDS", 1.0, minimum=0)
 _queue = {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
-# callbacks: their own queue, so a slow receiver never delays an import or a send.
-RQ_QUEUES = {name: dict(_queue) for name in ("default", "imports", "sending", "callbacks")}
+# callbacks and webhooks: their own queues, so a slow receiver never delays an import or a send.
+RQ_QUEUES = {name: dict(_queue) for name in ("default", "imports", "sending", "callbacks", "webhooks")}
 # Both arm the stale-task sweeper; inline runs jobs without a fork per job (tasks/worker.py).
 RQ_WORKER_MODE = env_choice("RQ_WORKER_MODE", {"inline", "fork"}, "inline")
 RQ = {"WORKER_CLASS": {"inline": "tasks.worker.SimpleWorker", "fork": "tasks.worker.Worker"}[RQ_WORKER_MODE]}
@@ -319,8 +320,17 @@ IMPORT_CHUNK_DELAY_MS = env_int("IMPORT_CHUNK_DELAY_MS", 0, minimum=0)
 CALLBACK_TIMEOUT_SECONDS = env_int("CALLBACK_TIMEOUT_SECONDS", 10, minimum=1)
 CALLBACK_ATTEMPTS = env_int("CALLBACK_ATTEMPTS", 4, minimum=1)
 CALLBACK_BACKOFF_SECONDS = env_int("CALLBACK_BACKOFF_SECONDS", 2, minimum=0)
-# Callbacks to private, loopback or link-local addresses are refused unless this is on.
+# Callbacks (and webhooks) to private, loopback or link-local addresses are refused unless this is on.
 CALLBACK_ALLOW_PRIVATE_ADDRESSES = env_bool("CALLBACK_ALLOW_PRIVATE_ADDRESSES", False)
+# Outgoing webhooks (webhooks/): each attempt's whole time; retries from WEBHOOK_BACKOFF_SECONDS, doubling, until
+# WEBHOOK_RETRY_HOURS after the event; an endpoint disabled after WEBHOOK_DISABLE_AFTER_FAILURES deliveries in a row
+# failed for good; at most WEBHOOK_MAX_ENDPOINTS per account; the delivery log kept WEBHOOK_LOG_DAYS.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5, minimum=1)
+WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 20, minimum=1)
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

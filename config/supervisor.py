@@ -22,8 +22,8 @@ from pathlib import Path
 from api.logs import logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK_QUEUES = ("default", "imports", "sending")  # settings.RQ_QUEUES but callbacks
-CALLBACK_QUEUES = ("callbacks",)  # a receiver that answers slowly holds only callback workers
+WORK_QUEUES = ("default", "imports", "sending")  # settings.RQ_QUEUES but callbacks and webhooks
+CALLBACK_QUEUES = ("callbacks", "webhooks")  # a receiver that answers slowly holds only callback workers
 logger = logging.getLogger("serve")
 
 
@@ -99,7 +99,7 @@ def children() -> list[Child]:
         Child(f"worker-{n}", [python, "manage.py", "rqworker", *WORK_QUEUES, "--with-scheduler"])
         for n in range(1, _env_int("RQ_WORKERS", 2, minimum=0) + 1)
     ]
-    if workers:  # callbacks wait out slow receivers and their backoff on workers of their own
+    if workers:  # callbacks and webhooks wait out slow receivers on workers of their own
         workers += [
             Child(f"callback-worker-{n}", [python, "manage.py", "rqworker", *CALLBACK_QUEUES, "--with-scheduler"])
             for n in range(1, _env_int("RQ_CALLBACK_WORKERS", 1, minimum=0) + 1)

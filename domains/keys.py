@@ -1,4 +1,4 @@
-"""A domain's DKIM key pair: made here (RSA 2048), the private key sealed at rest.
+"""A domain's DKIM key pair: made here (RSA 2048), the private key sealed at rest (api/sealing.py).
 
 Sealed with AES-256-GCM under a key derived (HKDF-SHA256) from SECRET_KEY: a copy of the database alone does not
 give the keys away. Opening tries SECRET_KEY, then each of SECRET_KEY_FALLBACKS, so rotating the secret (the old
@@ -7,18 +7,14 @@ that is gone cannot be opened (the domain must be added again).
 """
 
 import base64
-import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
+
+from api import sealing
 
 KEY_BITS = 2048
-VERSION = "v1"  # the sealed form's prefix: "v1:" base64(nonce + ciphertext)
 INFO = b"emailapi dkim private key"
 
 
@@ -32,25 +28,17 @@ class KeyPair:
     public: str  # base64 DER SubjectPublicKeyInfo (the DKIM record's p=)
 
 
-def _aead(secret: str) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(secret.encode())
-    return AESGCM(key)
-
-
 def seal(pem: bytes) -> str:
-    nonce = os.urandom(12)
-    return f"{VERSION}:" + base64.b64encode(nonce + _aead(settings.SECRET_KEY).encrypt(nonce, pem, None)).decode()
+    return sealing.seal(pem, label=INFO)
 
 
 def unseal(sealed: str) -> bytes:
-    _, _, data = sealed.partition(":")
-    raw = base64.b64decode(data)
-    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
-        try:
-            return _aead(secret).decrypt(raw[:12], raw[12:], None)
-        except InvalidTag:
-            continue
-    raise KeyUnavailable("the DKIM key was sealed under a SECRET_KEY that is neither the current one nor a fallback")
+    try:
+        return sealing.unseal(sealed, label=INFO)
+    except sealing.SealBroken:
+        raise KeyUnavailable(
+            "the DKIM key was sealed under a SECRET_KEY that is neither the current one nor a fallback"
+        ) from None
 
 
 def key_pair() -> KeyPair:

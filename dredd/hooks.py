@@ -23,6 +23,7 @@ import dredd_hooks as hooks  # noqa: E402
 
 from dredd.fixtures import (  # noqa: E402
     CONFIRMATION_EXAMPLE_TOKEN,
+    account,
     campaign_status,
     confirmation_token,
     import_body,
@@ -39,6 +40,7 @@ from dredd.fixtures import (  # noqa: E402
     reset_templates,
     reset_test_sends,
 )
+from dredd.fixtures_webhooks import reset_webhooks  # noqa: E402
 from dredd.providers import MESSAGE_IDS, sns_signed, write_sns_certificate  # noqa: E402
 from dredd.reporting import reported  # noqa: E402
 
@@ -88,6 +90,11 @@ UNKNOWN_SUBSCRIBER = "Campaigns > Campaign Preview > Preview a Campaign > Exampl
 TEST_SEND_LIMITED = "Campaigns > Campaign Test > Send a Test of a Campaign > Example 3"
 # Campaign 789 uses template 901 for the example whose delete is refused.
 TEMPLATE_IN_USE = "Templates > Template > Delete a Template > Example 2"
+# Webhook 901 is disabled for the example whose redelivery is refused.
+WEBHOOK_DISABLED = (
+    "Webhooks > Redeliver > Send a Delivery Again > Example 2",
+    "Core API > Webhook Redeliver > Send a Delivery Again > Example 2",
+)
 # Links of the account index whose endpoints a later issue adds: removed from the expectation.
 NOT_YET_LINKED: dict[str, int] = {}
 
@@ -126,6 +133,7 @@ def authenticate_and_reset(transaction):
     reset_domains()
     reset_templates(in_use=name == TEMPLATE_IN_USE)
     reset_exports()
+    reset_webhooks(account(), disabled=name in WEBHOOK_DISABLED)
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":

@@ -11,7 +11,7 @@ from collections import Counter
 from django.db import connection
 
 from lists.services import list_hold, list_members_add
-from subscribers import confirmations, sql
+from subscribers import confirmations, events, sql
 from subscribers.counters import status_counts_add
 from subscribers.membership import ConsentRequest
 from subscribers.models import NEVER_OPEN, SUPPRESSED, ConsentSource, Status, Subscriber
@@ -76,8 +76,11 @@ def subscribers_import_chunk(
         written = cursor.fetchall()
         cursor.execute(sql.EMPTY_STAGE)
     new = joined_active = 0
-    for _, inserted, status, joined in written:
+    created = []
+    for md5, inserted, status, joined in written:
         new += inserted
+        if inserted:
+            created.append(md5)
         if double_opt_in:
             outcomes["pending" if joined else "alreadyInList"] += 1
             continue
@@ -97,6 +100,7 @@ def subscribers_import_chunk(
             outcomes[skip_outcome(status)] += 1
     if new:
         status_counts_add(account_id, Counter({Status.ACTIVE: new, NEVER_OPEN: new}))
+        events.created_many(account_id, created, rows)
     list_members_add(list_id=list_id, delta=joined_active)
     if outcomes["pending"]:
         confirmations.due(list_id)

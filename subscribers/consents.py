@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from subscribers import confirmations, sql
+from subscribers import confirmations, events, sql
 from subscribers.membership import USER_AGENT_MAX, membership_add
 from subscribers.models import Consent, Membership, Subscriber
 
@@ -59,6 +59,7 @@ def consent_confirm(*, consent_id: int, stamp: int, ip: str | None, user_agent: 
     consent.confirm_user_agent = (user_agent or "")[:USER_AGENT_MAX] or None
     consent.save(update_fields=["confirmed_at", "confirm_ip", "confirm_user_agent"])
     membership_add(subscriber, consent.list_id, consent=None)
+    events.confirmed(subscriber, consent.list_id)
     return CONFIRMED
 
 

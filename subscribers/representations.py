@@ -254,3 +254,14 @@ def contacts_page(
         path=contacts_href(),
         collection_rel="/rels/contacts-collection",
     )
+
+
+def subscriber_event(subscriber, **extra) -> dict:
+    """A subscriber as the events of outgoing webhooks carry it (``data`` of ``subscriber.*``, api.events)."""
+    return {
+        "emailAddress": subscriber.email,
+        "emailMd5": subscriber.email_md5,
+        "status": subscriber.status,
+        "fields": subscriber.fields,
+        **extra,
+    }

@@ -10,7 +10,7 @@ from api.problems import VALIDATION_ERROR, ApiProblem
 from api.sql import fetch_one
 from lists.models import MailingList
 from lists.selectors import lists_existing
-from subscribers import confirmations, sql
+from subscribers import confirmations, events, sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.emails import Email, email_md5
 from subscribers.erasure import is_suppressed, suppression_lift
@@ -60,6 +60,7 @@ def _get_or_create_locked(
         return _locked(account, email), False
     # Created in this transaction, so already locked by it.
     status_counts_move(account.pk, frozenset(), subscriber.buckets)
+    events.created(subscriber)
     return subscriber, True
 
 
@@ -79,7 +80,8 @@ def _locked(account, email: Email) -> Subscriber | None:
 
 
 def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = None) -> None:
-    was_active = subscriber.status == Status.ACTIVE
+    previous = subscriber.status
+    was_active = previous == Status.ACTIVE
     old_buckets = subscriber.buckets
     subscriber.status = status
     if status in UNSUBSCRIBED:
@@ -91,16 +93,20 @@ def _set_status(subscriber: Subscriber, status: str, *, reason: str | None = Non
     subscriber.save(update_fields=["status", "unsubscribed_at", "unsubscribe_reason", "updated_at"])
     status_counts_move(subscriber.account_id, old_buckets, subscriber.buckets)
     list_counts_move(subscriber.pk, int(status == Status.ACTIVE) - int(was_active))
+    events.status_changed(subscriber, previous)
 
 
-def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replace: bool = False) -> None:
+def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replace: bool = False) -> bool:
+    """Whether the values changed."""
     values = {} if replace else dict(subscriber.fields)
     values.update(to_set)
     for name in to_unset:
         values.pop(name, None)
-    if values != subscriber.fields:
-        subscriber.fields = values
-        subscriber.save(update_fields=["fields", "updated_at"])
+    if values == subscriber.fields:
+        return False
+    subscriber.fields = values
+    subscriber.save(update_fields=["fields", "updated_at"])
+    return True
 
 
 @dataclass(frozen=True)
@@ -133,14 +139,16 @@ def subscription_request(
     nothing (``consent.services.confirmation_resend`` sends another).
     """
     subscriber, created = _get_or_create_locked(account, email, resubscribe=resubscribe, fields=to_set)
-    if subscriber.status in SUPPRESSED:
+    reactivated = subscriber.status in SUPPRESSED
+    if reactivated:
         if not resubscribe:
             raise ApiProblem(
                 SUBSCRIBER_SUPPRESSED,
                 f'{subscriber.email} is {subscriber.status}; send "resubscribe": true to reactivate it.',
             )
         _set_status(subscriber, Status.ACTIVE)
-    _apply_fields(subscriber, to_set or {}, to_unset or set())
+    if _apply_fields(subscriber, to_set or {}, to_unset or set()) or reactivated:
+        events.updated(subscriber)
     pending, requested = membership_join(
         subscriber,
         mailing_list.pk,
@@ -178,18 +186,22 @@ def subscriber_replace(
     """PUT: the full representation. Lists and fields are replaced; a new address renames."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     _check_replacement(subscriber, list_ids, status)
+    changed = email.address != subscriber.email
     if email.md5 != subscriber.email_md5:
         _rename(subscriber, email)
-    elif email.address != subscriber.email:
+    elif changed:
         subscriber.email = email.address
         subscriber.save(update_fields=["email", "updated_at"])
     if status is not None and status != subscriber.status:
         _set_status(subscriber, status, reason=subscriber.unsubscribe_reason)
-    _apply_fields(subscriber, to_set, to_unset, replace=True)
+        changed = True
+    changed = _apply_fields(subscriber, to_set, to_unset, replace=True) or changed
     current = set(subscriber.memberships.values_list("list_id", flat=True))
     for list_id in current - set(list_ids):
         membership_remove(subscriber, list_id)
     memberships_join(subscriber, set(list_ids) - current, consent=consent)
+    if changed or current != set(list_ids):
+        events.updated(subscriber)
     return subscriber
 
 

@@ -37,6 +37,10 @@ class CallbackRefused(ValueError):
     pass
 
 
+class HostUnresolved(CallbackRefused):
+    """The host does not resolve (now): nothing proves it private, and a later attempt may find it."""
+
+
 def _split(url: str):
     try:
         parts = urlsplit(url)
@@ -72,7 +76,7 @@ def resolve_checked(url: str, timeout: float | None = None) -> tuple[str, int]:
     try:
         infos = _lookup(parts.hostname, port, settings.CALLBACK_TIMEOUT_SECONDS if timeout is None else timeout)
     except socket.gaierror:
-        raise CallbackRefused(f"the host {parts.hostname} does not resolve") from None
+        raise HostUnresolved(f"the host {parts.hostname} does not resolve") from None
     except UnicodeError:  # a label too long, or empty: no such name can exist
         raise CallbackRefused("the callback's host is not a valid name") from None
     addresses = [info[4][0] for info in infos]
@@ -84,19 +88,29 @@ def resolve_checked(url: str, timeout: float | None = None) -> tuple[str, int]:
     return addresses[0], port
 
 
-def callback_check(url: str) -> None:
-    """At submission: refuse a URL whose host resolves to a forbidden address (400)."""
+def url_refusal(url: str) -> str | None:
+    """At submission (a task's callback, a webhook's URL): why the URL is refused (not http(s), or a host that
+    resolves to a forbidden address), or None. A host that does not resolve, or not within
+    SUBMISSION_LOOKUP_SECONDS, proves nothing private: it is accepted, and each delivery checks again."""
     try:
         _split(url)
         resolve_checked(url, timeout=SUBMISSION_LOOKUP_SECONDS)
     except TimeoutError:
-        return  # a slow name server proves nothing private either, and must not hold the request
+        return None  # a slow name server must not hold the request
+    except HostUnresolved:
+        return None
     except CallbackRefused as exc:
-        if "does not resolve" in str(exc):
-            return  # nothing proves it private; delivery checks again
+        return str(exc)
+    return None
+
+
+def callback_check(url: str) -> None:
+    """At submission: refuse a URL whose host resolves to a forbidden address (400)."""
+    refusal = url_refusal(url)
+    if refusal is not None:
         raise ApiProblem(
-            CALLBACK_REFUSED, f"Callback refused: {exc}.", errors=[{"field": "callback", "detail": str(exc)}]
-        ) from None
+            CALLBACK_REFUSED, f"Callback refused: {refusal}.", errors=[{"field": "callback", "detail": refusal}]
+        )
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -139,10 +153,12 @@ class _DeadlineReader(io.RawIOBase):
         return self.conn.sock.recv_into(buffer)
 
 
-def _post(url: str, body: bytes, headers: dict) -> int:
-    """One attempt, over by CALLBACK_TIMEOUT_SECONDS: connect, send, read the status line and headers (the
-    status is the outcome: the body is not read)."""
-    deadline = monotonic() + settings.CALLBACK_TIMEOUT_SECONDS
+def post(url: str, body: bytes, headers: dict, *, timeout: float | None = None) -> int:
+    """One POST of ``body`` to ``url``, over by ``timeout`` seconds in all (default CALLBACK_TIMEOUT_SECONDS):
+    the lookup, the check of every address it gives (``CallbackRefused``), connect to the checked one, send, read
+    the status line and headers. The status is the outcome: the body is not read, a redirect is not followed.
+    Task callbacks and outgoing webhooks (webhooks/) go out through it."""
+    deadline = monotonic() + (settings.CALLBACK_TIMEOUT_SECONDS if timeout is None else timeout)
     parts, _ = _split(url)
     address, port = resolve_checked(url, timeout=_left(deadline))
     # Connect to the checked address ourselves; TLS still verifies the host name.
@@ -175,7 +191,7 @@ def deliver_callback(task_id: int) -> None:
     for attempt in range(1, settings.CALLBACK_ATTEMPTS + 1):
         Task.objects.filter(pk=task_id).update(callback_attempts=attempt)
         try:
-            status = _post(task.callback_url, body, headers)
+            status = post(task.callback_url, body, headers)
             if 200 <= status < 300:
                 Task.objects.filter(pk=task_id).update(callback_status="delivered", callback_error="")
                 return

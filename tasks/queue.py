@@ -112,6 +112,47 @@ def schedule_once(func, delay_seconds: int, *, key: str, queue: str = "default")
     _on_commit_to_redis(send, f"schedule {key}")
 
 
+ONCE_MARKER_SECONDS = 300  # a job queued once (enqueue_once) and lost: others may be queued again after this
+_once_in_process: set[str] = set()
+_once_lock = threading.Lock()
+
+
+def enqueue_once(func, *, key: str, queue: str = "default") -> None:
+    """Queue ``func`` (no arguments) once the current transaction commits, unless a job queued under ``key`` has
+    not started yet: however many commits ask for it meanwhile (each adding work for it, an outbox's rows), one job
+    comes. The job must call ``schedule_done(key, queue)`` before it reads the work, so that work committed after
+    that asks for another job.
+
+    A marker lost with its job (Redis restarted) expires after ``ONCE_MARKER_SECONDS``; whoever relies on it keeps
+    a sweeper round that queues the job again for work left waiting."""
+
+    def send():
+        if settings.JOBS_IN_PROCESS:
+            with _once_lock:
+                if key in _once_in_process:
+                    return
+                _once_in_process.add(key)
+
+            def run():
+                with _once_lock:
+                    _once_in_process.discard(key)
+                func()
+
+            threading.Thread(target=_in_thread, args=(run, ()), daemon=True).start()
+            return
+        target = rq_queue(queue)
+        marker = f"schedule-once:{key}"
+        if target.connection.set(marker, "1", nx=True, ex=ONCE_MARKER_SECONDS):
+            try:
+                target.enqueue(func, job_timeout=JOB_TIMEOUT)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    target.connection.delete(marker)
+                raise
+
+    _on_commit_to_redis(send, f"job {registry.job_name(func)} once ({key})")
+
+
 def schedule_done(key: str, queue: str = "default") -> None:
     if not settings.JOBS_IN_PROCESS:
         rq_queue(queue).connection.delete(f"schedule-once:{key}")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from api import events
 from api.problems import ApiProblem
 from tasks import registry
 from tasks.callbacks import QUEUE as CALLBACK_QUEUE, deliver_callback
@@ -20,6 +21,7 @@ from tasks.models import Task, TaskCount, TaskError, TaskStatus
 from tasks.payload import payload_delete
 from tasks.problems import TASK_ACTION_NOT_ALLOWED
 from tasks.queue import enqueue, first_args_of_jobs, schedule_sweep, tasks_with_jobs
+from tasks.representations import task_detail
 from tasks.states import PAUSABLE, RESTARTABLE, STOPPABLE, is_stale
 
 ALL = "all"
@@ -34,12 +36,14 @@ def enqueue_task(task: Task) -> None:
 
 
 def _after_ended(task: Task) -> None:
-    """Inside the transaction that ended the task: the payload is no longer needed; the callback is due."""
+    """Inside the transaction that ended the task: the payload is no longer needed; the callback is due; those
+    who listen hear ``task.finished`` (the task as its callback shows it)."""
     if task.status in (TaskStatus.DONE, TaskStatus.CANCELED):
         payload_delete(task=task)
     if task.callback_url:
         Task.objects.filter(pk=task.pk).update(callback_status="pending")
         enqueue(deliver_callback, task.pk, queue=CALLBACK_QUEUE)
+    events.emit(task.account_id, events.TASK_FINISHED, lambda: task_detail(task.account.name, task))
 
 
 def task_create(*, account, type: str, **fields) -> Task:

@@ -133,7 +133,9 @@ def test_the_campaign_links_to_its_preview_and_test_in_every_status(api):
     for path in (CampaignPaths(api.owner).campaign(campaign_id), v1(campaign_id)):
         body = assert_hypermedia(api.get(path), 200, "campaign")
         preview = links_by_rel(body, "/rels/campaign-preview")[0]
-        assert preview["templated"] and preview["href"].endswith(f"/campaigns/{campaign_id}/preview{{?subscriber,variant}}")
+        assert preview["templated"] and preview["href"].endswith(
+            f"/campaigns/{campaign_id}/preview{{?subscriber,variant}}"
+        )
         assert links_by_rel(body, "/rels/send-campaign-test")[0]["href"].endswith(f"/campaigns/{campaign_id}/test")
 
 

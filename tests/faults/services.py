@@ -268,7 +268,7 @@ class Stack:
         that starts it again when it exits (an RQ worker busy when Redis goes away quits), as production's does.
         ``worker_class``: another RQ worker class than the settings' (``rq.SimpleWorker`` runs jobs in the
         worker's own process)."""
-        command = f"{sys.executable} manage.py rqworker default imports sending callbacks --with-scheduler"
+        command = f"{sys.executable} manage.py rqworker default imports sending callbacks webhooks --with-scheduler"
         if worker_class:
             command += f" --worker-class {worker_class}"
         with open(self.root / f"worker{len(self.workers) + 1}.log", "ab") as log:

@@ -5,6 +5,7 @@ from tests.campaigns.builders import create_campaign
 from tests.factories import make_account
 from tests.helpers import ApiClient, assert_hypermedia
 from tests.subscribers.builders import Paths, create_field, create_list, subscribed
+from webhooks.outbox import events_dispatch
 
 # Filled by the fixture before each operation's test; read by the path-parameter hook.
 SEED: dict = {}
@@ -15,6 +16,10 @@ def seed_objects() -> dict:
     api = ApiClient(owner)
     paths = Paths(owner)
     list_id = create_list(api, "Fuzz")
+    webhook = api.post(
+        "/api/v1/webhooks", {"url": "https://hooks.fuzz.invalid/x", "eventTypes": ["subscriber.created"]}
+    )
+    webhook = assert_hypermedia(webhook, 201, "webhook")
     email_md5 = subscribed(api, list_id, "ann@example.com", fields={"firstName": "Ann"})
     create_field(api, "city", "string")
     campaign_id = create_campaign(api, [list_id])
@@ -34,6 +39,9 @@ def seed_objects() -> dict:
     form = assert_hypermedia(form, 201, "signup-form")
     sent = api.post("/api/v1/emails/send", {"to": "cid@example.com", "subject": "Hi", "text": "Hello"})
     email = assert_hypermedia(sent, 202, "email")
+    events_dispatch(limit=100)  # the webhook's delivery log (its jobs never run)
+    delivery = webhook["_links"][0]["href"]  # its own href: the log is under it
+    deliveries = assert_hypermedia(api.get(f"{delivery}/deliveries"), 200, "webhook-deliveries-page")["items"]
     return {
         "key": owner.key,
         "account_name": owner.name,
@@ -49,4 +57,6 @@ def seed_objects() -> dict:
         "email_id": str(email["emailId"]),
         "token": make_token(email["emailId"]),
         "position": 1,
+        "webhook_id": str(webhook["webhookId"]),
+        "delivery_id": str(deliveries[0]["deliveryId"]),
     }

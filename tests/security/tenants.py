@@ -24,6 +24,8 @@ from tests.signup.builders import create_form
 from tests.subscribers.builders import create_field, create_list, md5, subscribed
 from tests.tasks.builders import new_task, run_jobs
 from tests.templates.builders import create_template
+from webhooks.models import Delivery
+from webhooks.outbox import events_dispatch
 
 
 @dataclass
@@ -51,13 +53,19 @@ def _export(api, who: AccountWithKey, list_id: int) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a finished export, a sent
-    campaign (opened once) and a draft with a template, a single email, a segment, a signup form and a sending
-    domain: every kind a URL keyword names."""
+    campaign (opened once) and a draft with a template, a single email, a segment, a signup form, a sending domain
+    and a webhook with a delivery in its log: every kind a URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
     field_name = f"{marker}Field"
     create_field(api, field_name, "string")
+    webhook = {
+        "url": f"http://{marker}.example/hooks",
+        "eventTypes": ["subscriber.created"],
+        "description": f"{marker} hook",
+    }
+    webhook_id = assert_hypermedia(api.post("/api/v1/webhooks", webhook), 201, "webhook")["webhookId"]
     list_id = create_list(api, f"{marker} list")
     subscribed(api, list_id, address, {field_name: f"{marker} value", "firstName": f"{marker}First"})
     done_task = new_task(api, list_id, [["email"], [f"{marker}.imported@{marker}.example"], [f"{marker}-bad-row"]])
@@ -87,6 +95,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     queued_task = new_task(api, list_id, [["email"], [f"{marker}.queued@{marker}.example"]])  # left in its queue
     export_task = _export(api, who, list_id)
     domain = assert_hypermedia(api.post("/api/v1/domains", {"domain": f"{marker}.example"}), 201, "domain")
+    events_dispatch(limit=1000)  # the webhook's log (its jobs never run: nothing is sent)
     tenant = Tenant(
         who,
         values={
@@ -101,6 +110,8 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "form_id": [form_id],
             "domain_id": [domain["domainId"]],
             "template_id": [template_id],
+            "webhook_id": [webhook_id],
+            "delivery_id": [Delivery.objects.filter(endpoint_id=webhook_id).values_list("pk", flat=True).first()],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -129,6 +140,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker} template",
         f"{marker} layout",
         download_href(export_task),  # the signed link of B's finished export
+        f"{marker} hook",
     }
     return tenant
 

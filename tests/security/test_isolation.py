@@ -72,6 +72,8 @@ ID_KEYWORDS = (
     "form_id",
     "domain_id",
     "template_id",
+    "webhook_id",
+    "delivery_id",
 )
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
@@ -86,6 +88,8 @@ PLACEHOLDERS = {
     "form_id": 1,
     "domain_id": 1,
     "template_id": 1,
+    "webhook_id": 1,
+    "delivery_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
@@ -104,6 +108,8 @@ BODIES = {
     "v1-signup-form-detail": {"name": "Hijacked", "lists": [1]},
     "template-detail": {"name": "Hijacked", "html": "{{ content }}"},
     "v1-template-detail": {"name": "Hijacked", "html": "{{ content }}"},
+    "webhook-detail": {"url": "https://intruder.example/x", "eventTypes": ["task.finished"]},
+    "v1-webhook-detail": {"url": "https://intruder.example/x", "eventTypes": ["task.finished"]},
 }
 
 
@@ -225,6 +231,7 @@ NOT_REFERENCES = {
     "sent_before",
     "cursor",
     "variant",  # an A/B campaign's variant letter, of a campaign the path already names
+    "eventType",
 }
 REFERENCES = {
     "list": lambda b: b.values["list_id"],

@@ -138,12 +138,12 @@ def action(api, task_id, name):
 
 
 def empty_queues() -> None:
-    for name in QUEUES:
+    for name in (*QUEUES, "webhooks"):
         queue = django_rq.get_queue(name)
         queue.empty()
         for job_id in queue.scheduled_job_registry.get_job_ids():
             queue.scheduled_job_registry.remove(job_id, delete_job=True)
-        queue.connection.delete("schedule-once:tasks-requeue-stale")
+        queue.connection.delete("schedule-once:tasks-requeue-stale", "schedule-once:webhooks-outbox")
 
 
 @pytest.fixture
