@@ -36,7 +36,9 @@ class AbTestFormFields(forms.Form):
     ab_test_share = forms.IntegerField(
         required=False, min_value=1, max_value=100, label="A/B test share (%)", help_text="Empty: no A/B test."
     )
-    ab_winner_metric = forms.ChoiceField(choices=WinnerMetric.choices, initial=WinnerMetric.UNIQUE_OPENS)
+    ab_winner_metric = forms.ChoiceField(
+        choices=WinnerMetric.choices, initial=WinnerMetric.UNIQUE_OPENS, required=False
+    )
     ab_wait_minutes = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_WAIT_MINUTES, initial=240, label="Wait for the winner (minutes)"
     )
