@@ -13,6 +13,7 @@ from api.conditional import PreconditionedWrites
 from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
+from api.scopes import EVERY_KEY, ScopedAccess
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -35,8 +36,9 @@ class PublicView(APIView):
     content_negotiation_class = AnyAccept
 
 
-class AccountScopedView(PreconditionedWrites, APIView):
-    """A view under ``/accounts/{accountName}``: the key's account must be that account.
+class AccountScopedView(ScopedAccess, PreconditionedWrites, APIView):
+    """A view under ``/accounts/{accountName}``: the key's account must be that account, and its scopes must
+    allow the view's ``scope`` declaration (``api.scopes``).
 
     The same 403 answers a foreign account whether it exists or not, so a key
     cannot be used to probe which accounts exist. A write with ``If-Match`` is checked
@@ -48,6 +50,7 @@ class AccountScopedView(PreconditionedWrites, APIView):
         self.account = request.user.account
         if kwargs.get("account_name", "").casefold() != self.account.name.casefold():
             raise ApiProblem(WRONG_ACCOUNT, "This API key does not give access to the account in the URL.")
+        self.check_scope(request)
         self.check_preconditions(request)
 
 
@@ -69,6 +72,8 @@ class RootView(APIView):
 
 
 class AccountIndexView(AccountScopedView):
+    scope = EVERY_KEY  # links only: any key of the account may start here
+
     @extend_schema(operation_id="account_index", summary="Account entry point", responses=responses({200: "message"}))
     def get(self, request, account_name):
         return hypermedia(

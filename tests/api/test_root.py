@@ -48,6 +48,7 @@ SAMPLE_VALUES = {
     "formId": "1",
     "domainId": "1",
     "templateId": "1",
+    "keyId": "1",
     "emailMd5": "0" * 32,
     "fieldName": "city",
 }

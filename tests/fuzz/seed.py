@@ -34,6 +34,8 @@ def seed_objects() -> dict:
     form = assert_hypermedia(form, 201, "signup-form")
     sent = api.post("/api/v1/emails/send", {"to": "cid@example.com", "subject": "Hi", "text": "Hello"})
     email = assert_hypermedia(sent, 202, "email")
+    # A second key (not the fuzzer's own, which a revoke would end): the keys' path parameter.
+    key = assert_hypermedia(api.post("/api/v1/keys", {"name": "Fuzz", "scopes": ["read"]}), 201, "new-api-key")
     return {
         "key": owner.key,
         "account_name": owner.name,
@@ -47,6 +49,7 @@ def seed_objects() -> dict:
         "template_id": template["Location"].rsplit("/", 1)[1],
         "task_id": imported["Location"].rsplit("/", 1)[1],
         "email_id": str(email["emailId"]),
+        "key_id": str(key["keyId"]),
         "token": make_token(email["emailId"]),
         "position": 1,
     }

@@ -70,6 +70,7 @@ ID_KEYWORDS = (
     "form_id",
     "domain_id",
     "template_id",
+    "key_id",
 )
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
@@ -84,6 +85,7 @@ PLACEHOLDERS = {
     "form_id": 1,
     "domain_id": 1,
     "template_id": 1,
+    "key_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
