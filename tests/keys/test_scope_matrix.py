@@ -33,6 +33,7 @@ AREA_OF_SEGMENT = {
     "analytics": "analytics",
     "exports": "exports",
     "keys": "keys",
+    "webhooks": "webhooks",  # outgoing webhooks, when an app adds them (the bounce webhook is public)
 }
 TASKS = "tasks"  # a task's kind decides (TaskKind.scope): any kind's area reaches the routes
 READ_ONLY_POSTS = {"segment-count", "v1-segment-count"}  # they count, they change nothing
