@@ -1,25 +1,81 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account, ApiKey
+from accounts.selectors import api_key_status
 from accounts.services import api_key_issue, api_key_revoke
 from api.epoch_cache import CacheInvalidationError
+from api.scopes import AREAS, FULL, LEVELS, READ
 
 NEW_KEY_SESSION_KEY = "accounts.new_api_key"
+
+
+def _scope_choices() -> list:
+    """Checkboxes grouped by area: ``full`` and ``read``, then each area's read and write."""
+    general = [(FULL, "full: everything"), (READ, "read: every read, in every area")]
+    return [
+        ("Every area", general),
+        *[
+            (f"{area}: {covers}", [(f"{area}:{level}", f"{area}:{level}") for level in LEVELS])
+            for area, covers in AREAS.items()
+        ],
+    ]
+
+
+class ApiKeyAddForm(forms.ModelForm):
+    """A new key's scopes and expiry (an existing key's never change: issue another and revoke it)."""
+
+    scopes = forms.MultipleChoiceField(
+        choices=_scope_choices(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="What the key may do; none ticked: full access. Write implies read in its area.",
+    )
+    expires_at = forms.SplitDateTimeField(
+        required=False, widget=AdminSplitDateTime, help_text="Empty: the key does not expire."
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("account", "name")
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError("The expiry must be in the future.")
+        return expires_at
+
+
+def scopes_shown(api_key) -> str:
+    return ", ".join(api_key.scopes)
+
+
+def state_shown(api_key) -> str:
+    status = api_key_status(api_key)
+    if status == "active" and api_key.expires_at:
+        return f"active until {timezone.localtime(api_key.expires_at):%Y-%m-%d}"
+    return status
 
 
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
     extra = 0
-    fields = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    fields = ("name", "prefix", "scopes_shown", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="scopes")
+    def scopes_shown(self, obj):
+        return scopes_shown(obj)
 
 
 @admin.register(Account)
@@ -33,26 +89,55 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "name", "account", "created_at", "last_used_at", "revoked_at")
-    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_display = ("prefix", "name", "account", "scopes_shown", "state", "last_used_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter))
     search_fields = ("account__name", "name", "prefix")
     actions = ["revoke"]
+    add_form = ApiKeyAddForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:  # scopes and expiry are the form's own fields (the model's are not editable)
+            kwargs.update(form=self.add_form, fields=ApiKeyAddForm.Meta.fields)
+        return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("account", "name")
-        return ("account", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+            return ("account", "name", "scopes", "expires_at")
+        return (
+            "account",
+            "name",
+            "prefix",
+            "scopes_shown",
+            "state",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("account", "prefix", "created_at", "last_used_at", "revoked_at")
+        return ("account", "prefix", "scopes_shown", "state", "created_at", "last_used_at", "expires_at", "revoked_at")
+
+    @admin.display(description="scopes")
+    def scopes_shown(self, obj):
+        return scopes_shown(obj)
+
+    @admin.display(description="state")
+    def state(self, obj):
+        return state_shown(obj)
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
-        api_key, raw_key = api_key_issue(account=obj.account, name=obj.name)
+        api_key, raw_key = api_key_issue(
+            account=obj.account,
+            name=obj.name,
+            scopes=form.cleaned_data.get("scopes") or None,
+            expires_at=form.cleaned_data.get("expires_at"),
+        )
         obj.pk = api_key.pk
         obj.__dict__.update({k: v for k, v in api_key.__dict__.items() if not k.startswith("_")})
         # Shown once, on the key's page: kept in the (database-backed) session until then, never in a message,

@@ -89,8 +89,13 @@ class Account(InvalidatingModel):
         return self.name
 
 
+def full_access() -> list[str]:
+    return ["full"]
+
+
 class ApiKey(InvalidatingModel):
-    """A key is shown once; only its SHA-256 hash and a lookup prefix are kept."""
+    """A key is shown once; only its SHA-256 hash and a lookup prefix are kept. ``scopes`` (``api.scopes``) say what
+    it may do; past ``expires_at`` it is refused like a revoked one."""
 
     PREFIX_LENGTH = 8
 
@@ -101,6 +106,9 @@ class ApiKey(InvalidatingModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Keys made before scopes existed get the default: full access, as they had.
+    scopes = models.JSONField(default=full_access, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 

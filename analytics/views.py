@@ -50,6 +50,8 @@ def date_range(request) -> tuple[date, date]:
 
 
 class EmailAnalyticsView(V1View):
+    scope = "analytics"
+
     @extend_schema(
         operation_id="v1_analytics_emails",
         parameters=EMAIL_PARAMETERS,
@@ -65,6 +67,8 @@ class EmailAnalyticsView(V1View):
 
 
 class CampaignAnalyticsView(V1View):
+    scope = "analytics"
+
     @extend_schema(
         operation_id="v1_analytics_campaign",
         parameters=[TIMELINE_PARAMETER],
@@ -78,6 +82,8 @@ class CampaignAnalyticsView(V1View):
 
 
 class ContactAnalyticsView(V1View):
+    scope = "analytics"
+
     @extend_schema(
         operation_id="v1_analytics_contact", responses=responses({200: "contact-analytics"}, extra_problems=(400, 404))
     )

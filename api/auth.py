@@ -1,7 +1,8 @@
 """API key authentication in every form the Blueprint allows.
 
 ``?access_token=KEY``; ``Authorization: Bearer|OAuth2|Token KEY`` (scheme
-case-insensitive); ``Authorization: Basic base64(anything:KEY)``. Which key a credential is, the accounts
+case-insensitive); ``Authorization: Basic base64(anything:KEY)``. A key past its ``expires_at`` is refused
+like an unknown one (401), with a detail saying it expired. Which key a credential is, the accounts
 app says: it registers its lookup with ``use_key_lookup`` (api/ imports no feature app).
 """
 
@@ -10,10 +11,13 @@ import binascii
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from api.formats import iso
 from api.problems import WWW_AUTHENTICATE
+from api.scopes import FULL
 
 TOKEN_SCHEMES = {"bearer", "oauth2", "token"}
 _key_lookup: Callable | None = None
@@ -26,13 +30,14 @@ def use_key_lookup(lookup: Callable) -> None:
 
 
 class AccountPrincipal:
-    """``request.user`` for a request made with an API key."""
+    """``request.user`` for a request made with an API key: its account and its scopes (``api.scopes``)."""
 
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, account):
+    def __init__(self, account, scopes=(FULL,)):
         self.account = account
+        self.scopes = tuple(scopes)
 
     def __str__(self):
         return self.account.name
@@ -68,7 +73,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         api_key = _key_lookup(raw)
         if api_key is None:
             raise AuthenticationFailed("The API key is unknown or has been revoked.")
-        return AccountPrincipal(api_key.account), api_key
+        expires_at = getattr(api_key, "expires_at", None)
+        if expires_at is not None and expires_at <= timezone.now():
+            # A 401 like an unknown key's (the client needs another key either way), saying why.
+            raise AuthenticationFailed(f"The API key expired at {iso(expires_at)}; ask for a new one.")
+        return AccountPrincipal(api_key.account, getattr(api_key, "scopes", None) or (FULL,)), api_key
 
     def authenticate_header(self, request):
         return WWW_AUTHENTICATE

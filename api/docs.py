@@ -75,6 +75,11 @@ profile(
                 "type": "string",
                 "description": "The request's id, as in its `X-Request-ID` header and the server's log line.",
             },
+            "requiredScopes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "`403.5-missing-scope` only: the scopes the request needs, any one of them.",
+            },
         },
     },
 )

@@ -5,6 +5,7 @@ import copy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from api.registry import REGISTRY
+from api.scopes import needed_scopes
 
 COMMON_PROBLEMS = (401, 403, 406, 429)
 # What any request body can be answered with (api/parsers.py, api/middleware.py, DRF's media types).
@@ -83,6 +84,13 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "api.auth.ApiKeyAuthentication"
     match_subclasses = True  # the optional variant on public resources too
     name = ["bearerAuth", "basicAuth", "accessToken"]
+
+    def get_security_requirement(self, auto_schema):
+        """Any one of the schemes (alternatives, not all three at once), each with the scopes the operation needs
+        (``api.scopes``: any one of them; OpenAPI 3.1 lets a non-OAuth scheme list the roles it requires)."""
+        rule = getattr(type(auto_schema.view), "scope", None)
+        needed = needed_scopes(rule, auto_schema.method) if rule is not None else ()
+        return [{name: [scope]} for name in self.name for scope in needed] or [{name: []} for name in self.name]
 
     def get_security_definition(self, auto_schema):
         return [

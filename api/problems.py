@@ -61,7 +61,11 @@ BAD_REQUEST = problem(
     "The request could not be understood (for example a malformed header).",
 )
 INVALID_TOKEN = problem(
-    401, 1, "invalid-token", "The API key is invalid.", "The API key sent is unknown or has been revoked."
+    401,
+    1,
+    "invalid-token",
+    "The API key is invalid.",
+    "The API key sent is unknown, has been revoked, or has expired (`detail` says so and when).",
 )
 MISSING_TOKEN = problem(
     401,

@@ -26,6 +26,7 @@ from api.formats import iso
 from api.links import link
 from api.problems import INVALID_PARAMETER, ApiProblem
 from api.query import ALWAYS_ALLOWED, integer_param, invalid, unknown_parameters
+from api.scopes import ScopedAccess
 
 LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 1, 100, 20
 MAX_OFFSET = 10_000_000
@@ -40,13 +41,15 @@ CURSOR_SALT = "api.v1.cursor"
 PAGING = frozenset({"limit", "offset", "cursor", "sort_by", "order"})
 
 
-class V1View(PreconditionedWrites, APIView):
-    """A view of /api/v1: it acts on the API key's own account; a write with ``If-Match`` is checked against the
-    current representation (``api.conditional``)."""
+class V1View(ScopedAccess, PreconditionedWrites, APIView):
+    """A view of /api/v1: it acts on the API key's own account, if the key's scopes allow the view's ``scope``
+    declaration (``api.scopes``); a write with ``If-Match`` is checked against the current representation
+    (``api.conditional``)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.account = request.user.account
+        self.check_scope(request)
         self.check_preconditions(request)
 
 

@@ -14,6 +14,7 @@ from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
 from api.registry import REGISTRY
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
+from api.scopes import EVERY_KEY, ScopedAccess
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -36,8 +37,9 @@ class PublicView(APIView):
     content_negotiation_class = AnyAccept
 
 
-class AccountScopedView(PreconditionedWrites, APIView):
-    """A view under ``/accounts/{accountName}``: the key's account must be that account.
+class AccountScopedView(ScopedAccess, PreconditionedWrites, APIView):
+    """A view under ``/accounts/{accountName}``: the key's account must be that account, and its scopes must
+    allow the view's ``scope`` declaration (``api.scopes``).
 
     The same 403 answers a foreign account whether it exists or not, so a key
     cannot be used to probe which accounts exist. A write with ``If-Match`` is checked
@@ -49,6 +51,7 @@ class AccountScopedView(PreconditionedWrites, APIView):
         self.account = request.user.account
         if kwargs.get("account_name", "").casefold() != self.account.name.casefold():
             raise ApiProblem(WRONG_ACCOUNT, "This API key does not give access to the account in the URL.")
+        self.check_scope(request)
         self.check_preconditions(request)
 
 
@@ -70,6 +73,8 @@ class RootView(APIView):
 
 
 class AccountIndexView(AccountScopedView):
+    scope = EVERY_KEY  # links only: any key of the account may start here
+
     @extend_schema(operation_id="account_index", summary="Account entry point", responses=responses({200: "message"}))
     def get(self, request, account_name):
         notices = [notice for source in REGISTRY.notices for notice in source(self.account)]

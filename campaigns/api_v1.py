@@ -23,6 +23,8 @@ ROUTES = rep.V1_ROUTES
 
 
 class V1CampaignCollectionView(V1View):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="v1_campaigns_list",
         parameters=CAMPAIGNS.parameters(),
@@ -47,6 +49,8 @@ class V1CampaignCollectionView(V1View):
 
 
 class V1CampaignDetailView(V1View):
+    scope = "campaigns"
+
     @extend_schema(operation_id="v1_campaigns_retrieve", responses=responses({200: "campaign"}, extra_problems=(404,)))
     def get(self, request, campaign_id):
         return hypermedia(

@@ -87,6 +87,7 @@ register(
         result=_result,
         links=_links,
         back_office=_back_office,
+        scope="campaigns",
         on_transition=campaign_follow_task,
         recover=_recover,
     )

@@ -62,6 +62,8 @@ def campaign_body(routes, campaign) -> dict:
 
 
 class CampaignCollectionView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="campaigns_list",
         parameters=[*PAGE_PARAMETERS, STATUS_PARAMETER],
@@ -93,6 +95,8 @@ class CampaignCollectionView(AccountScopedView):
 
 
 class CampaignDetailView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(operation_id="campaigns_retrieve", responses=responses({200: "campaign"}, extra_problems=(404,)))
     def get(self, request, account_name, campaign_id):
         campaign = campaign_get(account=self.account, campaign_id=campaign_id)
@@ -130,7 +134,7 @@ def campaign_action_view(name: str, base=AccountScopedView, routes_for=None):
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
         return message(text, rep.campaign_written_links(routes, campaign))
 
-    return type(f"Campaign{name.capitalize()}View", (base,), {"post": post})
+    return type(f"Campaign{name.capitalize()}View", (base,), {"scope": "campaigns", "post": post})
 
 
 def campaign_preview_view(base=AccountScopedView, routes_for=None):
@@ -151,7 +155,7 @@ def campaign_preview_view(base=AccountScopedView, routes_for=None):
         preview = campaign_preview(campaign, subscriber, variant)
         return hypermedia(rep.campaign_preview_body(routes, preview), "campaign-preview")
 
-    return type("CampaignPreviewView", (base,), {"get": get})
+    return type("CampaignPreviewView", (base,), {"scope": "campaigns", "get": get})
 
 
 def campaign_test_view(base=AccountScopedView, routes_for=None):
@@ -176,7 +180,7 @@ def campaign_test_view(base=AccountScopedView, routes_for=None):
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
         return hypermedia(rep.campaign_test_body(routes, report), "campaign-test-result")
 
-    return type("CampaignTestView", (base,), {"post": post})
+    return type("CampaignTestView", (base,), {"scope": "campaigns", "post": post})
 
 
 def campaign_winner_view(base=AccountScopedView, routes_for=None):
@@ -194,4 +198,4 @@ def campaign_winner_view(base=AccountScopedView, routes_for=None):
         routes = routes_for(self) if routes_for else rep.hypermedia_routes(self.account.name)
         return message("Winner chosen", rep.campaign_written_links(routes, campaign))
 
-    return type("CampaignWinnerView", (base,), {"post": post})
+    return type("CampaignWinnerView", (base,), {"scope": "campaigns", "post": post})

@@ -10,6 +10,8 @@ from subscribers.selectors import subscriber_get
 
 
 class ConfirmationView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="list_subscriber_confirmation_resend",
         request=None,

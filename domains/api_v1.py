@@ -16,6 +16,8 @@ ROUTES = rep.V1_ROUTES
 
 
 class V1DomainCollectionView(V1View):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="v1_domains_list",
         parameters=DOMAINS.parameters(),
@@ -41,6 +43,8 @@ class V1DomainCollectionView(V1View):
 
 
 class V1DomainDetailView(V1View):
+    scope = "campaigns"
+
     @extend_schema(operation_id="v1_domains_retrieve", responses=responses({200: "domain"}, extra_problems=(404,)))
     def get(self, request, domain_id):
         return hypermedia(rep.domain_detail(ROUTES, domain_get(account=self.account, domain_id=domain_id)), "domain")
@@ -52,6 +56,8 @@ class V1DomainDetailView(V1View):
 
 
 class V1DomainVerifyView(V1View):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="v1_domains_verify", request=None, responses=responses({200: "domain"}, extra_problems=(404,))
     )

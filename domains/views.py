@@ -14,6 +14,8 @@ from domains.services import domain_create, domain_delete, domain_verify
 
 
 class DomainCollectionView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="domains_list",
         parameters=PAGE_PARAMETERS,
@@ -42,6 +44,8 @@ class DomainCollectionView(AccountScopedView):
 
 
 class DomainDetailView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(operation_id="domains_retrieve", responses=responses({200: "domain"}, extra_problems=(404,)))
     def get(self, request, account_name, domain_id):
         domain = domain_get(account=self.account, domain_id=domain_id)
@@ -54,6 +58,8 @@ class DomainDetailView(AccountScopedView):
 
 
 class DomainVerifyView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="domains_verify", request=None, responses=responses({200: "domain"}, extra_problems=(404,))
     )

@@ -24,6 +24,7 @@ import dredd_hooks as hooks  # noqa: E402
 from dredd.fixtures import (  # noqa: E402
     CONFIRMATION_EXAMPLE_TOKEN,
     account,
+    account as example_account,
     campaign_status,
     confirmation_token,
     import_body,
@@ -42,6 +43,7 @@ from dredd.fixtures import (  # noqa: E402
 )
 from dredd.fixtures_webhooks import reset_webhooks  # noqa: E402
 from dredd.providers import MESSAGE_IDS, sns_signed, write_sns_certificate  # noqa: E402
+from dredd.key_fixtures import raw_key, reset_keys  # noqa: E402
 from dredd.reporting import reported  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.
@@ -95,6 +97,16 @@ WEBHOOK_DISABLED = (
     "Webhooks > Redeliver > Send a Delivery Again > Example 2",
     "Core API > Webhook Redeliver > Send a Delivery Again > Example 2",
 )
+# Examples made with another key than the hooks' own (dredd/key_fixtures.py): one without the keys scope, one that
+# cannot give campaigns:write, an expired one.
+KEYS = "API Keys > "
+OTHER_KEY = {
+    f"{KEYS}API Keys Collection > Get API Keys > Example 2": 61,
+    f"{KEYS}API Keys Collection > Create an API Key > Example 4": 63,
+    f"{KEYS}API Key > Get an API Key > Example 2": 64,
+}
+# The already-revoked example revokes key 62 (a Blueprint example cannot change the URI's parameters).
+REVOKED_AGAIN = f"{KEYS}Revoke an API Key > Revoke an API Key > Example 2"
 # Links of the account index whose endpoints a later issue adds: removed from the expectation.
 NOT_YET_LINKED: dict[str, int] = {}
 
@@ -119,7 +131,8 @@ def authenticate_and_reset(transaction):
     if name == f"{WEBHOOK}Example 1":
         transaction["request"]["headers"]["Authorization"] = f"Bearer {os.environ['BOUNCE_WEBHOOK_SECRET']}"
     elif not name.startswith((WEBHOOK, PROVIDER_WEBHOOK)):
-        transaction["request"]["headers"]["Authorization"] = f"Bearer {state['key']}"
+        key = raw_key(OTHER_KEY[name]) if name in OTHER_KEY else state["key"]
+        transaction["request"]["headers"]["Authorization"] = f"Bearer {key}"
     # A create must find its example absent; everything else finds the examples as shown.
     creates_list = name.startswith("Lists > Lists Collection > Create a list > Example 1")
     reset_examples(absent_lists=("TestList",) if creates_list else ())
@@ -134,6 +147,9 @@ def authenticate_and_reset(transaction):
     reset_templates(in_use=name == TEMPLATE_IN_USE)
     reset_exports()
     reset_webhooks(account(), disabled=name in WEBHOOK_DISABLED)
+    reset_keys(example_account())
+    if name == REVOKED_AGAIN:
+        name_other_key(transaction, 62)
     put_real_token(transaction)
     put_confirmation_token(transaction)
     if name == f"{SEND_EMAIL}Example 1":
@@ -175,6 +191,11 @@ def name_unknown_subscriber(transaction):
     transaction["request"]["uri"] = re.sub(
         r"subscriber=[0-9a-f]{32}", f"subscriber={unknown}", transaction["request"]["uri"]
     )
+
+
+def name_other_key(transaction, key_id: int):
+    for holder, field in ((transaction, "fullPath"), (transaction["request"], "uri")):
+        holder[field] = holder[field].replace("/keys/61/", f"/keys/{key_id}/")
 
 
 def put_confirmation_token(transaction):

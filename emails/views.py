@@ -14,6 +14,8 @@ from emails.services import Answer, email_send, idempotent
 
 
 class V1EmailSendView(V1View):
+    scope = "emails"
+
     @extend_schema(
         operation_id="v1_emails_send",
         request=request_body("email-send-input"),
@@ -58,6 +60,8 @@ class V1EmailSendView(V1View):
 
 
 class V1EmailCollectionView(V1View):
+    scope = "emails"
+
     @extend_schema(
         operation_id="v1_emails_list",
         parameters=EMAILS.parameters(),
@@ -70,6 +74,8 @@ class V1EmailCollectionView(V1View):
 
 
 class V1EmailDetailView(V1View):
+    scope = "emails"
+
     @extend_schema(operation_id="v1_emails_retrieve", responses=responses({200: "email"}, extra_problems=(404,)))
     def get(self, request, email_id):
         message = email_get(account=self.account, email_id=email_id)

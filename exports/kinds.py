@@ -51,6 +51,7 @@ register(
         result_keys=RESULT_KEYS,
         links=_links,
         back_office=_back_office,
+        scope="exports",
         on_transition=_on_transition,
     )
 )

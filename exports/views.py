@@ -35,12 +35,16 @@ def _submitted(account, request):
 
 
 class ExportCollectionView(AccountScopedView):
+    scope = "exports"
+
     @extend_schema(operation_id="exports_create", request=request_body("export-input"), responses=EXPORT_RESPONSES)
     def post(self, request, account_name):
         return _submitted(self.account, request)
 
 
 class V1ExportCollectionView(V1View):
+    scope = "exports"
+
     @extend_schema(operation_id="v1_exports_create", request=request_body("export-input"), responses=EXPORT_RESPONSES)
     def post(self, request):
         return _submitted(self.account, request)

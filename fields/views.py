@@ -11,6 +11,8 @@ from fields.services import field_create, field_delete, field_update
 
 
 class FieldCollectionView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="fields_list", responses=responses({200: "fields-collection"}))
     def get(self, request, account_name):
         body = rep.fields_collection(self.account.name, field_list(account=self.account))
@@ -39,6 +41,8 @@ class FieldCollectionView(AccountScopedView):
 
 
 class FieldDetailView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="fields_retrieve", responses=responses({200: "field"}, extra_problems=(404,)))
     def get(self, request, account_name, field_name):
         field = field_get(account=self.account, name=field_name)

@@ -37,6 +37,7 @@ register(
         result_keys=RESULT_KEYS,
         links=_links,
         back_office=_back_office,
+        scope="imports",
     )
 )
 

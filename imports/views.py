@@ -22,6 +22,8 @@ IMPORT_RESPONSES = responses({202: "message"}, extra_problems=(400, 404, 413, 41
 
 
 class ImportView(AccountScopedView):
+    scope = "imports"
+
     parser_classes = [MultiPartParser, FormParser]  # raw bodies are read as they are
 
     @extend_schema(

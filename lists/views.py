@@ -12,6 +12,8 @@ from lists.services import list_create, list_delete, list_update
 
 
 class ListCollectionView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="lists_list",
         parameters=PAGE_PARAMETERS,
@@ -40,6 +42,8 @@ class ListCollectionView(AccountScopedView):
 
 
 class ListDetailView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="lists_retrieve", responses=responses({200: "list"}, extra_problems=(404,)))
     def get(self, request, account_name, list_id):
         mailing_list = list_get(account=self.account, list_id=list_id)

@@ -19,6 +19,8 @@ ROUTES = rep.V1_ROUTES
 
 
 class V1SegmentCollectionView(V1View):
+    scope = "lists"
+
     @extend_schema(
         operation_id="v1_segments_list",
         parameters=SEGMENTS.parameters(),
@@ -42,6 +44,8 @@ class V1SegmentCollectionView(V1View):
 
 
 class V1SegmentCountView(V1View):
+    scope = "lists:read"
+
     @extend_schema(
         operation_id="v1_segments_count",
         request=request_body("segment-conditions"),
@@ -54,6 +58,8 @@ class V1SegmentCountView(V1View):
 
 
 class V1SegmentDetailView(V1View):
+    scope = "lists"
+
     @extend_schema(operation_id="v1_segments_retrieve", responses=responses({200: "segment"}, extra_problems=(404,)))
     def get(self, request, segment_id):
         return hypermedia(
@@ -77,6 +83,8 @@ class V1SegmentDetailView(V1View):
 
 
 class V1SegmentContactsView(V1View):
+    scope = "lists"
+
     @extend_schema(
         operation_id="v1_segments_contacts",
         parameters=SEGMENT_CONTACTS.parameters(),

@@ -22,6 +22,8 @@ def count_body(account, routes, data) -> dict:
 
 
 class SegmentCollectionView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="segments_list",
         parameters=PAGE_PARAMETERS,
@@ -50,6 +52,8 @@ class SegmentCollectionView(AccountScopedView):
 
 
 class SegmentCountView(AccountScopedView):
+    scope = "lists:read"
+
     @extend_schema(
         operation_id="segments_count",
         request=request_body("segment-conditions"),
@@ -62,6 +66,8 @@ class SegmentCountView(AccountScopedView):
 
 
 class SegmentDetailView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="segments_retrieve", responses=responses({200: "segment"}, extra_problems=(404,)))
     def get(self, request, account_name, segment_id):
         segment = segment_get(account=self.account, segment_id=segment_id)
@@ -84,6 +90,8 @@ class SegmentDetailView(AccountScopedView):
 
 
 class SegmentSubscribersView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="segments_subscribers",
         parameters=PAGE_PARAMETERS,

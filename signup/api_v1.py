@@ -15,6 +15,8 @@ ROUTES = rep.V1_ROUTES
 
 
 class V1SignupFormCollectionView(V1View):
+    scope = "lists"
+
     @extend_schema(
         operation_id="v1_signup_forms_list",
         parameters=FORMS.parameters(),
@@ -41,6 +43,8 @@ class V1SignupFormCollectionView(V1View):
 
 
 class V1SignupFormDetailView(V1View):
+    scope = "lists"
+
     @extend_schema(
         operation_id="v1_signup_forms_retrieve", responses=responses({200: "signup-form"}, extra_problems=(404,))
     )

@@ -18,6 +18,8 @@ def form_input(data) -> dict:
 
 
 class SignupFormCollectionView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="signup_forms_list",
         parameters=PAGE_PARAMETERS,
@@ -45,6 +47,8 @@ class SignupFormCollectionView(AccountScopedView):
 
 
 class SignupFormDetailView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="signup_forms_retrieve", responses=responses({200: "signup-form"}, extra_problems=(404,))
     )

@@ -30,6 +30,8 @@ def _contact(account, subscriber) -> dict:
 
 
 class V1ContactCollectionView(V1View):
+    scope = "lists"
+
     @extend_schema(
         operation_id="v1_contacts_list",
         parameters=CONTACTS.parameters(),
@@ -74,6 +76,8 @@ class V1ContactCollectionView(V1View):
 
 
 class V1ContactDetailView(V1View):
+    scope = "lists"
+
     @extend_schema(operation_id="v1_contacts_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
     def get(self, request, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)

@@ -26,6 +26,8 @@ MISSING_EMAIL = "To add a subscriber to a list email address is required."
 
 
 class ListSubscribersView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="list_subscribers_list",
         parameters=PAGE_PARAMETERS,
@@ -69,6 +71,8 @@ class ListSubscribersView(AccountScopedView):
 
 
 class ListSubscriberView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="list_subscribers_remove", responses=responses({200: "message"}, extra_problems=(404,)))
     def delete(self, request, account_name, list_id, email_md5):
         mailing_list = list_get(account=self.account, list_id=list_id)
@@ -82,6 +86,8 @@ class ListSubscriberView(AccountScopedView):
 
 
 class SubscriberCollectionView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="subscribers_list",
         parameters=[*PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(STATUS_FILTERS))],
@@ -96,6 +102,8 @@ class SubscriberCollectionView(AccountScopedView):
 
 
 class SubscriberDetailView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(operation_id="subscribers_retrieve", responses=responses({200: "subscriber"}, extra_problems=(404,)))
     def get(self, request, account_name, email_md5):
         subscriber = subscriber_get(account=self.account, email_md5=email_md5)
@@ -130,6 +138,8 @@ class SubscriberDetailView(AccountScopedView):
 
 
 class SubscriberUnsubscribeView(AccountScopedView):
+    scope = "lists"
+
     @extend_schema(
         operation_id="subscribers_unsubscribe",
         request=request_body("unsubscribe-input"),

@@ -36,6 +36,9 @@ class TaskKind:
       campaign's page, an import's); None when there is none.
     - ``on_transition(task, previous)``: called inside the transaction that moved the task's status.
     - ``recover()``: called in each of the sweeper's rounds, after stale and lost tasks are requeued.
+    - ``scope``: the area of ``api.scopes.AREAS`` its tasks belong to: a key reads them (the task, its errors,
+      the collection's rows) with ``<scope>:read`` and acts on them (pause, start, stop) with ``<scope>:write``;
+      None: only ``read`` and ``full`` keys.
     """
 
     type: str
@@ -49,6 +52,7 @@ class TaskKind:
     back_office: Callable | None = None
     on_transition: Callable | None = None
     recover: Callable[[], None] | None = None
+    scope: str | None = None
 
     @property
     def job_name(self) -> str:

@@ -15,11 +15,19 @@ def task_get_by_id(*, task_id: int) -> Task:
     return Task.objects.get(pk=task_id)
 
 
-def task_page(*, account, status: str | None, params: PageParams) -> tuple[list[Task], int]:
+def task_page(
+    *, account, status: str | None, params: PageParams, types: list[str] | None = None
+) -> tuple[list[Task], int]:
+    """``types``: only tasks of those kinds (a key that reaches some areas only), counted then; None: every kind, as
+    the counters count them."""
     rows = Task.objects.filter(account=account)
     if status:
         rows = rows.filter(status=status)
-    total = task_count(account=account, status=status)
+    if types is None:
+        total = task_count(account=account, status=status)
+    else:
+        rows = rows.filter(type__in=types)
+        total = rows.count()  # a limited key's view: the account's counters count every kind
     return page_slice(rows.order_by("-id"), total, params), total
 
 

@@ -8,14 +8,43 @@ from api.pagination import PAGE_PARAMETERS, page_params
 from api.query import choice_param
 from api.renderers import HypermediaJSONRenderer
 from api.responses import hypermedia, message
+from api.scopes import area_scope, grants, held_scopes, level_of
 from api.views import AccountScopedView
 from tasks import representations as rep
-from tasks.models import TaskStatus
+from tasks.models import Task, TaskStatus
+from tasks.registry import find, kinds
 from tasks.selectors import task_error_page, task_errors_all, task_get, task_page
 from tasks.services import task_pause, task_start, task_stop
 
 
-class TaskCollectionView(AccountScopedView):
+class TaskScopes:
+    """A task belongs to its kind's area (``TaskKind.scope``): a request needs the scope of at least one kind's
+    area to reach the tasks at all (checked by ``api.scopes``), then its own task's (``TaskView.task_for``)."""
+
+    def scopes(self, method: str) -> tuple[str, ...]:
+        level = level_of(method)
+        return tuple(dict.fromkeys(area_scope(kind.scope, level) for kind in kinds()))
+
+
+class TaskView(AccountScopedView):
+    scope = TaskScopes()
+
+    def task_for(self, task_id: int, level: str) -> Task:
+        """The account's task ``task_id`` (404), if the key's scopes reach its kind's area at ``level`` (403.5)."""
+        task = task_get(account=self.account, task_id=task_id)
+        kind = find(task.type)
+        self.require_scope(area_scope(kind.scope if kind else None, level))
+        return task
+
+    def readable_types(self) -> list[str] | None:
+        """The kinds whose tasks the key may read; None: every kind."""
+        held = held_scopes(self.request)
+        every = kinds()
+        types = [kind.type for kind in every if grants(held, area_scope(kind.scope, "read"))]
+        return None if len(types) == len(every) else types
+
+
+class TaskCollectionView(TaskView):
     @extend_schema(
         operation_id="tasks_list",
         parameters=[*PAGE_PARAMETERS, OpenApiParameter("status", str, enum=list(TaskStatus.values))],
@@ -24,14 +53,14 @@ class TaskCollectionView(AccountScopedView):
     def get(self, request, account_name):
         params = page_params(request)
         status = choice_param(request, "status", TaskStatus.values)
-        rows, total = task_page(account=self.account, status=status, params=params)
+        rows, total = task_page(account=self.account, status=status, params=params, types=self.readable_types())
         return hypermedia(rep.tasks_page(self.account.name, rows, total, params, status=status), "tasks-collection")
 
 
-class TaskDetailView(AccountScopedView):
+class TaskDetailView(TaskView):
     @extend_schema(operation_id="tasks_retrieve", responses=responses({200: "task"}, extra_problems=(404,)))
     def get(self, request, account_name, task_id):
-        return hypermedia(rep.task_detail(self.account.name, task_get(account=self.account, task_id=task_id)), "task")
+        return hypermedia(rep.task_detail(self.account.name, self.task_for(task_id, "read")), "task")
 
 
 class CsvRenderer(BaseRenderer):
@@ -42,7 +71,7 @@ class CsvRenderer(BaseRenderer):
         return data
 
 
-class TaskErrorsView(AccountScopedView):
+class TaskErrorsView(TaskView):
     renderer_classes = [HypermediaJSONRenderer, CsvRenderer, BrowsableHTMLRenderer]
 
     @extend_schema(
@@ -54,7 +83,7 @@ class TaskErrorsView(AccountScopedView):
         },
     )
     def get(self, request, account_name, task_id):
-        task = task_get(account=self.account, task_id=task_id)
+        task = self.task_for(task_id, "read")
         if request.accepted_renderer.format == "csv":
             return self._csv(task)
         params = page_params(request)
@@ -70,7 +99,7 @@ class TaskErrorsView(AccountScopedView):
         return response
 
 
-class TaskActionView(AccountScopedView):
+class TaskActionView(TaskView):
     """POST …/tasks/{taskId}/{pause|start|stop|cancel}; subclasses name the action."""
 
     action_name = ""
@@ -83,7 +112,7 @@ class TaskActionView(AccountScopedView):
 
     def post(self, request, account_name, task_id):
         service, text = self.ACTIONS[self.action_name]
-        task = service(task=task_get(account=self.account, task_id=task_id))
+        task = service(task=self.task_for(task_id, "write"))
         return message(text, rep.task_written_links(self.account.name, task.pk))
 
 

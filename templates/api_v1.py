@@ -16,6 +16,8 @@ ROUTES = rep.V1_ROUTES
 
 
 class V1TemplateCollectionView(V1View):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="v1_templates_list",
         parameters=TEMPLATES.parameters(),
@@ -42,6 +44,8 @@ class V1TemplateCollectionView(V1View):
 
 
 class V1TemplateDetailView(V1View):
+    scope = "campaigns"
+
     @extend_schema(operation_id="v1_templates_retrieve", responses=responses({200: "template"}, extra_problems=(404,)))
     def get(self, request, template_id):
         return hypermedia(

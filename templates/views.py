@@ -14,6 +14,8 @@ from templates.services import template_create, template_delete, template_update
 
 
 class TemplateCollectionView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(
         operation_id="templates_list",
         parameters=PAGE_PARAMETERS,
@@ -41,6 +43,8 @@ class TemplateCollectionView(AccountScopedView):
 
 
 class TemplateDetailView(AccountScopedView):
+    scope = "campaigns"
+
     @extend_schema(operation_id="templates_retrieve", responses=responses({200: "template"}, extra_problems=(404,)))
     def get(self, request, account_name, template_id):
         template = template_get(account=self.account, template_id=template_id)

@@ -49,6 +49,7 @@ SAMPLE_VALUES = {
     "domainId": "1",
     "templateId": "1",
     "webhookId": "1",
+    "keyId": "1",
     "emailMd5": "0" * 32,
     "fieldName": "city",
 }

@@ -42,6 +42,8 @@ def seed_objects() -> dict:
     events_dispatch(limit=100)  # the webhook's delivery log (its jobs never run)
     delivery = webhook["_links"][0]["href"]  # its own href: the log is under it
     deliveries = assert_hypermedia(api.get(f"{delivery}/deliveries"), 200, "webhook-deliveries-page")["items"]
+    # A second key (not the fuzzer's own, which a revoke would end): the keys' path parameter.
+    key = assert_hypermedia(api.post("/api/v1/keys", {"name": "Fuzz", "scopes": ["read"]}), 201, "new-api-key")
     return {
         "key": owner.key,
         "account_name": owner.name,
@@ -55,6 +57,7 @@ def seed_objects() -> dict:
         "template_id": template["Location"].rsplit("/", 1)[1],
         "task_id": imported["Location"].rsplit("/", 1)[1],
         "email_id": str(email["emailId"]),
+        "key_id": str(key["keyId"]),
         "token": make_token(email["emailId"]),
         "position": 1,
         "webhook_id": str(webhook["webhookId"]),

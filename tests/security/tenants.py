@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.test import Client, TestCase
 
-from accounts.models import Account
+from accounts.models import Account, ApiKey
 from campaigns.models import Message
 from campaigns.tokens import make_token
 from exports.representations import download_href
@@ -53,8 +53,8 @@ def _export(api, who: AccountWithKey, list_id: int) -> int:
 
 def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     """A field, a list with a subscriber, a finished import with row errors and a queued one, a finished export, a sent
-    campaign (opened once) and a draft with a template, a single email, a segment, a signup form, a sending domain
-    and a webhook with a delivery in its log: every kind a URL keyword names."""
+    campaign (opened once) and a draft with a template, a single email, a segment, a signup form, a sending domain,
+    a webhook with a delivery in its log and a second API key: every kind a URL keyword names."""
     settings.PUBLIC_BASE_URL = BASE_URL
     api = ApiClient(who)
     address = f"{marker}.reader@{marker}.example"
@@ -96,6 +96,9 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
     export_task = _export(api, who, list_id)
     domain = assert_hypermedia(api.post("/api/v1/domains", {"domain": f"{marker}.example"}), 201, "domain")
     events_dispatch(limit=1000)  # the webhook's log (its jobs never run: nothing is sent)
+    made = api.post("/api/v1/keys", {"name": f"{marker} key", "scopes": ["lists:read"]})
+    key = assert_hypermedia(made, 201, "new-api-key")
+    own_key = ApiKey.objects.get(account=who.account, name="test")
     tenant = Tenant(
         who,
         values={
@@ -112,6 +115,7 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
             "template_id": [template_id],
             "webhook_id": [webhook_id],
             "delivery_id": [Delivery.objects.filter(endpoint_id=webhook_id).values_list("pk", flat=True).first()],
+            "key_id": [own_key.pk, key["keyId"]],
         },
     )
     imported = f"{marker}.imported@{marker}.example"
@@ -141,6 +145,11 @@ def build_tenant(who: AccountWithKey, marker: str) -> Tenant:
         f"{marker} layout",
         download_href(export_task),  # the signed link of B's finished export
         f"{marker} hook",
+        f"{marker} key",
+        who.key,  # B's keys themselves, and their prefixes
+        own_key.prefix,
+        key["key"],
+        key["prefix"],
     }
     return tenant
 

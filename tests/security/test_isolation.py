@@ -74,6 +74,7 @@ ID_KEYWORDS = (
     "template_id",
     "webhook_id",
     "delivery_id",
+    "key_id",
 )
 # Any value of the right shape: a request without a key must be refused before it is looked up.
 PLACEHOLDERS = {
@@ -90,6 +91,7 @@ PLACEHOLDERS = {
     "template_id": 1,
     "webhook_id": 1,
     "delivery_id": 1,
+    "key_id": 1,
 }
 KNOWN_KEYWORDS = tuple(PLACEHOLDERS)
 
