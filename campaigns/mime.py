@@ -149,9 +149,6 @@ class MessageBuilder:
         """``preferences``: a campaign's message, whose ``{{ preferencesUrl }}`` is its preference page (a
         single email's is one of its own values)."""
         self.compiled = compiled
-        # A DKIM signer (domains.selectors.signer_for) or None: each message is signed as it is made, before
-        # dot-stuffing (a signature covers the message, not its SMTP transparency).
-        self.signer = signer
         self.base_url = base_url.rstrip("/")
         self.plain_base = base_url.isascii() and base_url.isprintable() and not any(c in base_url for c in "= ")
         self.domain = from_email.rpartition("@")[2] or "localhost"
@@ -163,6 +160,10 @@ class MessageBuilder:
             fixed.append(f"{name}: {header_value(value)}")
         fixed += ["MIME-Version: 1.0", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
         self.fixed_headers = "\r\n".join(fixed)
+        # A DKIM signer (domains.selectors.signer_for) or None: each message is signed as it is made, before
+        # dot-stuffing (a signature covers the message, not its SMTP transparency). Every message starts with the
+        # fixed headers: the signer canonicalizes them once.
+        self.signer = signer and signer.prefixed(f"{self.fixed_headers}\r\n".encode())
         self.static_subject = (
             header_value(render(compiled.subject, {}, escape=False))
             if all(isinstance(s, str) for s in compiled.subject)
