@@ -42,8 +42,8 @@ from dredd.fixtures import (  # noqa: E402
     reset_test_sends,
 )
 from dredd.fixtures_webhooks import reset_webhooks  # noqa: E402
-from dredd.providers import MESSAGE_IDS, sns_signed, write_sns_certificate  # noqa: E402
 from dredd.key_fixtures import raw_key, reset_keys  # noqa: E402
+from dredd.providers import MESSAGE_IDS, sns_signed, write_sns_certificate  # noqa: E402
 from dredd.reporting import reported  # noqa: E402
 
 # Transactions of endpoints that later issues add, skipped by name prefix until then.

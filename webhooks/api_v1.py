@@ -33,6 +33,8 @@ def _input(data) -> dict:
 
 
 class V1WebhookCollectionView(V1View):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="v1_webhooks_list",
         parameters=WEBHOOKS.parameters(),
@@ -59,6 +61,8 @@ class V1WebhookCollectionView(V1View):
 
 
 class V1WebhookDetailView(V1View):
+    scope = "webhooks"
+
     @extend_schema(operation_id="v1_webhooks_retrieve", responses=responses({200: "webhook"}, extra_problems=(404,)))
     def get(self, request, webhook_id):
         return hypermedia(
@@ -83,6 +87,8 @@ class V1WebhookDetailView(V1View):
 
 
 class V1WebhookRotateSecretView(V1View):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="v1_webhooks_rotate_secret",
         request=None,
@@ -94,6 +100,8 @@ class V1WebhookRotateSecretView(V1View):
 
 
 class V1WebhookDeliveriesView(V1View):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="v1_webhooks_deliveries_list",
         parameters=DELIVERIES.parameters(),
@@ -107,6 +115,8 @@ class V1WebhookDeliveriesView(V1View):
 
 
 class V1WebhookDeliveryView(V1View):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="v1_webhooks_delivery_retrieve",
         responses=responses({200: "webhook-delivery"}, extra_problems=(404,)),
@@ -119,6 +129,8 @@ class V1WebhookDeliveryView(V1View):
 
 
 class V1WebhookRedeliverView(V1View):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="v1_webhooks_redeliver",
         request=None,

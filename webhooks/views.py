@@ -26,6 +26,8 @@ def _input(data) -> dict:
 
 
 class WebhookCollectionView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="webhooks_list",
         parameters=PAGE_PARAMETERS,
@@ -53,6 +55,8 @@ class WebhookCollectionView(AccountScopedView):
 
 
 class WebhookDetailView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(operation_id="webhooks_retrieve", responses=responses({200: "webhook"}, extra_problems=(404,)))
     def get(self, request, account_name, webhook_id):
         endpoint = webhook_get(account=self.account, webhook_id=webhook_id)
@@ -75,6 +79,8 @@ class WebhookDetailView(AccountScopedView):
 
 
 class WebhookRotateSecretView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="webhooks_rotate_secret",
         request=None,
@@ -87,6 +93,8 @@ class WebhookRotateSecretView(AccountScopedView):
 
 
 class WebhookDeliveriesView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="webhooks_deliveries_list",
         parameters=PAGE_PARAMETERS,
@@ -102,6 +110,8 @@ class WebhookDeliveriesView(AccountScopedView):
 
 
 class WebhookDeliveryView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="webhooks_delivery_retrieve",
         responses=responses({200: "webhook-delivery"}, extra_problems=(404,)),
@@ -113,6 +123,8 @@ class WebhookDeliveryView(AccountScopedView):
 
 
 class WebhookRedeliverView(AccountScopedView):
+    scope = "webhooks"
+
     @extend_schema(
         operation_id="webhooks_redeliver",
         request=None,

@@ -33,7 +33,7 @@ AREA_OF_SEGMENT = {
     "analytics": "analytics",
     "exports": "exports",
     "keys": "keys",
-    "webhooks": "webhooks",  # outgoing webhooks, when an app adds them (the bounce webhook is public)
+    "webhooks": "webhooks",  # outgoing webhooks (the bounce and provider webhooks are public)
 }
 TASKS = "tasks"  # a task's kind decides (TaskKind.scope): any kind's area reaches the routes
 READ_ONLY_POSTS = {"segment-count", "v1-segment-count"}  # they count, they change nothing
@@ -52,6 +52,8 @@ ABSENT = {
     "domain_id": 987654307,
     "template_id": 987654308,
     "key_id": 987654309,
+    "webhook_id": 987654310,
+    "delivery_id": 987654311,
 }
 
 
