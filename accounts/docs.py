@@ -143,9 +143,9 @@ def _key_template(view):
     return lambda account: url_template(view, {"account_name": account}, {"key_id": "keyId"})
 
 
-affordance(900, lambda account: url("key-collection", account_name=account), "/rels/api-keys-collection", "API keys")
+affordance(910, lambda account: url("key-collection", account_name=account), "/rels/api-keys-collection", "API keys")
 affordance(
-    901, lambda account: url("key-collection", account_name=account), "/rels/create-api-key", "Create an API key"
+    911, lambda account: url("key-collection", account_name=account), "/rels/create-api-key", "Create an API key"
 )
-affordance(902, _key_template("key-detail"), "/rels/api-key", "API key details", templated=True)
-affordance(903, _key_template("key-revoke"), "/rels/revoke-api-key", "Revoke an API key", templated=True)
+affordance(912, _key_template("key-detail"), "/rels/api-key", "API key details", templated=True)
+affordance(913, _key_template("key-revoke"), "/rels/revoke-api-key", "Revoke an API key", templated=True)
