@@ -21,6 +21,7 @@ from fields.types import InvalidValue, coerce
 from imports.problems import InvalidSource
 from imports.sources import check_whole, checked, iter_rows
 from subscribers import bulk
+from subscribers.bulk_portable import subscribers_import_chunk_portable
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.services import ConsentRequest, subscriber_import_one
 from tasks.models import Task, TaskStatus
@@ -255,6 +256,10 @@ def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
             staged=staged,
             double_opt_in=double_opt_in,
             consent=consent,
+        )
+    if not double_opt_in:  # the embedded default (SQLite): set-based too
+        return subscribers_import_chunk_portable(
+            account_id=task.account_id, list_id=task.list_id, rows=valid, consent=consent
         )
     mailing_list = task.list
     return Counter(

@@ -24,7 +24,9 @@ def members_add_where(delta: int, list_ids_sql: str, params: list) -> None:
 
 def hold(list_id: int) -> bool:
     """``FOR KEY SHARE`` on the list (PostgreSQL): it cannot be deleted until the transaction ends, while its
-    counter can still be updated. False when it does not exist."""
+    counter can still be updated. False when it does not exist. (SQLite has no row locks: its one writer, this
+    transaction, holds the whole database.)"""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {LIST} WHERE id = %s FOR KEY SHARE", [list_id])
+        cursor.execute(f"SELECT 1 FROM {LIST} WHERE id = %s{lock}", [list_id])
         return cursor.fetchone() is not None
