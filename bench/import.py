@@ -3,7 +3,8 @@
 Generates the rows (email and three fields), starts gunicorn and one RQ worker
 (SimpleWorker: the import runs in the worker process, whose peak RSS is read from
 /proc), POSTs the file to the import endpoint and polls the task until it is done.
-Then imports the same file again (every row an update), and measures the floor: a
+Then imports the same file again (nothing changes: no row is rewritten), then a file where every row's city
+changed (every row an update), and measures the floor: a
 raw COPY of the same file into a bare table.
 
     bin/with-test-env .venv/bin/python bench/import.py [--rows N]
@@ -44,11 +45,11 @@ def fresh_database(base: str) -> str:
     return f"{base}/{DATABASE}"
 
 
-def write_csv(path: Path, rows: int) -> None:
+def write_csv(path: Path, rows: int, city: str = "City") -> None:
     with path.open("w") as out:
         out.write("email,firstName,lastName,city\n")
         for i in range(rows):
-            out.write(f"subscriber{i}@bench-import.example,First{i},Last{i},City{i % 977}\n")
+            out.write(f"subscriber{i}@bench-import.example,First{i},Last{i},{city}{i % 977}\n")
 
 
 def request(method, url, key, data=None, content_type=None):
@@ -199,13 +200,18 @@ def main():
             assert task["result"]["new"] == args.rows, task["result"]
             second, task = run_import(base_url, key, account, list_id, csv_path)
             assert task["result"]["alreadyInList"] == args.rows, task["result"]
+            changed_path = Path(tmp) / "changed.csv"
+            write_csv(changed_path, args.rows, city="Town")  # every row's city changes
+            third, task = run_import(base_url, key, account, list_id, changed_path)
+            assert task["result"]["alreadyInList"] == args.rows, task["result"]
             rss = peak_rss_mb(worker.pid)
             floor = copy_floor(database_url, csv_path)
         print(f"\n{args.rows:,} rows, one worker, queued to done (task createdAt → finishedAt)")
         print(f"{'':34} {'seconds':>8} {'rows/s':>10}")
         print(f"{'floor: raw COPY into a bare table':34} {floor:8.1f} {args.rows / floor:10,.0f}")
         print(f"{'import, all new':34} {first:8.1f} {args.rows / first:10,.0f}")
-        print(f"{'re-import, all updates':34} {second:8.1f} {args.rows / second:10,.0f}")
+        print(f"{'re-import, nothing changed':34} {second:8.1f} {args.rows / second:10,.0f}")
+        print(f"{'re-import, every row changed':34} {third:8.1f} {args.rows / third:10,.0f}")
         print(f"worker peak RSS: {rss:.0f} MB")
     finally:
         for process in (server, worker):
