@@ -5,7 +5,7 @@ from django.conf import settings
 
 from api.auth import AccountPrincipal
 from api.logs import incoming_request_id, redact, request_id_var
-from api.problems import PAYLOAD_TOO_LARGE, problem_response, response_for_exception
+from api.problems import INVALID_PARAMETER, PAYLOAD_TOO_LARGE, problem_response, response_for_exception
 
 request_logger = logging.getLogger("api.requests")
 
@@ -25,6 +25,24 @@ class BodySizeLimitMiddleware:
         limit = settings.MAX_REQUEST_BODY_BYTES
         if size > limit:
             return problem_response(PAYLOAD_TOO_LARGE, f"The body has {size} bytes; the maximum is {limit} bytes.")
+        return self.get_response(request)
+
+
+class QueryTextMiddleware:
+    """Refuse a query parameter whose name or value holds a NUL character (``%00``), before any view: no text
+    column of PostgreSQL can hold one, so a filter or a search given it would fail in the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                shown = name.replace("\x00", "%00")
+                detail = "must not contain a NUL character (%00)"
+                return problem_response(
+                    INVALID_PARAMETER, f"'{shown}' {detail}.", errors=[{"field": shown, "detail": detail}]
+                )
         return self.get_response(request)
 
 

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     # The admin's CSS and JavaScript, from gunicorn too (no separate static server to run).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.BodySizeLimitMiddleware",
+    "api.middleware.QueryTextMiddleware",
     "api.middleware.ProblemMiddleware",
     # `/accounts/{a}/` and every known route written with a trailing slash: 308 to the route without it.
     "api.trailing_slash.TrailingSlashRedirectMiddleware",
