@@ -15,6 +15,9 @@ PostgreSQL backends of the benchmark's database, smtp-sink, and the whole machin
     bin/with-test-env .venv/bin/python bench/send.py [--subscribers N] [--workers N] [--batch-size N]
                                                      [--connections N] [--floor-messages N] [--profile DIR]
 
+`--embedded`: the same campaign on the embedded default (SQLite, jobs in-process; bench/send_embedded.py), beside
+the smtplib floor.
+
 `--webhook`: the account has a webhook listening to email.delivered, so every batch also writes its messages'
 events to the outbox (nothing is delivered: the cost measured is the outbox's).
 
@@ -306,18 +309,11 @@ def listen(account):
     print("webhook listening to email.delivered: every message sent writes an outbox event")
 
 
-def send_campaign(account, mailing_list, start_workers, expected: int):
-    """Create and start the campaign; sample the task's progress until it is sent.
+def campaign_create_spring(account, mailing_list):
+    """The benchmark's campaign to ``mailing_list``: merge tags in the subject, HTML and text, tracked links."""
+    from campaigns.services import campaign_create
 
-    Returns (seconds from start to sent, samples [(seconds, processed)], campaign, CPU seconds by whom).
-    """
-    from django.db import transaction
-
-    from campaigns.models import Campaign
-    from campaigns.services import campaign_create, campaign_start
-    from tasks.models import Task
-
-    campaign = campaign_create(
+    return campaign_create(
         account=account,
         data={
             "name": "Spring",
@@ -331,10 +327,29 @@ def send_campaign(account, mailing_list, start_workers, expected: int):
             "lists": [mailing_list.pk],
         },
     )
-    meter = CpuMeter()
-    started = time.perf_counter()
+
+
+def campaign_start_now(campaign) -> None:
+    from django.db import transaction
+
+    from campaigns.services import campaign_start
+
     with transaction.atomic():
         campaign_start(campaign=campaign)
+
+
+def send_campaign(account, mailing_list, start_workers, expected: int):
+    """Create and start the campaign; sample the task's progress until it is sent.
+
+    Returns (seconds from start to sent, samples [(seconds, processed)], campaign, CPU seconds by whom).
+    """
+    from campaigns.models import Campaign
+    from tasks.models import Task
+
+    campaign = campaign_create_spring(account, mailing_list)
+    meter = CpuMeter()
+    started = time.perf_counter()
+    campaign_start_now(campaign)
     if start_workers:
         start_workers()
     task_id = Campaign.objects.get(pk=campaign.pk).task_id
@@ -425,7 +440,17 @@ def main():
         action="store_true",
         help="the account has a webhook listening to email.delivered: every message writes an outbox event",
     )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the embedded default: SQLite and in-process jobs in this process (bench/send_embedded.py)",
+    )
     args = parser.parse_args()
+    if args.embedded:
+        from send_embedded import main_embedded
+
+        main_embedded(args, sys.modules[__name__])
+        return
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base, args.database)
