@@ -63,13 +63,15 @@ def add_registry_components(result, generator, request, public):
 
 
 def add_body_problems(result, generator, request, public):
-    """POSTPROCESSING_HOOK: an operation that takes a body documents the problems any body can cause."""
+    """POSTPROCESSING_HOOK: an operation that takes a body documents the problems any body can cause; every
+    operation documents 400, which any query parameter holding a NUL character gets
+    (api.middleware.QueryTextMiddleware)."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
-            if not isinstance(operation, dict) or "requestBody" not in operation:
+            if not isinstance(operation, dict):
                 continue
             answers = operation.setdefault("responses", {})
-            for status in BODY_PROBLEMS:
+            for status in BODY_PROBLEMS if "requestBody" in operation else (400,):
                 answers.setdefault(
                     str(status),
                     {
