@@ -42,6 +42,8 @@ class Entry:
 
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("audit_actor", default=None)
+# How many entries the current request (or command) recorded: the admin's fallback records only where none was.
+_recorded: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("audit_recorded", default=None)
 _writers: list[Callable[[Entry], None]] = []
 
 
@@ -82,6 +84,21 @@ def acting(actor: Actor | None) -> Iterator[None]:
 
 
 @contextmanager
+def counting() -> Iterator[None]:
+    """A request's (or a command's) scope: ``recorded_here`` counts the entries recorded inside it."""
+    token = _recorded.set([0])
+    try:
+        yield
+    finally:
+        _recorded.reset(token)
+
+
+def recorded_here() -> int:
+    holder = _recorded.get()
+    return holder[0] if holder is not None else 0
+
+
+@contextmanager
 def quiet() -> Iterator[None]:
     """Writes made inside are part of the caller's own, which it records once itself (a campaign paused pauses its
     task: one entry, ``campaign.pause``)."""
@@ -105,6 +122,9 @@ def record(*, account_id: int, action: str, object_type: str, object_id, details
     )
     for write in _writers:
         write(entry)
+    holder = _recorded.get()
+    if holder is not None:
+        holder[0] += 1
 
 
 class ActorMiddleware:
@@ -115,7 +135,7 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with acting(None):
+        with acting(None), counting():
             if request.path.startswith(ADMIN_PREFIX):
                 user = request.user  # the admin reads it anyway: no extra query
                 if user.is_authenticated and user.is_staff:

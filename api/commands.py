@@ -3,14 +3,14 @@ the base of the commands that write (their writes are recorded in the audit trai
 
 from django.core.management.base import BaseCommand, CommandError
 
-from api.audit import acting, command_actor
+from api.audit import acting, command_actor, counting
 
 
 class AuditedCommand(BaseCommand):
     """A command whose writes the audit trail records, with the command's name as the actor."""
 
     def execute(self, *args, **options):
-        with acting(command_actor(type(self).__module__.rpartition(".")[2])):
+        with acting(command_actor(type(self).__module__.rpartition(".")[2])), counting():
             return super().execute(*args, **options)
 
 

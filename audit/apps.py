@@ -7,7 +7,8 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from api.audit import writer_register
-        from audit import docs  # noqa: F401  (rels, profiles, models, account-index links)
+        from audit import admin_log, docs  # noqa: F401  (docs: rels, profiles, models, account-index links)
         from audit.services import audit_entry_write
 
         writer_register(audit_entry_write)
+        admin_log.connect()

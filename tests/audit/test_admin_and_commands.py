@@ -71,3 +71,15 @@ def test_a_read_only_command_records_nothing(owner):
     with new_entries() as entries:
         call_command("list_keys", owner.name, stdout=StringIO())
     assert entries == []
+
+
+def test_an_admin_edit_no_service_makes_is_recorded_from_the_admins_log(owner, admin_client, admin_user):
+    """Renaming an API key in the admin writes the row directly: the admin's log entry gives the trail's."""
+    key = owner.account.api_keys.get()
+    form = {"name": "renamed", "account": owner.account.pk}
+    with new_entries() as entries:
+        response = admin_client.post(f"/admin/accounts/apikey/{key.pk}/change/", form)
+    assert response.status_code == 302, response.content[:500]
+    entry = one_entry(entries)
+    assert (entry.action, entry.object_type, entry.object_id) == ("apikey.update", "apikey", str(key.pk))
+    assert (entry.actor_kind, entry.actor_id, entry.account_id) == (STAFF, admin_user.username, owner.account.pk)
