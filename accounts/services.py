@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Account, ApiKey
 from accounts.problems import INVALID_EXPIRY, KEY_REVOKED, SCOPE_ESCALATION, UNKNOWN_SCOPE
+from api.audit import record
 from api.epoch_cache import EpochCache
 from api.formats import iso
 from api.problems import ApiProblem
@@ -26,6 +27,17 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.lower().encode("ascii")).hexdigest()
 
 
+def _record(api_key: ApiKey, verb: str) -> None:
+    """A key is named by its id; its prefix and name in the details (the plaintext is never anywhere)."""
+    record(
+        account_id=api_key.account_id,
+        action=f"key.{verb}",
+        object_type="key",
+        object_id=api_key.pk,
+        details={"prefix": api_key.prefix, "name": api_key.name, "scopes": list(api_key.scopes)},
+    )
+
+
 def account_get_or_create(*, name: str) -> tuple[Account, bool]:
     name = name.strip()
     existing = Account.objects.filter(name__iexact=name).first()
@@ -33,7 +45,9 @@ def account_get_or_create(*, name: str) -> tuple[Account, bool]:
         return existing, False
     try:
         with transaction.atomic():
-            return Account.objects.create(name=name), True
+            account = Account.objects.create(name=name)
+            record(account_id=account.pk, action="account.create", object_type="account", object_id=account.pk)
+            return account, True
     except IntegrityError:  # created concurrently
         return Account.objects.get(name__iexact=name), False
 
@@ -42,6 +56,7 @@ def account_by_name(name: str) -> Account | None:
     return Account.objects.filter(name__iexact=name).first()
 
 
+@transaction.atomic
 def api_key_issue(
     *, account: Account, name: str = "", scopes: list[str] | None = None, expires_at: datetime | None = None
 ) -> tuple[ApiKey, str]:
@@ -57,6 +72,7 @@ def api_key_issue(
         scopes=normalise(scopes),
         expires_at=expires_at,
     )
+    _record(api_key, "create")
     return api_key, raw_key
 
 
@@ -129,6 +145,7 @@ def api_key_revoke(*, api_key: ApiKey, by: ApiKey | None = None) -> ApiKey:
         revoked = ApiKey.objects.filter(pk=api_key.pk).values_list("revoked_at", flat=True).first()
         raise ApiProblem(KEY_REVOKED, f"The key {api_key.prefix}… was revoked at {iso(revoked)}.")
     api_key.revoked_at = now
+    _record(api_key, "revoke")
     return api_key
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from api.audit import act_as, key_actor
 from api.formats import iso
 from api.problems import WWW_AUTHENTICATE
 from api.scopes import FULL
@@ -77,6 +78,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if expires_at is not None and expires_at <= timezone.now():
             # A 401 like an unknown key's (the client needs another key either way), saying why.
             raise AuthenticationFailed(f"The API key expired at {iso(expires_at)}; ask for a new one.")
+        act_as(key_actor(api_key))  # the audit trail's actor for the rest of the request (api.audit)
         return AccountPrincipal(api_key.account, getattr(api_key, "scopes", None) or (FULL,)), api_key
 
     def authenticate_header(self, request):

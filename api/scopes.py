@@ -37,6 +37,7 @@ AREAS = {
     "exports": "exports of subscribers and campaign reports, and the tasks of exports",
     "keys": "the account's API keys: list, create (never with more rights than the key's own), revoke",
     "webhooks": "outgoing webhooks (reserved for the webhooks app; nothing needs it yet)",
+    "audit": "the account's audit trail: who wrote what, when (read only: audit:write allows no more)",
 }
 ALL_SCOPES = (FULL, READ, *(f"{area}:{level}" for area in AREAS for level in LEVELS))
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

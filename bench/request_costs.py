@@ -5,9 +5,10 @@ For every kind of request of `bench/loadmix.py` (the mix `bench/load.py` sends),
 CPU time of this process, and the SQL statements of one request, beside `GET /healthz` (a minimal Django view
 through the same middleware) as the floor; then the mean of each column weighted as the mix sends them.
 Where `bench/load.py` says how many requests a second the machine serves, this says which requests the time
-goes to.
+goes to. Last, the audit trail's cost: each write of the mix with the trail recorded and without it (its writer
+unregistered: the code before the trail), alternated in the same run: statements, `INSERT`s into the trail, median.
 
-    bin/with-test-env .venv/bin/python bench/request_costs.py [--runs 200] [--rebuild]
+    bin/with-test-env .venv/bin/python bench/request_costs.py [--runs 200] [--rebuild] [--database NAME]
 
 It uses the database `emailapi_load` that `bench/load.py` builds (it builds it when missing or with
 `--rebuild`) and Redis database 13 of `REDIS_URL`'s server; jobs the writes queue there are dropped.
@@ -33,18 +34,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", default=DATABASE, help=f"the database to build and use (default {DATABASE})")
+    parser.add_argument("--redis-db", type=int, default=13, help="the Redis database of REDIS_URL's server (13)")
     args = parser.parse_args()
-    os.environ["REDIS_URL"] = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/13"
+    database = args.database
+    os.environ["REDIS_URL"] = (
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + f"/{args.redis_db}"
+    )
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if args.rebuild and exists:
-            conn.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
-    setup_django(DATABASE)
+            conn.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+    setup_django(database)
     import django_rq
     from django.db import connection
     from django.test import Client
@@ -115,8 +121,52 @@ def main() -> None:
         f"{'mix average (weighted as load.py sends)':38} {weighted[0] / weights:10.2f} {weighted[1] / weights:8.2f} "
         f"{weighted[2] / weights:8.2f} {weighted[3] / weights:8.1f}"
     )
+    audit_cost(workload, send, connection, args.runs)
     for name in ("default", "sending", "imports"):
         django_rq.get_queue(name).empty()
+
+
+def audit_cost(workload, send, connection, runs: int) -> None:
+    """Each write of the mix with and without the audit trail (api.audit's writers removed: ``record`` returns at
+    once, as if the trail did not exist), alternated request by request so that the machine's drift hits both."""
+    from api import audit
+    from audit.models import AuditEntry
+
+    table = AuditEntry._meta.db_table
+    writers = list(audit._writers)
+
+    def trail(on: bool) -> None:
+        audit._writers[:] = writers if on else []
+
+    def statements_of(make) -> list[str]:
+        seen: list[str] = []
+        with connection.execute_wrapper(
+            lambda run, sql, params, many, context: seen.append(sql) or run(sql, params, many, context)
+        ):
+            send(make)
+        return seen
+
+    print(
+        f"\n{'audit trail: write request':38} {'trail':>6} {'median ms':>10} {'queries':>8} {'INSERTs':>8} {'audit':>6}"
+    )
+    for make, _ in workload.mix:
+        if make()[1] == "GET":
+            continue
+        samples = {True: [], False: []}
+        for _ in range(runs // 2):
+            for on in (False, True):
+                trail(on)
+                started = time.perf_counter()
+                kind = send(make)
+                samples[on].append((time.perf_counter() - started) * 1000)
+        for on in (False, True):
+            trail(on)
+            seen = statements_of(make)
+            inserts = [sql for sql in seen if sql.lstrip().upper().startswith("INSERT")]
+            recorded = sum(f'"{table}"' in sql for sql in inserts)
+            median = statistics.median(samples[on])
+            print(f"{kind:38} {'on' if on else 'off':>6} {median:10.2f} {len(seen):8d} {len(inserts):8d} {recorded:6d}")
+    trail(True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from api.audit import quiet, record
 from api.counters import bump_buckets
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import compiling, content, variants
@@ -231,6 +232,16 @@ def _schedule(campaign: Campaign) -> None:
     enqueue_at(start_due_campaign, campaign.scheduled_at, campaign.pk)
 
 
+def _record(campaign: Campaign, verb: str) -> None:
+    record(
+        account_id=campaign.account_id,
+        action=f"campaign.{verb}",
+        object_type="campaign",
+        object_id=campaign.pk,
+        details={"name": campaign.name, "status": campaign.status},
+    )
+
+
 def _apply(campaign: Campaign, data: dict) -> None:
     for attribute in MEMBERS:
         if attribute in data:
@@ -249,6 +260,7 @@ def campaign_create(*, account, data: dict) -> Campaign:
     counts_add(account.pk, Counter({ALL: 1, CampaignStatus.DRAFT: 1}))
     if campaign.scheduled_at:
         _schedule(campaign)
+    _record(campaign, "create")
     return campaign
 
 
@@ -268,6 +280,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
         _schedule(campaign)
     else:
         _set_status(campaign, CampaignStatus.DRAFT)
+    _record(campaign, "update")
     return campaign
 
 
@@ -294,6 +307,7 @@ def campaign_delete(*, campaign: Campaign) -> None:
             "The campaign's last batch is still being sent; delete it once that batch is recorded.",
         )
     counts_add(campaign.account_id, Counter({ALL: -1, campaign.status: -1}))
+    _record(campaign, "delete")
     campaign.delete()
 
 
@@ -302,14 +316,17 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
     """Send now: a draft or scheduled campaign gets its campaign-send task; a paused one resumes."""
     campaign = lock_with_task(campaign)
     if campaign.status == CampaignStatus.PAUSED or _stalled(campaign):
-        task_start(task=campaign.task)  # the campaign follows its task back to sending
+        with quiet():  # one entry: the campaign's
+            task_start(task=campaign.task)  # the campaign follows its task back to sending
         campaign.refresh_from_db()
+        _record(campaign, "start")
         return campaign
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise _refuse(campaign, "start")
     sender_check(account_id=campaign.account_id, email=campaign.from_email.strip())
     _require_ready(campaign, "start")
     _launch(campaign)
+    _record(campaign, "start")
     return campaign
 
 
@@ -343,8 +360,10 @@ def campaign_pause(*, campaign: Campaign) -> Campaign:
     campaign = lock_with_task(campaign)
     if campaign.status != CampaignStatus.SENDING:
         raise _refuse(campaign, "pause")
-    task_pause(task=campaign.task)
+    with quiet():
+        task_pause(task=campaign.task)
     campaign.refresh_from_db()
+    _record(campaign, "pause")
     return campaign
 
 
@@ -357,8 +376,10 @@ def campaign_cancel(*, campaign: Campaign) -> Campaign:
     if campaign.status == CampaignStatus.SCHEDULED:
         _set_status(campaign, CampaignStatus.CANCELED, finished_at=timezone.now())
     else:
-        task_stop(task=campaign.task, reason="The campaign was canceled.")
+        with quiet():
+            task_stop(task=campaign.task, reason="The campaign was canceled.")
         campaign.refresh_from_db()
+    _record(campaign, "cancel")
     return campaign
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import sql
 from campaigns.models import AbTest, Campaign, Message, MessageStatus
@@ -124,4 +125,11 @@ def campaign_winner_choose(*, campaign: Campaign, variant: str | None) -> Campai
         # Its senders were waiting for the winner: new ones send the rest now.
         task_beat_until(task_id=task.pk, when=timezone.now())
         enqueue_task(task)
+    record(
+        account_id=campaign.account_id,
+        action="campaign.choose-winner",
+        object_type="campaign",
+        object_id=campaign.pk,
+        details={"variant": variant},
+    )
     return campaign

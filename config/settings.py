@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "templates",
     "providers",
     "webhooks",
+    "audit",
     "backoffice.apps.BackOfficeConfig",
     "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts, for the audit trail: none at first; the admin's staff user; the API key once authenticated.
+    "api.audit.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -332,6 +335,9 @@ WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 5, minimum=1)
 WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 20, minimum=1)
 WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30, minimum=1)
+# The audit trail (audit/): entries older than AUDIT_RETENTION_DAYS are pruned by the sweeper's round (and by the
+# prune_audit command, for cron).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import ApiProblem
 from api.throttling import window_hit
 from consent.jobs import send_due_confirmations
@@ -61,6 +62,13 @@ def confirmation_resend(*, account, mailing_list: MailingList, subscriber: Subsc
             headers={"Retry-After": str(wait)},
         )
     confirmation_send(consent)
+    record(
+        account_id=account.pk,
+        action="subscriber.resend-confirmation",
+        object_type="subscriber",
+        object_id=subscriber.email_md5,
+        details={"listId": mailing_list.pk},
+    )
     return consent
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from domains import dns
 from domains.keys import key_pair
@@ -39,6 +40,17 @@ def _duplicated(name: str) -> ApiProblem:
     return ApiProblem(DUPLICATED_NAME, f"The account already has the sending domain {name}.")
 
 
+def _recorded(domain: SendingDomain, verb: str, **details) -> SendingDomain:
+    record(
+        account_id=domain.account_id,
+        action=f"domain.{verb}",
+        object_type="domain",
+        object_id=domain.pk,
+        details={"name": domain.name, **details},
+    )
+    return domain
+
+
 def domain_create(*, account, name: str) -> SendingDomain:
     """A new domain with a new RSA 2048 key pair and a random selector: unverified until its DKIM record is
     found (400.38 when the account has it already)."""
@@ -48,13 +60,14 @@ def domain_create(*, account, name: str) -> SendingDomain:
     keys = key_pair()  # ≈ 0.1 s of CPU: made before the transaction, which then holds no lock while it runs
     try:
         with transaction.atomic():
-            return SendingDomain.objects.create(
+            domain = SendingDomain.objects.create(
                 account=account,
                 name=name,
                 selector=new_selector(),
                 private_key=keys.sealed_private,
                 public_key=keys.public,
             )
+            return _recorded(domain, "create")
     except IntegrityError:  # a concurrent request added it
         raise _duplicated(name) from None
 
@@ -77,6 +90,7 @@ def domain_verify(*, domain: SendingDomain) -> SendingDomain:
         elif current.verified_at is None:
             current.verified_at = now
         current.save(update_fields=["checks", "checked_at", "verified_at"])
+        _recorded(current, "verify", verified=current.verified_at is not None)
     return current
 
 
@@ -84,3 +98,4 @@ def domain_verify(*, domain: SendingDomain) -> SendingDomain:
 def domain_delete(*, domain: SendingDomain) -> None:
     """Its key goes with it: messages from it are no longer signed (nor taken, unless ALLOW_UNVERIFIED_SENDERS)."""
     SendingDomain.objects.filter(pk=domain.pk).delete()
+    _recorded(domain, "delete")

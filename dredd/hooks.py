@@ -21,6 +21,7 @@ django.setup()
 
 import dredd_hooks as hooks  # noqa: E402
 
+from dredd.audit_fixtures import reset_audit  # noqa: E402
 from dredd.fixtures import (  # noqa: E402
     CONFIRMATION_EXAMPLE_TOKEN,
     account,
@@ -148,6 +149,7 @@ def authenticate_and_reset(transaction):
     reset_exports()
     reset_webhooks(account(), disabled=name in WEBHOOK_DISABLED)
     reset_keys(example_account())
+    reset_audit(example_account())  # last: the resets above record nothing (no actor), the examples before did
     if name == REVOKED_AGAIN:
         name_other_key(transaction, 62)
     put_real_token(transaction)

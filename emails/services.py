@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns.content import SINGLE_BUILTINS, Compiled, TemplateError, compile_campaign
 from campaigns.inlining import inline_css
@@ -130,6 +131,8 @@ def email_send(
         )
         enqueue(deliver_single_email, message.pk, queue="sending")
         schedule_sweep()  # the safety net below, should this job be lost
+        if check_sender:  # the server's own emails (confirmations) are recorded as what caused them
+            record(account_id=account.pk, action="email.send", object_type="email", object_id=message.pk)
     return message
 
 

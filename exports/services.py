@@ -4,6 +4,7 @@ once, a finished one's past EXPORT_RETENTION_SECONDS)."""
 import psycopg
 from django.db import connection, transaction
 
+from api.audit import record
 from api.problems import ApiProblem
 from campaigns.selectors import campaign_get
 from exports.models import CAMPAIGN_REPORT, EXPORT, ExportPiece
@@ -64,6 +65,13 @@ def export_submit(
         callback_url=callback or None,
     )
     enqueue_task(task)
+    record(
+        account_id=account.pk,
+        action="export.submit",
+        object_type="task",
+        object_id=task.pk,
+        details={"kind": kind, "format": fmt},
+    )
     return task
 
 

@@ -1,5 +1,6 @@
 from django.db import IntegrityError, transaction
 
+from api.audit import record
 from api.epoch_cache import invalidate
 from api.problems import VALIDATION_ERROR, ApiProblem
 from fields.models import Field
@@ -32,6 +33,17 @@ def fields_ensure_predefined(*, account) -> None:
     invalidate()  # bulk_create sends no signal
 
 
+def _record(field: Field, verb: str) -> None:
+    """A field is named by its name (its id on both surfaces)."""
+    record(
+        account_id=field.account_id,
+        action=f"field.{verb}",
+        object_type="field",
+        object_id=field.name,
+        details={"type": field.type},
+    )
+
+
 @transaction.atomic
 def field_create(*, account, name: str, type: str, label: str | None = None, private: bool = False) -> Field:
     if Field.objects.filter(account=account, name__iexact=name).exists():
@@ -40,9 +52,11 @@ def field_create(*, account, name: str, type: str, label: str | None = None, pri
         raise ApiProblem(TOO_MANY_FIELDS)
     try:
         with transaction.atomic():
-            return Field.objects.create(account=account, name=name, label=label or name, type=type, private=private)
+            field = Field.objects.create(account=account, name=name, label=label or name, type=type, private=private)
     except IntegrityError:
         raise ApiProblem(DUPLICATED_NAME, f"Already exists a field with the name '{name}'.") from None
+    _record(field, "create")
+    return field
 
 
 @transaction.atomic
@@ -52,6 +66,7 @@ def field_update(*, field: Field, label: str | None = None, private: bool | None
     if private is not None:
         field.private = private
     field.save(update_fields=["label", "private"])
+    _record(field, "update")
     return field
 
 
@@ -61,6 +76,7 @@ def field_delete(*, field: Field) -> None:
     if field.predefined:
         raise ApiProblem(PREDEFINED_FIELD, f"'{field.name}' is a predefined field and cannot be deleted.")
     subscriber_fields_drop(account_id=field.account_id, name=field.name)
+    _record(field, "delete")
     field.delete()
 
 

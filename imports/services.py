@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import NOT_FOUND, ApiProblem
 from fields.selectors import field_types
 from imports.models import IMPORT, StagedImport
@@ -61,6 +62,13 @@ def import_submit(
     payload_store(task=task, data=prepared.data)
     if enqueue:
         enqueue_task(task)
+    record(
+        account_id=account.pk,
+        action="import.submit",
+        object_type="task",
+        object_id=task.pk,
+        details={"listId": mailing_list.pk, "format": prepared.format, "total": prepared.total},
+    )
     return task
 
 

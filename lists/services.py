@@ -1,5 +1,6 @@
 from django.db import IntegrityError, transaction
 
+from api.audit import record
 from api.problems import ApiProblem
 from fields.selectors import field_types
 from lists import sql
@@ -61,6 +62,13 @@ def list_create(
     except IntegrityError:  # a concurrent create won the race for this name
         raise _duplicated(name) from None
     ListCount.add(account.pk, 1)
+    record(
+        account_id=account.pk,
+        action="list.create",
+        object_type="list",
+        object_id=mailing_list.pk,
+        details={"name": name},
+    )
     return mailing_list
 
 
@@ -108,6 +116,13 @@ def list_update(
             )
     except IntegrityError:
         raise _duplicated(name) from None
+    record(
+        account_id=mailing_list.account_id,
+        action="list.update",
+        object_type="list",
+        object_id=mailing_list.pk,
+        details={"name": name},
+    )
     return mailing_list
 
 
@@ -116,8 +131,10 @@ def list_delete(*, mailing_list: MailingList) -> None:
     """Remove the list and its memberships; the subscribers stay."""
     account_id = mailing_list.account_id
     MailingList.objects.select_for_update().filter(pk=mailing_list.pk).first()  # waits for imports into it
+    list_id, name = mailing_list.pk, mailing_list.name
     mailing_list.delete()  # memberships go with it in one set-based DELETE
     ListCount.add(account_id, -1)
+    record(account_id=account_id, action="list.delete", object_type="list", object_id=list_id, details={"name": name})
 
 
 def list_members_add(*, list_id: int, delta: int) -> None:

@@ -3,6 +3,7 @@ normalised; nothing is materialised (counts and pages evaluate it when read)."""
 
 from django.db import IntegrityError, transaction
 
+from api.audit import record
 from api.problems import ApiProblem
 from campaigns.selectors import campaigns_targeting_segment
 from lists.problems import DUPLICATED_NAME
@@ -31,16 +32,27 @@ def _save(segment: Segment, *, name: str, match, conditions) -> Segment:
     return segment
 
 
+def _recorded(segment: Segment, verb: str) -> Segment:
+    record(
+        account_id=segment.account_id,
+        action=f"segment.{verb}",
+        object_type="segment",
+        object_id=segment.pk,
+        details={"name": segment.name},
+    )
+    return segment
+
+
 @transaction.atomic
 def segment_create(*, account, name: str, match, conditions) -> Segment:
-    return _save(Segment(account=account), name=name, match=match, conditions=conditions)
+    return _recorded(_save(Segment(account=account), name=name, match=match, conditions=conditions), "create")
 
 
 @transaction.atomic
 def segment_update(*, segment: Segment, name: str, match, conditions) -> Segment:
     """PUT: the whole segment. Campaigns that target it see the new conditions when they start."""
     segment = Segment.objects.select_for_update().select_related("account").get(pk=segment.pk)
-    return _save(segment, name=name, match=match, conditions=conditions)
+    return _recorded(_save(segment, name=name, match=match, conditions=conditions), "update")
 
 
 @transaction.atomic
@@ -53,3 +65,4 @@ def segment_delete(*, segment: Segment) -> None:
             f"Campaign(s) {', '.join(map(str, campaigns))} target or exclude the segment; edit them first.",
         )
     Segment.objects.filter(pk=segment.pk).delete()
+    _recorded(segment, "delete")

@@ -5,6 +5,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
+from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from fields.selectors import field_types
 from lists.problems import DUPLICATED_NAME
@@ -102,25 +103,37 @@ def _save(form: SignupForm, *, name: str, double_opt_in: bool, **config) -> Sign
     return form
 
 
+def _recorded(form: SignupForm, verb: str) -> SignupForm:
+    record(
+        account_id=form.account_id,
+        action=f"form.{verb}",
+        object_type="form",
+        object_id=form.pk,
+        details={"name": form.name},
+    )
+    return form
+
+
 @transaction.atomic
 def signup_form_create(*, account, name: str, double_opt_in: bool = False, **config) -> SignupForm:
     """A new form with a fresh public key. ``config``: list_ids, fields, thank_you_url, error_url,
     allowed_origins."""
     form = SignupForm(account=account, key=secrets.token_urlsafe(16))
-    return _save(form, name=name, double_opt_in=double_opt_in, **config)
+    return _recorded(_save(form, name=name, double_opt_in=double_opt_in, **config), "create")
 
 
 @transaction.atomic
 def signup_form_update(*, form: SignupForm, name: str, double_opt_in: bool = False, **config) -> SignupForm:
     """PUT: the whole form; its key (the snippets already pasted on sites) stays."""
     form = SignupForm.objects.select_for_update().select_related("account").get(pk=form.pk)
-    return _save(form, name=name, double_opt_in=double_opt_in, **config)
+    return _recorded(_save(form, name=name, double_opt_in=double_opt_in, **config), "update")
 
 
 @transaction.atomic
 def signup_form_delete(*, form: SignupForm) -> None:
     """Its public endpoint answers 404 from now on; the subscriptions it made stay, with their consent records."""
     SignupForm.objects.filter(pk=form.pk).delete()
+    _recorded(form, "delete")
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ and events are unchanged).
 
 from django.db import transaction
 
+from api.audit import record
 from subscribers import sql
 from subscribers.counters import list_counts_move, status_counts_move
 from subscribers.models import Membership, Status, Subscriber, Suppression
@@ -28,6 +29,12 @@ def contact_erase(*, subscriber: Subscriber) -> None:
     subscriber_erasing.send(sender=Subscriber, subscriber_id=subscriber.pk)
     Suppression.objects.get_or_create(account_id=subscriber.account_id, email_md5=subscriber.email_md5)
     Subscriber.objects.filter(pk=subscriber.pk).delete()
+    record(
+        account_id=subscriber.account_id,
+        action="subscriber.erase",
+        object_type="subscriber",
+        object_id=subscriber.email_md5,
+    )
 
 
 def is_suppressed(account_id: int, email_md5: str) -> bool:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from api.sql import fetch_one
 from lists.models import MailingList
@@ -109,6 +110,17 @@ def _apply_fields(subscriber: Subscriber, to_set: dict, to_unset: set, *, replac
     return True
 
 
+def _record(subscriber: Subscriber, verb: str, **details) -> None:
+    """The audit trail names a subscriber by its ``emailMd5`` (its id on both surfaces), never its address."""
+    record(
+        account_id=subscriber.account_id,
+        action=f"subscriber.{verb}",
+        object_type="subscriber",
+        object_id=subscriber.email_md5,
+        details=details,
+    )
+
+
 @dataclass(frozen=True)
 class Subscription:
     subscriber: Subscriber
@@ -157,6 +169,7 @@ def subscription_request(
         new_subscriber=created,
     )
     sent = confirmations.send(requested) if requested is not None else False
+    _record(subscriber, "subscribe", listId=mailing_list.pk, created=created, pending=pending)
     return Subscription(subscriber, created, pending, sent)
 
 
@@ -169,7 +182,10 @@ def subscriber_subscribe(**kwargs) -> tuple[Subscriber, bool]:
 @transaction.atomic
 def subscriber_remove_from_list(*, subscriber: Subscriber, mailing_list: MailingList) -> bool:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-    return membership_remove(subscriber, mailing_list.pk)
+    removed = membership_remove(subscriber, mailing_list.pk)
+    if removed:
+        _record(subscriber, "remove", listId=mailing_list.pk)
+    return removed
 
 
 @transaction.atomic
@@ -202,6 +218,7 @@ def subscriber_replace(
     memberships_join(subscriber, set(list_ids) - current, consent=consent)
     if changed or current != set(list_ids):
         events.updated(subscriber)
+    _record(subscriber, "update")
     return subscriber
 
 
@@ -248,6 +265,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, reason: str | None, origin
         return False
     status = Status.UNSUBSCRIBED_BY_USER if origin == "user" else Status.UNSUBSCRIBED_BY_ADMIN
     _set_status(subscriber, status, reason=reason)
+    _record(subscriber, "unsubscribe")
     return True
 
 
@@ -339,6 +357,7 @@ def contact_create(
     if not created:
         raise ApiProblem(EMAIL_IN_USE, f"The account already has a contact {email.address}.")
     memberships_join(subscriber, list_ids, new_subscriber=True, consent=consent)
+    _record(subscriber, "create", lists=list_ids)
     return subscriber
 
 

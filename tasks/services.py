@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from api import events
+from api.audit import record
 from api.problems import ApiProblem
 from tasks import registry
 from tasks.callbacks import QUEUE as CALLBACK_QUEUE, deliver_callback
@@ -72,11 +73,22 @@ def _refuse(task: Task, action: str) -> ApiProblem:
     return ApiProblem(TASK_ACTION_NOT_ALLOWED, f"Cannot {action} a task that is {task.status}.")
 
 
+def _record(task: Task, verb: str) -> None:
+    record(
+        account_id=task.account_id,
+        action=f"task.{verb}",
+        object_type="task",
+        object_id=task.pk,
+        details={"type": task.type},
+    )
+
+
 @transaction.atomic
 def task_pause(*, task: Task) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if not _move(task, TaskStatus.PAUSED, allowed=PAUSABLE):
         raise _refuse(task, "pause")
+    _record(task, "pause")
     return task
 
 
@@ -86,6 +98,7 @@ def task_stop(*, task: Task, reason: str = "Stopped on request.") -> Task:
     if not _move(task, TaskStatus.CANCELED, allowed=STOPPABLE, finished_at=timezone.now(), reason=reason, run_id=None):
         raise _refuse(task, "stop")
     _after_ended(task)
+    _record(task, "stop")
     return task
 
 
@@ -97,6 +110,7 @@ def task_start(*, task: Task) -> Task:
     if not _move(task, TaskStatus.QUEUED, allowed=allowed, run_id=None, reason=None, finished_at=None):
         raise _refuse(task, "start")
     enqueue_task(task)
+    _record(task, "start")
     return task
 
 

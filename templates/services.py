@@ -4,6 +4,7 @@ composed content then (campaigns.services.campaign_freeze), so an edit here reac
 
 from django.db import IntegrityError, transaction
 
+from api.audit import record
 from api.problems import ApiProblem
 from campaigns.selectors import campaigns_using_template
 from fields.selectors import field_types
@@ -41,9 +42,20 @@ def _save(template: Template, *, name: str, html: str, text: str) -> Template:
     return template
 
 
+def _recorded(template: Template, verb: str) -> Template:
+    record(
+        account_id=template.account_id,
+        action=f"template.{verb}",
+        object_type="template",
+        object_id=template.pk,
+        details={"name": template.name},
+    )
+    return template
+
+
 @transaction.atomic
 def template_create(*, account, name: str, html: str, text: str = "") -> Template:
-    return _save(Template(account=account), name=name, html=html, text=text)
+    return _recorded(_save(Template(account=account), name=name, html=html, text=text), "create")
 
 
 @transaction.atomic
@@ -51,7 +63,7 @@ def template_update(*, template: Template, name: str, html: str, text: str = "")
     """PUT: the whole template. Drafts and scheduled campaigns that use it show and send the new version; a
     campaign that started keeps what it froze."""
     template = Template.objects.select_for_update().select_related("account").get(pk=template.pk)
-    return _save(template, name=name, html=html, text=text)
+    return _recorded(_save(template, name=name, html=html, text=text), "update")
 
 
 @transaction.atomic
@@ -67,3 +79,4 @@ def template_delete(*, template: Template) -> None:
             f"Campaign(s) {', '.join(map(str, campaigns))} use the template; choose another for them first.",
         )
     Template.objects.filter(pk=template.pk).delete()
+    _recorded(template, "delete")

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account
+from api.audit import record
 from api.epoch_cache import invalidate
 from api.problems import ApiProblem
 from tasks.callbacks import url_refusal
@@ -45,6 +46,16 @@ def _enabled_state(endpoint: Endpoint, enabled: bool) -> None:
         endpoint.disabled_at = timezone.now()
 
 
+def _record(endpoint: Endpoint, verb: str, **details) -> None:
+    record(
+        account_id=endpoint.account_id,
+        action=f"webhook.{verb}",
+        object_type="webhook",
+        object_id=endpoint.pk,
+        details={"url": endpoint.url, **details},
+    )
+
+
 @transaction.atomic
 def webhook_create(
     *, account, url: str, event_types: list[str], description: str = "", enabled: bool = True
@@ -64,6 +75,7 @@ def webhook_create(
     _enabled_state(endpoint, enabled)
     endpoint.save()
     invalidate()
+    _record(endpoint, "create")
     return endpoint, secret
 
 
@@ -79,6 +91,7 @@ def webhook_update(
     _enabled_state(endpoint, enabled)
     endpoint.save()
     invalidate()
+    _record(endpoint, "update")
     return endpoint
 
 
@@ -89,6 +102,7 @@ def webhook_delete(*, endpoint: Endpoint) -> None:
     if endpoint is None:
         return
     sql.delete_endpoint_log(endpoint.pk)
+    _record(endpoint, "delete")
     endpoint.delete()
     invalidate()
 
@@ -102,6 +116,7 @@ def webhook_rotate_secret(*, endpoint: Endpoint) -> tuple[Endpoint, str]:
     endpoint.previous_secret, endpoint.previous_until = endpoint.secret, timezone.now() + ROTATION_OVERLAP
     endpoint.secret = signing.seal(secret)
     endpoint.save(update_fields=["secret", "previous_secret", "previous_until", "updated_at"])
+    _record(endpoint, "rotate-secret")
     return endpoint, secret
 
 
@@ -120,6 +135,7 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
         finished_at=None,
     )
     enqueue(deliver, delivery.pk, queue=QUEUE)
+    _record(endpoint, "redeliver", deliveryId=delivery.pk)
     return Delivery.objects.get(pk=delivery.pk)
 
 

@@ -34,6 +34,7 @@ AREA_OF_SEGMENT = {
     "exports": "exports",
     "keys": "keys",
     "webhooks": "webhooks",  # outgoing webhooks (the bounce and provider webhooks are public)
+    "audit": "audit",
 }
 TASKS = "tasks"  # a task's kind decides (TaskKind.scope): any kind's area reaches the routes
 READ_ONLY_POSTS = {"segment-count", "v1-segment-count"}  # they count, they change nothing

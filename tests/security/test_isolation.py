@@ -234,6 +234,13 @@ NOT_REFERENCES = {
     "cursor",
     "variant",  # an A/B campaign's variant letter, of a campaign the path already names
     "eventType",
+    # The audit trail's filters other than the object's id: who, what kind of action, when.
+    "actor",
+    "actorKind",
+    "action",
+    "objectType",
+    "since",
+    "until",
 }
 REFERENCES = {
     "list": lambda b: b.values["list_id"],
@@ -242,6 +249,7 @@ REFERENCES = {
     "recipient": lambda b: ["tenantb.reader@tenantb.example", "tenantb.single@tenantb.example"],
     "email": lambda b: ["tenantb", "tenantb.reader@tenantb.example"],
     "field.{name}": lambda b: ["tenantbField=tenantb value", "tenantbField=tenantb%20value"],
+    "objectId": lambda b: [*b.values["list_id"], *b.values["campaign_id"], *b.values["email_md5"]],  # audit trail
 }
 
 

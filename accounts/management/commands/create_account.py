@@ -2,14 +2,15 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.core.validators import validate_email
 
 from accounts.services import account_get_or_create, api_key_kept
+from api.commands import AuditedCommand
 from api.problems import ApiProblem
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Create the account NAME (an email address) if it does not exist and issue a new API key. "
         "The key is printed alone on the last line. With --key-file, the key stored in that file is printed "

@@ -1,15 +1,15 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.services import account_by_name, api_key_issue
-from api.commands import found
+from api.commands import AuditedCommand, found
 from api.formats import iso
 from api.problems import ApiProblem
 from api.scopes import ALL_SCOPES, FULL
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Issue a new API key for the existing account NAME (create_account also creates the account). "
         "The key is printed alone on the last line, once: only its hash is stored. Without --scopes it has full "

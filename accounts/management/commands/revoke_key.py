@@ -1,13 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.models import ApiKey
 from accounts.selectors import api_keys_active_by_prefix
 from accounts.services import account_by_name, api_key_revoke
-from api.commands import found
+from api.commands import AuditedCommand, found
 from api.problems import ApiProblem
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Revoke the API key of the account NAME whose prefix is PREFIX (its first 8 characters, as list_keys "
         "shows them; the whole key works too). Like the admin's action, it takes effect on the next request "

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.services import account_by_name
-from api.commands import found
+from api.commands import AuditedCommand, found
 from api.problems import ApiProblem
 from imports.runner import import_run
 from imports.serializers import json_payload
@@ -16,7 +16,7 @@ from tasks.selectors import task_get_by_id
 BAR_WIDTH = 40
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Import a file into a list in the foreground, through the same checks, task and code path as the API "
         "(POST /accounts/{a}/lists/{id}/subscribers/import), with a progress bar. The format comes from the "

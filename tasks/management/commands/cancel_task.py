@@ -1,12 +1,12 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from api.commands import found
+from api.commands import AuditedCommand, found
 from api.problems import ApiProblem
 from tasks.selectors import task_find
 from tasks.services import task_stop
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Cancel the task ID (queued, in progress or paused), as POST /accounts/{a}/tasks/{id}/stop does: it "
         "ends canceled after the chunk or batch in flight; what was done stays done."
