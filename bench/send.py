@@ -500,7 +500,8 @@ def main():
             workers[0].stop()
 
             message = Message.objects.filter(campaign=campaign).select_related("subscriber").first()
-            builder = Sender(campaign, campaign.task).builder  # the workers' own builder: the bytes they sent
+            # The workers' own builder for the message's variant (None outside an A/B test): the bytes they sent.
+            builder = Sender(campaign, campaign.task).builders[message.variant]
             data = builder.build(message.pk, message.to_email, message.subscriber.fields)
             floor_count = min(args.floor_messages, args.subscribers)
             before = sink.messages()
