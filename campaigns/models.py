@@ -256,6 +256,9 @@ class Message(models.Model):
             # /api/v1/emails: an account's messages by id or by sent time.
             models.Index(fields=["account", "id"], name="message_account_id"),
             models.Index(fields=["account", "sent_at", "id"], name="message_account_sent_at_id"),
+            # /api/v1/emails?status=: a page of the account's messages in a status, however few (its total is
+            # the tally's).
+            models.Index(fields=["account", "status", "id"], name="message_account_status_id"),
             # /api/v1/emails?recipient=: an account's messages to an address (its page and its count).
             models.Index(fields=["account", "to_email"], name="message_account_to_email"),
             # A provider's event names its message by the provider's id.

@@ -56,15 +56,18 @@ def sent_count(account_id: int, *, after: dt.datetime | None, before: dt.datetim
     rows = Message.objects.filter(account_id=account_id)
     if after is not None and before is not None and after.date() == before.date():
         return rows.filter(sent_at__gte=after, sent_at__lt=before).count()
+    # A bound at midnight needs no edge: its day is whole on one side.
+    after_edge = after is not None and after != _midnight(after)
+    before_edge = before is not None and before != _midnight(before)
     days = MessageSentDay.objects.filter(account_id=account_id)
     if after is not None:
-        days = days.filter(day__gt=after.date())
+        days = days.filter(day__gt=after.date()) if after_edge else days.filter(day__gte=after.date())
     if before is not None:
         days = days.filter(day__lt=before.date())
     total = days.aggregate(n=Sum("count"))["n"] or 0
-    if after is not None:  # [after, the end of its day)
+    if after_edge:  # [after, the end of its day)
         total += _part_of_day(account_id, rows, after, _midnight(after) + DAY)
-    if before is not None:  # [the start of its day, before)
+    if before_edge:  # [the start of its day, before)
         total += _part_of_day(account_id, rows, _midnight(before), before)
     return total
 
