@@ -22,10 +22,15 @@ POSTGRESQL = [
             GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
             ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = t.count + EXCLUDED.count;
         ELSE
-            INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, count)
-            SELECT account_id, status, COALESCE(campaign_id, 0), -count(*) FROM old_rows
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = t.count + EXCLUDED.count;
+            -- Decrements only: the rows a delete finds gone (a flush, an account's own) stay gone.
+            PERFORM 1 FROM campaigns_messagetally
+            WHERE (account_id, status, campaign_id) IN (
+                SELECT account_id, status, COALESCE(campaign_id, 0) FROM old_rows)
+            ORDER BY account_id, status, campaign_id FOR UPDATE;
+            UPDATE campaigns_messagetally AS t SET count = t.count - d.n
+            FROM (SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, count(*) AS n
+                  FROM old_rows GROUP BY 1, 2, 3) AS d
+            WHERE t.account_id = d.account_id AND t.status = d.status AND t.campaign_id = d.campaign;
         END IF;
         RETURN NULL;
     END $$
@@ -60,7 +65,9 @@ SQLITE = [
     "CREATE TRIGGER campaigns_message_tally_update AFTER UPDATE OF status, campaign_id ON campaigns_message "
     "WHEN OLD.status IS NOT NEW.status OR OLD.campaign_id IS NOT NEW.campaign_id "
     f"BEGIN {_upsert('OLD', '-1')} {_upsert('NEW', '1')} END",
-    f"CREATE TRIGGER campaigns_message_tally_delete AFTER DELETE ON campaigns_message BEGIN {_upsert('OLD', '-1')} END",
+    "CREATE TRIGGER campaigns_message_tally_delete AFTER DELETE ON campaigns_message BEGIN "
+    "UPDATE campaigns_messagetally SET count = count - 1 WHERE account_id = OLD.account_id "
+    "AND status = OLD.status AND campaign_id = COALESCE(OLD.campaign_id, 0); END",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS campaigns_message_tally_insert",
@@ -86,25 +93,35 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('campaigns', '0009_message_provider_id'),
+        ("accounts", "0001_initial"),
+        ("campaigns", "0009_message_provider_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MessageTally',
+            name="MessageTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=12)),
-                ('campaign_id', models.BigIntegerField(default=0)),
-                ('count', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=models.deletion.DO_NOTHING, related_name='+', to='accounts.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("status", models.CharField(max_length=12)),
+                ("campaign_id", models.BigIntegerField(default=0)),
+                ("count", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['campaign_id'], name='message_tally_campaign')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'status', 'campaign_id'), name='message_tally_unique')],
+                "indexes": [models.Index(fields=["campaign_id"], name="message_tally_campaign")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "status", "campaign_id"), name="message_tally_unique")
+                ],
             },
         ),
         migrations.RunPython(install, uninstall),

@@ -17,14 +17,34 @@ TALLY = """
 """
 
 
+# A delete only decrements (the rows it finds gone, after a flush or an account's own delete, stay gone), the rows
+# locked in key order first.
+DELETED = """
+    PERFORM 1 FROM campaigns_messagetally
+    WHERE (account_id, status, campaign_id) IN (SELECT account_id, status, COALESCE(campaign_id, 0) FROM old_rows)
+    ORDER BY account_id, status, campaign_id FOR UPDATE;
+    UPDATE campaigns_messagetally AS t SET count = t.count - d.n
+    FROM (SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, count(*) AS n
+          FROM old_rows GROUP BY 1, 2, 3) AS d
+    WHERE t.account_id = d.account_id AND t.status = d.status AND t.campaign_id = d.campaign;
+    PERFORM 1 FROM campaigns_messagesentday
+    WHERE (account_id, day) IN (
+        SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date FROM old_rows WHERE sent_at IS NOT NULL)
+    ORDER BY account_id, day FOR UPDATE;
+    UPDATE campaigns_messagesentday AS t SET count = t.count - d.n
+    FROM (SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
+          FROM old_rows WHERE sent_at IS NOT NULL GROUP BY 1, 2) AS d
+    WHERE t.account_id = d.account_id AND t.day = d.day;
+"""
+
+
 def _rows(table: str, n: int) -> str:
     return f"SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, {n} AS n FROM {table}"
 
 
 def _days(table: str, n: int) -> str:
     return (
-        f"SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date AS day, {n} AS n FROM {table} "
-        "WHERE sent_at IS NOT NULL"
+        f"SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date AS day, {n} AS n FROM {table} WHERE sent_at IS NOT NULL"
     )
 
 
@@ -35,12 +55,14 @@ POSTGRESQL = [
         IF TG_OP = 'INSERT' THEN
             {TALLY.format(moved=_rows("new_rows", 1), days=_days("new_rows", 1))}
         ELSIF TG_OP = 'UPDATE' THEN
-            {TALLY.format(
-                moved=f"{_rows('new_rows', 1)} UNION ALL {_rows('old_rows', -1)}",
-                days=f"{_days('new_rows', 1)} UNION ALL {_days('old_rows', -1)}",
-            )}
+            {
+        TALLY.format(
+            moved=f"{_rows('new_rows', 1)} UNION ALL {_rows('old_rows', -1)}",
+            days=f"{_days('new_rows', 1)} UNION ALL {_days('old_rows', -1)}",
+        )
+    }
         ELSE
-            {TALLY.format(moved=_rows("old_rows", -1), days=_days("old_rows", -1))}
+            {DELETED}
         END IF;
         RETURN NULL;
     END $$
@@ -63,8 +85,9 @@ SQLITE = [
     "CREATE TRIGGER campaigns_message_sent_day_update AFTER UPDATE OF sent_at, account_id ON campaigns_message "
     "WHEN OLD.sent_at IS NOT NEW.sent_at OR OLD.account_id IS NOT NEW.account_id "
     f"BEGIN {_day_upsert('OLD', '-1')} {_day_upsert('NEW', '1')} END",
-    "CREATE TRIGGER campaigns_message_sent_day_delete AFTER DELETE ON campaigns_message "
-    f"BEGIN {_day_upsert('OLD', '-1')} END",
+    "CREATE TRIGGER campaigns_message_sent_day_delete AFTER DELETE ON campaigns_message BEGIN "
+    "UPDATE campaigns_messagesentday SET count = count - 1 WHERE account_id = OLD.account_id "
+    "AND day = date(OLD.sent_at); END",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS campaigns_message_sent_day_insert",
@@ -96,33 +119,38 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_api_key_scopes_and_expiry'),
-        ('campaigns', '0010_message_tally'),
+        ("accounts", "0003_api_key_scopes_and_expiry"),
+        ("campaigns", "0010_message_tally"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MessageSentDay',
+            name="MessageSentDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('count', models.BigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("count", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['account', 'to_email'], name='message_account_to_email'),
+            model_name="message",
+            index=models.Index(fields=["account", "to_email"], name="message_account_to_email"),
         ),
         migrations.AddField(
-            model_name='messagesentday',
-            name='account',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.account'),
+            model_name="messagesentday",
+            name="account",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='messagesentday',
-            constraint=models.UniqueConstraint(fields=('account', 'day'), name='message_sent_day_unique'),
+            model_name="messagesentday",
+            constraint=models.UniqueConstraint(fields=("account", "day"), name="message_sent_day_unique"),
         ),
         migrations.RunPython(install, uninstall),
     ]
