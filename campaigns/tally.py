@@ -1,12 +1,15 @@
-"""The messages' tally (``MessageTally``): an account's messages per status and campaign, exact, read by the
-filtered /api/v1/emails pages instead of a ``COUNT(*)``.
+"""The messages' tally (``MessageTally``: an account's messages per status and campaign) and sent days
+(``MessageSentDay``: per UTC day of ``sent_at``), exact, read by the filtered /api/v1/emails pages instead of a
+``COUNT(*)``.
 
 Why triggers, when the other counters are moved by the services (``api.counters``): a message's status changes
 in a dozen places, most of them set-based SQL that does not know the rows' old statuses (a claim turns queued
 rows into sending or skipped ones, a cancel turns queued and held ones into canceled ones, a provider's event
 bounces a message in whatever status it was, a deleted campaign's messages move to no campaign). The triggers
-(migration campaigns 0010) see every statement's rows before and after, in the statement's own transaction: a
-rolled-back batch, a crashed sender, a retried job move nothing, and no path can forget to count.
+(migrations campaigns 0010 and 0011) see every statement's rows before and after, in the statement's own
+transaction: a rolled-back batch, a crashed sender, a retried job move nothing, and no path can forget to count.
+A delete only decrements the rows it finds: a deleted account's go in its ``post_delete`` (after its messages),
+and a flush (which fires SQLite's triggers) leaves none behind.
 
 On PostgreSQL the tally moves once per statement (its transition tables, grouped: a few rows upserted in key
 order, so two statements cannot deadlock on it); on SQLite once per row. Django remakes a SQLite table to alter
