@@ -173,11 +173,15 @@ class MessageTally(models.Model):
     )
     status = models.CharField(max_length=12)
     campaign_id = models.BigIntegerField(default=0)
+    # PostgreSQL: the writing connection's shard of the count (its backend's pid modulo 8), so that two senders
+    # of a campaign, one claiming (queued → sending) while the other records (sending → sent), seldom wait for
+    # each other's commit on one row; a count is the sum of its shards (each may be negative). SQLite: 0.
+    shard = models.PositiveSmallIntegerField(default=0)
     count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "status", "campaign_id"], name="message_tally_unique")
+            models.UniqueConstraint(fields=["account", "status", "campaign_id", "shard"], name="message_tally_unique")
         ]
         indexes = [models.Index(fields=["campaign_id"], name="message_tally_campaign")]
 

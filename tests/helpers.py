@@ -150,7 +150,9 @@ def tally_mismatches() -> dict:
             "SELECT account_id, status, COALESCE(campaign_id, 0), COUNT(*) FROM campaigns_message GROUP BY 1, 2, 3"
         )
         counted = {row[:3]: row[3] for row in cursor.fetchall()}
-        cursor.execute("SELECT account_id, status, campaign_id, count FROM campaigns_messagetally")
+        cursor.execute(  # a count is the sum of its shards (campaigns.MessageTally.shard)
+            "SELECT account_id, status, campaign_id, SUM(count) FROM campaigns_messagetally GROUP BY 1, 2, 3"
+        )
         tallied = {row[:3]: row[3] for row in cursor.fetchall()}
         day = "(sent_at AT TIME ZONE 'UTC')::date" if connection.vendor == "postgresql" else "date(sent_at)"
         cursor.execute(

@@ -2,35 +2,33 @@ from django.db import migrations, models
 
 # The tally's triggers (campaigns/tally.py says why a trigger): PostgreSQL moves it once per statement from the
 # statement's transition tables (a claim of 200 messages, a campaign's million recipients: one upsert of a few
-# rows, locked in key order so two statements cannot deadlock on it); SQLite once per row.
+# rows, locked in key order so two statements cannot deadlock on it); SQLite once per row. On PostgreSQL a
+# connection writes its own shard of each count (its backend's pid modulo 8, MessageTally.shard), so two senders
+# seldom wait for each other's commit on one row; a delete adds its (negative) part there too. SQLite (one writer
+# at a time) keeps shard 0, where a delete only decrements: a flush fires its triggers, and leaves nothing.
+SHARD = "pg_backend_pid() % 8"
+
+
+def _moved(rows: str) -> str:
+    """The upsert of the tally's differences, ``rows`` a query of (account_id, status, campaign, n)."""
+    return f"""
+        INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, shard, count)
+        SELECT account_id, status, campaign, {SHARD}, sum(n) FROM ({rows}) AS moved
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
+        ON CONFLICT (account_id, status, campaign_id, shard) DO UPDATE SET count = t.count + EXCLUDED.count;"""
+
+
+def _rows(table: str, n: int) -> str:
+    return f"SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, {n} AS n FROM {table}"
+
+
 POSTGRESQL = [
-    """
+    f"""
     CREATE OR REPLACE FUNCTION campaigns_message_tally() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, count)
-            SELECT account_id, status, COALESCE(campaign_id, 0), count(*) FROM new_rows
-            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = t.count + EXCLUDED.count;
-        ELSIF TG_OP = 'UPDATE' THEN
-            INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, count)
-            SELECT account_id, status, campaign, sum(n) FROM (
-                SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, 1 AS n FROM new_rows
-                UNION ALL
-                SELECT account_id, status, COALESCE(campaign_id, 0), -1 FROM old_rows
-            ) AS moved
-            GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
-            ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = t.count + EXCLUDED.count;
-        ELSE
-            -- Decrements only: the rows a delete finds gone (a flush, an account's own) stay gone.
-            PERFORM 1 FROM campaigns_messagetally
-            WHERE (account_id, status, campaign_id) IN (
-                SELECT account_id, status, COALESCE(campaign_id, 0) FROM old_rows)
-            ORDER BY account_id, status, campaign_id FOR UPDATE;
-            UPDATE campaigns_messagetally AS t SET count = t.count - d.n
-            FROM (SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, count(*) AS n
-                  FROM old_rows GROUP BY 1, 2, 3) AS d
-            WHERE t.account_id = d.account_id AND t.status = d.status AND t.campaign_id = d.campaign;
+        IF TG_OP = 'INSERT' THEN {_moved(_rows("new_rows", 1))}
+        ELSIF TG_OP = 'UPDATE' THEN {_moved(f"{_rows('new_rows', 1)} UNION ALL {_rows('old_rows', -1)}")}
+        ELSE {_moved(_rows("old_rows", -1))}
         END IF;
         RETURN NULL;
     END $$
@@ -54,9 +52,9 @@ POSTGRESQL_REVERSE = [
 
 def _upsert(prefix: str, delta: str) -> str:
     return (
-        "INSERT INTO campaigns_messagetally (account_id, status, campaign_id, count) "
-        f"VALUES ({prefix}.account_id, {prefix}.status, COALESCE({prefix}.campaign_id, 0), {delta}) "
-        "ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = count + excluded.count;"
+        "INSERT INTO campaigns_messagetally (account_id, status, campaign_id, shard, count) "
+        f"VALUES ({prefix}.account_id, {prefix}.status, COALESCE({prefix}.campaign_id, 0), 0, {delta}) "
+        "ON CONFLICT (account_id, status, campaign_id, shard) DO UPDATE SET count = count + excluded.count;"
     )
 
 
@@ -67,7 +65,7 @@ SQLITE = [
     f"BEGIN {_upsert('OLD', '-1')} {_upsert('NEW', '1')} END",
     "CREATE TRIGGER campaigns_message_tally_delete AFTER DELETE ON campaigns_message BEGIN "
     "UPDATE campaigns_messagetally SET count = count - 1 WHERE account_id = OLD.account_id "
-    "AND status = OLD.status AND campaign_id = COALESCE(OLD.campaign_id, 0); END",
+    "AND status = OLD.status AND campaign_id = COALESCE(OLD.campaign_id, 0) AND shard = 0; END",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS campaigns_message_tally_insert",
@@ -75,8 +73,8 @@ SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS campaigns_message_tally_delete",
 ]
 FILL = (
-    "INSERT INTO campaigns_messagetally (account_id, status, campaign_id, count) "
-    "SELECT account_id, status, COALESCE(campaign_id, 0), COUNT(*) FROM campaigns_message GROUP BY 1, 2, 3"
+    "INSERT INTO campaigns_messagetally (account_id, status, campaign_id, shard, count) "
+    "SELECT account_id, status, COALESCE(campaign_id, 0), 0, COUNT(*) FROM campaigns_message GROUP BY 1, 2, 3"
 )
 
 
@@ -105,6 +103,7 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("status", models.CharField(max_length=12)),
                 ("campaign_id", models.BigIntegerField(default=0)),
+                ("shard", models.PositiveSmallIntegerField(default=0)),
                 ("count", models.BigIntegerField(default=0)),
                 (
                     "account",
@@ -120,7 +119,9 @@ class Migration(migrations.Migration):
             options={
                 "indexes": [models.Index(fields=["campaign_id"], name="message_tally_campaign")],
                 "constraints": [
-                    models.UniqueConstraint(fields=("account", "status", "campaign_id"), name="message_tally_unique")
+                    models.UniqueConstraint(
+                        fields=("account", "status", "campaign_id", "shard"), name="message_tally_unique"
+                    )
                 ],
             },
         ),

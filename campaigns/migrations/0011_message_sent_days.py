@@ -6,35 +6,14 @@ from django.db import migrations, models
 # The tally's function (migration 0010) moves the sent days too, in the same statement: the messages of each
 # (account, UTC day of sent_at) before and after it, the difference upserted in key order.
 TALLY = """
-    INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, count)
-    SELECT account_id, status, campaign, sum(n) FROM ({moved}) AS moved
+    INSERT INTO campaigns_messagetally AS t (account_id, status, campaign_id, shard, count)
+    SELECT account_id, status, campaign, pg_backend_pid() % 8, sum(n) FROM ({moved}) AS moved
     GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3
-    ON CONFLICT (account_id, status, campaign_id) DO UPDATE SET count = t.count + EXCLUDED.count;
+    ON CONFLICT (account_id, status, campaign_id, shard) DO UPDATE SET count = t.count + EXCLUDED.count;
     INSERT INTO campaigns_messagesentday AS t (account_id, day, count)
     SELECT account_id, day, sum(n) FROM ({days}) AS moved
     GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2
     ON CONFLICT (account_id, day) DO UPDATE SET count = t.count + EXCLUDED.count;
-"""
-
-
-# A delete only decrements (the rows it finds gone, after a flush or an account's own delete, stay gone), the rows
-# locked in key order first.
-DELETED = """
-    PERFORM 1 FROM campaigns_messagetally
-    WHERE (account_id, status, campaign_id) IN (SELECT account_id, status, COALESCE(campaign_id, 0) FROM old_rows)
-    ORDER BY account_id, status, campaign_id FOR UPDATE;
-    UPDATE campaigns_messagetally AS t SET count = t.count - d.n
-    FROM (SELECT account_id, status, COALESCE(campaign_id, 0) AS campaign, count(*) AS n
-          FROM old_rows GROUP BY 1, 2, 3) AS d
-    WHERE t.account_id = d.account_id AND t.status = d.status AND t.campaign_id = d.campaign;
-    PERFORM 1 FROM campaigns_messagesentday
-    WHERE (account_id, day) IN (
-        SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date FROM old_rows WHERE sent_at IS NOT NULL)
-    ORDER BY account_id, day FOR UPDATE;
-    UPDATE campaigns_messagesentday AS t SET count = t.count - d.n
-    FROM (SELECT account_id, (sent_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n
-          FROM old_rows WHERE sent_at IS NOT NULL GROUP BY 1, 2) AS d
-    WHERE t.account_id = d.account_id AND t.day = d.day;
 """
 
 
@@ -62,7 +41,7 @@ POSTGRESQL = [
         )
     }
         ELSE
-            {DELETED}
+            {TALLY.format(moved=_rows("old_rows", -1), days=_days("old_rows", -1))}
         END IF;
         RETURN NULL;
     END $$
