@@ -5,7 +5,9 @@ median and p99 latency of the first and the last page of each collection, the
 number of SQL queries each costs, and the same-run floor: a minimal Django view
 through the same middleware and test client.
 
-    bin/with-test-env .venv/bin/python bench/collections.py [--subscribers N] [--runs N]
+    bin/with-test-env .venv/bin/python bench/collections.py [--subscribers N] [--runs N] [--database NAME]
+
+Then page 1 in offset mode (its total exact) of every documented filter of the /api/v1 collections.
 """
 
 import sys
@@ -111,8 +113,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--database", default="emailapi_bench", help="the benchmark's database (kept between runs)")
     args = parser.parse_args()
-    setup_django("emailapi_bench")
+    setup_django(args.database)
 
     from django.db import connection
     from django.http import JsonResponse
@@ -138,10 +141,27 @@ def main():
         "subscribers of the list": (f"{base}/lists/{mailing_list.pk}/subscribers", args.subscribers),
         "lists": (f"{base}/lists", 1),
     }
-    # /api/v1/emails in offset mode: unfiltered, the total is a counter; a filter counts its rows.
-    emails = {
-        "v1 emails (offset)": "/api/v1/emails?limit=20&offset=0",
-        "v1 emails?status=sent (offset)": "/api/v1/emails?status=sent&limit=20&offset=0",
+    # Every documented filter of the /api/v1 collections, page 1 in offset mode (whose total is exact): the
+    # emails' by status and campaign from the messages' tally, the others as they count.
+    rows_n = args.subscribers
+    middle = rows_n // 2
+    filtered = {
+        "v1 emails": ("/api/v1/emails?", rows_n),
+        "v1 emails?status=sent": ("/api/v1/emails?status=sent&", rows_n),
+        "v1 emails?status=bounced": ("/api/v1/emails?status=bounced&", 0),
+        "v1 emails?campaign=": ("/api/v1/emails?campaign=1&", 0),
+        "v1 emails?recipient=": (f"/api/v1/emails?recipient=subscriber{middle}@bench.example&", 1),
+        "v1 emails?sent_after=": ("/api/v1/emails?sent_after=2000-01-01&", rows_n),
+        "v1 emails?sent_before=": ("/api/v1/emails?sent_before=2100-01-01&", rows_n),
+        "v1 contacts": ("/api/v1/contacts?", rows_n),
+        "v1 contacts?status=active": ("/api/v1/contacts?status=active&", rows_n),
+        "v1 contacts?list=": (f"/api/v1/contacts?list={mailing_list.pk}&", rows_n),
+        "v1 contacts?email=": (f"/api/v1/contacts?email=subscriber{middle}@&", 1),
+        "v1 contacts?created_after=": ("/api/v1/contacts?created_after=2000-01-01&", rows_n),
+        "v1 contacts?created_before=": ("/api/v1/contacts?created_before=2100-01-01&", rows_n),
+        "v1 contacts?field.firstName=": (f"/api/v1/contacts?field.firstName=Name{middle}&", 1),
+        "v1 campaigns?status=draft": ("/api/v1/campaigns?status=draft&", 0),
+        "v1 keys?status=active": ("/api/v1/keys?status=active&", None),  # a key more each run
     }
     rows = []
     with override_settings(ROOT_URLCONF=urls, API_RATE_LIMIT_PER_MINUTE=10**9):
@@ -156,10 +176,12 @@ def main():
                 assert len(response.json()["items"]) == min(per_page, total - (page - 1) * per_page), url
                 rows.append(page_row(client, connection, name, label, url, args.runs))
         rows.extend(v1_cursor_rows(client, account, args, connection))
-        for name, url in emails.items():
+        for name, (prefix, total) in filtered.items():
+            url = f"{prefix}limit=20&offset=0"
             response = client.get(url)
-            assert response.status_code == 200 and len(response.json()["items"]) == 20, (url, response.content[:300])
-            rows.append(page_row(client, connection, name, "page 1", url, args.runs))
+            assert response.status_code == 200, (url, response.content[:300])
+            assert total is None or response.json()["total"] == total, (url, response.json()["total"], total)
+            rows.append(page_row(client, connection, name, "page 1 (offset)", url, args.runs))
 
     print(f"\n{args.subscribers:,} subscribers, {args.runs} requests per row, in-process Django test client")
     print(f"{'collection':30} {'page':20} {'median ms':>10} {'p99 ms':>8} {'queries':>8} {'COUNT(*)':>9}")

@@ -157,6 +157,50 @@ class MessageCount(AccountTotal):
     writes them: the unfiltered /api/v1/emails page needs no COUNT(*) (a scan of the account's messages)."""
 
 
+class MessageTally(models.Model):
+    """How many of an account's messages are in each status, per campaign (0: a single email, or a message
+    whose campaign was deleted), kept exact by the database itself: triggers on the messages' table move it in
+    the statement that inserts, updates or deletes them (campaigns/tally.py), so every path that changes a
+    message's status (sending, recording, provider events, bounces, single emails, A/B held messages, cancels,
+    recovery), set-based SQL included, counts in its own transaction. A filtered /api/v1/emails page by status or
+    campaign reads its total here instead of a ``COUNT(*)`` over the account's messages.
+
+    No database constraint on the account: a deleted account's rows go with it in its ``post_delete``
+    (campaigns/tally.py), after its messages, whatever order Django deletes them in."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    status = models.CharField(max_length=12)
+    campaign_id = models.BigIntegerField(default=0)
+    # PostgreSQL: the writing connection's shard of the count (its backend's pid modulo 8), so that two senders
+    # of a campaign, one claiming (queued → sending) while the other records (sending → sent), seldom wait for
+    # each other's commit on one row; a count is the sum of its shards (each may be negative). SQLite: 0.
+    shard = models.PositiveSmallIntegerField(default=0)
+    count = models.BigIntegerField(default=0)  # no CHECK: an upsert checks its VALUES row first
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "status", "campaign_id", "shard"], name="message_tally_unique")
+        ]
+        indexes = [models.Index(fields=["campaign_id"], name="message_tally_campaign")]
+
+
+class MessageSentDay(models.Model):
+    """How many of an account's messages were sent each UTC day (their ``sent_at``), kept exact by the same
+    triggers as ``MessageTally``: a /api/v1/emails page filtered by sent time sums the whole days of its range
+    here and counts only the rows of its edge days (campaigns/tally.py)."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="message_sent_day_unique")]
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued"  # waiting for its turn (or for a retry after a 4xx)
     SENDING = "sending"  # claimed by a sender: in flight
@@ -216,6 +260,11 @@ class Message(models.Model):
             # /api/v1/emails: an account's messages by id or by sent time.
             models.Index(fields=["account", "id"], name="message_account_id"),
             models.Index(fields=["account", "sent_at", "id"], name="message_account_sent_at_id"),
+            # /api/v1/emails?status=: a page of the account's messages in a status, however few (its total is
+            # the tally's).
+            models.Index(fields=["account", "status", "id"], name="message_account_status_id"),
+            # /api/v1/emails?recipient=: an account's messages to an address (its page and its count).
+            models.Index(fields=["account", "to_email"], name="message_account_to_email"),
             # A provider's event names its message by the provider's id.
             models.Index(fields=["provider_id"], name="message_provider_id", condition=~Q(provider_id="")),
         ]

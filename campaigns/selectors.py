@@ -22,6 +22,7 @@ from campaigns.models import (
     MessageCount,
     MessageStatus,
 )
+from campaigns.tally import sent_count, tally_read
 from campaigns.variants import VARIANT_METRICS, position_of
 from tasks.models import TaskStatus
 
@@ -92,6 +93,18 @@ def campaign_count(*, account, status: str | None) -> int:
 def message_count(account_id: int) -> int:
     """The account's messages, campaigns' and single emails (exact: see MessageCount)."""
     return MessageCount.read(account_id)
+
+
+def message_tally(account_id: int, *, statuses=None, campaign_id: int | None = None) -> int:
+    """The account's messages in one of ``statuses`` (any when None), of ``campaign_id`` (any when None): exact,
+    from the tally (campaigns/tally.py), not a count of the rows."""
+    return tally_read(account_id, statuses=statuses, campaign_id=campaign_id)
+
+
+def message_sent_count(account_id: int, *, after=None, before=None) -> int:
+    """The account's messages sent in [after, before) (either open): exact, from the sent days (campaigns/
+    tally.py) and the rows of the edge days."""
+    return sent_count(account_id, after=after, before=before)
 
 
 # --- Messages, for the apps that show or send them (emails) ----------------------------------------------

@@ -1,21 +1,34 @@
 """Single emails' reads, and the /api/v1/emails collection: the account's messages, campaigns' and single
 emails, through the messages domain's selectors (campaigns/selectors.py)."""
 
+from functools import partial
+
 from api.problems import NOT_FOUND, ApiProblem
 from api.query import choice, date_time
 from api.v1 import Collection, Filter, Page, Query, Sort, apply_filters, page_of
 from campaigns.models import Event, Message, MessageStatus
-from campaigns.selectors import account_messages, message_count, message_events, messages_in_flight
+from campaigns.selectors import (
+    account_messages,
+    message_count,
+    message_events,
+    message_sent_count,
+    message_tally,
+    messages_in_flight,
+)
 from emails.models import SingleEmail
 from subscribers.emails import InvalidEmail, normalize_email
 
 STATUSES = ["queued", "held", "sending", "sent", "bounced", "skipped", "failed", "unknown", "canceled"]
+# What the API calls bounced is either bounce.
+STORED = {"bounced": [MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE]}
+# The filters the messages' tally counts (any combination of them), and those its sent days count (either or
+# both): their pages need no COUNT(*) of the account's messages.
+TALLIED = frozenset({"status", "campaign"})
+SENT_DAYS = frozenset({"sent_after", "sent_before"})
 
 
 def _status_rows(rows, status: str):
-    if status == "bounced":  # what the API calls bounced is either bounce
-        return rows.filter(status__in=[MessageStatus.HARD_BOUNCE, MessageStatus.SOFT_BOUNCE])
-    return rows.filter(status=status)
+    return rows.filter(status__in=STORED.get(status, [status]))
 
 
 def _campaign(raw: str) -> int:
@@ -58,8 +71,20 @@ def _emails(account):
 
 def email_page(*, account, query: Query) -> Page:
     rows = apply_filters(_emails(account), EMAILS, query)
-    # Unfiltered, the exact counter answers; a filter counts its rows.
-    count = None if query.filters else (lambda: message_count(account.pk))
+    # Unfiltered, the exact counter answers; by status and campaign, the exact tally; by sent time, the sent days.
+    filters = query.filters
+    if not filters:
+        count = partial(message_count, account.pk)
+    elif filters.keys() <= TALLIED:
+        status = filters.get("status")
+        statuses = None if status is None else STORED.get(status, [status])
+        count = partial(message_tally, account.pk, statuses=statuses, campaign_id=filters.get("campaign"))
+    elif filters.keys() <= SENT_DAYS:
+        count = partial(
+            message_sent_count, account.pk, after=filters.get("sent_after"), before=filters.get("sent_before")
+        )
+    else:  # recipient (its index), or a combination: the rows are counted
+        count = None
     return page_of(rows, EMAILS, query, count=count)
 
 

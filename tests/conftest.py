@@ -52,3 +52,21 @@ def _clear_cache():
     cache.clear()
     for process_cache in epoch_cache._caches:  # keys and field types cached by an earlier test
         process_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _message_tally_exact(request):
+    """After every test that used the database, the messages' tally (campaigns/tally.py) holds exactly what
+    ``COUNT(*)`` counts of the messages, per account, status and campaign: every path of every test that moves a
+    message (sending, recording, crashes and retries, provider events, bounces, single emails, A/B tests,
+    deletes) checks it. ``tests/campaigns/test_tally.py`` adds the concurrent and deleting cases."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
+    yield
+    from tests.helpers import tally_mismatches
+
+    assert tally_mismatches() == {}, "the messages' tally differs from COUNT(*)"

@@ -140,3 +140,30 @@ def insert_accounts(cursor, *names: str) -> list[int]:
         )
         ids.append(cursor.fetchone()[0])
     return ids
+
+
+def tally_mismatches() -> dict:
+    """{(account, status, campaign) or (account, "sent on", day): (counter, COUNT(*))} where the messages' tally
+    or sent days differ from the rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT account_id, status, COALESCE(campaign_id, 0), COUNT(*) FROM campaigns_message GROUP BY 1, 2, 3"
+        )
+        counted = {row[:3]: row[3] for row in cursor.fetchall()}
+        cursor.execute(  # a count is the sum of its shards (campaigns.MessageTally.shard)
+            "SELECT account_id, status, campaign_id, SUM(count) FROM campaigns_messagetally GROUP BY 1, 2, 3"
+        )
+        tallied = {row[:3]: row[3] for row in cursor.fetchall()}
+        day = "(sent_at AT TIME ZONE 'UTC')::date" if connection.vendor == "postgresql" else "date(sent_at)"
+        cursor.execute(
+            f"SELECT account_id, 'sent on', {day}, COUNT(*) FROM campaigns_message WHERE sent_at IS NOT NULL "
+            "GROUP BY 1, 3"
+        )
+        counted.update({(row[0], row[1], str(row[2])): row[3] for row in cursor.fetchall()})
+        cursor.execute("SELECT account_id, 'sent on', day, count FROM campaigns_messagesentday")
+        tallied.update({(row[0], row[1], str(row[2])): row[3] for row in cursor.fetchall()})
+    return {
+        key: (tallied.get(key, 0), counted.get(key, 0))
+        for key in counted.keys() | tallied.keys()
+        if tallied.get(key, 0) != counted.get(key, 0)
+    }
