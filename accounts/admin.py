@@ -93,6 +93,11 @@ class AccountAdmin(AccountScopedAdmin):
     fields = ("name", "send_rate_per_second", "send_rate_per_hour", "signing_secret", "created_at")
     inlines = [ApiKeyInline]
 
+    def get_fields(self, request, obj=None):
+        """The callbacks' signing secret is for those who may change the account (its owners)."""
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "signing_secret"]
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(AccountScopedAdmin):

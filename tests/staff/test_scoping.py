@@ -212,6 +212,7 @@ def test_an_editor_changes_the_accounts_lists_but_not_its_keys_webhooks_or_roles
     assert editor.get(reverse("admin:domains_sendingdomain_changelist")).status_code == 200  # reads them
     account_page = editor.get(_url(Account, "change", owner.account.pk))
     assert account_page.status_code == 200 and not account_page.context["has_change_permission"]
+    assert owner.account.signing_secret not in account_page.content.decode()  # the owner's
 
 
 @pytest.mark.django_db
@@ -235,6 +236,7 @@ def test_an_owner_manages_keys_and_grants_roles_on_their_account_only(owner, oth
     )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert Account.objects.get(pk=owner.account.pk).send_rate_per_second == 5
+    assert owner.account.signing_secret in boss.get(_url(Account, "change", owner.account.pk)).content.decode()
 
 
 def _no_inline_keys() -> dict:
