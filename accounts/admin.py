@@ -10,7 +10,9 @@ from accounts.models import Account, ApiKey
 from accounts.selectors import api_key_status
 from accounts.services import api_key_issue, api_key_revoke
 from api.epoch_cache import CacheInvalidationError
+from api.roles import OWNER, SUPERUSER
 from api.scopes import AREAS, FULL, LEVELS, READ
+from api.scoping import AccountScopedAdmin, AccountScopedInline
 
 NEW_KEY_SESSION_KEY = "accounts.new_api_key"
 
@@ -62,8 +64,10 @@ def state_shown(api_key) -> str:
     return status
 
 
-class ApiKeyInline(admin.TabularInline):
+class ApiKeyInline(AccountScopedInline, admin.TabularInline):
     model = ApiKey
+    parent_account_path = "pk"
+    view_role = write_role = OWNER
     extra = 0
     fields = ("name", "prefix", "scopes_shown", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = fields
@@ -79,16 +83,25 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AccountScopedAdmin):
+    account_path = "pk"
+    write_role = OWNER
+    add_role = delete_role = SUPERUSER
     list_display = ("name", "created_at")
     search_fields = ("name",)
     readonly_fields = ("created_at", "signing_secret")
     fields = ("name", "send_rate_per_second", "send_rate_per_hour", "signing_secret", "created_at")
     inlines = [ApiKeyInline]
 
+    def get_fields(self, request, obj=None):
+        """The callbacks' signing secret is for those who may change the account (its owners)."""
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "signing_secret"]
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AccountScopedAdmin):
+    view_role = write_role = OWNER
     list_display = ("prefix", "name", "account", "scopes_shown", "state", "last_used_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), ("expires_at", admin.EmptyFieldListFilter))
     search_fields = ("account__name", "name", "prefix")

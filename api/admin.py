@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from api.problems import ApiProblem
+from api.scoping import AccountScopedAdmin
 
 
 class AtLeast(int):
@@ -103,9 +104,10 @@ class ServiceForm(forms.ModelForm):
             self.add_error(None, problem.problem_detail)
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """Adds and changes go through the form's service (``ServiceForm``); deletes through ``delete_service``
-    (``delete_service(<noun>=row)``), one row at a time, a refusal shown rather than raised."""
+class ServiceAdmin(AccountScopedAdmin):
+    """An admin of an account's rows (scoped by roles: api/scoping.py) whose adds and changes go through the form's
+    service (``ServiceForm``); deletes through ``delete_service`` (``delete_service(<noun>=row)``), one row at a
+    time, a refusal shown rather than raised."""
 
     delete_service = None
     delete_noun = ""

@@ -107,7 +107,8 @@ profile(
 rel(
     "account-home",
     "Account index",
-    "The entry point of one account: links to every affordance the server offers for it.",
+    "The entry point of one account: links to the affordances the server offers for it that the API key's scopes "
+    "allow (a read-only key sees no create, edit or delete link; a key without `campaigns:read` no campaign link).",
     response_profile="message",
     problems=("401.1-invalid-token", "401.2-missing-token", "403.1-forbidden-wrong-account"),
 )

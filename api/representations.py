@@ -1,7 +1,9 @@
 """The core's own answers: the general entry point, an account's index and the health probes."""
 
+from api.affordances import allowed
 from api.links import link, url, url_template
 from api.registry import REGISTRY
+from api.scopes import FULL
 
 WELCOME = "Welcome to Email Marketing Hypermedia API"
 
@@ -20,14 +22,18 @@ def root(account_name: str | None) -> dict:
     return {"message": WELCOME, "_links": [link("/", "self index", "General Index"), home]}
 
 
-def account_index(account_name: str, notices: list[dict] = ()) -> dict:
-    """The account's entry point: every affordance, and what the account must be told (``notices``, only when
-    there is something to say)."""
+def account_index(account_name: str, notices: list[dict] = (), scopes=(FULL,)) -> dict:
+    """The account's entry point: the affordances a key holding ``scopes`` may follow (api/affordances.py), and
+    what the account must be told (``notices``, only when there is something to say)."""
     links = [
         link("/", "parent index", "General Index"),
         link(url("account-index", account_name=account_name), "self /rels/account-home", "Account Index"),
     ]
-    links.extend(link(a.href(account_name), a.rel, a.description, templated=a.templated) for a in REGISTRY.affordances)
+    links.extend(
+        link(a.href(account_name), a.rel, a.description, templated=a.templated)
+        for a in REGISTRY.affordances
+        if allowed(a, scopes)
+    )
     if notices:
         return {"message": WELCOME, "notices": list(notices), "_links": links}
     return {"message": WELCOME, "_links": links}

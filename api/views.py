@@ -14,7 +14,7 @@ from api.openapi import responses
 from api.problems import NOT_FOUND, WRONG_ACCOUNT, ApiProblem, problem_response
 from api.registry import REGISTRY
 from api.responses import DEFAULT_CACHE_CONTROL, hypermedia
-from api.scopes import EVERY_KEY, ScopedAccess
+from api.scopes import EVERY_KEY, ScopedAccess, held_scopes
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -73,13 +73,16 @@ class RootView(APIView):
 
 
 class AccountIndexView(AccountScopedView):
-    scope = EVERY_KEY  # links only: any key of the account may start here
+    scope = EVERY_KEY  # links only: any key of the account may start here, and sees the links its scopes allow
 
     @extend_schema(operation_id="account_index", summary="Account entry point", responses=responses({200: "message"}))
     def get(self, request, account_name):
         notices = [notice for source in REGISTRY.notices for notice in source(self.account)]
         return hypermedia(
-            rep.account_index(self.account.name, notices), "message", headers={"Cache-Control": DEFAULT_CACHE_CONTROL}
+            rep.account_index(self.account.name, notices, held_scopes(request)),
+            "message",
+            # its links depend on the key's scopes: a cache keeps one answer per key
+            headers={"Cache-Control": DEFAULT_CACHE_CONTROL, "Vary": "Authorization"},
         )
 
 

@@ -53,8 +53,10 @@ class CampaignReport:
         return cells(self.figures)
 
 
-def campaign_report(campaign_id: int, unit: str | None) -> CampaignReport:
-    campaign = Campaign.objects.select_related("account").filter(pk=campaign_id).first()
+def campaign_report(campaign_id: int, unit: str | None, campaigns=None) -> CampaignReport:
+    """The campaign ``campaign_id`` among ``campaigns`` (every campaign by default); 404 for any other."""
+    campaigns = Campaign.objects.all() if campaigns is None else campaigns
+    campaign = campaigns.select_related("account").filter(pk=campaign_id).first()
     if campaign is None:
         raise Http404(f"No campaign {campaign_id}.")
     unit = unit if unit in UNITS else "day"

@@ -44,18 +44,21 @@ class Dashboard:
     days: int
 
 
-def _chosen(account_id: str | None) -> Account | None:
-    """The account ``account_id``; the first by name when not given or unknown."""
-    chosen = Account.objects.filter(pk=account_id).first() if account_id and account_id.isdigit() else None
-    return chosen or Account.objects.order_by("name").first()
+def _chosen(account_id: str | None, accounts=None) -> Account | None:
+    """The account ``account_id`` among ``accounts`` (every account by default: the staff user's, narrowed by
+    their roles); the first by name when not given, unknown or not among them."""
+    accounts = Account.objects.all() if accounts is None else accounts
+    chosen = accounts.filter(pk=account_id).first() if account_id and account_id.isdigit() else None
+    return chosen or accounts.order_by("name").first()
 
 
-def dashboard(*, account_id: str | None, days: str | None = None) -> Dashboard:
-    """The dashboard of the account ``account_id`` (the first account by name when not given or unknown), over
-    the last ``days`` days (one of DAYS; 30 by default)."""
+def dashboard(*, account_id: str | None, days: str | None = None, accounts=None) -> Dashboard:
+    """The dashboard of the account ``account_id`` among ``accounts`` (the first by name when not given or
+    unknown), over the last ``days`` days (one of DAYS; 30 by default)."""
     days = int(days) if days in {str(choice) for choice in DAYS} else 30
-    account = _chosen(account_id)
-    accounts = list(Account.objects.order_by("name")[:ACCOUNTS_LISTED])
+    accounts = Account.objects.all() if accounts is None else accounts
+    account = _chosen(account_id, accounts)
+    accounts = list(accounts.order_by("name")[:ACCOUNTS_LISTED])
     if account is not None and account not in accounts:
         accounts.append(account)
     if account is None:

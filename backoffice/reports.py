@@ -155,10 +155,10 @@ def _day(raw: str | None) -> date | None:
         return None
 
 
-def choice_from(params) -> Choice:
+def choice_from(params, accounts=None) -> Choice:
     """The account, range and grouping asked for; what is wrong falls back to the API's defaults (the last 30
     days, by day) and is said in ``error``."""
-    account = _chosen(params.get("account"))
+    account = _chosen(params.get("account"), accounts)
     start, end = _day(params.get("from")), _day(params.get("to"))
     default_start, default_end = default_range(end)
     errors = [
@@ -204,9 +204,10 @@ def _with_bounces(figures: dict) -> dict:
     return {**figures, "bounces": figures["softBounces"] + figures["hardBounces"]}
 
 
-def report(params) -> Report:
-    choice = choice_from(params)
-    accounts = list(Account.objects.order_by("name")[:ACCOUNTS_LISTED])
+def report(params, accounts=None) -> Report:
+    """The page for ``params``, its account among ``accounts`` (every account by default)."""
+    choice = choice_from(params, accounts)
+    accounts = list((Account.objects.all() if accounts is None else accounts).order_by("name")[:ACCOUNTS_LISTED])
     if choice.account is not None and choice.account not in accounts:
         accounts.append(choice.account)
     if choice.account is None:

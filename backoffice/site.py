@@ -3,6 +3,8 @@ from functools import partial
 from django.contrib import admin
 from django.urls import path, reverse
 
+from accounts.models import Account
+from api.roles import account_ids, visible
 from backoffice import views
 from backoffice.dashboard import DAYS, dashboard
 
@@ -18,7 +20,8 @@ class BackOfficeSite(admin.AdminSite):
     index_template = "backoffice/index.html"
 
     def index(self, request, extra_context=None):
-        board = dashboard(account_id=request.GET.get("account"), days=request.GET.get("days"))
+        accounts = visible(request, Account.objects.all())
+        board = dashboard(account_id=request.GET.get("account"), days=request.GET.get("days"), accounts=accounts)
         return super().index(request, {**(extra_context or {}), "dashboard": board, "days_choices": DAYS})
 
     def get_urls(self):
@@ -40,8 +43,8 @@ class BackOfficeSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
         """The apps, and on the index and in the navigation an "Analytics" section of the back office's pages."""
         apps = super().get_app_list(request, app_label)
-        if app_label is not None:
-            return apps
+        if app_label is not None or account_ids(request) == set():
+            return apps  # a staff user given no account sees no analytics
         url = reverse("admin:analytics", current_app=self.name)
         analytics = {
             "name": "Analytics",

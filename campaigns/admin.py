@@ -10,6 +10,7 @@ from analytics.selectors import campaign_figures
 from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.charts import line_chart, progress_bar
 from api.problems import VALIDATION_ERROR, ApiProblem
+from api.scoping import AccountScopedAdmin, AccountScopedInline
 from campaigns.admin_abtest import AB_FIELD_NAMES, AB_FIELDS, ab_initial, ab_input, ab_test_field, choose_winner_view
 from campaigns.admin_preview import chosen_of, preview_field, send_test_view
 from campaigns.models import Campaign, CampaignSegment, CampaignStatus, Event, Message
@@ -281,7 +282,7 @@ class CampaignAdmin(ServiceAdmin):
         return format_html("<br>".join(f"{name}: {{}}" for name in SHOWN_STATS), *(stats[n] for n in SHOWN_STATS))
 
 
-class EventInline(admin.TabularInline):
+class EventInline(AccountScopedInline, admin.TabularInline):
     model = Event
     fields = ("type", "at", "url", "detail")
     readonly_fields = fields
@@ -294,7 +295,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(AccountScopedAdmin):
     list_display = (
         "id",
         "to_email",

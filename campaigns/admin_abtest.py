@@ -8,6 +8,7 @@ change form (change_form_live.html), tied to them by the HTML ``form`` attribute
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -153,7 +154,9 @@ def choose_winner_view(model_admin, request, object_id):
     campaign = model_admin.get_object(request, object_id)
     if campaign is None:
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
-    if request.method == "POST" and model_admin.has_change_permission(request, campaign):
+    if request.method == "POST":
+        if not model_admin.has_change_permission(request, campaign):
+            raise PermissionDenied
         variant = request.POST.get("variant") or None
         try:
             campaign_winner_choose(campaign=campaign, variant=variant)

@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -72,7 +73,9 @@ def send_test_view(model_admin, request, object_id):
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
     back = reverse("admin:campaigns_campaign_change", args=[campaign.pk])
     chosen = request.POST.get("subscriber", "").strip()
-    if request.method == "POST" and model_admin.has_view_or_change_permission(request, campaign):
+    if request.method == "POST":
+        if not model_admin.has_change_permission(request, campaign):
+            raise PermissionDenied  # a test send is the editor's
         _send(request, campaign, request.POST.get("emails", ""), chosen)
     return HttpResponseRedirect(f"{back}?{urlencode({PREVIEW_PARAMETER: chosen})}" if chosen else back)
 

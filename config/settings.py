@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "providers",
     "webhooks",
     "audit",
+    "staff",  # back-office roles per account (api/roles.py checks them)
     "backoffice.apps.BackOfficeConfig",
     "exports",  # after the back office: its admin adds actions to the subscribers' admin the back office registers
 ]

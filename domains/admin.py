@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
 from api.admin import ServiceAdmin, ServiceForm, service_action
+from api.roles import OWNER
 from domains.models import SendingDomain
 from domains.records import records
 from domains.services import domain_create, domain_delete, domain_verify
@@ -30,6 +31,7 @@ class SendingDomainForm(ServiceForm):
 
 @admin.register(SendingDomain)
 class SendingDomainAdmin(ServiceAdmin):
+    write_role = OWNER
     form = SendingDomainForm
     delete_service = domain_delete
     delete_noun = "domain"

@@ -109,6 +109,8 @@ class ImportAdmin(ServiceAdmin):
             raise PermissionDenied
         changelist = reverse("admin:imports_importtask_changelist")
         try:
+            # its uploader may have lost the editor's role on the list's account since
+            self.require_role(request, import_staged_get(staged_id=staged_id, user=request.user))
             if request.method == "POST" and "cancel" in request.POST:
                 import_staged_cancel(staged_id=staged_id, user=request.user)
                 self.message_user(request, "The upload was canceled: nothing was imported.", messages.INFO)

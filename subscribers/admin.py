@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 from api.admin import AccountScopedChoiceField, CappedCountPaginator, ServiceAdmin
 from api.cells import csv_cell
 from api.problems import NOT_FOUND, ApiProblem
+from api.roles import visible
+from api.scoping import AccountScopedAdmin
 from fields.selectors import field_types
 from lists.models import MailingList
 from subscribers.admin_forms import SubscriberAddForm, change_form_for, shown_value
@@ -188,7 +190,7 @@ class ListFilter(admin.SimpleListFilter):
     parameter_name = "list"
 
     def lookups(self, request, model_admin):
-        lists = MailingList.objects.select_related("account").order_by("account__name", "name")
+        lists = visible(request, MailingList.objects.select_related("account").order_by("account__name", "name"))
         account = request.GET.get("account__id__exact", "")
         if account.isdigit():
             return [(str(row.pk), row.name) for row in lists.filter(account_id=account)]
@@ -284,7 +286,7 @@ class SubscriberAdmin(ServiceAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(Md5SearchMixin, admin.ModelAdmin):
+class SuppressionAdmin(Md5SearchMixin, AccountScopedAdmin):
     """Erased contacts' address hashes (subscribers/erasure.py); deleting one lets the address back in."""
 
     list_display = ("email_md5", "account", "reason", "created_at")

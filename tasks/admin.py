@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from api.admin import service_action
+from api.scoping import AccountScopedAdmin
 from tasks import registry
 from tasks.models import Task
 from tasks.representations import task_errors_csv
@@ -14,7 +14,7 @@ from tasks.states import LIVE
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(AccountScopedAdmin):
     list_display = ("id", "type", "status", "progress_bar", "account", "list", "created_at", "finished_at")
     list_filter = ("status", "type")
     search_fields = ("=id", "account__name")
@@ -64,7 +64,7 @@ class TaskAdmin(admin.ModelAdmin):
 
     def errors_csv(self, request, task_id: int):
         """The task's whole error report as CSV, for the signed-in staff member (the API's needs a key)."""
-        task = get_object_or_404(Task, pk=task_id)
+        task = self.scoped_object_or_404(request, task_id)
         response = StreamingHttpResponse(task_errors_csv(task_errors_all(task=task)), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="task-{task.pk}-errors.csv"'
         return response

@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from api.admin import ServiceAdmin, ServiceForm, service_action
 from api.events import TYPES
 from api.formats import iso
+from api.roles import OWNER
+from api.scoping import AccountScopedAdmin
 from webhooks.models import Delivery, Endpoint
 from webhooks.services import delivery_redeliver, webhook_create, webhook_delete, webhook_rotate_secret, webhook_update
 
@@ -62,6 +64,7 @@ class EndpointForm(ServiceForm):
 
 @admin.register(Endpoint)
 class EndpointAdmin(ServiceAdmin):
+    write_role = OWNER
     form = EndpointForm
     delete_service = webhook_delete
     delete_noun = "endpoint"
@@ -150,8 +153,11 @@ def _attempt(attempt) -> str:
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AccountScopedAdmin):
     """The log, read-only: what was sent, each attempt; a delivery is sent again by the redeliver action."""
+
+    account_path = "endpoint__account"
+    write_role = OWNER
 
     list_display = ("id", "endpoint", "event_type", "status", "attempts", "created_at", "finished_at", "last_error")
     list_filter = ("status",)
