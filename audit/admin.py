@@ -1,5 +1,5 @@
 """The back office's audit trail: read-only, filtered by account, actor kind and action, searched by actor, object
-and request id (what the API's filters offer)."""
+and request id (what the API's filters offer); a staff user reads the trail of the accounts they own."""
 
 import json
 
@@ -7,11 +7,14 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from api.admin import CappedCountPaginator
+from api.roles import OWNER
+from api.scoping import AccountScopedAdmin
 from audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AccountScopedAdmin):
+    view_role = write_role = OWNER  # who did what on the account: its owners read it (a superuser, every account's)
     list_display = ("at", "account", "actor_kind", "actor_id", "actor_name", "action", "object_type", "object_id")
     # No filter on action or object type: each would cost a DISTINCT over the whole trail; search finds them.
     list_filter = ("actor_kind", ("at", admin.DateFieldListFilter))

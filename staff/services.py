@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from api.audit import record
 from staff.models import Role, StaffRole
 
 
@@ -13,8 +14,23 @@ def role_grant(*, user, account, role: str, make_staff: bool = False) -> StaffRo
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     granted, _ = StaffRole.objects.update_or_create(user=user, account=account, defaults={"role": role})
+    record(
+        account_id=account.pk,
+        action="role.grant",
+        object_type="staff-role",
+        object_id=granted.pk,
+        details={"user": user.get_username(), "role": role},
+    )
     return granted
 
 
+@transaction.atomic
 def role_revoke(*, staff_role: StaffRole) -> None:
+    record(
+        account_id=staff_role.account_id,
+        action="role.revoke",
+        object_type="staff-role",
+        object_id=staff_role.pk,
+        details={"user": staff_role.user.get_username(), "role": staff_role.role},
+    )
     staff_role.delete()

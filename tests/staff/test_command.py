@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditEntry
 from staff.models import StaffRole
 
 
@@ -16,6 +17,12 @@ def test_grant_role_gives_changes_and_revokes_a_role_and_makes_the_user_staff(ow
     assert StaffRole.objects.get(user=user).role == "editor"
     call_command("grant_role", "ann", "owner@example.com", "--revoke")
     assert not StaffRole.objects.filter(user=user).exists()
+    trail = AuditEntry.objects.filter(account=owner.account, object_type="staff-role").order_by("id")
+    assert [(e.actor_kind, e.actor_id, e.action, e.details["role"]) for e in trail] == [
+        ("command", "grant_role", "role.grant", "viewer"),
+        ("command", "grant_role", "role.grant", "editor"),
+        ("command", "grant_role", "role.revoke", "editor"),
+    ]
 
 
 @pytest.mark.django_db

@@ -1,13 +1,13 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.services import account_by_name
-from api.commands import found
+from api.commands import AuditedCommand, found
 from staff.models import Role, StaffRole
 from staff.services import role_grant, role_revoke
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Give USERNAME the ROLE (viewer, editor, owner) on the account NAME, making the user staff (able to sign "
         "in to /admin/); --revoke takes the role away."
