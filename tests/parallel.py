@@ -8,8 +8,9 @@
   some files go further: those in the same LANE run one after the other on one worker, never beside each other.
   They start real processes (Chromium, private PostgreSQL and Redis servers, rqworkers that are killed, SMTP
   servers that count time): one at a time, the other worker running ordinary tests beside them.
-- The longest units go first (FIRST, then the lane), so no worker is left with a long one at the end; the rest
-  follow in collection order, a file to whichever worker is free.
+- The lane goes first (the longest unit, so no worker is left with it at the end), the embedded SQLite run (minutes
+  of CPU) at its end, after the tests that count time; the rest follow in collection order, a file to whichever
+  worker is free.
 
 Each worker has its own test database (pytest-django: test_<name>_gw0, ...) and its own Redis database
 (tests/env.py, TEST_REDIS_DBS).
@@ -34,9 +35,10 @@ LANE_PATHS = (
     "tests/emails/test_recovery.py",
     "tests/providers/test_exactly_once.py",
     "tests/serving/test_serve.py",
+    "tests/test_embedded_sqlite.py",  # a whole pytest run of its own on SQLite (minutes of CPU): last in the lane
 )
-# Units started before everything else, longest first: the embedded SQLite run is a whole pytest run of its own.
-FIRST = ("tests/test_embedded_sqlite.py", LANE)
+# The lane starts first (it is the longest unit); the SQLite run ends it, after the tests that count time.
+LANE_LAST = ("tests/test_embedded_sqlite.py",)
 
 
 def unit_of(nodeid: str) -> str:
@@ -49,7 +51,7 @@ def unit_of(nodeid: str) -> str:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Unique node ids; the FIRST units' tests before the others (the same order in every worker's collection, as
+    """Unique node ids; the lane's tests before the others (the same order in every worker's collection, as
     xdist requires). Within a file the order stays pytest-django's (transactional tests after the others)."""
     taken = Counter(item.nodeid for item in items)
     for item in items:
@@ -57,8 +59,12 @@ def pytest_collection_modifyitems(config, items):
             item._id = item.parent.id.child(item.name)
     if len({item.nodeid for item in items}) != len(items):
         raise pytest.UsageError("two collected tests share a node id: pytest-xdist would run only one of them")
-    rank = {unit: position for position, unit in enumerate(FIRST)}
-    items.sort(key=lambda item: rank.get(unit_of(item.nodeid), len(FIRST)))
+
+    def order(item) -> tuple[int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return (0, path in LANE_LAST) if unit_of(item.nodeid) == LANE else (1, 0)
+
+    items.sort(key=order)
 
 
 @pytest.hookimpl(optionalhook=True)
