@@ -51,7 +51,7 @@ test: $(DEV_STAMP) $(NODE_STAMP)
 	bin/test
 
 test-python: $(DEV_STAMP)
-	bin/ensure-services && bin/with-test-env $(PY) -m pytest
+	bin/ensure-services && bin/with-test-env $(PY) -m pytest -n "$${TEST_WORKERS:-2}" --dist loadfile
 
 test-dredd: $(DEV_STAMP) $(NODE_STAMP)
 	bin/ensure-services && bin/with-test-env bin/dredd

@@ -4,6 +4,14 @@ from tests.factories import make_account
 from tests.helpers import ApiClient
 
 
+def pytest_configure(config):
+    """Passwords hashed with MD5 in the tests (the tests' users log in; PBKDF2's many rounds are there for stolen
+    hashes, not for a test database). This process only: config/settings.py keeps Django's hashers."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def owner(db):
     """An account with a key: the one making requests."""

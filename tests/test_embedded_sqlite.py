@@ -43,6 +43,6 @@ def test_contacts_filters_and_the_fuzz_suite_pass_on_the_embedded_sqlite_default
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,  # about 2 minutes alone; far longer on a loaded machine
+        timeout=900,  # a hang guard: about 3 minutes on two busy cores
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

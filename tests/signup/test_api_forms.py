@@ -1,6 +1,8 @@
 """The signup form resource on both surfaces: create, read, page, edit, delete; 400 naming each bad list, field,
 origin and URL; one account never sees another's forms."""
 
+import re
+
 from tests.helpers import assert_hypermedia, assert_problem, links_by_rel
 from tests.signup.builders import SITE, V1, create_form, form_body, forms_path
 from tests.subscribers.builders import create_field, create_list
@@ -19,7 +21,9 @@ def test_create_read_edit_and_delete_on_the_blueprint_surface(api):
     assert (detail["name"], detail["lists"], detail["doubleOptIn"]) == ("Footer", [news], False)
     assert detail["fields"] == [{"fieldName": "firstName", "required": True}]
     assert detail["allowedOrigins"] == [SITE] and detail["thankYouUrl"] == f"{SITE}/thanks"
-    assert len(detail["formKey"]) >= 20 and str(detail["formId"]) not in detail["formKey"]
+    # Random, not the id: 16 random bytes, URL-safe (a substring check against the id would fail by chance: a
+    # random key contains a given digit often).
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22,}", detail["formKey"]) and detail["formKey"] != str(detail["formId"])
     assert detail["actionUrl"].endswith(f"/f/{detail['formKey']}")
     assert links_by_rel(detail, "/rels/signup-form-post")[0]["href"] == detail["actionUrl"]
     assert detail["honeypotField"].startswith("b_")
