@@ -201,6 +201,15 @@ class Workers:
     def cpu(self) -> float:
         return sum(process_cpu(process.pid) for process in self.processes)
 
+    def peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) among the workers (jobs run in the worker process: inline mode)."""
+        peaks = []
+        for process in self.processes:
+            with contextlib.suppress(OSError):
+                lines = Path(f"/proc/{process.pid}/status").read_text().splitlines()
+                peaks.extend(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:"))
+        return max(peaks, default=float("nan"))
+
     def wait_idle(self, queue):
         """Until each worker has finished its job (its forked child has ended and been counted)."""
         from rq import Worker
@@ -522,6 +531,7 @@ def main():
             assert statuses == {"sent": args.subscribers}, statuses
             workers[0].wait_idle(queue)
             workers_cpu = workers[0].cpu() - workers_cpu
+            workers_rss = workers[0].peak_rss_mb()
             workers[0].stop()
 
             message = Message.objects.filter(campaign=campaign).select_related("subscriber").first()
@@ -571,6 +581,7 @@ def main():
     print(f"{'campaign: sustained (10 % → 90 % sent)':50} {high - low:8.1f} {sustained_rate:11,.0f}")
     print(f"first batch recorded {first:.1f} s after start (the recipients written, the workers joined)")
     print(f"delivered: {delivered:,} messages counted by smtp-sink; Message rows: {statuses}")
+    print(f"worker peak RSS: {workers_rss:.0f} MB (the largest of the {args.workers} workers)")
     us = 1e6 / n
     if args.profile:
         print(f"profiles (cProfile, SimpleWorker): {args.profile}/worker*.prof")
