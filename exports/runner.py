@@ -7,7 +7,6 @@ is replaced by one that goes on after the last committed page's key. An XLSX exp
 from those pieces (``exports.workbook``) and swaps it in, in the transaction that ends the task.
 """
 
-import logging
 import time
 from collections import Counter
 
@@ -19,18 +18,13 @@ from exports.plans import plan_for
 from exports.selectors import export_position
 from exports.services import export_piece_store
 from exports.workbook import XLSX_MAX_ROWS, workbook_build
-from tasks.models import TaskStatus
 from tasks.selectors import task_get_by_id
 from tasks.services import (
     task_chunk_record,
-    task_claim,
-    task_error,
-    task_finish,
     task_lock_for_run,
+    task_run,
     task_total_set,
 )
-
-logger = logging.getLogger("tasks")
 
 
 class ExportRefused(RuntimeError):
@@ -44,23 +38,12 @@ def run_export(task_id: int) -> None:
 
 def export_run(*, task_id: int, progress=None) -> None:
     """Run (or resume) an export task; ``progress(task)`` is called after each committed page."""
-    claimed = task_claim(task_id=task_id)
-    if claimed is None:
-        return
-    task, run_id = claimed
-    try:
-        finished = _run(task, run_id, progress)
-    except Exception as exc:  # the row is the truth: it ends in error, never stuck in progress
-        if isinstance(exc, ExportRefused):
-            logger.info("export task %s refused: %s", task_id, exc)
-        else:
-            logger.exception("export task %s failed", task_id)
-        reason = _readable(exc)
-        if task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.ERROR, reason=reason) is None:
-            task_error(task_id=task_id, reason=reason)
-        return
-    if finished:
-        task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.DONE)
+    task_run(
+        task_id=task_id,
+        run=lambda task, run_id: _run(task, run_id, progress),
+        readable=_readable,
+        expected=(ExportRefused,),
+    )
 
 
 def _readable(exc: Exception) -> str:

@@ -6,7 +6,6 @@ owns the task and the task is in progress, so pause and stop take effect after t
 chunk in flight, and a worker that died is replaced without doubling anything.
 """
 
-import logging
 import queue
 import threading
 import time
@@ -24,16 +23,14 @@ from subscribers import bulk
 from subscribers.bulk_portable import subscribers_import_chunk_portable
 from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.services import ConsentRequest, subscriber_import_one
-from tasks.models import Task, TaskStatus
+from tasks.models import Task
 from tasks.payload import payload_exists, payload_open
 from tasks.selectors import task_get_by_id
 from tasks.services import (
     task_checkpoint,
     task_chunk_record,
-    task_claim,
-    task_error,
-    task_finish,
     task_lock_for_run,
+    task_run,
     task_total_set,
 )
 
@@ -53,7 +50,6 @@ RESULT_KEYS = (
 DOUBLE_OPT_IN = "doubleOptIn"
 ASKED = (DOUBLE_OPT_IN, "requestIp", "requestUserAgent")
 
-logger = logging.getLogger("tasks")
 # A chunk is 20,000 rows: while one is read and validated, ``reading`` hears of every this many.
 READING_EVERY = 1000
 
@@ -66,23 +62,12 @@ def run_import(task_id: int) -> None:
 def import_run(*, task_id: int, progress=None, reading=None) -> None:
     """Run (or resume) an import task. ``progress(task)`` is called after each chunk, ``reading(rows, total)``
     every ``READING_EVERY`` rows read and validated within a chunk (from the reader thread, on PostgreSQL)."""
-    claimed = task_claim(task_id=task_id)
-    if claimed is None:
-        return
-    task, run_id = claimed
-    try:
-        finished = _run(task, run_id, progress, reading)
-    except Exception as exc:  # the row is the truth: it ends in error, never stuck in progress
-        if isinstance(exc, InvalidSource):
-            logger.info("import task %s: the file cannot be imported: %s", task_id, exc)
-        else:
-            logger.exception("import task %s failed", task_id)
-        reason = _readable(exc)
-        if task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.ERROR, reason=reason) is None:
-            task_error(task_id=task_id, reason=reason)
-        return
-    if finished:
-        task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.DONE)
+    task_run(
+        task_id=task_id,
+        run=lambda task, run_id: _run(task, run_id, progress, reading),
+        readable=_readable,
+        expected=(InvalidSource,),
+    )
 
 
 def _readable(exc: Exception) -> str:

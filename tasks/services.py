@@ -4,8 +4,10 @@ The kind of a task (tasks.registry) is told of each transition, inside its trans
 run it. Apps that run tasks write the row only through the functions here.
 """
 
+import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +26,8 @@ from tasks.problems import TASK_ACTION_NOT_ALLOWED
 from tasks.queue import enqueue, first_args_of_jobs, schedule_sweep, tasks_with_jobs
 from tasks.representations import task_detail
 from tasks.states import PAUSABLE, RESTARTABLE, STOPPABLE, is_stale
+
+logger = logging.getLogger("tasks")
 
 ALL = "all"
 
@@ -163,6 +167,36 @@ def task_complete(*, task: Task, status: str = TaskStatus.DONE, reason: str | No
         return False
     _after_ended(task)
     return True
+
+
+def task_run(
+    *,
+    task_id: int,
+    run: Callable[[Task, uuid.UUID], bool],
+    readable: Callable[[Exception], str],
+    expected: tuple[type[Exception], ...] = (),
+) -> None:
+    """A kind's job: claim the task, then ``run(task, run_id)``, which says whether the work is whole (the task
+    ends done) or the run stopped (paused, canceled, taken over). An exception ends the task in error with
+    ``readable(exc)`` as its reason, never stuck in progress; ``expected`` ones (a bad file, a refusal) are
+    logged without a traceback."""
+    claimed = task_claim(task_id=task_id)
+    if claimed is None:
+        return
+    task, run_id = claimed
+    try:
+        finished = run(task, run_id)
+    except Exception as exc:  # the row is the truth
+        if isinstance(exc, expected):
+            logger.info("%s task %s ended in error: %s", task.type, task_id, exc)
+        else:
+            logger.exception("%s task %s failed", task.type, task_id)
+        reason = readable(exc)
+        if task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.ERROR, reason=reason) is None:
+            task_error(task_id=task_id, reason=reason)
+        return
+    if finished:
+        task_finish(task_id=task_id, run_id=run_id, status=TaskStatus.DONE)
 
 
 def task_lock_for_run(*, task_id: int, run_id) -> Task | None:
