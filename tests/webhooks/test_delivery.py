@@ -1,9 +1,12 @@
 """Outgoing webhooks end to end, through real parts: the API, the outbox, the RQ jobs, a receiver on loopback.
 Each delivery is verified with the standardwebhooks library; a 500 is retried, the log shows every attempt,
-a delivery is sent again on request, and an endpoint that keeps failing is disabled and the account told."""
+a delivery is sent again on request, an endpoint that keeps failing is disabled and the account told, and each
+attempt connects to the address its check approved (no second lookup for a rebinding name to answer)."""
 
 import json
+import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from standardwebhooks import WebhookVerificationError
@@ -212,3 +215,32 @@ def test_a_rotated_secret_signs_beside_the_new_one(api, owner, hooks):
     verified(after, new)
     with pytest.raises(WebhookVerificationError):
         verified(after, old)
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(api, owner, hooks, monkeypatch):
+    """DNS rebinding: the receiver's name answers the checked address, then one inside our network. Each attempt
+    looks the name up once, checks that answer and connects to it: a second answer is never used."""
+    list_id = create_list(api, "News")
+    real, lookups = socket.getaddrinfo, []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "hooks.rebinding.test":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        answer = "127.0.0.1" if len(lookups) == 1 else "127.0.0.2"  # nobody listens there, and it is refused
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (answer, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    hooks.CALLBACK_ALLOW_PRIVATE_ADDRESSES = False
+    monkeypatch.setattr("tasks.callbacks.is_public", lambda address: address == "127.0.0.1")
+    with Receiver([200]) as receiver:
+        url = receiver.url.replace("127.0.0.1", "hooks.rebinding.test")
+        webhook_id, secret = create_webhook(api, url, ["subscriber.created"])
+        lookups.clear()  # the check at creation
+        acting(lambda: subscribed(api, list_id, "jo@example.com"))
+    assert lookups == ["hooks.rebinding.test"]
+    [request] = receiver.requests
+    assert request["headers"]["host"] == urlsplit(url).netloc  # TLS would verify this name, not the address
+    assert verified(request, secret)["data"]["emailAddress"] == "jo@example.com"
+    [item] = log(api, webhook_id)["items"]
+    assert item["status"] == "delivered"
