@@ -233,6 +233,103 @@ def test_sparkpost_and_mailjet_bounces(api, owner, sent):  # noqa: F811
     assert statuses(owner)["p0@example.com"] == "hard-bounce"
 
 
+def sparkpost_event(group: str, type: str, transmission_id: str, to: str, event_id: str, **more) -> dict:
+    """One event of a SparkPost batch, as its documentation shows them (``track_event``: engagement; ``message_event``:
+    delivery and complaints)."""
+    event = {
+        "type": type,
+        "event_id": event_id,
+        "transmission_id": transmission_id,
+        "message_id": "0e4b2b9d5a1c4a0b8e2f",
+        "raw_rcpt_to": to,
+        "rcpt_to": to,
+        "timestamp": "1764590400",
+        "campaign_id": "",
+        "customer_id": "00000",
+        **more,
+    }
+    return {"msys": {group: event}}
+
+
+def mailjet_event(event: str, message_id: int, to: str, **more) -> dict:
+    return {
+        "event": event,
+        "time": 1764590400,
+        "MessageID": message_id,
+        "email": to,
+        "mj_campaign_id": 1234567890,
+        "mj_contact_id": 9876543210,
+        "customcampaign": "",
+        **more,
+    }
+
+
+def test_sparkpost_and_mailjet_opens_clicks_complaints_and_unsubscribes(api, owner, sent):  # noqa: F811
+    campaign_id, rows = sent
+    p0 = named(rows["p0@example.com"], "84345317650824116")  # SparkPost
+    named(rows["p1@example.com"], "12345678901234567")  # Mailjet
+    named(rows["p2@example.com"], "12345678901234568")  # Mailjet
+    agent = {"user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "ip_address": "203.0.113.5"}
+    sparkpost = [
+        sparkpost_event("track_event", "open", "84345317650824116", "p0@example.com", "92356927693813856", **agent),
+        sparkpost_event(
+            "track_event",
+            "click",
+            "84345317650824116",
+            "p0@example.com",
+            "92356927693813857",
+            target_link_url=f"https://mail.example.com/t/c/{make_token(p0.pk)}/0",
+            **agent,
+        ),
+        sparkpost_event(
+            "message_event",
+            "spam_complaint",
+            "84345317650824116",
+            "p0@example.com",
+            "92356927693813858",
+            fbtype="abuse",
+            report_by="server.example.com",
+            report_to="abuse.example.com",
+        ),
+    ]
+    assert outcomes(post("sparkpost", sparkpost)) == [
+        ("opened", "recorded"),
+        ("clicked", "recorded"),
+        ("complained", "recorded"),
+    ]
+    seen = {"ip": "203.0.113.5", "geo": "FR", "agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"}
+    mailjet = [
+        mailjet_event("open", 12345678901234567, "p1@example.com", **seen),
+        mailjet_event("click", 12345678901234567, "p1@example.com", url="https://shop.example.com/sale", **seen),
+        mailjet_event("unsub", 12345678901234568, "p2@example.com", mj_list_id=1, **seen),
+    ]
+    assert outcomes(post("mailjet", mailjet)) == [
+        ("opened", "recorded"),
+        ("clicked", "recorded"),
+        ("unsubscribed", "recorded"),
+    ]
+    assert [(event.type, event.url) for event in p0.events.filter(type="click")] == [
+        ("click", "https://shop.example.com/sale")  # SparkPost reported our tracked link: the link it leads to
+    ]
+    counted = {
+        "sent": 3,
+        "opens": 2,
+        "uniqueOpens": 2,
+        "clicks": 2,
+        "uniqueClicks": 2,
+        "complaints": 1,
+        "unsubscribes": 1,
+    }
+    assert nonzero(stats_of(api, campaign_id)) == {"recipients": 3, **counted}
+    assert daily(owner) == counted
+    assert statuses(owner) == {
+        "p0@example.com": "unsubscribed-by-user",  # its complaint
+        "p1@example.com": "active",
+        "p2@example.com": "unsubscribed-by-user",
+    }
+    assert recount(account_id=owner.account.pk) == stored(account_id=owner.account.pk)  # the counters are exact
+
+
 # --- What every provider's events share --------------------------------------------------------------------
 
 
