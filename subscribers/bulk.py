@@ -76,11 +76,13 @@ def subscribers_import_chunk(
         written = cursor.fetchall()
         cursor.execute(sql.EMPTY_STAGE)
     new = joined_active = 0
-    created = []
-    for md5, inserted, status, joined in written:
+    created, changed = [], []
+    for md5, inserted, status, joined, fields_changed in written:
         new += inserted
         if inserted:
             created.append(md5)
+        elif fields_changed:
+            changed.append(md5)
         if double_opt_in:
             outcomes["pending" if joined else "alreadyInList"] += 1
             continue
@@ -101,6 +103,7 @@ def subscribers_import_chunk(
     if new:
         status_counts_add(account_id, Counter({Status.ACTIVE: new, NEVER_OPEN: new}))
         events.created_many(account_id, created, rows)
+    events.updated_many(account_id, changed)
     list_members_add(list_id=list_id, delta=joined_active)
     if outcomes["pending"]:
         confirmations.due(list_id)

@@ -62,7 +62,7 @@ def subscribers_import_chunk_portable(
     created = [md5 for md5 in md5s if md5 not in erased and md5 not in existing]
     ids = _insert_new(account_id, [wanted[md5] for md5 in created], now)
     status_of = dict.fromkeys(created, Status.ACTIVE)
-    changed = []
+    changed, changed_md5s = [], []
     for md5, (subscriber_id, status, fields) in existing.items():
         if status in SUPPRESSED:
             outcomes[skip_outcome(status)] += 1
@@ -71,6 +71,7 @@ def subscribers_import_chunk_portable(
         merged = {**fields, **wanted[md5][1]}
         if merged != fields:
             changed.append((json.dumps(merged, ensure_ascii=False), now, subscriber_id))
+            changed_md5s.append(md5)
     _update_fields(changed)
     joined = _join(list_id, ids, consent, now)
     outcomes["skippedUnsubscribed"] += len(erased)
@@ -82,6 +83,7 @@ def subscribers_import_chunk_portable(
     if created:
         status_counts_add(account_id, Counter({Status.ACTIVE: len(created), NEVER_OPEN: len(created)}))
         events.created_many(account_id, created, rows)
+    events.updated_many(account_id, changed_md5s)
     list_members_add(list_id=list_id, delta=sum(1 for md5 in joined if status_of[md5] == Status.ACTIVE))
     return outcomes
 

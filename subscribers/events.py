@@ -1,11 +1,13 @@
 """What subscribers tell the event hub (api.events), inside the transaction of each change: a subscriber
-created, edited, unsubscribed, bounced or confirmed. Each builds its data only when the account listens."""
+created, edited (an import's changed fields too), unsubscribed, bounced or confirmed. Each builds its data only
+when the account listens."""
 
 from api import events
-from subscribers.models import UNSUBSCRIBED, Status
+from subscribers.models import UNSUBSCRIBED, Status, Subscriber
 from subscribers.representations import subscriber_event
 
 BOUNCED = frozenset({Status.HARD_BOUNCE, Status.SOFT_BOUNCE})
+READ_BATCH = 500
 
 
 def created(subscriber) -> None:
@@ -27,6 +29,21 @@ def created_many(account_id: int, md5s: list[str], rows: list) -> None:
 
 def updated(subscriber) -> None:
     events.emit(subscriber.account_id, events.SUBSCRIBER_UPDATED, lambda: subscriber_event(subscriber))
+
+
+def updated_many(account_id: int, md5s: list[str]) -> None:
+    """The existing subscribers whose fields a set-based import changed (``md5s``), as they are now."""
+    if not md5s:
+        return
+
+    def data() -> list[dict]:
+        found = []
+        for start in range(0, len(md5s), READ_BATCH):  # bound parameters well under SQLite's limit
+            rows = Subscriber.objects.filter(account_id=account_id, email_md5__in=md5s[start : start + READ_BATCH])
+            found.extend(rows.only("email", "email_md5", "status", "fields"))
+        return [subscriber_event(subscriber) for subscriber in sorted(found, key=lambda s: s.pk)]
+
+    events.emit_many(account_id, events.SUBSCRIBER_UPDATED, data)
 
 
 def status_changed(subscriber, previous: str) -> None:

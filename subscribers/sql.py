@@ -160,9 +160,9 @@ WITH unchanged AS (
         SET fields = s.fields || EXCLUDED.fields, updated_at = EXCLUDED.updated_at
         WHERE s.status <> ALL(%(suppressed)s)
     RETURNING s.id, s.email_md5, (s.xmax = 0) AS inserted, s.status
-), upserted AS (
-    SELECT id, email_md5, inserted, status FROM written
-    UNION ALL SELECT id, email_md5, false, status FROM unchanged
+), upserted AS (  -- changed: an existing subscriber whose fields the row changed (subscriber.updated)
+    SELECT id, email_md5, inserted, status, NOT inserted AS changed FROM written
+    UNION ALL SELECT id, email_md5, false, status, false FROM unchanged
 )"""
 _CONSENT_COLUMNS = "(list_id, subscriber_id, source, created_at, ip, user_agent, double_opt_in, sends)"
 _CONSENT_VALUES = "%(list)s, {id}, 'import', now(), %(ip)s::inet, %(agent)s::varchar, {double}, 0"
@@ -178,7 +178,7 @@ UPSERT = f"""{_UPSERTED}, joined AS (
     SELECT {_CONSENT_VALUES.format(id="subscriber_id", double="false")} FROM joined
     ON CONFLICT (list_id, subscriber_id) DO NOTHING
 )
-SELECT u.email_md5, u.inserted, u.status, j.subscriber_id IS NOT NULL
+SELECT u.email_md5, u.inserted, u.status, j.subscriber_id IS NOT NULL, u.changed
 FROM upserted u LEFT JOIN joined j ON j.subscriber_id = u.id
 """
 
@@ -191,7 +191,7 @@ UPSERT_PENDING = f"""{_UPSERTED}, pending AS (
     ON CONFLICT (list_id, subscriber_id) DO NOTHING
     RETURNING subscriber_id
 )
-SELECT u.email_md5, u.inserted, u.status, p.subscriber_id IS NOT NULL
+SELECT u.email_md5, u.inserted, u.status, p.subscriber_id IS NOT NULL, u.changed
 FROM upserted u LEFT JOIN pending p ON p.subscriber_id = u.id
 """
 

@@ -12,6 +12,8 @@ from subscribers.models import Consent, Membership, Subscriber
 from tests.imports.test_import_formats import EXPECTED, HEADER, RECORDS
 from tests.subscribers.builders import create_field, create_list, md5, set_status, subscribed, unsubscribe
 from tests.tasks.builders import assert_list_counters_exact, csv_bytes, task_row
+from tests.webhooks.builders import create_webhook, hooks  # noqa: F401 (a fixture)
+from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,3 +67,19 @@ def test_the_same_chunk_again_writes_nothing(api, owner, world):
         before
     )
     assert_list_counters_exact(api, owner.account)
+
+
+def test_webhooks_hear_whom_a_chunk_created_and_whose_fields_it_changed(api, owner, world, hooks):  # noqa: F811
+    """``subscriber.created`` for the new, ``subscriber.updated`` for those whose fields changed (as a subscribe
+    through the API tells it), nothing for the unchanged, the suppressed or a second import of the same file."""
+    create_webhook(api, "https://hooks.example.com/crm", ["subscriber.created", "subscriber.updated"])
+    _import(owner.account, world, RECORDS)
+    told = sorted((event.type, event.data["emailAddress"], event.data["fields"]) for event in Event.objects.all())
+    assert told == [
+        ("subscriber.created", "new1@example.com", {"firstName": "Ann", "age": 31}),
+        ("subscriber.created", "new2@example.com", {"firstName": "Zoë"}),
+        ("subscriber.updated", "member@example.com", {"firstName": "Mem", "lastName": "Ber"}),
+        ("subscriber.updated", "old@example.com", {"firstName": "New", "lastName": "Keep", "age": 40}),
+    ]
+    _import(owner.account, world, RECORDS)
+    assert Event.objects.count() == 4
