@@ -6,7 +6,7 @@ export through the service the API calls and polls the task until it is done. Th
 ``COPY (the same SELECT, without the formula escaping) TO STDOUT (FORMAT csv)`` read by this process. Then the
 same export as XLSX (``--xlsx``), the workbook written by XlsxWriter from the CSV pieces.
 
-    bin/with-test-env .venv/bin/python bench/export.py [--rows N] [--xlsx]
+    bin/with-test-env .venv/bin/python bench/export.py [--rows N] [--xlsx] [--database NAME]
 """
 
 import sys
@@ -46,7 +46,7 @@ def prepare(rows: int):
         mailing_list = MailingList.objects.filter(account=account, name="Everyone").first()
         if mailing_list is not None and mailing_list.subscribers_count == rows:
             return account, mailing_list
-        raise SystemExit(f"{DATABASE} holds another set of rows: drop it first")
+        raise SystemExit("the database holds another set of rows: drop it first")
     for name in ("city", "plan"):
         field_create(account=account, name=name, type="string", label=name)
     mailing_list = list_create(account=account, name="Everyone", active=True)
@@ -103,8 +103,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx", action="store_true", help="export as XLSX too")
+    parser.add_argument("--database", default=DATABASE, help=f"the database to fill and export (default {DATABASE})")
     args = parser.parse_args()
-    setup_django(DATABASE)
+    setup_django(args.database)
     import django_rq
     from django.db import connection
 
