@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from fields.selectors import field_types
-from fields.types import InvalidValue, coerce
+from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.problems import InvalidSource
 from imports.sources import check_whole, checked, iter_rows
 from subscribers import bulk
@@ -92,10 +92,13 @@ def _run(task: Task, run_id, progress, reading) -> bool:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
         # an open transaction, as in some tests, a second connection could not see the payload.)
         chunks = ahead(chunks)
+    mostly_new = False  # the first chunk takes the general statement; each next one is told how the last went
     try:
         for size, validated in chunks:
-            if not _commit_chunk(task, run_id, size, validated):
+            outcomes = _commit_chunk(task, run_id, size, validated, mostly_new=mostly_new)
+            if outcomes is None:
                 return False
+            mostly_new = outcomes["new"] * 10 >= len(validated[0]) * 9
             if progress:
                 progress(task_get_by_id(task_id=task.pk))
             if settings.IMPORT_CHUNK_DELAY_MS:
@@ -198,26 +201,31 @@ def validate_rows(chunk, types: dict, seen: set):
     rule for each row, which the back office's preview shows too."""
     valid, errors, duplicated = [], [], 0
     for row in chunk:
-        shown = "" if row.email is None else str(row.email)[:500]
         if row.problem:
-            errors.append((row.number, shown, row.problem))
+            errors.append((row.number, _shown(row), row.problem))
             continue
         try:
             email = normalize_email(row.email if isinstance(row.email, str) else str(row.email))
         except InvalidEmail as exc:
-            errors.append((row.number, shown, f"emailAddress {exc}"[:500]))
+            errors.append((row.number, _shown(row), f"emailAddress {exc}"[:500]))
             continue
         values, problems = {}, []
         for name, raw in row.fields.items():
-            if name not in types:
+            field_type = types.get(name)
+            # A CSV cell for a string field (most cells of most files) is taken as it is: the reader has stripped
+            # it, and coerce() would give it back unchanged.
+            if field_type == "string" and type(raw) is str and len(raw) <= MAX_STRING and raw == raw.strip():
+                values[name] = raw
+                continue
+            if field_type is None:
                 problems.append(f"unknown field {name}")
                 continue
             try:
-                values[name] = coerce(types[name], raw)
+                values[name] = coerce(field_type, raw)
             except InvalidValue as exc:
-                problems.append(f"{name}: {types[name]} value {exc}")
+                problems.append(f"{name}: {field_type} value {exc}")
         if problems:
-            errors.append((row.number, shown, "; ".join(problems)[:500]))
+            errors.append((row.number, _shown(row), "; ".join(problems)[:500]))
             continue
         key = int(email.md5[:16], 16)
         if key in seen:
@@ -228,7 +236,12 @@ def validate_rows(chunk, types: dict, seen: set):
     return valid, errors, duplicated
 
 
-def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
+def _shown(row) -> str:
+    """A refused row's address as its report shows it."""
+    return "" if row.email is None else str(row.email)[:500]
+
+
+def _write(task: Task, valid: list, staged: bytes | None, mostly_new: bool) -> Counter:
     # How the import was asked for (imports.services.import_submit keeps it with the task's options).
     options = task.source_options or {}
     double_opt_in = bool(options.get(DOUBLE_OPT_IN))
@@ -241,6 +254,7 @@ def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
             staged=staged,
             double_opt_in=double_opt_in,
             consent=consent,
+            mostly_new=mostly_new,
         )
     if not double_opt_in:  # the embedded default (SQLite): set-based too
         return subscribers_import_chunk_portable(
@@ -260,14 +274,15 @@ def _write(task: Task, valid: list, staged: bytes | None) -> Counter:
     )
 
 
-def _commit_chunk(task: Task, run_id, size: int, validated) -> bool:
+def _commit_chunk(task: Task, run_id, size: int, validated, *, mostly_new: bool = False) -> Counter | None:
+    """The chunk's outcomes, written with its checkpoint; None when this run no longer owns the task."""
     valid, errors, duplicated, staged = validated
     with transaction.atomic():
         locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
         if locked is None:
-            return False
-        outcomes = _write(locked, valid, staged)
+            return None
+        outcomes = _write(locked, valid, staged, mostly_new)
         outcomes["duplicatedInFile"] += duplicated
         outcomes["invalid"] += len(errors)
         task_chunk_record(task=locked, size=size, errors=errors, result_add=outcomes, result_keys=RESULT_KEYS)
-    return True
+    return outcomes

@@ -6,9 +6,12 @@ untouched, erased addresses skipped.
 """
 
 import json
+import re
 from collections import Counter
+from json.encoder import encode_basestring as _json_string
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from psycopg.errors import UniqueViolation
 
 from lists.services import list_hold, list_members_add
 from subscribers import confirmations, events, sql
@@ -22,16 +25,47 @@ class ListGone(RuntimeError):
     pass
 
 
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _copy_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if _COPY_SPECIAL.search(value) is None:  # nearly every value: one scan, no copy
+        return value
+    return _COPY_SPECIAL.sub(lambda match: _COPY_ESCAPES[match.group()], value)
+
+
+def _json_object(values: dict) -> str:
+    """``json.dumps(values, ensure_ascii=False)``, written directly where every value is a string (a CSV's
+    fields): a third of the cost, and the same text."""
+    parts = []
+    for name, value in values.items():
+        if type(value) is not str:
+            return json.dumps(values, ensure_ascii=False)
+        parts.append(f"{_json_string(name)}: {_json_string(value)}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def stage_rows(rows: list) -> bytes:
     """The chunk in COPY's text format: built by the import's reader thread, not the writer."""
     return "".join(
-        f"{_copy_text(email.address)}\t{email.md5}\t{_copy_text(json.dumps(values, ensure_ascii=False))}\n"
-        for email, values in rows
+        f"{_copy_text(email.address)}\t{email.md5}\t{_copy_text(_json_object(values))}\n" for email, values in rows
     ).encode("utf-8")
+
+
+def _upsert(cursor, statement: str, params: dict, attempts: int = 3) -> list[tuple]:
+    """The chunk's statement, which inserts the addresses its probe did not find without ON CONFLICT: an address
+    another transaction inserted meanwhile fails it on the unique index. It is then run again (in a savepoint,
+    so the chunk's transaction goes on), and its probe finds that subscriber."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                cursor.execute(statement, params)
+                return cursor.fetchall()
+        except IntegrityError as exc:
+            if attempt == attempts or not isinstance(exc.__cause__, UniqueViolation):
+                raise
+    raise AssertionError("unreachable")
 
 
 def subscribers_import_chunk(
@@ -42,12 +76,15 @@ def subscribers_import_chunk(
     staged: bytes | None = None,
     double_opt_in: bool = False,
     consent: ConsentRequest | None = None,
+    mostly_new: bool = False,
 ) -> Counter:
     """``rows``: (Email, values) pairs with distinct addresses. Returns outcome counts.
 
     Each membership gets its consent record (source import, ``consent``'s IP and user agent) in the same
     statement. ``double_opt_in``: no membership, a pending consent instead (outcome ``pending``), whose
-    confirmation email the registered sender is told is due (queued in bulk after the commit)."""
+    confirmation email the registered sender is told is due (queued in bulk after the commit). ``mostly_new``:
+    the chunk is expected to hold mostly new addresses (the import's previous chunk did), which the statement for
+    them writes faster (subscribers/sql.py); either statement gives the same outcome for any chunk."""
     outcomes = Counter()
     if not rows:
         return outcomes
@@ -63,8 +100,9 @@ def subscribers_import_chunk(
         cursor.execute(sql.DROP_ERASED, {"account": account_id})  # erased addresses (subscribers/erasure.py)
         erased = {md5 for (md5,) in cursor.fetchall()}
         consent = consent or ConsentRequest(ConsentSource.IMPORT)
-        cursor.execute(
-            sql.UPSERT_PENDING if double_opt_in else sql.UPSERT,
+        written = _upsert(
+            cursor,
+            sql.UPSERT_PENDING if double_opt_in else sql.UPSERT_FRESH if mostly_new else sql.UPSERT,
             {
                 "account": account_id,
                 "list": list_id,
@@ -73,7 +111,6 @@ def subscribers_import_chunk(
                 "agent": consent.user_agent,
             },
         )
-        written = cursor.fetchall()
         cursor.execute(sql.EMPTY_STAGE)
     new = joined_active = 0
     created, changed = [], []

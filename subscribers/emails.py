@@ -55,7 +55,8 @@ def normalize_email(raw) -> Email:
         raise InvalidEmail("must not be empty")
     if len(address) > MAX_LENGTH:
         raise InvalidEmail(f"must have at most {MAX_LENGTH} characters")
-    if len(address.rpartition("@")[0].encode("utf-8")) > MAX_LOCAL_OCTETS:
+    local = address.rpartition("@")[0]
+    if len(local) > MAX_LOCAL_OCTETS or (not local.isascii() and len(local.encode("utf-8")) > MAX_LOCAL_OCTETS):
         raise InvalidEmail(f"must have at most {MAX_LOCAL_OCTETS} octets before the @-sign")
     if not _is_plain(address):
         try:
