@@ -16,6 +16,7 @@ from django.conf import settings
 from imports.columns import header_columns
 from imports.problems import InvalidColumns, InvalidSource
 from imports.runner import validate_rows
+from imports.seen import SeenKeys
 from imports.sources import checked, first_records, iter_rows, prepare
 
 PREVIEW_ROWS = 10
@@ -41,7 +42,7 @@ def import_preview(fmt: str, data: bytes, types: dict[str, str]) -> dict:
         refused = {}
         if prepared is not None:  # the columns map: the first rows as the job reads and validates them
             rows = list(islice(iter_rows(fmt, io.BytesIO(data), prepared.options), PREVIEW_ROWS))
-            refused = {number: problem for number, _, problem in validate_rows(rows, types, set())[1]}
+            refused = {number: problem for number, _, problem in validate_rows(rows, types, SeenKeys())[1]}
     except InvalidSource as exc:
         return _unread(str(exc))
     except Exception as exc:  # rows prepare() did not reach (its header refused): openpyxl and xlrd raise many types

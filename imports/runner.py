@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from fields.selectors import field_types
 from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.problems import InvalidSource
+from imports.seen import SeenKeys
 from imports.sources import check_whole, checked, iter_rows
 from subscribers import bulk
 from subscribers.bulk_portable import subscribers_import_chunk_portable
@@ -122,7 +123,7 @@ def _check_whole(task: Task, types: dict) -> None:
 
 def _validated_chunks(task: Task, types: dict, reading=None):
     """(rows in the chunk, validation) for each chunk after the checkpoint."""
-    seen: set[int] = set()
+    seen = SeenKeys(task.total)
     # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
     # closed: paused, stopped, failed).
     with payload_open(task=task, seekable=task.source_format != "csv") as source:
@@ -196,7 +197,7 @@ def ahead(generator, depth: int = 1):
         thread.join(timeout=5)
 
 
-def validate_rows(chunk, types: dict, seen: set):
+def validate_rows(chunk, types: dict, seen: SeenKeys):
     """(valid rows, refused rows as (row, shown address, problem), repeats of ``seen`` addresses): the import's
     rule for each row, which the back office's preview shows too."""
     valid, errors, duplicated = [], [], 0
@@ -227,11 +228,9 @@ def validate_rows(chunk, types: dict, seen: set):
         if problems:
             errors.append((row.number, _shown(row), "; ".join(problems)[:500]))
             continue
-        key = int(email.md5[:16], 16)
-        if key in seen:
+        if not seen.add(int(email.md5[:16], 16)):
             duplicated += 1
             continue
-        seen.add(key)
         valid.append((email, values))
     return valid, errors, duplicated
 
