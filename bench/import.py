@@ -7,7 +7,7 @@ Then imports the same file again (nothing changes: no row is rewritten), then a 
 changed (every row an update), and measures the floor: a
 raw COPY of the same file into a bare table.
 
-    bin/with-test-env .venv/bin/python bench/import.py [--rows N]
+    bin/with-test-env .venv/bin/python bench/import.py [--rows N] [--database NAME]
 """
 
 import sys
@@ -36,13 +36,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fresh_database(base: str) -> str:
+def fresh_database(base: str, name: str) -> str:
     import psycopg
 
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return f"{base}/{DATABASE}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 def write_csv(path: Path, rows: int, city: str = "City") -> None:
@@ -106,9 +106,10 @@ def copy_floor(database_url: str, csv_path: Path) -> float:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database", default=DATABASE, help="the benchmark's database (dropped and made again)")
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
-    database_url = fresh_database(base)
+    database_url = fresh_database(base, args.database)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

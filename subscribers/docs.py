@@ -145,8 +145,9 @@ rel(
     "contacts-collection",
     "Contacts (/api/v1)",
     "A page of the API key's account's contacts: `limit` with `offset`, or `cursor`; `sort_by` id, createdAt or "
-    "email and `order`; filters `status`, `list`, `email` (contains), `created_after`, `created_before` and "
-    "`field.<fieldName>`. POST creates a contact.",
+    "email and `order`; filters `status`, `list`, `email` (the address or its domain starts with it), "
+    "`created_after`, `created_before` and `field.<fieldName>`; in offset mode an exact `total`. POST creates a "
+    "contact.",
     response_profile="contacts-page",
     problems=("400.3-invalid-parameter", *V1_AUTH),
 )

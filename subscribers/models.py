@@ -85,6 +85,34 @@ class Membership(models.Model):
         ordering = ["id"]
 
 
+class MemberCount(models.Model):
+    """Every member of a list, whatever their status (the ``list`` filter of /api/v1/contacts), kept exact by the
+    database itself: triggers on the memberships' table move it in the statement that inserts or deletes them
+    (subscribers/tally.py), set-based imports included. (``MailingList.subscribers_count`` counts the active
+    members only, moved by the services.) No database constraint on the list: a deleted list's row goes in its
+    ``post_delete``, after its memberships."""
+
+    list = models.OneToOneField(
+        "lists.MailingList", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    count = models.BigIntegerField(default=0)
+
+
+class SubscriberCreatedDay(models.Model):
+    """How many of an account's subscribers were created each UTC day (their ``created_at``, which never
+    changes), kept exact by triggers on the subscribers' table: a /api/v1/contacts page filtered by creation time
+    sums the whole days of its range here and counts only the rows of its edge days (subscribers/tally.py)."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="subscriber_created_day_unique")]
+
+
 class StatusCount(AccountBuckets):
     """Subscribers of an account per status bucket (statuses and never-open), kept exact."""
 

@@ -46,20 +46,30 @@ def subscribers_search(queryset: QuerySet, term: str) -> QuerySet:
         return queryset.filter(_in_every_account(), email_md5=term)
     if term.startswith(CONTAINS) and len(term) > MIN_PART:
         return queryset.filter(email__contains=term[1:])
-    if term.startswith(DOMAIN) and len(term) > MIN_PART:
-        return _with_domain(queryset).filter(address_domain__startswith=term[1:])
-    if len(term) < MIN_PART or term.startswith((CONTAINS, DOMAIN)):
+    if len(term) < MIN_PART or (term.startswith((CONTAINS, DOMAIN)) and len(term) <= MIN_PART):
         return queryset.filter(_in_every_account(), email_md5=email_md5(term))
-    by_address = _starts_with(term)
-    if DOMAIN in term:
+    return address_starts_with(queryset, term, accounts=_in_every_account())
+
+
+def address_starts_with(queryset: QuerySet, prefix: str, *, accounts: Q | None = None) -> QuerySet:
+    """The addresses that start with ``prefix`` (lowercase; ``%`` and ``_`` taken literally) or whose domain does:
+    ``@acme.com`` the domain alone, a prefix with an "@" further on (``jane.doe@ac``) the address alone, any other
+    (``jane``, ``acme.``) either. The back office's search and the ``email`` filter of /api/v1/contacts; each side
+    is read from an index (the address's start from (account, email, id), the domain's from
+    ``subscriber_domain_account`` on PostgreSQL). ``accounts``: a condition naming the accounts searched, where
+    ``queryset`` is not one account's (``_in_every_account``)."""
+    if prefix.startswith(DOMAIN):
+        return _with_domain(queryset).filter(address_domain__startswith=prefix[1:])
+    by_address = _starts_with(prefix) & (accounts or Q())
+    if DOMAIN in prefix:
         return queryset.filter(by_address)
-    return _with_domain(queryset).filter(by_address | Q(address_domain__startswith=term))
+    return _with_domain(queryset).filter(by_address | Q(address_domain__startswith=prefix))
 
 
 def _starts_with(prefix: str) -> Q:
     """``email LIKE 'prefix%'``, with the range that lets PostgreSQL read it from the (account, email, id) index (its
     LIKE uses an index only under the C collation or ``text_pattern_ops``)."""
-    condition = _in_every_account() & Q(email__startswith=prefix, email__gte=prefix)
+    condition = Q(email__startswith=prefix, email__gte=prefix)
     last = ord(prefix[-1])
     if last < 0x10FFFF:
         condition &= Q(email__lt=prefix[:-1] + chr(last + 1))

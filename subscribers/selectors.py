@@ -16,6 +16,7 @@ from subscribers import sql
 from subscribers.contacts import CONTACTS
 from subscribers.counters import subscriber_count
 from subscribers.models import NEVER_OPEN, SUPPRESSED, UNSUBSCRIBED, Consent, Status, Subscriber
+from subscribers.tally import created_count, member_count
 
 
 def subscriber_find(*, account, email_md5: str) -> Subscriber | None:
@@ -116,14 +117,25 @@ def _check_field_filters(account, query) -> None:
             raise invalid(f"field.{name}", f"names no field of the account; fields: {', '.join(sorted(known))}")
 
 
+CREATED = frozenset({"created_after", "created_before"})
+
+
 def contact_page(*, account, query: Query) -> Page:
-    """A page of /api/v1/contacts. Unfiltered or by status, the exact counters give the total; other filters count
-    the rows they select."""
+    """A page of /api/v1/contacts. Its total, exact: unfiltered or by status, from the status counters; by list,
+    from the list's member count; by creation time, from the created days (subscribers/tally.py); by email or a
+    field (their indexes), or a combination of filters, the rows are counted."""
     _check_field_filters(account, query)
     rows = apply_filters(Subscriber.objects.filter(account=account), CONTACTS, query)
+    filters = query.filters
     count = None
-    if set(query.filters) <= {"status"}:
-        count = partial(subscriber_count, account.pk, query.filters.get("status"))
+    if filters.keys() <= {"status"}:
+        count = partial(subscriber_count, account.pk, filters.get("status"))
+    elif filters.keys() == {"list"}:
+        count = partial(member_count, account.pk, filters["list"])
+    elif filters.keys() <= CREATED:
+        count = partial(
+            created_count, account.pk, after=filters.get("created_after"), before=filters.get("created_before")
+        )
     return page_of(rows, CONTACTS, query, count=count)
 
 

@@ -67,7 +67,10 @@ def _message_tally_exact(request):
     """After every test that used the database, the messages' tally (campaigns/tally.py) holds exactly what
     ``COUNT(*)`` counts of the messages, per account, status and campaign: every path of every test that moves a
     message (sending, recording, crashes and retries, provider events, bounces, single emails, A/B tests,
-    deletes) checks it. ``tests/campaigns/test_tally.py`` adds the concurrent and deleting cases."""
+    deletes) checks it. The same for the lists' member counts and the subscribers' created days (subscribers/
+    tally.py): every path that writes subscribers or memberships (the API, the admin, imports, erasure, deletes).
+    ``tests/campaigns/test_tally.py`` and ``tests/subscribers/test_contact_counts.py`` add the concurrent and
+    deleting cases."""
     if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
         request.fixturenames
     ):
@@ -75,6 +78,7 @@ def _message_tally_exact(request):
         return
     request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
     yield
-    from tests.helpers import tally_mismatches
+    from tests.helpers import contact_counts_mismatches, tally_mismatches
 
     assert tally_mismatches() == {}, "the messages' tally differs from COUNT(*)"
+    assert contact_counts_mismatches() == {}, "the lists' member counts or the created days differ from COUNT(*)"

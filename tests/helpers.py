@@ -167,3 +167,35 @@ def tally_mismatches() -> dict:
         for key in counted.keys() | tallied.keys()
         if tallied.get(key, 0) != counted.get(key, 0)
     }
+
+
+def contact_counts_mismatches() -> dict:
+    """{("list", list) or (account, "created on", day): (counter, COUNT(*))} where the lists' member counts or the
+    subscribers' created days (subscribers/tally.py) differ from the rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'list', list_id, COUNT(*) FROM subscribers_membership GROUP BY 2")
+        counted = {row[:2]: row[2] for row in cursor.fetchall()}
+        cursor.execute("SELECT 'list', list_id, count FROM subscribers_membercount")
+        kept = {row[:2]: row[2] for row in cursor.fetchall()}
+        day = "(created_at AT TIME ZONE 'UTC')::date" if connection.vendor == "postgresql" else "date(created_at)"
+        cursor.execute(f"SELECT account_id, {day}, COUNT(*) FROM subscribers_subscriber GROUP BY 1, 2")
+        counted.update({(row[0], "created on", str(row[1])): row[2] for row in cursor.fetchall()})
+        cursor.execute("SELECT account_id, day, count FROM subscribers_subscribercreatedday")
+        kept.update({(row[0], "created on", str(row[1])): row[2] for row in cursor.fetchall()})
+    return {
+        key: (kept.get(key, 0), counted.get(key, 0))
+        for key in counted.keys() | kept.keys()
+        if kept.get(key, 0) != counted.get(key, 0)
+    }
+
+
+def backdate_subscribers(rows, created_at) -> None:
+    """Set ``rows``' (a queryset of subscribers) ``created_at``, which the application never changes, and repair
+    the created days their triggers keep (subscribers/tally.py) as ``manage.py recount_counters`` would."""
+    from accounts.models import Account
+    from subscribers.tally import contact_counts_recount
+
+    accounts = set(rows.values_list("account_id", flat=True))
+    rows.update(created_at=created_at)
+    for account in Account.objects.filter(pk__in=accounts):
+        contact_counts_recount(account=account)

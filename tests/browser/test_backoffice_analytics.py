@@ -20,6 +20,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_backoffice import insecure_cookies, log_in  # noqa: F401 (a fixture)
 from tests.campaigns.builders import create_campaign, sent_campaign
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
+from tests.helpers import backdate_subscribers
 from tests.subscribers.builders import md5, unsubscribe
 from tests.tasks.builders import queues  # noqa: F401 (a fixture)
 
@@ -61,7 +62,7 @@ def history(api, account_id: int) -> None:
                 ),
             )
     for n, subscriber in enumerate(Subscriber.objects.filter(account_id=account_id).order_by("id")):
-        Subscriber.objects.filter(pk=subscriber.pk).update(created_at=timezone.now() - timedelta(days=3 * n))
+        backdate_subscribers(Subscriber.objects.filter(pk=subscriber.pk), timezone.now() - timedelta(days=3 * n))
 
 
 def test_account_and_campaign_analytics_periods_grouping_and_csv(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Event, Message
 from subscribers.models import Subscriber
-from tests.helpers import assert_hypermedia
+from tests.helpers import assert_hypermedia, backdate_subscribers
 from tests.subscribers.builders import create_field, create_list, md5, subscribed, unsubscribe
 
 V1 = "/api/v1/segments"
@@ -84,7 +84,7 @@ def people(api, domain: str = "example.com") -> dict:
     ids = {}
     for name, days in CREATED.items():
         subscriber = Subscriber.objects.get(account=api.owner.account, email=f"{name}@{domain}")
-        Subscriber.objects.filter(pk=subscriber.pk).update(created_at=now - timedelta(days=days))
+        backdate_subscribers(Subscriber.objects.filter(pk=subscriber.pk), now - timedelta(days=days))
         ids[name] = subscriber.pk
     return {"lists": lists, "ids": ids, "now": now}
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from subscribers.models import Subscriber
-from tests.helpers import ApiClient, assert_hypermedia, assert_problem, links_by_rel
+from tests.helpers import ApiClient, assert_hypermedia, assert_problem, backdate_subscribers, links_by_rel
 from tests.subscribers.builders import create_field, create_list, field_values, md5, set_status
 from tests.v1.builders import CONTACTS, contact, create_contact, page, walk
 
@@ -91,18 +91,20 @@ def people(api, owner):
     news, promo = create_list(api, "News"), create_list(api, "Promo")
     create_field(api, "plan", "string")
     create_field(api, "score", "number")
+    create_field(api, "vip", "boolean")
+    create_field(api, "joined", "date")
     rows = [
-        ("ann@example.com", [news], {"plan": "gold", "score": 3}),
-        ("bob@sample.org", [news, promo], {"plan": "free", "score": 10}),
-        ("cyd@example.com", [promo], {"plan": "gold"}),
-        ("dan@sample.org", [], {}),
+        ("ann@example.com", [news], {"plan": "gold", "score": 3, "vip": True, "joined": "2024-05-01"}),
+        ("bob@sample.org", [news, promo], {"plan": "free", "score": 10, "vip": False}),
+        ("cyd@example.com", [promo], {"plan": "gold", "score": 2.5, "joined": "2024-05-02"}),
+        ("dan@sample.org", [], {"plan": "10"}),
     ]
     for email, lists, fields in rows:
         create_contact(api, email, fields=fields, lists=lists)
     set_status(owner.account, md5("cyd@example.com"), "unsubscribed-by-admin")
     base = timezone.now() - timedelta(days=10)
     for days, (email, *_) in enumerate(rows):
-        Subscriber.objects.filter(email=email).update(created_at=base + timedelta(days=days))
+        backdate_subscribers(Subscriber.objects.filter(email=email), base + timedelta(days=days))
     return {"news": news, "promo": promo, "base": base}
 
 
@@ -126,9 +128,41 @@ def test_each_filter(api, people):
     before = (day + timedelta(days=2)).date().isoformat()
     assert emails(api, f"created_before={before}") == ["ann@example.com", "bob@sample.org"]
     assert emails(api, "field.plan=gold") == ["ann@example.com", "cyd@example.com"]
-    assert emails(api, "field.score=10") == ["bob@sample.org"]
     assert emails(api, f"field.plan=gold&list={people['news']}&status=active") == ["ann@example.com"]
     assert emails(api, "email=nobody") == []
+
+
+def test_field_filters_compare_each_type_as_text(api, people):
+    assert emails(api, "field.score=10") == ["bob@sample.org"]
+    assert emails(api, "field.score=2.5") == ["cyd@example.com"]
+    assert emails(api, "field.score=3.0") == []  # as written: 3 is not 3.0
+    assert emails(api, "field.plan=10") == ["dan@sample.org"]  # a string that reads as a number
+    assert emails(api, "field.vip=true") == ["ann@example.com"]
+    assert emails(api, "field.vip=false") == ["bob@sample.org"]
+    assert emails(api, "field.vip=TRUE") == []
+    assert emails(api, "field.joined=2024-05-02") == ["cyd@example.com"]
+    assert emails(api, "field.joined=2024-05") == []
+    assert emails(api, "field.plan=NaN") == emails(api, "field.score=null") == []
+    assert emails(api, "field.plan=%5B%22gold%22%5D") == []  # ["gold"]
+
+
+def test_the_email_filter_finds_the_start_of_an_address_or_of_its_domain(api, people):
+    create_contact(api, "jane.doe@acme.com")
+    create_contact(api, "jane_x@acme.org")
+    create_contact(api, "joe@mail.acme.com")
+    create_contact(api, "acme.fan@example.com")
+    assert emails(api, "email=jane") == ["jane.doe@acme.com", "jane_x@acme.org"]
+    assert emails(api, "email=JANE.DOE@AC") == ["jane.doe@acme.com"]
+    assert emails(api, "email=acme.") == ["jane.doe@acme.com", "jane_x@acme.org", "acme.fan@example.com"]
+    assert emails(api, "email=%40acme.com") == ["jane.doe@acme.com"]  # @acme.com: the domain alone
+    assert emails(api, "email=%40acme") == ["jane.doe@acme.com", "jane_x@acme.org"]
+    assert emails(api, "email=mail.acme") == ["joe@mail.acme.com"]
+    assert emails(api, "email=doe") == []  # a part inside the address is not its start
+    assert emails(api, "email=jane_") == ["jane_x@acme.org"]  # _ and % taken literally
+    assert emails(api, "email=jane%25") == []
+    assert emails(api, "email=%40acme.com&sort_by=email&order=desc") == ["jane.doe@acme.com"]
+    body = assert_problem(api.get(f"{CONTACTS}?email=%40"), 400, INVALID)
+    assert body["errors"][0]["field"] == "email"
 
 
 def test_each_sort(api, people):
@@ -136,7 +170,7 @@ def test_each_sort(api, people):
     descending = ["dan@sample.org", "cyd@example.com", "bob@sample.org", "ann@example.com"]
     assert emails(api, "sort_by=email&order=desc") == descending
     assert emails(api, "sort_by=createdAt&order=desc") == descending
-    Subscriber.objects.filter(email="dan@sample.org").update(created_at=people["base"])  # a tie: id decides
+    backdate_subscribers(Subscriber.objects.filter(email="dan@sample.org"), people["base"])  # a tie: id decides
     assert emails(api, "sort_by=createdAt") == [
         "ann@example.com",
         "dan@sample.org",
