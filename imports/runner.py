@@ -93,13 +93,13 @@ def _run(task: Task, run_id, progress, reading) -> bool:
         # Reading and validating the next chunk overlaps with the database writing this one. (Inside
         # an open transaction, as in some tests, a second connection could not see the payload.)
         chunks = ahead(chunks)
-    mostly_new = False  # the first chunk takes the general statement; each next one is told how the last went
+    rewrites = False  # each chunk is written as suits what the one before it did (subscribers.bulk)
     try:
         for size, validated in chunks:
-            outcomes = _commit_chunk(task, run_id, size, validated, mostly_new=mostly_new)
+            outcomes = _commit_chunk(task, run_id, size, validated, rewrites=rewrites)
             if outcomes is None:
                 return False
-            mostly_new = outcomes["new"] * 10 >= len(validated[0]) * 9
+            rewrites = outcomes[bulk.REWRITTEN] * 2 > len(validated[0])
             if progress:
                 progress(task_get_by_id(task_id=task.pk))
             if settings.IMPORT_CHUNK_DELAY_MS:
@@ -240,7 +240,7 @@ def _shown(row) -> str:
     return "" if row.email is None else str(row.email)[:500]
 
 
-def _write(task: Task, valid: list, staged: bytes | None, mostly_new: bool) -> Counter:
+def _write(task: Task, valid: list, staged: bytes | None, rewrites: bool) -> Counter:
     # How the import was asked for (imports.services.import_submit keeps it with the task's options).
     options = task.source_options or {}
     double_opt_in = bool(options.get(DOUBLE_OPT_IN))
@@ -253,7 +253,7 @@ def _write(task: Task, valid: list, staged: bytes | None, mostly_new: bool) -> C
             staged=staged,
             double_opt_in=double_opt_in,
             consent=consent,
-            mostly_new=mostly_new,
+            rewrites=rewrites,
         )
     if not double_opt_in:  # the embedded default (SQLite): set-based too
         return subscribers_import_chunk_portable(
@@ -273,14 +273,14 @@ def _write(task: Task, valid: list, staged: bytes | None, mostly_new: bool) -> C
     )
 
 
-def _commit_chunk(task: Task, run_id, size: int, validated, *, mostly_new: bool = False) -> Counter | None:
+def _commit_chunk(task: Task, run_id, size: int, validated, *, rewrites: bool = False) -> Counter | None:
     """The chunk's outcomes, written with its checkpoint; None when this run no longer owns the task."""
     valid, errors, duplicated, staged = validated
     with transaction.atomic():
         locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
         if locked is None:
             return None
-        outcomes = _write(locked, valid, staged, mostly_new)
+        outcomes = _write(locked, valid, staged, rewrites)
         outcomes["duplicatedInFile"] += duplicated
         outcomes["invalid"] += len(errors)
         task_chunk_record(task=locked, size=size, errors=errors, result_add=outcomes, result_keys=RESULT_KEYS)

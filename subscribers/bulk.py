@@ -20,6 +20,9 @@ from subscribers.membership import ConsentRequest
 from subscribers.models import NEVER_OPEN, SUPPRESSED, ConsentSource, Status, Subscriber
 from subscribers.services import skip_outcome
 
+# Among the outcomes: existing subscribers whose fields the chunk changed (rewritten rows).
+REWRITTEN = "rewritten"
+
 
 class ListGone(RuntimeError):
     pass
@@ -76,15 +79,17 @@ def subscribers_import_chunk(
     staged: bytes | None = None,
     double_opt_in: bool = False,
     consent: ConsentRequest | None = None,
-    mostly_new: bool = False,
+    rewrites: bool = False,
 ) -> Counter:
     """``rows``: (Email, values) pairs with distinct addresses. Returns outcome counts.
 
     Each membership gets its consent record (source import, ``consent``'s IP and user agent) in the same
     statement. ``double_opt_in``: no membership, a pending consent instead (outcome ``pending``), whose
-    confirmation email the registered sender is told is due (queued in bulk after the commit). ``mostly_new``:
-    the chunk is expected to hold mostly new addresses (the import's previous chunk did), which the statement for
-    them writes faster (subscribers/sql.py); either statement gives the same outcome for any chunk."""
+    confirmation email the registered sender is told is due (queued in bulk after the commit).
+
+    ``rewrites``: the chunk is expected to change most of its rows' fields (the import's previous chunk did),
+    which the general statement writes faster; the other is faster for new and unchanged rows
+    (subscribers/sql.py). Either gives any chunk the same outcome, whose ``REWRITTEN`` count tells the next."""
     outcomes = Counter()
     if not rows:
         return outcomes
@@ -102,7 +107,7 @@ def subscribers_import_chunk(
         consent = consent or ConsentRequest(ConsentSource.IMPORT)
         written = _upsert(
             cursor,
-            sql.UPSERT_PENDING if double_opt_in else sql.UPSERT_FRESH if mostly_new else sql.UPSERT,
+            sql.UPSERT_PENDING if double_opt_in else sql.UPSERT if rewrites else sql.UPSERT_FRESH,
             {
                 "account": account_id,
                 "list": list_id,
@@ -141,6 +146,8 @@ def subscribers_import_chunk(
         status_counts_add(account_id, Counter({Status.ACTIVE: new, NEVER_OPEN: new}))
         events.created_many(account_id, created, rows)
     events.updated_many(account_id, changed)
+    if changed:
+        outcomes[REWRITTEN] = len(changed)  # not a result of the import: how the next chunk is written
     list_members_add(list_id=list_id, delta=joined_active)
     if outcomes["pending"]:
         confirmations.due(list_id)
