@@ -159,7 +159,7 @@ def main():
     print(f"{'PostgreSQL':50s} {'CPU s':>7s} {'CPU s/M':>7s} {'wall s':>7s}")
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        for name, statement in (("general", sql.UPSERT), ("mostly new", sql.UPSERT_FRESH)):
+        for name, statement in (("general", sql.UPSERT), ("probe first", sql.UPSERT_FRESH)):
             conn.execute(f"TRUNCATE {sql.SUBSCRIBER}, {sql.MEMBERSHIP}, {sql.CONSENT}")
             conn.execute("CHECKPOINT")
             for case, staged in (("new rows", chunks), ("nothing changed", chunks), ("every row changed", changed)):
