@@ -7,6 +7,7 @@ chunk in flight, and a worker that died is replaced without doubling anything.
 """
 
 import queue
+import sys
 import threading
 import time
 from collections import Counter
@@ -152,6 +153,7 @@ def _counted(rows, total: int, reading):
 
 
 _DONE = object()
+READER_SWITCH_SECONDS = 0.0005
 
 
 class _Failure:
@@ -186,6 +188,11 @@ def ahead(generator, depth: int = 1):
             connection.close()  # this thread's own database connection
 
     thread = threading.Thread(target=produce, daemon=True, name="import-reader")
+    # The reader thread is busy in Python while the writer's Python (a chunk's results) waits for the GIL: at the
+    # default switch interval (5 ms) each wait is long; at 0.5 ms a million-row import is about 7 % faster
+    # (bench/import_parts.py's figures, docs/benchmarks.md). The interval is the process's: restored after.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, READER_SWITCH_SECONDS))
     thread.start()
     try:
         while (item := items.get()) is not _DONE:
@@ -195,6 +202,7 @@ def ahead(generator, depth: int = 1):
     finally:
         stop.set()
         thread.join(timeout=5)
+        sys.setswitchinterval(interval)
 
 
 def validate_rows(chunk, types: dict, seen: SeenKeys):

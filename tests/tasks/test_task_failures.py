@@ -2,6 +2,7 @@
 
 import gc
 import logging
+import sys
 import threading
 
 import pytest
@@ -125,10 +126,12 @@ def test_a_failed_run_leaves_no_reader_thread_behind(api, owner, queues, setting
     settings.IMPORT_CHUNK_SIZE = CHUNK
     list_id = prepare(api, owner.account)
     task_id = submit(api, list_id, big_file()[0], "text/csv")
+    interval = sys.getswitchinterval()
     try:
         interrupt_after_two_chunks_with(lambda: api.delete(TaskPaths(api.owner).list(list_id)), task_id)
         assert task_row(task_id).status == "error"
         assert reader_threads() == [], "the failed run's reader thread (and its connection) outlives the run"
+        assert sys.getswitchinterval() == interval, "the reader's shorter switch interval outlives the run"
     finally:  # let go of the records, so the thread ends and the test database can be dropped
         caplog.clear()
         for handler in logging.getLogger().handlers:
