@@ -189,8 +189,8 @@ def ahead(generator, depth: int = 1):
 
     thread = threading.Thread(target=produce, daemon=True, name="import-reader")
     # The reader thread is busy in Python while the writer's Python (a chunk's results) waits for the GIL: at the
-    # default switch interval (5 ms) each wait is long; at 0.5 ms a million-row import is about 7 % faster
-    # (bench/import_parts.py's figures, docs/benchmarks.md). The interval is the process's: restored after.
+    # default switch interval (5 ms) each wait is long; at 0.5 ms a million new rows import 5-10 % faster
+    # (docs/benchmarks.md, "Where an import's time goes"). The interval is the process's: restored after.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, READER_SWITCH_SECONDS))
     thread.start()
