@@ -224,8 +224,8 @@ def build(*, subscribers: int, campaigns: int, recipients: int, events: int) -> 
     from django.utils import timezone
 
     from accounts.services import account_get_or_create
+    from campaigns.counters import campaign_counts_recount, message_count_recount
     from campaigns.models import Campaign, CampaignLink
-    from campaigns.services import campaign_counts_recount, message_count_recount
     from subscribers.counters import counters_recount
 
     assert recipients <= subscribers, "a campaign reaches each subscriber at most once"

@@ -53,7 +53,7 @@ def build_messages(account) -> None:
     """A sent single email to every subscriber that has none (the emails collection's rows)."""
     from django.db import connection
 
-    from campaigns.services import message_count_recount
+    from campaigns.counters import message_count_recount
 
     started = time.perf_counter()
     with connection.cursor() as cursor:

@@ -11,9 +11,9 @@ class CampaignsConfig(AppConfig):
         from accounts.models import Account
         from api.counters import register_repairer
         from campaigns import docs  # noqa: F401  (rels, profiles, models, account-index links)
+        from campaigns.counters import campaign_counts_recount, message_count_recount
         from campaigns.messages import messages_forget_subscriber
         from campaigns.provider_events import provider_event_received
-        from campaigns.services import campaign_counts_recount, message_count_recount
         from campaigns.tally import tally_forget_account, tally_recount
         from subscribers.signals import subscriber_erasing
 

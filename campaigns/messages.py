@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
 from campaigns import journal
+from campaigns.counters import message_count_add
 from campaigns.events import outcomes_recorded
 from campaigns.models import Event, Message, MessageStatus
 from campaigns.outcomes import BOUNCES, RETRY, STAT_OF_STATUS, Decision, decide, write_outcome
-from campaigns.services import message_count_add
 from subscribers.services import subscriber_record_bounce
 
 logger = logging.getLogger("emails")

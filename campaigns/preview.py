@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from api.problems import INVALID_PARAMETER, ApiProblem
+from campaigns.checks import field_names
 from campaigns.compiling import campaign_compiled
 from campaigns.content import Compiled, TemplateError, fill_link, parse, render
 from campaigns.models import Campaign, CampaignVariant
 from campaigns.problems import CAMPAIGN_NOT_READY
-from campaigns.services import field_names
 from campaigns.tokens import PREVIEW_HEAD, make_preview_token, read_preview_token
 from campaigns.variants import variants_compiled
 from subscribers.emails import email_md5

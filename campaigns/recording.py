@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from analytics.services import daily_add, utc_day
 from campaigns import journal, sql
+from campaigns.counters import stats_add
 from campaigns.events import outcomes_recorded
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
-from campaigns.services import stats_add
 from campaigns.transport import Outcome
 from campaigns.variants import variant_metric
 from subscribers.models import Status

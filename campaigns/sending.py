@@ -25,10 +25,10 @@ from redis.exceptions import RedisError
 from campaigns import journal, pacing, recording, servers, throttle, winner
 from campaigns.audience import recipients_write
 from campaigns.content import Compiled
+from campaigns.counters import message_count_add, stats_add
 from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
 from campaigns.models import AbTest, Campaign, CampaignVariant, Message, MessageStatus
-from campaigns.services import message_count_add, stats_add
 from campaigns.transport import Outcome
 from domains.selectors import signer_for
 from tasks.models import Task, TaskStatus

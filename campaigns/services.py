@@ -13,38 +13,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.audit import quiet, record
-from api.counters import bump_buckets
-from api.problems import VALIDATION_ERROR, ApiProblem
-from campaigns import compiling, content, variants
+from api.problems import ApiProblem
+from campaigns import compiling, variants
+from campaigns.checks import field_names, readiness_errors, require_ready, write_check
 from campaigns.content import Compiled
+from campaigns.counters import ALL, counts_add, stats_add
 from campaigns.events import campaign_moved
 from campaigns.models import (
     Campaign,
-    CampaignCount,
     CampaignLink,
     CampaignSegment,
-    CampaignStat,
     CampaignStatus,
     Message,
-    MessageCount,
     MessageStatus,
 )
-from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED, CAMPAIGN_NOT_READY
-from campaigns.variants import ab_test_errors, ab_test_set
-from domains.selectors import sender_check, sender_errors
-from fields.selectors import field_types
-from lists.models import MailingList
-from segments.selectors import segments_of
+from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED, CAMPAIGN_LOCKED
+from campaigns.variants import ab_test_set
+from domains.selectors import sender_check
 from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue_at
 from tasks.services import enqueue_task, task_create, task_lock, task_pause, task_progress_add, task_start, task_stop
 from tasks.states import is_stale
-from templates.selectors import template_find
 
 logger = logging.getLogger("campaigns")
 CAMPAIGN_SEND = "campaign-send"  # the task kind that sends a campaign (campaigns.kinds)
-STAT_TABLE = CampaignStat._meta.db_table
-ALL = "all"
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 DELETABLE = (CampaignStatus.DRAFT, CampaignStatus.SENT, CampaignStatus.CANCELED)
 STARTABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
@@ -71,20 +63,6 @@ MEMBERS = {
     "scheduled_at": "scheduledAt",
     "template_id": "templateId",
 }
-
-
-def counts_add(account_id: int, deltas: Counter) -> None:
-    CampaignCount.add(account_id, deltas)
-
-
-def message_count_add(account_id: int, delta: int) -> None:
-    """Count ``delta`` new messages of the account, in the transaction that writes them."""
-    MessageCount.add(account_id, delta)
-
-
-def stats_add(campaign_id: int, deltas: Counter) -> None:
-    """Add to the campaign's counters (sent, opens, …)."""
-    bump_buckets(STAT_TABLE, ("campaign_id", "metric"), campaign_id, deltas)
 
 
 def _set_status(campaign: Campaign, status: str, **changes) -> None:
@@ -116,65 +94,6 @@ def allowed_actions(campaign: Campaign) -> list[str]:
     return actions
 
 
-def field_names(account) -> dict[str, str]:
-    """The account's field names, keyed lowercased (merge tags are case-insensitive)."""
-    return {name.lower(): name for name, _ in field_types(account=account)}
-
-
-def _check(account, data: dict) -> None:
-    """400 naming every invalid member: unknown lists, bad merge tags, a scheduled time in the past; first 400.50
-    for a from address on no verified sending domain of the account (domains/)."""
-    sender_check(account_id=account.pk, email=data.get("from_email") or "")
-    errors = []
-    unknown = sorted(
-        set(data["lists"])
-        - set(MailingList.objects.filter(account=account, pk__in=data["lists"]).values_list("pk", flat=True))
-    )
-    if unknown:
-        errors.append({"field": "lists", "detail": f"unknown lists: {unknown}"})
-    errors += _segment_errors(account, data)
-    errors += _content_errors(account, data)
-    if data.get("scheduled_at") and data["scheduled_at"] <= timezone.now():
-        errors.append({"field": "scheduledAt", "detail": "must be in the future (or null to keep a draft)"})
-    if errors:
-        raise ApiProblem(VALIDATION_ERROR, "; ".join(f"{e['field']}: {e['detail']}" for e in errors), errors=errors)
-
-
-def _content_errors(account, data: dict) -> list[dict]:
-    """Merge tags, and the template: one of the account's (locked against a concurrent delete until this
-    transaction ends), whose layout fits this content."""
-    fields = field_names(account)
-    errors = content.check(
-        subject=data["subject"],
-        html_part=data["html"],
-        text_part=data["text"],
-        preheader=data["preheader"],
-        fields=fields,
-    )
-    template_id = data.get("template_id")
-    template = template_find(account_id=account.pk, template_id=template_id, lock=True)
-    if template_id is not None and template is None:
-        return [*errors, {"field": "templateId", "detail": f"unknown template: {template_id}"}]
-    errors += ab_test_errors(data, fields)
-    if errors:
-        return errors
-    return compiling.template_errors(template, html=data["html"], text=data["text"], fields=fields)
-
-
-def _segment_errors(account, data: dict) -> list[dict]:
-    targeted, excluded = data.get("segments", []), data.get("excluded_segments", [])
-    known = segments_of(account_id=account.pk, segment_ids=[*targeted, *excluded])
-    errors = []
-    for member, ids in (("segments", targeted), ("excludedSegments", excluded)):
-        unknown = [segment_id for segment_id in ids if segment_id not in known]
-        if unknown:
-            errors.append({"field": member, "detail": f"unknown segments: {unknown}"})
-    both = sorted(set(targeted) & set(excluded))
-    if both:
-        errors.append({"field": "excludedSegments", "detail": f"segments both targeted and excluded: {both}"})
-    return errors
-
-
 def _set_segments(campaign: Campaign, data: dict) -> None:
     """The targeted then the excluded segments, in the order given."""
     CampaignSegment.objects.filter(campaign=campaign).delete()
@@ -184,50 +103,9 @@ def _set_segments(campaign: Campaign, data: dict) -> None:
     )
 
 
-def readiness_errors(campaign: Campaign) -> list[dict]:
-    errors = []
-    for attribute, member, what in (("subject", "subject", "a subject"), ("from_email", "fromEmail", "a from address")):
-        if not getattr(campaign, attribute).strip():
-            errors.append({"field": member, "detail": f"the campaign needs {what}"})
-    # The domain may have been deleted, or failed a later check, since the campaign was written.
-    errors += sender_errors(account_id=campaign.account_id, email=campaign.from_email.strip())
-    if not campaign.html.strip() and not campaign.text.strip():
-        errors.append({"field": "html", "detail": "the campaign needs HTML or text content"})
-    fields = field_names(campaign.account)
-    found = content.check(
-        subject=campaign.subject,
-        html_part=campaign.html,
-        text_part=campaign.text,
-        preheader=campaign.preheader,
-        fields=fields,
-    )
-    errors += found or compiling.template_errors(
-        campaign.template, html=campaign.html, text=campaign.text, fields=fields
-    )
-    errors += variants.readiness_errors(campaign, fields)
-    lists = list(campaign.lists.all())
-    # A segment's matches are counted when sending starts (recipients then), not on every check.
-    targets_segments = CampaignSegment.objects.filter(campaign=campaign, excluded=False).exists()
-    if not lists and not targets_segments:
-        errors.append({"field": "lists", "detail": "the campaign needs at least one list or segment"})
-    elif not targets_segments and not any(mailing_list.subscribers_count for mailing_list in lists):
-        errors.append({"field": "lists", "detail": "the campaign's lists have no active subscribers"})
-    return errors
-
-
-def _require_ready(campaign: Campaign, doing: str) -> None:
-    errors = readiness_errors(campaign)
-    if errors:
-        raise ApiProblem(
-            CAMPAIGN_NOT_READY,
-            f"Cannot {doing} the campaign: " + "; ".join(f"{e['field']}: {e['detail']}" for e in errors),
-            errors=errors,
-        )
-
-
 def _schedule(campaign: Campaign) -> None:
     """Scheduled: a job starts it at ``scheduled_at`` (a job for an older time finds it not yet due)."""
-    _require_ready(campaign, "schedule")
+    require_ready(campaign, "schedule")
     _set_status(campaign, CampaignStatus.SCHEDULED)
     enqueue_at(start_due_campaign, campaign.scheduled_at, campaign.pk)
 
@@ -250,7 +128,7 @@ def _apply(campaign: Campaign, data: dict) -> None:
 
 @transaction.atomic
 def campaign_create(*, account, data: dict) -> Campaign:
-    _check(account, data)
+    write_check(account, data)
     campaign = Campaign(account=account)
     _apply(campaign, data)
     campaign.save()
@@ -270,7 +148,7 @@ def campaign_update(*, campaign: Campaign, data: dict) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in EDITABLE:
         raise ApiProblem(CAMPAIGN_LOCKED, f"The campaign is {campaign.status}; its content cannot change.")
-    _check(campaign.account, data)
+    write_check(campaign.account, data)
     _apply(campaign, data)
     campaign.save()
     campaign.lists.set(data["lists"])
@@ -324,7 +202,7 @@ def campaign_start(*, campaign: Campaign) -> Campaign:
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise _refuse(campaign, "start")
     sender_check(account_id=campaign.account_id, email=campaign.from_email.strip())
-    _require_ready(campaign, "start")
+    require_ready(campaign, "start")
     _launch(campaign)
     _record(campaign, "start")
     return campaign
@@ -434,15 +312,3 @@ def campaign_follow_task(task: Task, previous: str | None = None) -> None:
         ).update(status=MessageStatus.CANCELED)
         stats_add(campaign.pk, Counter({"canceled": canceled}))
         task_progress_add(task_id=task.pk, processed=canceled, failed=canceled, beat=False)
-
-
-def campaign_counts_recount(*, account) -> None:
-    """Repair: recompute the account's campaign counters from the rows."""
-    CampaignCount.recount(
-        Campaign.objects.filter(account=account), account_id=account.pk, buckets=CampaignStatus.values, total=ALL
-    )
-
-
-def message_count_recount(*, account) -> None:
-    """Repair: recompute the account's message count from the rows."""
-    MessageCount.recount(Message.objects.filter(account=account), account_id=account.pk)

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from analytics.services import daily_add, hourly_add, link_add, utc_day
 from campaigns.content import fill_link
+from campaigns.counters import stats_add
 from campaigns.events import bounced_later, clicked, complained, opened
 from campaigns.models import Campaign, CampaignLink, Event, EventType, Message, MessageStatus
 from campaigns.preview import is_preview_token, preview_link
 from campaigns.recording import lock_task
-from campaigns.services import stats_add
 from campaigns.tokens import read_message_id_header, read_preferences_token, read_token
 from campaigns.variants import with_variant
 from subscribers.models import Status, Subscriber

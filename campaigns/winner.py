@@ -21,10 +21,11 @@ from django.utils import timezone
 from api.audit import record
 from api.problems import VALIDATION_ERROR, ApiProblem
 from campaigns import sql
+from campaigns.counters import stats_add
 from campaigns.models import AbTest, Campaign, Message, MessageStatus
 from campaigns.problems import CAMPAIGN_ACTION_NOT_ALLOWED
 from campaigns.selectors import variant_stats
-from campaigns.services import WINNER_CHOOSABLE, lock_with_task, stats_add
+from campaigns.services import WINNER_CHOOSABLE, lock_with_task
 from campaigns.variants import letter, position_of, variant_metric, wait_of
 from tasks.models import TaskStatus
 from tasks.services import enqueue_task, task_beat_until

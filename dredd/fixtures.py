@@ -16,14 +16,9 @@ from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
 from api.redis_client import redis_client
+from campaigns.counters import campaign_counts_recount, message_count_recount, stats_add
 from campaigns.models import AbTest, Campaign, CampaignVariant, Event, Message
-from campaigns.services import (
-    CAMPAIGN_SEND,
-    campaign_counts_recount,
-    campaign_freeze,
-    message_count_recount,
-    stats_add,
-)
+from campaigns.services import CAMPAIGN_SEND, campaign_freeze
 from campaigns.testsend import send_window
 from campaigns.tokens import make_preferences_token, make_token
 from consent.tokens import make_token as make_confirmation_token

@@ -20,8 +20,8 @@ from django.test import Client
 
 from analytics.models import DailyStat
 from analytics.services import daily_add, utc_day
+from campaigns.counters import stats_add
 from campaigns.models import Message
-from campaigns.services import stats_add
 from tests.campaigns.builders import messages_of, sent_campaign
 
 SECRET = "anymail:webhook-secret-for-tests"
