@@ -35,7 +35,7 @@ from django.conf import settings
 
 from api.redis_client import redis_client
 from campaigns import transport
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 
 logger = logging.getLogger("campaigns")
 OPEN = b"open"

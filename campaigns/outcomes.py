@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from campaigns.models import Message, MessageStatus
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 
 REQUEUE = "requeue"
 RETRY = "retry"

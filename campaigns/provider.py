@@ -36,7 +36,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from urllib3.exceptions import ConnectTimeoutError
 
-from campaigns.transport import INTERRUPTED, UNJOURNALED, Outcome
+from campaigns.replies import INTERRUPTED, Outcome
+from campaigns.transport import UNJOURNALED
 
 METADATA_KEY = "emailapi_message"  # the metadata that names our message (its Message-ID's token)
 # Providers whose open and click tracking anymail turns off per message (for Amazon SES and Brevo, in their

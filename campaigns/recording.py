@@ -20,7 +20,7 @@ from campaigns.counters import stats_add
 from campaigns.events import outcomes_recorded
 from campaigns.models import Event, EventType, Message, MessageStatus
 from campaigns.outcomes import REQUEUE, STAT_OF_STATUS, decide, write_outcome
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 from campaigns.variants import variant_metric
 from subscribers.models import Status
 from subscribers.services import subscriber_record_bounce, subscribers_lock

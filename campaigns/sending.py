@@ -29,7 +29,7 @@ from campaigns.counters import message_count_add, stats_add
 from campaigns.journal import summary
 from campaigns.mime import MessageBuilder
 from campaigns.models import AbTest, Campaign, CampaignVariant, Message, MessageStatus
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 from domains.selectors import signer_for
 from tasks.models import Task, TaskStatus
 from tasks.queue import enqueue, enqueue_at

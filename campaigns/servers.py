@@ -24,8 +24,9 @@ from redis.exceptions import RedisError
 
 from api.redis_client import redis_client
 from campaigns import throttle
+from campaigns.file_transport import FileTransport
 from campaigns.provider import ProviderTransport
-from campaigns.transport import FileTransport, SmtpTransport
+from campaigns.transport import SmtpTransport
 
 logger = logging.getLogger("campaigns")
 ASIDE = "emailapi:smtp-aside:"

@@ -25,7 +25,8 @@ from campaigns.mime import MessageBuilder
 from campaigns.models import Campaign
 from campaigns.preview import Preview, campaign_preview
 from campaigns.problems import CAMPAIGN_NOT_READY, SMTP_UNAVAILABLE, TEST_SEND_LIMIT
-from campaigns.transport import Outcome, transport_open
+from campaigns.replies import Outcome
+from campaigns.transport import transport_open
 from domains.selectors import sender_check, signer_for
 from subscribers.models import Subscriber
 

@@ -21,53 +21,22 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
-from pathlib import Path
+
+from campaigns.replies import (
+    INTERRUPTED,
+    UNWRITABLE,
+    Outcome,
+    data_outcome,
+    failure,
+    lost,
+    refused,
+)
 
 NETWORK_ERRORS = (smtplib.SMTPException, OSError)  # socket.timeout is an OSError
 
 
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # sent | hard | soft | fault | failed | unknown
-    code: int | None
-    response: str
-    provider_id: str = ""  # the provider's id of the message it accepted (campaigns/provider.py)
-
-
-def _text(response) -> str:
-    if isinstance(response, bytes):
-        response = response.decode("utf-8", "replace")
-    return str(response).replace("\x00", "")[:1000]
-
-
-def _refused(code: int, response, *, recipient: bool) -> Outcome:
-    if not recipient:
-        return Outcome("fault", code, _text(response))
-    return Outcome("hard" if 500 <= code < 600 else "soft", code, _text(response))
-
-
-def _data_outcome(code: int, response) -> Outcome:
-    """The reply to the final "." of a message."""
-    return Outcome("sent", code, _text(response)) if code == 250 else _refused(code, response, recipient=True)
-
-
-def _failure(exc: Exception) -> Outcome:
-    """Nothing of the message's data was sent: the server could not be reached, or broke off before."""
-    code = getattr(exc, "smtp_code", None)
-    if isinstance(code, int) and isinstance(exc, smtplib.SMTPResponseException):
-        return Outcome("fault", code, _text(exc.smtp_error))
-    return Outcome("fault", code if isinstance(code, int) else None, _text(f"{type(exc).__name__}: {exc}"))
-
-
-def _lost(exc: Exception) -> Outcome:
-    return Outcome("unknown", None, f"connection lost after the data was sent: {exc}"[:1000])
-
-
 def _terminated(data: bytes) -> bytes:
     return data + b".\r\n" if data.endswith(b"\r\n") else data + b"\r\n.\r\n"
-
-
-INTERRUPTED = Outcome("unknown", None, "interrupted after the data may have been sent")
 
 
 class Unjournaled:
@@ -81,11 +50,6 @@ class Unjournaled:
 
 
 UNJOURNALED = Unjournaled()
-UNWRITABLE = Outcome(
-    "failed",
-    None,
-    "The address cannot be sent to this server (a line break, or not ASCII and the server does not offer SMTPUTF8).",
-)
 
 
 @dataclass
@@ -156,11 +120,11 @@ class SmtpTransport:
     def _refusal(self, lane: Lane, mail: tuple, rcpt: tuple, data: tuple) -> Outcome | None:
         """The outcome of a refused MAIL FROM, RCPT TO or DATA (the transaction is then reset); None if DATA got 354."""
         if mail[0] != 250:
-            outcome = _refused(mail[0], mail[1], recipient=False)
+            outcome = refused(mail[0], mail[1], recipient=False)
         elif rcpt[0] not in (250, 251):
-            outcome = _refused(rcpt[0], rcpt[1], recipient=True)
+            outcome = refused(rcpt[0], rcpt[1], recipient=True)
         elif data[0] != 354:
-            outcome = _refused(data[0], data[1], recipient=True)
+            outcome = refused(data[0], data[1], recipient=True)
         else:
             return None
         if data[0] == 354:
@@ -206,13 +170,13 @@ class SmtpTransport:
                 return refused
         except NETWORK_ERRORS as exc:
             self._drop(lane)
-            return _failure(exc)
+            return failure(exc)
         try:
             connection.send(_terminated(data))
-            return _data_outcome(*connection.getreply())
+            return data_outcome(*connection.getreply())
         except NETWORK_ERRORS as exc:
             self._drop(lane)
-            return _lost(exc)
+            return lost(exc)
 
     def send_many(self, from_email: str, messages, outcomes: list, journal=UNJOURNALED) -> None:
         """Send each ``(to_email, data)`` of the iterable ``messages``, appending its outcome to ``outcomes``;
@@ -253,7 +217,7 @@ class SmtpTransport:
                     self._connect(lane)
                 except NETWORK_ERRORS as exc:
                     self._drop(lane)
-                    outcomes[index] = _failure(exc)
+                    outcomes[index] = failure(exc)
                     return False
             if not lane.pipelining:
                 journal.announce([index], outcomes)
@@ -291,7 +255,7 @@ class SmtpTransport:
             lane.connection.send(head + b"".join(envelope) + b"DATA\r\n")
         except NETWORK_ERRORS as exc:
             self._lose_lane(lane, exc, outcomes)
-            outcomes[index] = _failure(exc)
+            outcomes[index] = failure(exc)
             return False
         return True
 
@@ -300,12 +264,12 @@ class SmtpTransport:
         connection = lane.connection
         try:
             if lane.in_flight is not None:
-                outcomes[lane.in_flight] = _data_outcome(*connection.getreply())
+                outcomes[lane.in_flight] = data_outcome(*connection.getreply())
                 lane.in_flight = None
             mail, rcpt, data_reply = connection.getreply(), connection.getreply(), connection.getreply()
         except NETWORK_ERRORS as exc:
             self._lose_lane(lane, exc, outcomes)
-            outcomes[index] = _failure(exc)
+            outcomes[index] = failure(exc)
             return
         outcomes[index] = self._refusal(lane, mail, rcpt, data_reply)
         if outcomes[index] is None:
@@ -315,7 +279,7 @@ class SmtpTransport:
         """The connection broke: the message whose data was written may have arrived (``unknown``)."""
         self._drop(lane)
         if lane.in_flight is not None:
-            outcomes[lane.in_flight] = _lost(exc)
+            outcomes[lane.in_flight] = lost(exc)
             lane.in_flight = None
 
     def _complete_lanes(self, outcomes: list, journal) -> None:
@@ -342,13 +306,13 @@ class SmtpTransport:
                 written.append((lane, index))
             except NETWORK_ERRORS as exc:
                 self._drop(lane)
-                outcomes[index] = _lost(exc)
+                outcomes[index] = lost(exc)
         for lane, index in written:
             try:
-                outcomes[index] = _data_outcome(*lane.connection.getreply())
+                outcomes[index] = data_outcome(*lane.connection.getreply())
             except NETWORK_ERRORS as exc:
                 self._drop(lane)
-                outcomes[index] = _lost(exc)
+                outcomes[index] = lost(exc)
 
     def _drop(self, lane: Lane) -> None:
         """Close without QUIT: a transaction in progress is abandoned."""
@@ -365,33 +329,6 @@ class SmtpTransport:
                 except NETWORK_ERRORS:
                     self._drop(lane)
                 lane.connection = None
-
-
-class FileTransport:
-    """The embedded default (no EMAIL_HOST): each message is written to VAR_DIR/mail as an .eml file."""
-
-    def __init__(self, directory: Path):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.sequence = 0
-
-    def send(self, from_email: str, to_email: str, data: bytes) -> Outcome:
-        self.sequence += 1
-        name = f"{to_email.replace('/', '_')}-{id(self):x}-{self.sequence}.eml"
-        (self.directory / name).write_bytes(data.replace(b"\r\n..", b"\r\n."))
-        return Outcome("sent", 250, "written to file")
-
-    def send_many(self, from_email: str, messages, outcomes: list, journal=UNJOURNALED) -> None:
-        for to_email, data in messages:
-            index = len(outcomes)
-            outcomes.append(None)
-            journal.announce([index], outcomes)
-            if not journal.confirm():
-                return
-            outcomes[index] = self.send(from_email, to_email, data)
-
-    def close(self) -> None:
-        pass
 
 
 def transport_open(*, connections: int = 1):

@@ -19,7 +19,7 @@ from campaigns.messages import single_message_claim, single_message_record
 from campaigns.mime import MessageBuilder
 from campaigns.models import Message, MessageStatus
 from campaigns.outcomes import RETRY, decide
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 from domains.selectors import signer_for
 from emails.models import SingleEmail
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from campaigns import content, recording
 from campaigns.models import Campaign, Message
+from campaigns.replies import Outcome
 from campaigns.services import campaign_start_due
 from campaigns.tokens import make_token
-from campaigns.transport import Outcome
 from subscribers.models import Subscriber
 from tasks.models import Task
 from tests.campaigns.builders import (

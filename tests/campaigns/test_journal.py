@@ -19,8 +19,9 @@ from api.redis_client import redis_client
 from campaigns import journal, recording
 from campaigns.journal import Journals, campaign_claim, take
 from campaigns.models import Message
+from campaigns.replies import Outcome
 from campaigns.selectors import campaign_stats
-from campaigns.transport import Outcome, SmtpTransport
+from campaigns.transport import SmtpTransport
 from subscribers.models import Subscriber
 from tasks.models import Task
 from tasks.sweeper import recover_round

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campaigns.outcomes import REQUEUE, RETRY, decide
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ from campaigns.journal import Journals, email_claim
 from campaigns.messages import single_message_claim, single_message_record
 from campaigns.models import Message
 from campaigns.outcomes import RETRY, decide
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 from tasks.sweeper import recover_round
 from tests.campaigns.builders import send
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)

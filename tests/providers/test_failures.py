@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from campaigns.journal import _outcome_entry, _parsed
 from campaigns.models import Message
-from campaigns.transport import Outcome
+from campaigns.replies import Outcome
 from emails.jobs import deliver_single_email
 from tests.campaigns.builders import audience, create_campaign, messages_of, nonzero, send, start, stats_of, subscriber
 from tests.helpers import assert_hypermedia

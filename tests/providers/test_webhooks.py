@@ -8,8 +8,8 @@ from django.test import Client, TestCase
 from analytics.recount import recount, stored
 from campaigns.models import Message
 from campaigns.recording import claim, record
+from campaigns.replies import Outcome
 from campaigns.tokens import make_token
-from campaigns.transport import Outcome
 from subscribers.models import Subscriber
 from tasks.models import Task
 from tests.campaigns.builders import nonzero, send, sender_joined, stats_of
