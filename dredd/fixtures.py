@@ -7,11 +7,12 @@ message 4242 to John carries the token of the tracking, unsubscribe and bounce e
 signup form 901 (public key ``example-form-key``) and template 901.
 """
 
+import time
 from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from accounts.services import account_get_or_create, api_key_issue
@@ -239,12 +240,26 @@ def _frozen(campaign: Campaign, *, status: str, now, task: Task | None = None) -
     )
 
 
-@transaction.atomic
-def reset_campaigns(state: str = "draft") -> None:
+def reset_campaigns(state: str = "draft", attempts: int = 3) -> None:
     """Campaign 789 in ``state``, the sent campaign 790 with message 4242 to John; nothing else.
 
-    Campaigns the examples created, their tasks and messages are removed.
-    """
+    Campaigns the examples created, their tasks and messages are removed. A send an example started may still
+    be running in the server's worker: its transaction and this one can deadlock over the task and the
+    messages (PostgreSQL then aborts one of them); this one is run again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _reset_campaigns(state)
+        except OperationalError as exc:
+            if attempt == attempts or getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            time.sleep(0.2 * attempt)
+
+
+DEADLOCK_DETECTED = "40P01"
+
+
+@transaction.atomic
+def _reset_campaigns(state: str) -> None:
     assert state in CAMPAIGN_STATES, state
     owner = account()
     now = timezone.now()

@@ -89,7 +89,9 @@ def test_xls_rows_are_ragged(api, list_id, queues):
     data = xls({(0, 0): "email", (65535, 0): "last@example.com", (65535, 255): "x"})
     response, cpu, peak = timed(lambda: post_import(api, list_id, data, XLS))
     assert response.status_code == 202, response.content
-    assert cpu < 1.5 and peak < 30_000_000, (cpu, peak)
+    # 0.55 s of CPU alone, up to 1.55 s beside the other test process of `make test` (tracemalloc on): the bound
+    # is far from both that and the 16 s the padding cost.
+    assert cpu < 4 and peak < 30_000_000, (cpu, peak)
     _, job_cpu, job_peak = timed(run_jobs)
     assert job_cpu < 5 and job_peak < 60_000_000, (job_cpu, job_peak)
     assert members(list_id) == {"last@example.com"}
