@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
+from api.day_counts import count_between
 from campaigns.models import Message, MessageSentDay, MessageTally
 
 TRIGGERS = ("campaigns_message_tally_insert", "campaigns_message_tally_update", "campaigns_message_tally_delete")
@@ -34,7 +35,6 @@ SQLITE_TRIGGERS = (
     "campaigns_message_sent_day_update",
     "campaigns_message_sent_day_delete",
 )
-DAY = dt.timedelta(days=1)
 
 
 def tally_read(account_id: int, *, statuses: Iterable[str] | None = None, campaign_id: int | None = None) -> int:
@@ -50,50 +50,11 @@ def tally_read(account_id: int, *, statuses: Iterable[str] | None = None, campai
 
 def sent_count(account_id: int, *, after: dt.datetime | None, before: dt.datetime | None) -> int:
     """How many of the account's messages were sent at or after ``after`` and before ``before`` (either open):
-    the whole UTC days between from ``MessageSentDay``, the edge days' part counted in the rows (on the
-    (account, sent_at) index), or, when that part is the longer one of its day, the day's count less the rest."""
-    if after is not None and before is not None and after >= before:
-        return 0
-    after = after and after.astimezone(dt.UTC)
-    before = before and before.astimezone(dt.UTC)
+    the whole UTC days between from ``MessageSentDay``, the edges from the rows (on the (account, sent_at) index):
+    api.day_counts."""
     rows = Message.objects.filter(account_id=account_id)
-    if after is not None and before is not None and after.date() == before.date():
-        return rows.filter(sent_at__gte=after, sent_at__lt=before).count()
-    # A bound at midnight needs no edge: its day is whole on one side.
-    after_edge = after is not None and after != _midnight(after)
-    before_edge = before is not None and before != _midnight(before)
     days = MessageSentDay.objects.filter(account_id=account_id)
-    if after is not None:
-        days = days.filter(day__gt=after.date()) if after_edge else days.filter(day__gte=after.date())
-    if before is not None:
-        days = days.filter(day__lt=before.date())
-    total = days.aggregate(n=Sum("count"))["n"] or 0
-    if after_edge:  # [after, the end of its day)
-        total += _part_of_day(account_id, rows, after, _midnight(after) + DAY)
-    if before_edge:  # [the start of its day, before)
-        total += _part_of_day(account_id, rows, _midnight(before), before)
-    return total
-
-
-def _midnight(at: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(at.date(), dt.time(), dt.UTC)
-
-
-def _part_of_day(account_id: int, rows, start: dt.datetime, end: dt.datetime) -> int:
-    """The rows sent in [start, end), the part of one UTC day before or after a time: counted where it is the
-    shorter part of the day, else the day's count less the other part's."""
-    if start == end:
-        return 0
-    midnight = _midnight(start)
-    if end - start <= DAY / 2:
-        return rows.filter(sent_at__gte=start, sent_at__lt=end).count()
-    day = MessageSentDay.objects.filter(account_id=account_id, day=midnight.date()).values_list("count", flat=True)
-    other = (
-        rows.filter(sent_at__gte=midnight, sent_at__lt=start)
-        if start > midnight
-        else rows.filter(sent_at__gte=end, sent_at__lt=midnight + DAY)
-    )
-    return (day.first() or 0) - other.count()
+    return count_between(rows, "sent_at", days, after=after, before=before)
 
 
 def tally_recount(*, account) -> None:

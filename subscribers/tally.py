@@ -22,9 +22,10 @@ test_contact_counts.py`` checks they are there).
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from api.day_counts import count_between
 from lists.selectors import list_ids_of
 from subscribers.models import MemberCount, Membership, Subscriber, SubscriberCreatedDay
 
@@ -32,7 +33,6 @@ TRIGGERS = {
     "subscribers_membership": ("subscribers_membership_count_insert", "subscribers_membership_count_delete"),
     "subscribers_subscriber": ("subscribers_created_day_insert", "subscribers_created_day_delete"),
 }
-DAY = dt.timedelta(days=1)
 
 
 def member_count(account_id: int, list_id: int) -> int:
@@ -43,53 +43,11 @@ def member_count(account_id: int, list_id: int) -> int:
 
 def created_count(account_id: int, *, after: dt.datetime | None, before: dt.datetime | None) -> int:
     """How many of the account's subscribers were created at or after ``after`` and before ``before`` (either
-    open): the whole UTC days between from ``SubscriberCreatedDay``, the edge days' part counted in the rows (on
-    the (account, created_at, id) index), or, when that part is the longer one of its day, the day's count less
-    the rest."""
-    if after is not None and before is not None and after >= before:
-        return 0
-    after = after and after.astimezone(dt.UTC)
-    before = before and before.astimezone(dt.UTC)
+    open): the whole UTC days between from ``SubscriberCreatedDay``, the edges from the rows (on the (account,
+    created_at, id) index): api.day_counts."""
     rows = Subscriber.objects.filter(account_id=account_id)
-    if after is not None and before is not None and after.date() == before.date():
-        return rows.filter(created_at__gte=after, created_at__lt=before).count()
-    # A bound at midnight needs no edge: its day is whole on one side.
-    after_edge = after is not None and after != _midnight(after)
-    before_edge = before is not None and before != _midnight(before)
     days = SubscriberCreatedDay.objects.filter(account_id=account_id)
-    if after is not None:
-        days = days.filter(day__gt=after.date()) if after_edge else days.filter(day__gte=after.date())
-    if before is not None:
-        days = days.filter(day__lt=before.date())
-    total = days.aggregate(n=Sum("count"))["n"] or 0
-    if after_edge:  # [after, the end of its day)
-        total += _part_of_day(account_id, rows, after, _midnight(after) + DAY)
-    if before_edge:  # [the start of its day, before)
-        total += _part_of_day(account_id, rows, _midnight(before), before)
-    return total
-
-
-def _midnight(at: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(at.date(), dt.time(), dt.UTC)
-
-
-def _part_of_day(account_id: int, rows, start: dt.datetime, end: dt.datetime) -> int:
-    """The rows created in [start, end), the part of one UTC day before or after a time: counted where it is the
-    shorter part of the day, else the day's count less the other part's."""
-    if start == end:
-        return 0
-    midnight = _midnight(start)
-    if end - start <= DAY / 2:
-        return rows.filter(created_at__gte=start, created_at__lt=end).count()
-    day = SubscriberCreatedDay.objects.filter(account_id=account_id, day=midnight.date()).values_list(
-        "count", flat=True
-    )
-    other = (
-        rows.filter(created_at__gte=midnight, created_at__lt=start)
-        if start > midnight
-        else rows.filter(created_at__gte=end, created_at__lt=midnight + DAY)
-    )
-    return (day.first() or 0) - other.count()
+    return count_between(rows, "created_at", days, after=after, before=before)
 
 
 def contact_counts_recount(*, account) -> None:

@@ -5,6 +5,7 @@ import json
 import time
 from contextlib import contextmanager
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -112,6 +113,13 @@ def wait_for(condition, what: str, logs=None, *, timeout: float = 60.0):
         time.sleep(0.02)
     text = "" if logs is None else logs() if callable(logs) else logs.logs()
     raise AssertionError(f"timed out waiting for {what}\n{text}")
+
+
+def postgresql_only(why: str) -> None:
+    """Skip the rest of a test that holds on PostgreSQL only, in a file tests/test_embedded_sqlite.py also runs on
+    SQLite (whose triggers are its own)."""
+    if connection.vendor != "postgresql":
+        pytest.skip(why)
 
 
 @contextmanager

@@ -17,15 +17,9 @@ from subscribers.models import Subscriber
 from tests.campaigns.builders import create_campaign, send, sent_campaign, start
 from tests.campaigns.smtp import smtp_server  # noqa: F401 (a fixture)
 from tests.factories import make_account
-from tests.helpers import insert_accounts, migrated_back_to, tally_mismatches
+from tests.helpers import insert_accounts, migrated_back_to, postgresql_only, tally_mismatches
 
 EMAILS = "/api/v1/emails"
-
-
-def postgresql_only(why: str) -> None:
-    """tests/test_embedded_sqlite.py runs this file on SQLite too (its triggers are its own)."""
-    if connection.vendor != "postgresql":
-        pytest.skip(why)
 
 
 def test_the_triggers_are_installed(db):

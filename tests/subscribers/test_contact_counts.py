@@ -18,16 +18,11 @@ from lists.models import MailingList
 from subscribers.models import MemberCount, Membership, Subscriber, SubscriberCreatedDay
 from subscribers.tally import TRIGGERS, created_count, member_count, triggers_installed
 from tests.factories import make_account
-from tests.helpers import contact_counts_mismatches, insert_accounts, migrated_back_to
+from tests.helpers import contact_counts_mismatches, insert_accounts, migrated_back_to, postgresql_only
 from tests.subscribers.builders import Paths, create_list, md5, subscribed, unsubscribe
 from tests.v1.builders import CONTACTS, contact
 
 EVERY_TRIGGER = {name for names in TRIGGERS.values() for name in names}
-
-
-def postgresql_only(why: str) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(why)
 
 
 def test_the_triggers_are_installed(db):
