@@ -71,6 +71,7 @@ def test_create_a_list_import_into_it_find_and_edit_a_subscriber(
     assert values["income"] == 65000 and values["firstName"] == "Jane" and values["country"] == "FR"
     page.goto(f"{live_server.url}/admin/subscribers/subscriber/?q=*doe")
     page.click("#result_list tbody tr th a")
+    page.wait_for_selector("#id_field_country")  # the subscriber's page, not the list it leaves (a blank shot)
     screenshot(page, "backoffice-subscriber")
 
 
