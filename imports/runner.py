@@ -6,21 +6,21 @@ owns the task and the task is in progress, so pause and stop take effect after t
 chunk in flight, and a worker that died is replaced without doubling anything.
 """
 
-import queue
-import sys
-import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from itertools import islice
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
+from psycopg.errors import DeadlockDetected
 
 from fields.selectors import field_types
 from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.problems import InvalidSource
 from imports.seen import SeenKeys
 from imports.sources import check_whole, checked, iter_rows
+from imports.threads import ahead, in_parallel
 from subscribers import bulk
 from subscribers.bulk_portable import subscribers_import_chunk_portable
 from subscribers.emails import InvalidEmail, normalize_email
@@ -32,6 +32,7 @@ from tasks.services import (
     task_checkpoint,
     task_chunk_record,
     task_lock_for_run,
+    task_owned,
     task_run,
     task_total_set,
 )
@@ -80,6 +81,26 @@ def _readable(exc: Exception) -> str:
     return f"The import failed ({type(exc).__name__}: {str(exc)[:300]}); start the task to resume."
 
 
+@dataclass
+class Chunk:
+    """Source rows ``first`` .. ``first + size - 1`` (counted from 0), read and validated: the valid rows, the
+    refused ones, how many repeated an earlier address, and the valid rows staged for COPY (PostgreSQL)."""
+
+    first: int
+    size: int
+    valid: list
+    errors: list
+    duplicated: int
+    staged: bytes | None
+
+
+class _Writing:
+    """What the chunks written so far tell the next: each is written as suits what the last one did
+    (subscribers.bulk: the general statement after a chunk that rewrote most of its rows)."""
+
+    rewrites = False
+
+
 def _run(task: Task, run_id, progress, reading) -> bool:
     """True when every row is done; False when the run stopped (paused, canceled, taken over)."""
     if task.list_id is None:
@@ -90,23 +111,31 @@ def _run(task: Task, run_id, progress, reading) -> bool:
     if not checked(task.source_format, task.source_options):
         _check_whole(task, types)
     chunks = _validated_chunks(task, types, reading)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Reading and validating the next chunk overlaps with the database writing this one. (Inside
-        # an open transaction, as in some tests, a second connection could not see the payload.)
-        chunks = ahead(chunks)
-    rewrites = False  # each chunk is written as suits what the one before it did (subscribers.bulk)
+    # On PostgreSQL, outside an open transaction (as in some tests, where a second connection could not see the
+    # payload): reading and validating the next chunks overlaps with the database writing, and IMPORT_WRITERS
+    # chunks are written at once, each on its own connection.
+    threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+    writers = settings.IMPORT_WRITERS if threaded else 1
+    if threaded:
+        chunks = ahead(chunks, depth=writers)
+    writing = _Writing()
+
+    def write(chunk: Chunk) -> bool:
+        outcomes = _commit_chunk(task, run_id, chunk, writing)
+        if outcomes is None:
+            return False
+        if progress:
+            progress(task_get_by_id(task_id=task.pk))
+        if settings.IMPORT_CHUNK_DELAY_MS:
+            time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
+        return True
+
     try:
-        for size, validated in chunks:
-            outcomes = _commit_chunk(task, run_id, size, validated, rewrites=rewrites)
-            if outcomes is None:
-                return False
-            rewrites = outcomes[bulk.REWRITTEN] * 2 > len(validated[0])
-            if progress:
-                progress(task_get_by_id(task_id=task.pk))
-            if settings.IMPORT_CHUNK_DELAY_MS:
-                time.sleep(settings.IMPORT_CHUNK_DELAY_MS / 1000)
+        finished = in_parallel(chunks, write, writers=writers) if writers > 1 else all(map(write, chunks))
     finally:
         chunks.close()  # stops the reader thread now, not whenever the generator is collected
+    if not finished:
+        return False
     done = task_checkpoint(task_id=task.pk)
     if done < task.total:
         raise RuntimeError(f"the stored payload ended after {done} of {task.total} rows")
@@ -123,7 +152,7 @@ def _check_whole(task: Task, types: dict) -> None:
 
 
 def _validated_chunks(task: Task, types: dict, reading=None):
-    """(rows in the chunk, validation) for each chunk after the checkpoint."""
+    """Each ``Chunk`` still to write: after the checkpoint, less those committed ahead of it (``task.ahead``)."""
     seen = SeenKeys(task.total)
     # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
     # closed: paused, stopped, failed).
@@ -131,18 +160,36 @@ def _validated_chunks(task: Task, types: dict, reading=None):
         rows = iter_rows(task.source_format, source, task.source_options)
         if reading:
             rows = _counted(rows, task.total, reading)
-        done = 0
-        while done < task.checkpoint:  # rebuild "already in this file" from the rows before the checkpoint
-            before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, task.checkpoint - done)))
-            if not before:
-                break
-            validate_rows(before, types, seen)  # the same rule as when they were imported: valid rows only
-            done += len(before)
+        # The rows already written rebuild "already in this file", by the rule they were written with (valid rows
+        # only), in the order they were read: those before the checkpoint, then each chunk done beyond it as the
+        # reading reaches it.
+        done = [(0, task.checkpoint), *sorted((first, size) for first, size in task.ahead)]
+        position = 0
         postgresql = connection.vendor == "postgresql"
-        while chunk := list(islice(rows, settings.IMPORT_CHUNK_SIZE)):
+        while True:
+            while done and done[0][0] <= position:
+                first, size = done.pop(0)
+                position = _skip(rows, first + size - position, types, seen, position)
+            limit = settings.IMPORT_CHUNK_SIZE if not done else min(settings.IMPORT_CHUNK_SIZE, done[0][0] - position)
+            chunk = list(islice(rows, limit))
+            if not chunk:
+                return
             valid, errors, duplicated = validate_rows(chunk, types, seen)
             staged = bulk.stage_rows(valid) if postgresql else None
-            yield len(chunk), (valid, errors, duplicated, staged)
+            yield Chunk(position, len(chunk), valid, errors, duplicated, staged)
+            position += len(chunk)
+
+
+def _skip(rows, count: int, types: dict, seen: SeenKeys, position: int) -> int:
+    """Read ``count`` rows already written, into ``seen``; the position after them."""
+    while count > 0:
+        before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, count)))
+        if not before:
+            break
+        validate_rows(before, types, seen)
+        count -= len(before)
+        position += len(before)
+    return position
 
 
 def _counted(rows, total: int, reading):
@@ -150,59 +197,6 @@ def _counted(rows, total: int, reading):
         yield row
         if count % READING_EVERY == 0:
             reading(count, total)
-
-
-_DONE = object()
-READER_SWITCH_SECONDS = 0.0005
-
-
-class _Failure:
-    def __init__(self, exc):
-        self.exc = exc
-
-
-def ahead(generator, depth: int = 1):
-    """Iterate ``generator`` in a thread, ``depth`` items ahead of the consumer."""
-    items: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                items.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce():
-        try:
-            for item in generator:
-                if not put(item):
-                    return
-            put(_DONE)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put(_Failure(exc))
-        finally:
-            generator.close()  # in the thread that ran it: what it holds open (the payload) is closed here
-            connection.close()  # this thread's own database connection
-
-    thread = threading.Thread(target=produce, daemon=True, name="import-reader")
-    # The reader thread is busy in Python while the writer's Python (a chunk's results) waits for the GIL: at the
-    # default switch interval (5 ms) each wait is long; at 0.5 ms a million new rows import 5-10 % faster
-    # (docs/benchmarks.md, "Where an import's time goes"). The interval is the process's: restored after.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, READER_SWITCH_SECONDS))
-    thread.start()
-    try:
-        while (item := items.get()) is not _DONE:
-            if isinstance(item, _Failure):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        sys.setswitchinterval(interval)
 
 
 def validate_rows(chunk, types: dict, seen: SeenKeys):
@@ -281,15 +275,48 @@ def _write(task: Task, valid: list, staged: bytes | None, rewrites: bool) -> Cou
     )
 
 
-def _commit_chunk(task: Task, run_id, size: int, validated, *, rewrites: bool = False) -> Counter | None:
+# A chunk whose transaction PostgreSQL aborted in a deadlock (another import, or this one's other writer, took the
+# same counters in another order) is written again, this many times in all.
+DEADLOCK_ATTEMPTS = 3
+
+
+def _commit_chunk(task: Task, run_id, chunk: Chunk, writing: _Writing) -> Counter | None:
     """The chunk's outcomes, written with its checkpoint; None when this run no longer owns the task."""
-    valid, errors, duplicated, staged = validated
-    with transaction.atomic():
-        locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
-        if locked is None:
-            return None
-        outcomes = _write(locked, valid, staged, rewrites)
-        outcomes["duplicatedInFile"] += duplicated
-        outcomes["invalid"] += len(errors)
-        task_chunk_record(task=locked, size=size, errors=errors, result_add=outcomes, result_keys=RESULT_KEYS)
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return _commit_once(task, run_id, chunk, writing)
+        except OperationalError as exc:
+            if attempt == DEADLOCK_ATTEMPTS or not isinstance(exc.__cause__, DeadlockDetected):
+                raise
+    raise AssertionError("unreachable")
+
+
+class _NotOwned(Exception):
+    pass
+
+
+def _commit_once(task: Task, run_id, chunk: Chunk, writing: _Writing) -> Counter | None:
+    try:
+        with transaction.atomic():
+            if not task_owned(task_id=task.pk, run_id=run_id):
+                return None
+            outcomes = _write(task, chunk.valid, chunk.staged, writing.rewrites)
+            # The task is locked last, after the chunk's statement: another writer's chunk can commit meanwhile.
+            # A pause, a stop or another run that took the task over since rolls this chunk back.
+            locked = task_lock_for_run(task_id=task.pk, run_id=run_id)
+            if locked is None:
+                raise _NotOwned
+            outcomes["duplicatedInFile"] += chunk.duplicated
+            outcomes["invalid"] += len(chunk.errors)
+            task_chunk_record(
+                task=locked,
+                first=chunk.first,
+                size=chunk.size,
+                errors=chunk.errors,
+                result_add=outcomes,
+                result_keys=RESULT_KEYS,
+            )
+    except _NotOwned:
+        return None
+    writing.rewrites = outcomes[bulk.REWRITTEN] * 2 > len(chunk.valid)
     return outcomes

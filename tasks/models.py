@@ -12,6 +12,10 @@ class TaskStatus(models.TextChoices):
     ERROR = "error"
 
 
+def no_chunks() -> list:
+    return []  # (in Task's body, ``list`` is its list field)
+
+
 class Task(models.Model):
     """A background job of a registered kind. This row is the truth; the RQ job is only the engine that moves it."""
 
@@ -27,6 +31,10 @@ class Task(models.Model):
     errors_count = models.PositiveIntegerField(default=0)
     # Work is done in chunks; `checkpoint` counts the source rows whose chunk has committed.
     checkpoint = models.PositiveIntegerField(default=0)
+    # Chunks committed beyond the checkpoint while one before them was still being written (an import writes
+    # chunks in parallel): [first source row, rows] each, in order. The checkpoint absorbs them as it reaches
+    # them; a resumed run skips them.
+    ahead = models.JSONField(default=no_chunks, blank=True)
     # The run that owns the task: a worker commits a chunk only while its run id is current.
     run_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -321,18 +321,36 @@ def task_beat_until(*, task_id: int, when) -> None:
 
 
 def task_chunk_record(
-    *, task: Task, size: int, errors: list[tuple[int, str, str]], result_add: Counter, result_keys: tuple[str, ...]
+    *,
+    task: Task,
+    size: int,
+    errors: list[tuple[int, str, str]],
+    result_add: Counter,
+    result_keys: tuple[str, ...],
+    first: int | None = None,
 ) -> None:
-    """Inside the chunk's transaction, the task locked: ``size`` source items are done (checkpoint),
-    ``errors`` ((row, email, problem)) could not be processed, and ``result_add`` adds to the result."""
+    """Inside the chunk's transaction, the task locked: ``size`` source items are done, ``errors`` ((row, email,
+    problem)) could not be processed, and ``result_add`` adds to the result.
+
+    ``first``: the chunk's first source item, where chunks commit out of order (an import's parallel writers). The
+    checkpoint moves only over the done items that follow it without a gap: a chunk beyond it is kept in
+    ``ahead`` until the checkpoint reaches it. None: the chunk starts at the checkpoint."""
     TaskError.objects.bulk_create(
         [TaskError(task_id=task.pk, row=row, email=email, problem=problem) for row, email, problem in errors],
         ignore_conflicts=True,
     )
     result = {key: task.result.get(key, 0) + result_add.get(key, 0) for key in result_keys}
+    checkpoint, ahead = task.checkpoint, sorted(task.ahead)
+    if first is None or first == checkpoint:
+        checkpoint += size
+        while ahead and ahead[0][0] == checkpoint:
+            checkpoint += ahead.pop(0)[1]
+    else:
+        ahead = sorted([*ahead, [first, size]])
     failed = len(errors)
     Task.objects.filter(pk=task.pk).update(
-        checkpoint=F("checkpoint") + size,
+        checkpoint=checkpoint,
+        ahead=ahead,
         processed=F("processed") + size,
         succeeded=F("succeeded") + size - failed,
         failed=F("failed") + failed,
@@ -340,6 +358,12 @@ def task_chunk_record(
         result=result,
         heartbeat_at=timezone.now(),
     )
+
+
+def task_owned(*, task_id: int, run_id) -> bool:
+    """Whether this run still owns the task and should go on: a plain read, no lock (``task_lock_for_run`` is
+    the one that counts, before a commit)."""
+    return Task.objects.filter(pk=task_id, run_id=run_id, status=TaskStatus.IN_PROGRESS).exists()
 
 
 def task_checkpoint(*, task_id: int) -> int:
