@@ -2,8 +2,11 @@
 
 After each chunk, in the chunk's own transaction: the checkpoint, the progress, the
 result counts, the row errors and a heartbeat. A chunk commits only while this run
-owns the task and the task is in progress, so pause and stop take effect after the
-chunk in flight, and a worker that died is replaced without doubling anything.
+owns the task and the task is in progress (the task is locked after the chunk's work,
+so a pause or a stop is not kept waiting: the chunks in flight roll back), and a worker
+that died is replaced without doubling anything. On PostgreSQL two chunks are written at
+once (imports/threads.py): the checkpoint moves over the rows done without a gap, and a
+chunk done beyond one waits in the task's ``ahead``.
 """
 
 import time
@@ -117,7 +120,7 @@ def _run(task: Task, run_id, progress, reading) -> bool:
     threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
     writers = settings.IMPORT_WRITERS if threaded else 1
     if threaded:
-        chunks = ahead(chunks, depth=writers)
+        chunks = ahead(chunks)  # one chunk queued, one more in hand: enough for two writers, and memory stays flat
     writing = _Writing()
 
     def write(chunk: Chunk) -> bool:

@@ -97,7 +97,7 @@ rel(
 rel(
     "pause-task",
     "Pause a task",
-    "POST: a queued or in-progress task pauses after the chunk in flight.",
+    "POST: a queued or in-progress task pauses at the chunk in flight (an import rolls it back, to write it again on start).",
     method="POST",
     response_profile="message",
     problems=ACTION,
@@ -113,7 +113,7 @@ rel(
 rel(
     "stop-task",
     "Stop a task",
-    "POST: the task ends after the chunk in flight, keeping what it did, as canceled (final).",
+    "POST: the task ends at the chunk in flight (an import rolls it back), keeping what it did, as canceled (final).",
     method="POST",
     response_profile="message",
     problems=ACTION,
