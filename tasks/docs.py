@@ -97,7 +97,7 @@ rel(
 rel(
     "pause-task",
     "Pause a task",
-    "POST: a queued or in-progress task pauses at the chunk in flight (an import rolls it back, to write it again on start).",
+    "POST: a queued or in-progress task pauses at the chunk in flight (an import rolls it back, to write it on start).",
     method="POST",
     response_profile="message",
     problems=ACTION,
