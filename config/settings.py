@@ -260,6 +260,9 @@ IMPORT_CHUNK_SIZE = env_int("IMPORT_CHUNK_SIZE", 20000, minimum=1)
 # Chunks an import writes at once on PostgreSQL, each on its own connection (imports/threads.py); 1 writes them one
 # after the other. The embedded default (SQLite) always writes one at a time.
 IMPORT_WRITERS = env_int("IMPORT_WRITERS", 2, minimum=1)
+# From how many rows still to import a PostgreSQL import reads and validates in a process of its own
+# (imports/reader_process.py) rather than a thread of the job's.
+IMPORT_READER_PROCESS_ROWS = env_int("IMPORT_READER_PROCESS_ROWS", 100_000, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=2)
 # What an XLSX may expand to: a full Excel sheet (1,048,576 rows) of about five columns. Sheets are streamed;

@@ -11,7 +11,7 @@ chunk done beyond one waits in the task's ``ahead``.
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from psycopg.errors import DeadlockDetected
 from fields.selectors import field_types
 from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.problems import InvalidSource
+from imports.reader_process import read_in_process
 from imports.seen import SeenKeys
 from imports.sources import check_whole, checked, iter_rows
 from imports.threads import ahead, in_parallel
@@ -113,14 +114,18 @@ def _run(task: Task, run_id, progress, reading) -> bool:
     types = dict(field_types(account=task.account))
     if not checked(task.source_format, task.source_options):
         _check_whole(task, types)
-    chunks = _validated_chunks(task, types, reading)
     # On PostgreSQL, outside an open transaction (as in some tests, where a second connection could not see the
-    # payload): reading and validating the next chunks overlaps with the database writing, and IMPORT_WRITERS
-    # chunks are written at once, each on its own connection.
+    # payload): reading and validating the next chunks overlaps with the database writing, in a process of its own
+    # for a big import, and IMPORT_WRITERS chunks are written at once, each on its own connection.
     threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
     writers = settings.IMPORT_WRITERS if threaded else 1
-    if threaded:
-        chunks = ahead(chunks)  # one chunk queued, one more in hand: enough for two writers, and memory stays flat
+    if threaded and reading is None and task.total - task.checkpoint >= settings.IMPORT_READER_PROCESS_ROWS:
+        chunks = read_in_process(task.pk, "imports.runner.sent_chunks")
+    elif threaded:
+        # One chunk queued, one more in hand: enough for two writers, and memory stays flat.
+        chunks = ahead(_validated_chunks(task, types, reading))
+    else:
+        chunks = _validated_chunks(task, types, reading)
     writing = _Writing()
 
     def write(chunk: Chunk) -> bool:
@@ -181,6 +186,14 @@ def _validated_chunks(task: Task, types: dict, reading=None):
             staged = bulk.stage_rows(valid) if postgresql else None
             yield Chunk(position, len(chunk), valid, errors, duplicated, staged)
             position += len(chunk)
+
+
+def sent_chunks(task_id: int):
+    """The chunks of the task, as the reader's process sends them (imports/reader_process.py): the valid rows only
+    as their staged COPY text."""
+    task = Task.objects.select_related("account").get(pk=task_id)
+    for chunk in _validated_chunks(task, dict(field_types(account=task.account))):
+        yield replace(chunk, valid=bulk.StagedRows(chunk.staged, len(chunk.valid)))
 
 
 def _skip(rows, count: int, types: dict, seen: SeenKeys, position: int) -> int:

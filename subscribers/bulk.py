@@ -16,6 +16,7 @@ from psycopg.errors import UniqueViolation
 from lists.services import list_hold, list_members_add
 from subscribers import confirmations, events, sql
 from subscribers.counters import status_counts_add
+from subscribers.emails import Email
 from subscribers.membership import ConsentRequest
 from subscribers.models import NEVER_OPEN, SUPPRESSED, ConsentSource, Status, Subscriber
 from subscribers.services import skip_outcome
@@ -54,6 +55,35 @@ def stage_rows(rows: list) -> bytes:
     return "".join(
         f"{_copy_text(email.address)}\t{email.md5}\t{_copy_text(_json_object(values))}\n" for email, values in rows
     ).encode("utf-8")
+
+
+_COPY_ESCAPED = re.compile(r"\\(.)")
+_COPY_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _copy_value(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _COPY_ESCAPED.sub(lambda match: _COPY_UNESCAPES[match.group(1)], text)
+
+
+class StagedRows:
+    """A chunk's valid rows read back from its staged COPY text, as (Email, values) pairs: how a chunk from the
+    import's reader process (imports/reader_process.py) carries them, since the text is all it sends. Read only
+    when asked (the subscribers the chunk created, for webhooks; the rows it left untouched)."""
+
+    __slots__ = ("count", "staged")
+
+    def __init__(self, staged: bytes, count: int):
+        self.staged, self.count = staged, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        for line in self.staged.decode("utf-8").split("\n")[:-1]:  # not splitlines(): values may hold \x0b, \u2028…
+            address, md5, values = line.split("\t")
+            yield Email(_copy_value(address), md5), json.loads(_copy_value(values))
 
 
 def _upsert(cursor, statement: str, params: dict, attempts: int = 3) -> list[tuple]:
