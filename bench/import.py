@@ -2,7 +2,8 @@
 
 Generates the rows (email and three fields), starts gunicorn and one RQ worker
 (SimpleWorker: the import runs in the worker process, whose peak RSS is read from
-/proc, and so are its child processes': a big import's reader runs in one), POSTs the file to the import endpoint and polls the task until it is done.
+/proc, and so are its child processes': a big import's reader runs in one), POSTs the file to the
+import endpoint and polls the task until it is done.
 Then imports the same file again (nothing changes: no row is rewritten), then a file where every row's city
 changed (every row an update), and measures the floor: a
 raw COPY of the same file into a bare table.
