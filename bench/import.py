@@ -74,10 +74,10 @@ def children_peak_rss_mb(pid: int) -> float:
     """The peak RSS of the worker's child processes alive now (a big import's reader process, imports/reader_process.py,
     and multiprocessing's resource tracker), added up."""
     total = 0.0
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return total
+    children = []
+    for thread in Path(f"/proc/{pid}/task").glob("*"):  # each thread's children (a writer thread starts the reader)
+        with contextlib.suppress(OSError):
+            children.extend((thread / "children").read_text().split())
     for child in children:
         with contextlib.suppress(OSError, ValueError):  # gone meanwhile
             total += peak_rss_mb(int(child))
