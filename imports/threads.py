@@ -97,8 +97,13 @@ def in_parallel(items: Iterator, write: Callable, *, writers: int) -> bool:
     threads = [threading.Thread(target=work, daemon=True, name=f"import-writer-{n}") for n in range(writers)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    finally:  # on an exception here too (a job's timeout): no writer takes another chunk, and each ends first
+        stop.set()
+        for thread in threads:
+            thread.join()
     errors = [exc for exc in failures if not isinstance(exc, _Stopped)]
     if errors:
         raise errors[0]
