@@ -9,7 +9,7 @@ recipients each, exactly ``--events`` events). The segment: country equals AR (1
 campaign in the last 30 days.
 
     bin/with-test-env .venv/bin/python bench/segments.py [--rebuild] [--runs N] [--subscribers N]
-        [--campaigns N] [--recipients N] [--events N] [--database NAME]
+        [--campaigns N] [--recipients N] [--events N] [--database NAME] [--fillfactor N]
 """
 
 import sys
@@ -26,7 +26,7 @@ import time
 from datetime import timedelta
 
 from analytics_data import LINKS, SPAN_DAYS, generate
-from common import measure, setup_django
+from common import heap_line, measure, setup_django
 
 ACCOUNT = "bench-segments@example.com"
 COUNTRIES = ("AR", "US", "BR", "MX", "ES", "FR", "DE", "IT", "CL", "UY")
@@ -164,10 +164,16 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=50_000)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--database", default="emailapi_segments_bench")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="the subscribers table's fillfactor, set after migrating and before the rows are written "
+        "(default: as the migrations leave it)",
+    )
     args = parser.parse_args()
     if args.rebuild:
         drop_database(args.database)
-    setup_django(args.database)
+    setup_django(args.database, args.fillfactor)
     if not ready(args):
         from accounts.models import Account
 
@@ -205,6 +211,7 @@ def main() -> None:
     print(f"segment of three conditions matches {compiled:,} of {args.subscribers:,} subscribers")
     print(f"count, compiled segment:  median {segment['median']:.1f} ms, p99 {segment['p99']:.1f} ms")
     print(f"count, hand-written SQL:  median {floor['median']:.1f} ms, p99 {floor['p99']:.1f} ms")
+    print(heap_line())
     print("plan of the compiled count:\n" + plan)
 
 
