@@ -213,7 +213,7 @@ def main() -> None:
     # The segment's subscribers as its collection pages them (its count, then 20 rows by id; a page in the second
     # half is read backwards from the end): page 1 and the middle page, the deepest an offset reads.
     unsaved = types.SimpleNamespace(tree=tree)
-    middle = -(-compiled // 20) // 2
+    middle = max(1, -(-compiled // 20) // 2)
     pages = {
         n: measure(
             lambda n=n: segment_subscriber_page(account=account, segment=unsaved, params=PageParams(n, 20)), args.runs
