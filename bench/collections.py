@@ -6,6 +6,7 @@ number of SQL queries each costs, and the same-run floor: a minimal Django view
 through the same middleware and test client.
 
     bin/with-test-env .venv/bin/python bench/collections.py [--subscribers N] [--runs N] [--database NAME]
+        [--fillfactor N]
 
 Then page 1 in offset mode (its total exact) of every documented filter of the /api/v1 collections.
 """
@@ -18,7 +19,7 @@ sys.path.append(sys.path.pop(0))
 import argparse
 import time
 
-from common import fill_list, measure, setup_django
+from common import fill_list, heap_line, measure, setup_django
 
 ACCOUNT = "bench-collections@example.com"
 
@@ -114,8 +115,14 @@ def main():
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--database", default="emailapi_bench", help="the benchmark's database (kept between runs)")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="the subscribers table's fillfactor, set after migrating and before the rows are written "
+        "(default: as the migrations leave it)",
+    )
     args = parser.parse_args()
-    setup_django(args.database)
+    setup_django(args.database, args.fillfactor)
 
     from django.db import connection
     from django.http import JsonResponse
@@ -188,6 +195,7 @@ def main():
     print(f"{'floor: minimal Django view':30} {'':20} {floor['median']:10.2f} {floor['p99']:8.2f}")
     for name, label, timing, queries, counts in rows:
         print(f"{name:30} {label:20} {timing['median']:10.2f} {timing['p99']:8.2f} {queries:8} {counts:9}")
+    print(heap_line())
 
 
 if __name__ == "__main__":

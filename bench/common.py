@@ -11,8 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django(database: str) -> None:
-    """Point Django at ``database`` on the test server (created and migrated if needed)."""
+def setup_django(database: str, fillfactor: int | None = None) -> None:
+    """Point Django at ``database`` on the test server (created and migrated if needed); with ``fillfactor``,
+    the subscribers table's is set after migrating, before the bench writes its rows (``fillfactor_set``)."""
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
@@ -30,6 +31,43 @@ def setup_django(database: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    if fillfactor is not None:
+        fillfactor_set(fillfactor)
+
+
+def fillfactor_set(fillfactor: int) -> None:
+    """``ALTER TABLE subscribers_subscriber SET (fillfactor = …)``, which only the rows written after it respect: on a
+    table that already holds rows (a database kept between runs), said so when its setting was another (a later
+    migration may have changed it), since those rows keep the layout they were written with."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM subscribers_subscriber)")
+        if cursor.fetchone()[0] and heap()[0] != fillfactor:
+            print(
+                f"subscribers_subscriber was at fillfactor {heap()[0]} and holds rows: they keep the layout they were "
+                f"written with (drop the database to write them at {fillfactor})",
+                flush=True,
+            )
+        cursor.execute(f"ALTER TABLE subscribers_subscriber SET (fillfactor = {int(fillfactor)})")
+
+
+def heap() -> tuple[int, int]:
+    """(fillfactor, heap bytes) of subscribers_subscriber (its main fork, ``pg_relation_size``)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce((SELECT split_part(o, '=', 2)::int FROM unnest(reloptions) o "
+            "WHERE o LIKE 'fillfactor=%%'), 100), pg_relation_size(oid) "
+            "FROM pg_class WHERE oid = 'subscribers_subscriber'::regclass"
+        )
+        return cursor.fetchone()
+
+
+def heap_line() -> str:
+    fillfactor, size = heap()
+    return f"subscribers_subscriber: fillfactor {fillfactor}, heap {size / 2**20:,.1f} MB (pg_relation_size)"
 
 
 def copy_subscribers(cursor, account_id: int, numbers: range, email: str, fields, *, ids: bool = False) -> None:

@@ -6,7 +6,7 @@ export through the service the API calls and polls the task until it is done. Th
 ``COPY (the same SELECT, without the formula escaping) TO STDOUT (FORMAT csv)`` read by this process. Then the
 same export as XLSX (``--xlsx``), the workbook written by XlsxWriter from the CSV pieces.
 
-    bin/with-test-env .venv/bin/python bench/export.py [--rows N] [--xlsx] [--database NAME]
+    bin/with-test-env .venv/bin/python bench/export.py [--rows N] [--xlsx] [--database NAME] [--fillfactor N]
 """
 
 import sys
@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import ROOT, fill_list, setup_django
+from common import ROOT, fill_list, heap_line, setup_django
 
 DATABASE = "emailapi_bench_export"
 
@@ -104,8 +104,14 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx", action="store_true", help="export as XLSX too")
     parser.add_argument("--database", default=DATABASE, help=f"the database to fill and export (default {DATABASE})")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="the subscribers table's fillfactor, set after migrating and before the rows are written "
+        "(default: as the migrations leave it)",
+    )
     args = parser.parse_args()
-    setup_django(args.database)
+    setup_django(args.database, args.fillfactor)
     import django_rq
     from django.db import connection
 
@@ -142,6 +148,7 @@ def main():
             print(f"{label:50} {value:8.2f} {args.rows / value:10,.0f} {value / floor:8.2f}")
         print(f"CSV: {result['rows']:,} rows, {result['bytes'] / 1e6:.0f} MB (the floor's: {floor_bytes / 1e6:.0f} MB)")
         print(f"worker peak RSS after the CSV export: {rss:.0f} MB")
+        print(heap_line())
         if args.xlsx:
             seconds, result = run_export(account, mailing_list, "xlsx")
             rate = args.rows / seconds

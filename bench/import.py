@@ -8,7 +8,7 @@ Then imports the same file again (nothing changes: no row is rewritten), then a 
 changed (every row an update), and measures the floor: a
 raw COPY of the same file into a bare table.
 
-    bin/with-test-env .venv/bin/python bench/import.py [--rows N] [--database NAME]
+    bin/with-test-env .venv/bin/python bench/import.py [--rows N] [--database NAME] [--fillfactor N]
 """
 
 import sys
@@ -106,6 +106,16 @@ def run_import(base_url, key, account, list_id, csv_path, worker_pid=None, child
     return seconds, task
 
 
+def heap_line(database_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        options, size = conn.execute(
+            "SELECT reloptions, pg_relation_size(oid) FROM pg_class WHERE oid = 'subscribers_subscriber'::regclass"
+        ).fetchone()
+    return f"subscribers_subscriber: reloptions {options or '(none)'}, heap {size / 2**20:,.1f} MB (pg_relation_size)"
+
+
 def copy_floor(database_url: str, csv_path: Path) -> float:
     import psycopg
 
@@ -125,6 +135,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", default=DATABASE, help="the benchmark's database (dropped and made again)")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="the subscribers table's fillfactor, set after migrating and before the rows are written "
+        "(default: as the migrations leave it)",
+    )
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base, args.database)
@@ -137,6 +153,11 @@ def main():
     }
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if args.fillfactor is not None:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(f"ALTER TABLE subscribers_subscriber SET (fillfactor = {int(args.fillfactor)})")
     account = "bench-import@example.com"
     key = (
         subprocess.run(
@@ -233,6 +254,7 @@ def main():
         print(f"{'re-import, nothing changed':34} {second:8.1f} {args.rows / second:10,.0f}")
         print(f"{'re-import, every row changed':34} {third:8.1f} {args.rows / third:10,.0f}")
         print(f"worker peak RSS: {rss:.0f} MB; its child processes (reader, resource tracker): {max(children):.0f} MB")
+        print(heap_line(database_url))
     finally:
         for process in (server, worker):
             process.terminate()

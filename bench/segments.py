@@ -9,7 +9,7 @@ recipients each, exactly ``--events`` events). The segment: country equals AR (1
 campaign in the last 30 days.
 
     bin/with-test-env .venv/bin/python bench/segments.py [--rebuild] [--runs N] [--subscribers N]
-        [--campaigns N] [--recipients N] [--events N] [--database NAME]
+        [--campaigns N] [--recipients N] [--events N] [--database NAME] [--fillfactor N]
 """
 
 import sys
@@ -23,10 +23,11 @@ import hashlib
 import json
 import os
 import time
+import types
 from datetime import timedelta
 
 from analytics_data import LINKS, SPAN_DAYS, generate
-from common import measure, setup_django
+from common import heap_line, measure, setup_django
 
 ACCOUNT = "bench-segments@example.com"
 COUNTRIES = ("AR", "US", "BR", "MX", "ES", "FR", "DE", "IT", "CL", "UY")
@@ -164,10 +165,16 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=50_000)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--database", default="emailapi_segments_bench")
+    parser.add_argument(
+        "--fillfactor",
+        type=int,
+        help="the subscribers table's fillfactor, set after migrating and before the rows are written "
+        "(default: as the migrations leave it)",
+    )
     args = parser.parse_args()
     if args.rebuild:
         drop_database(args.database)
-    setup_django(args.database)
+    setup_django(args.database, args.fillfactor)
     if not ready(args):
         from accounts.models import Account
 
@@ -179,8 +186,9 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import Account
+    from api.pagination import PageParams
     from lists.models import MailingList
-    from segments.selectors import segment_where, tree_checked, tree_count
+    from segments.selectors import segment_subscriber_page, segment_where, tree_checked, tree_count
 
     account = Account.objects.get(name=ACCOUNT)
     list_id = MailingList.objects.get(account=account, name="Bench").pk
@@ -202,9 +210,23 @@ def main() -> None:
         plan = "\n".join(row[0] for row in cursor.fetchall())
     segment = measure(lambda: tree_count(account=account, tree=tree), args.runs)
     floor = measure(hand_written, args.runs)
+    # The segment's subscribers as its collection pages them (its count, then 20 rows by id; a page in the second
+    # half is read backwards from the end): page 1 and the middle page, the deepest an offset reads.
+    unsaved = types.SimpleNamespace(tree=tree)
+    middle = max(1, -(-compiled // 20) // 2)
+    pages = {
+        n: measure(
+            lambda n=n: segment_subscriber_page(account=account, segment=unsaved, params=PageParams(n, 20)), args.runs
+        )
+        for n in (1, middle)
+    }
     print(f"segment of three conditions matches {compiled:,} of {args.subscribers:,} subscribers")
     print(f"count, compiled segment:  median {segment['median']:.1f} ms, p99 {segment['p99']:.1f} ms")
     print(f"count, hand-written SQL:  median {floor['median']:.1f} ms, p99 {floor['p99']:.1f} ms")
+    for n, timing in pages.items():
+        label = f"page {n:,}, 20 a page (count + rows):"
+        print(f"{label:34} median {timing['median']:.1f} ms, p99 {timing['p99']:.1f} ms")
+    print(heap_line())
     print("plan of the compiled count:\n" + plan)
 
 
