@@ -49,10 +49,10 @@ def backend_cpu(pid: int) -> float:
 
 def read_chunks(data: bytes, types: dict) -> tuple[list, dict]:
     """The reader's three parts over the whole file: (staged chunks, seconds of CPU per part)."""
-    from imports.runner import validate_rows
+    from imports.reading import validate_rows
     from imports.seen import SeenKeys
     from imports.sources import iter_rows
-    from subscribers.bulk import stage_rows
+    from subscribers.staging import stage_rows
 
     options = {"email_column": 0, "fields": {"1": "firstName", "2": "lastName", "3": "city"}, "delimiter": ","}
     started = time.process_time()

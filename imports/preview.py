@@ -3,7 +3,7 @@ column as the import maps it, the first rows as it reads them (and which of them
 report's words), the number of rows, and the problems that refuse the file in the API's words.
 
 Every rule is the import's own: ``sources.prepare`` (the submission's checks), ``columns.header_columns`` (the
-header's mapping) and ``runner.validate_rows`` (the row rule). The result is plain JSON, stored with the staged
+header's mapping) and ``reading.validate_rows`` (the row rule). The result is plain JSON, stored with the staged
 upload so the preview page reads no file.
 """
 
@@ -15,7 +15,7 @@ from django.conf import settings
 
 from imports.columns import header_columns
 from imports.problems import InvalidColumns, InvalidSource
-from imports.runner import validate_rows
+from imports.reading import validate_rows
 from imports.seen import SeenKeys
 from imports.sources import checked, first_records, iter_rows, prepare
 

@@ -1,24 +1,95 @@
 """A big import's reader in a process of its own (PostgreSQL): it reads the stored payload, validates the rows and
 stages them for COPY, and hands each chunk to the job over a pipe, so the reading does not share the job's GIL with
 the writers (docs/benchmarks.md). A small import reads in a thread (imports/threads.py ``ahead``): starting a
-process costs about half a second.
+process costs a fraction of a second.
 
-The process is spawned (not forked: the job's process may hold threads and sockets a fork would copy), sets Django up
-again, reads the task from the database on a connection of its own (the job's database settings, which a test run
-changes, are handed over), and sends each chunk as its staged COPY text with the counts and errors, nothing more.
-A chunk waits in the pipe until the job takes it: the reader is at most one chunk ahead.
+The process is spawned (not forked: the job's process holds threads and sockets a fork would copy) and does not set
+Django up: it runs plain modules (imports/reading.py, imports/sources.py, subscribers/staging.py, tasks/pieces.py)
+and reads the payload's pieces on a psycopg connection of its own, so it holds a few tens of MB, not a second copy
+of the server. Everything it needs from the database besides the pieces comes in the plan. It sends each chunk as
+its staged COPY text with the counts and errors; a chunk waits in the pipe until the job takes it, so the reader is
+at most one chunk ahead.
 """
 
 import contextlib
 import multiprocessing
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection
 
-# The settings the reader's process takes from the job's (a test changes them in memory, which a new process would
-# not see).
-HANDED_OVER = ("IMPORT_CHUNK_SIZE", "IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_UNCOMPRESSED_BYTES")
+# The settings the reader's process takes from the job's (the spreadsheet readers' limits; a test changes them in
+# memory, which a new process would not see).
+HANDED_OVER = ("IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_UNCOMPRESSED_BYTES")
+PAYLOAD_CHUNKS = "imports.reader_process.payload_chunks"
+
+
+@dataclass(frozen=True)
+class ReadingPlan:
+    """What the reader's process needs to read a task's payload into chunks: plain values only."""
+
+    connect: dict  # psycopg.connect()'s keyword arguments: the job's database
+    pieces: str  # the table of stored pieces (tasks.models.SourceChunk)
+    task_id: int
+    source_format: str
+    source_options: dict
+    total: int
+    checkpoint: int
+    ahead: list
+    types: dict
+    size: int
+    settings: dict
+
+
+def plan_of(*, task, types: dict, pieces: str) -> ReadingPlan:
+    params = connection.get_connection_params()
+    return ReadingPlan(
+        connect={key: value for key, value in params.items() if isinstance(value, str | int)},
+        pieces=pieces,
+        task_id=task.pk,
+        source_format=task.source_format,
+        source_options=task.source_options,
+        total=task.total,
+        checkpoint=task.checkpoint,
+        ahead=list(task.ahead),
+        types=types,
+        size=settings.IMPORT_CHUNK_SIZE,
+        settings={name: getattr(settings, name) for name in HANDED_OVER},
+    )
+
+
+def payload_chunks(plan: ReadingPlan) -> Iterator:
+    """In the reader's process: the plan's chunks, each carrying its valid rows as their staged text only."""
+    import psycopg
+
+    from imports.reading import chunks_after
+    from imports.sources import iter_rows
+    from subscribers.staging import StagedRows, stage_rows
+    from tasks.pieces import pieces_open
+
+    for name, value in plan.settings.items():
+        setattr(settings, name, value)
+    with psycopg.connect(**plan.connect, autocommit=True) as database:
+
+        def fetch(seq: int) -> bytes | None:
+            row = database.execute(
+                f"SELECT data FROM {plan.pieces} WHERE task_id = %s AND seq = %s", [plan.task_id, seq]
+            ).fetchone()
+            return None if row is None else row[0]
+
+        with pieces_open(fetch, seekable=plan.source_format != "csv") as source:
+            rows = iter_rows(plan.source_format, source, plan.source_options)
+            for chunk in chunks_after(
+                rows,
+                types=plan.types,
+                total=plan.total,
+                checkpoint=plan.checkpoint,
+                ahead=plan.ahead,
+                size=plan.size,
+                stage=stage_rows,
+            ):
+                yield replace(chunk, valid=StagedRows(chunk.staged, len(chunk.valid)))
 
 
 class _End:
@@ -30,18 +101,12 @@ class _Failure:
         self.exc = exc
 
 
-def read_in_process(task_id: int, chunks: str) -> Iterator:
-    """The items of ``chunks(task_id)``, produced in a spawned process; ``chunks`` is the dotted path of a
-    module-level function (imported there once Django is set up: a function itself would be unpickled before)."""
+def read_in_process(source: str, *args) -> Iterator:
+    """The items of ``source(*args)`` (the dotted path of a module-level generator function, which needs no Django
+    set up), produced in a spawned process."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    overrides = {name: getattr(settings, name) for name in HANDED_OVER if hasattr(settings, name)}
-    reader = context.Process(
-        target=_produce,
-        args=(chunks, task_id, dict(connection.settings_dict), overrides, sender),
-        name="import-reader",
-        daemon=True,
-    )
+    reader = context.Process(target=_produce, args=(source, args, sender), name="import-reader", daemon=True)
     reader.start()
     sender.close()  # the child's end: once it exits, the parent's recv() sees the end of the pipe
     try:
@@ -64,19 +129,11 @@ def read_in_process(task_id: int, chunks: str) -> Iterator:
             reader.join()
 
 
-def _produce(chunks, task_id: int, database: dict, overrides: dict, sender) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings as child_settings
-    from django.db import connections
+def _produce(source: str, args: tuple, sender) -> None:
     from django.utils.module_loading import import_string
 
-    for name, value in overrides.items():
-        setattr(child_settings, name, value)
-    connections["default"].settings_dict.update(database)
     try:
-        for item in import_string(chunks)(task_id):
+        for item in import_string(source)(*args):
             sender.send(item)
         sender.send(_End())
     except (BrokenPipeError, ConnectionResetError):
@@ -88,5 +145,4 @@ def _produce(chunks, task_id: int, database: dict, overrides: dict, sender) -> N
             with contextlib.suppress(Exception):
                 sender.send(_Failure(RuntimeError(f"{type(exc).__name__}: {exc}"[:500])))
     finally:
-        connections.close_all()
         sender.close()

@@ -11,25 +11,22 @@ chunk done beyond one waits in the task's ``ahead``.
 
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
-from itertools import islice
 
 from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection, transaction
 from psycopg.errors import DeadlockDetected
 
 from fields.selectors import field_types
-from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.problems import InvalidSource
-from imports.reader_process import read_in_process
-from imports.seen import SeenKeys
+from imports.reader_process import PAYLOAD_CHUNKS, plan_of, read_in_process
+from imports.reading import Chunk, chunks_after
 from imports.sources import check_whole, checked, iter_rows
 from imports.threads import ahead, in_parallel
 from subscribers import bulk
 from subscribers.bulk_portable import subscribers_import_chunk_portable
-from subscribers.emails import InvalidEmail, normalize_email
 from subscribers.services import ConsentRequest, subscriber_import_one
-from tasks.models import Task
+from subscribers.staging import stage_rows
+from tasks.models import SourceChunk, Task
 from tasks.payload import payload_exists, payload_open
 from tasks.selectors import task_get_by_id
 from tasks.services import (
@@ -85,19 +82,6 @@ def _readable(exc: Exception) -> str:
     return f"The import failed ({type(exc).__name__}: {str(exc)[:300]}); start the task to resume."
 
 
-@dataclass
-class Chunk:
-    """Source rows ``first`` .. ``first + size - 1`` (counted from 0), read and validated: the valid rows, the
-    refused ones, how many repeated an earlier address, and the valid rows staged for COPY (PostgreSQL)."""
-
-    first: int
-    size: int
-    valid: list
-    errors: list
-    duplicated: int
-    staged: bytes | None
-
-
 class _Writing:
     """What the chunks written so far tell the next: each is written as suits what the last one did
     (subscribers.bulk: the general statement after a chunk that rewrote most of its rows)."""
@@ -120,7 +104,7 @@ def _run(task: Task, run_id, progress, reading) -> bool:
     threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
     writers = settings.IMPORT_WRITERS if threaded else 1
     if threaded and reading is None and task.total - task.checkpoint >= settings.IMPORT_READER_PROCESS_ROWS:
-        chunks = read_in_process(task.pk, "imports.runner.sent_chunks")
+        chunks = read_in_process(PAYLOAD_CHUNKS, plan_of(task=task, types=types, pieces=SourceChunk._meta.db_table))
     elif threaded:
         # One chunk queued, one more in hand: enough for two writers, and memory stays flat.
         chunks = ahead(_validated_chunks(task, types, reading))
@@ -160,52 +144,22 @@ def _check_whole(task: Task, types: dict) -> None:
 
 
 def _validated_chunks(task: Task, types: dict, reading=None):
-    """Each ``Chunk`` still to write: after the checkpoint, less those committed ahead of it (``task.ahead``)."""
-    seen = SeenKeys(task.total)
+    """Each chunk still to write (imports/reading.py), read from the stored payload in this process."""
     # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
     # closed: paused, stopped, failed).
     with payload_open(task=task, seekable=task.source_format != "csv") as source:
         rows = iter_rows(task.source_format, source, task.source_options)
         if reading:
             rows = _counted(rows, task.total, reading)
-        # The rows already written rebuild "already in this file", by the rule they were written with (valid rows
-        # only), in the order they were read: those before the checkpoint, then each chunk done beyond it as the
-        # reading reaches it.
-        done = [(0, task.checkpoint), *sorted((first, size) for first, size in task.ahead)]
-        position = 0
-        postgresql = connection.vendor == "postgresql"
-        while True:
-            while done and done[0][0] <= position:
-                first, size = done.pop(0)
-                position = _skip(rows, first + size - position, types, seen, position)
-            limit = settings.IMPORT_CHUNK_SIZE if not done else min(settings.IMPORT_CHUNK_SIZE, done[0][0] - position)
-            chunk = list(islice(rows, limit))
-            if not chunk:
-                return
-            valid, errors, duplicated = validate_rows(chunk, types, seen)
-            staged = bulk.stage_rows(valid) if postgresql else None
-            yield Chunk(position, len(chunk), valid, errors, duplicated, staged)
-            position += len(chunk)
-
-
-def sent_chunks(task_id: int):
-    """The chunks of the task, as the reader's process sends them (imports/reader_process.py): the valid rows only
-    as their staged COPY text."""
-    task = Task.objects.select_related("account").get(pk=task_id)
-    for chunk in _validated_chunks(task, dict(field_types(account=task.account))):
-        yield replace(chunk, valid=bulk.StagedRows(chunk.staged, len(chunk.valid)))
-
-
-def _skip(rows, count: int, types: dict, seen: SeenKeys, position: int) -> int:
-    """Read ``count`` rows already written, into ``seen``; the position after them."""
-    while count > 0:
-        before = list(islice(rows, min(settings.IMPORT_CHUNK_SIZE, count)))
-        if not before:
-            break
-        validate_rows(before, types, seen)
-        count -= len(before)
-        position += len(before)
-    return position
+        yield from chunks_after(
+            rows,
+            types=types,
+            total=task.total,
+            checkpoint=task.checkpoint,
+            ahead=task.ahead,
+            size=settings.IMPORT_CHUNK_SIZE,
+            stage=stage_rows if connection.vendor == "postgresql" else None,
+        )
 
 
 def _counted(rows, total: int, reading):
@@ -213,49 +167,6 @@ def _counted(rows, total: int, reading):
         yield row
         if count % READING_EVERY == 0:
             reading(count, total)
-
-
-def validate_rows(chunk, types: dict, seen: SeenKeys):
-    """(valid rows, refused rows as (row, shown address, problem), repeats of ``seen`` addresses): the import's
-    rule for each row, which the back office's preview shows too."""
-    valid, errors, duplicated = [], [], 0
-    for row in chunk:
-        if row.problem:
-            errors.append((row.number, _shown(row), row.problem))
-            continue
-        try:
-            email = normalize_email(row.email if isinstance(row.email, str) else str(row.email))
-        except InvalidEmail as exc:
-            errors.append((row.number, _shown(row), f"emailAddress {exc}"[:500]))
-            continue
-        values, problems = {}, []
-        for name, raw in row.fields.items():
-            field_type = types.get(name)
-            # A CSV cell for a string field (most cells of most files) is taken as it is: the reader has stripped
-            # it, and coerce() would give it back unchanged.
-            if field_type == "string" and type(raw) is str and len(raw) <= MAX_STRING and raw == raw.strip():
-                values[name] = raw
-                continue
-            if field_type is None:
-                problems.append(f"unknown field {name}")
-                continue
-            try:
-                values[name] = coerce(field_type, raw)
-            except InvalidValue as exc:
-                problems.append(f"{name}: {field_type} value {exc}")
-        if problems:
-            errors.append((row.number, _shown(row), "; ".join(problems)[:500]))
-            continue
-        if not seen.add(int(email.md5[:16], 16)):
-            duplicated += 1
-            continue
-        valid.append((email, values))
-    return valid, errors, duplicated
-
-
-def _shown(row) -> str:
-    """A refused row's address as its report shows it."""
-    return "" if row.email is None else str(row.email)[:500]
 
 
 def _write(task: Task, valid: list, staged: bytes | None, rewrites: bool) -> Counter:

@@ -1,6 +1,7 @@
 from django.db import models
 
 from api.counters import AccountBuckets
+from tasks.pieces import PIECE_BYTES
 
 
 class TaskStatus(models.TextChoices):
@@ -93,7 +94,7 @@ class TaskCount(AccountBuckets):
 class SourceChunk(models.Model):
     """A task's input payload (an import's file), stored in pieces before the 202 so any worker can run it."""
 
-    CHUNK_BYTES = 1024 * 1024
+    CHUNK_BYTES = PIECE_BYTES  # tasks/pieces.py reads them back
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="source_chunks", db_index=False)
     seq = models.PositiveIntegerField()

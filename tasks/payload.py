@@ -3,13 +3,12 @@
 The engine deletes it when the task ends done or canceled (a task in error keeps it, so start can resume).
 """
 
-import io
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
 from tasks.models import SourceChunk
+from tasks.pieces import pieces_open
 
 
 def payload_store(*, task, data: bytes) -> None:
@@ -27,41 +26,19 @@ def payload_exists(*, task_id: int) -> bool:
     return SourceChunk.objects.filter(task_id=task_id).exists()
 
 
-class _ChunkReader(io.RawIOBase):
-    """Reads the stored pieces in order, one query per piece, never the whole payload."""
+def _piece(task_id: int):
+    def fetch(seq: int) -> bytes | None:
+        return SourceChunk.objects.filter(task_id=task_id, seq=seq).values_list("data", flat=True).first()
 
-    def __init__(self, task_id: int):
-        self.task_id, self.seq, self.buffer = task_id, 0, b""
-
-    def readable(self):
-        return True
-
-    def readinto(self, target):
-        while not self.buffer:
-            piece = (
-                SourceChunk.objects.filter(task_id=self.task_id, seq=self.seq).values_list("data", flat=True).first()
-            )
-            if piece is None:
-                return 0
-            self.buffer, self.seq = bytes(piece), self.seq + 1
-        count = min(len(target), len(self.buffer))
-        target[:count], self.buffer = self.buffer[:count], self.buffer[count:]
-        return count
+    return fetch
 
 
 @contextmanager
 def payload_open(*, task, seekable: bool = False) -> Iterator[BinaryIO]:
     """A binary file object over the payload, closed on leaving: a stream, or a temporary file when the reader
     must seek."""
-    with io.BufferedReader(_ChunkReader(task.pk), buffer_size=SourceChunk.CHUNK_BYTES) as stream:
-        if not seekable:
-            yield stream
-            return
-        with tempfile.TemporaryFile() as spooled:
-            while piece := stream.read(SourceChunk.CHUNK_BYTES):
-                spooled.write(piece)
-            spooled.seek(0)
-            yield spooled
+    with pieces_open(_piece(task.pk), seekable=seekable) as source:
+        yield source
 
 
 def payload_delete(*, task) -> None:

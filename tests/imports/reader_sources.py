@@ -25,3 +25,25 @@ def endless(task_id: int):
     while True:
         count += 1
         yield ("row", count)
+
+
+def what_the_reader_loads(task_id: int):
+    """What the reader's process holds once it has imported what imports.reader_process.payload_chunks runs."""
+    import resource
+    import sys
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # what spawning left (the parent's main module)
+    import psycopg  # noqa: F401
+    from django.apps import apps
+
+    from imports.reading import chunks_after  # noqa: F401
+    from imports.sources import iter_rows  # noqa: F401
+    from subscribers.staging import StagedRows, stage_rows  # noqa: F401
+    from tasks.pieces import pieces_open  # noqa: F401
+
+    yield {
+        "apps ready": apps.ready,
+        "models": sorted(name for name in sys.modules if name.endswith(".models") and "." in name),
+        "rest framework": "rest_framework" in sys.modules,
+        "MB imported": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before,
+    }

@@ -8,8 +8,8 @@ from django.db import connection  # noqa: F401 (the skip's condition reads it)
 
 from imports.reader_process import read_in_process
 from imports.runner import import_run
-from subscribers.bulk import StagedRows, stage_rows
 from subscribers.emails import normalize_email
+from subscribers.staging import StagedRows, stage_rows
 from tasks.selectors import task_get_by_id
 from tasks.services import task_pause, task_start
 from tests.tasks.builders import assert_list_counters_exact, run_jobs, submit, task_row
@@ -75,7 +75,7 @@ def test_a_paused_import_leaves_no_reader_process_and_resumes(api, owner, baseli
 @ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_the_readers_failure_is_raised_in_the_job():
-    items = read_in_process(7, "tests.imports.reader_sources.two_then_failure")
+    items = read_in_process("tests.imports.reader_sources.two_then_failure", 7)
     assert next(items) == ("first", 7)
     assert next(items) == ("second", 7)
     with pytest.raises(ValueError, match="the file of task 7 breaks here"):
@@ -86,7 +86,7 @@ def test_the_readers_failure_is_raised_in_the_job():
 @ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_that_cannot_cross_the_pipe_is_told_by_its_name():
-    items = read_in_process(8, "tests.imports.reader_sources.unpicklable_failure")
+    items = read_in_process("tests.imports.reader_sources.unpicklable_failure", 8)
     assert next(items) == ("first", 8)
     with pytest.raises(RuntimeError, match="_Unpicklable: task 8"):
         next(items)
@@ -96,7 +96,18 @@ def test_a_failure_that_cannot_cross_the_pipe_is_told_by_its_name():
 @ON_POSTGRESQL
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_the_job_stops_listening_to_ends():
-    items = read_in_process(9, "tests.imports.reader_sources.endless")
+    items = read_in_process("tests.imports.reader_sources.endless", 9)
     assert [next(items) for _ in range(3)] == [("row", 1), ("row", 2), ("row", 3)]
     items.close()
     assert multiprocessing.active_children() == []
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_the_reader_process_does_not_set_django_up():
+    """It runs plain modules: no app registry, no models, no second copy of the server in memory."""
+    (loaded,) = list(read_in_process("tests.imports.reader_sources.what_the_reader_loads", 10))
+    assert loaded["apps ready"] is False
+    assert [name for name in loaded["models"] if not name.startswith(("django.", "email_validator"))] == []
+    assert loaded["rest framework"] is False
+    assert loaded["MB imported"] < 40, loaded  # Django set up with the server's apps: about 75 MB more

@@ -1,0 +1,110 @@
+"""An import's rows read into chunks: validated, counted, staged. Plain Python, no Django models (the import's
+reader process, imports/reader_process.py, runs it without setting Django up; the job's reader thread runs it too).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from fields.types import MAX_STRING, InvalidValue, coerce
+from imports.seen import SeenKeys
+from subscribers.emails import InvalidEmail, normalize_email
+
+
+@dataclass
+class Chunk:
+    """Source rows ``first`` .. ``first + size - 1`` (counted from 0), read and validated: the valid rows, the
+    refused ones, how many repeated an earlier address, and the valid rows staged for COPY (PostgreSQL)."""
+
+    first: int
+    size: int
+    valid: list
+    errors: list
+    duplicated: int
+    staged: bytes | None
+
+
+def chunks_after(
+    rows: Iterator,
+    *,
+    types: dict,
+    total: int,
+    checkpoint: int,
+    ahead: list,
+    size: int,
+    stage: Callable[[list], bytes] | None = None,
+) -> Iterator[Chunk]:
+    """Each ``Chunk`` of at most ``size`` of ``rows`` still to write: after the ``checkpoint``, less the chunks done
+    beyond it (``ahead``: [first, size] each). ``stage``: the valid rows' COPY text (PostgreSQL)."""
+    seen = SeenKeys(total)
+    # The rows already written rebuild "already in this file", by the rule they were written with (valid rows only),
+    # in the order they were read: those before the checkpoint, then each chunk done beyond it as the reading
+    # reaches it.
+    done = [(0, checkpoint), *sorted((first, count) for first, count in ahead)]
+    position = 0
+    while True:
+        while done and done[0][0] <= position:
+            first, count = done.pop(0)
+            position = _skip(rows, first + count - position, types, seen, position, size)
+        limit = size if not done else min(size, done[0][0] - position)
+        chunk = list(islice(rows, limit))
+        if not chunk:
+            return
+        valid, errors, duplicated = validate_rows(chunk, types, seen)
+        yield Chunk(position, len(chunk), valid, errors, duplicated, stage(valid) if stage else None)
+        position += len(chunk)
+
+
+def _skip(rows, count: int, types: dict, seen: SeenKeys, position: int, size: int) -> int:
+    """Read ``count`` rows already written, into ``seen``; the position after them."""
+    while count > 0:
+        before = list(islice(rows, min(size, count)))
+        if not before:
+            break
+        validate_rows(before, types, seen)
+        count -= len(before)
+        position += len(before)
+    return position
+
+
+def validate_rows(chunk, types: dict, seen: SeenKeys):
+    """(valid rows, refused rows as (row, shown address, problem), repeats of ``seen`` addresses): the import's
+    rule for each row, which the back office's preview shows too."""
+    valid, errors, duplicated = [], [], 0
+    for row in chunk:
+        if row.problem:
+            errors.append((row.number, _shown(row), row.problem))
+            continue
+        try:
+            email = normalize_email(row.email if isinstance(row.email, str) else str(row.email))
+        except InvalidEmail as exc:
+            errors.append((row.number, _shown(row), f"emailAddress {exc}"[:500]))
+            continue
+        values, problems = {}, []
+        for name, raw in row.fields.items():
+            field_type = types.get(name)
+            # A CSV cell for a string field (most cells of most files) is taken as it is: the reader has stripped
+            # it, and coerce() would give it back unchanged.
+            if field_type == "string" and type(raw) is str and len(raw) <= MAX_STRING and raw == raw.strip():
+                values[name] = raw
+                continue
+            if field_type is None:
+                problems.append(f"unknown field {name}")
+                continue
+            try:
+                values[name] = coerce(field_type, raw)
+            except InvalidValue as exc:
+                problems.append(f"{name}: {field_type} value {exc}")
+        if problems:
+            errors.append((row.number, _shown(row), "; ".join(problems)[:500]))
+            continue
+        if not seen.add(int(email.md5[:16], 16)):
+            duplicated += 1
+            continue
+        valid.append((email, values))
+    return valid, errors, duplicated
+
+
+def _shown(row) -> str:
+    """A refused row's address as its report shows it."""
+    return "" if row.email is None else str(row.email)[:500]
