@@ -7,7 +7,10 @@ Then imports the same file again (nothing changes: no row is rewritten), then a 
 changed (every row an update), and measures the floor: a
 raw COPY of the same file into a bare table.
 
-    bin/with-test-env .venv/bin/python bench/import.py [--rows N] [--database NAME]
+    bin/with-test-env .venv/bin/python bench/import.py [--rows N] [--database NAME] [--indexed FIELD]
+
+With ``--indexed city`` (or firstName, lastName) that field is indexed (filterable) first, its index built by
+its job and waited for: what an indexed field costs an import.
 """
 
 import sys
@@ -88,6 +91,14 @@ def run_import(base_url, key, account, list_id, csv_path):
     return seconds, task
 
 
+def index_field(base_url, key, account, name):
+    field_url = f"{base_url}/accounts/{account}/fields/{name}"
+    request("PUT", field_url, key, json.dumps({"indexed": True}).encode(), "application/json")
+    while (field := request("GET", field_url, key)[2])["indexStatus"] != "ready":
+        time.sleep(0.1)
+    print(f"{name} indexed: {field['indexed']}, its index {field['indexStatus']}")
+
+
 def copy_floor(database_url: str, csv_path: Path) -> float:
     import psycopg
 
@@ -107,6 +118,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", default=DATABASE, help="the benchmark's database (dropped and made again)")
+    parser.add_argument(
+        "--indexed", choices=("city", "firstName", "lastName"), help="index this field before importing"
+    )
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/emailapi").rsplit("/", 1)[0]
     database_url = fresh_database(base, args.database)
@@ -191,6 +205,8 @@ def main():
             "application/json",
         )
         list_id = headers["Location"].rsplit("/", 1)[1]
+        if args.indexed:
+            index_field(base_url, key, account, args.indexed)
         with tempfile.TemporaryDirectory() as tmp:
             csv_path = Path(tmp) / "subscribers.csv"
             started = time.perf_counter()
@@ -207,7 +223,8 @@ def main():
             assert task["result"]["alreadyInList"] == args.rows, task["result"]
             rss = peak_rss_mb(worker.pid)
             floor = copy_floor(database_url, csv_path)
-        print(f"\n{args.rows:,} rows, one worker, queued to done (task createdAt → finishedAt)")
+        indexed = f", {args.indexed} indexed" if args.indexed else ", no indexed field"
+        print(f"\n{args.rows:,} rows{indexed}, one worker, queued to done (task createdAt → finishedAt)")
         print(f"{'':34} {'seconds':>8} {'rows/s':>10}")
         print(f"{'floor: raw COPY into a bare table':34} {floor:8.1f} {args.rows / floor:10,.0f}")
         print(f"{'import, all new':34} {first:8.1f} {args.rows / first:10,.0f}")
