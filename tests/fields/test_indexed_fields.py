@@ -245,3 +245,18 @@ def test_a_name_outside_the_rule_never_reaches_the_sql():
             text_sql("fields", name, "postgresql")
         with pytest.raises(ValueError, match="not a field name"):
             FieldText(name)
+
+
+def test_deleting_an_account_drops_its_fields_indexes(db, queued, monkeypatch):
+    from accounts.models import Account
+    from tests.factories import make_account
+    from tests.helpers import ApiClient
+
+    gone = make_account("gone@example.net")
+    create_field(ApiClient(gone), "city", "string", indexed=True)
+    create_field(ApiClient(gone), "plain", "string")
+    city = Field.objects.get(account=gone.account, name="city")
+    dropped = []
+    monkeypatch.setattr("fields.signals.field_index_queue", dropped.append)
+    Account.objects.filter(pk=gone.account.pk).delete()
+    assert dropped == [city.pk]  # the indexed one only; the job drops it once the delete commits
