@@ -254,6 +254,10 @@ API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000, minimum=1
 # Test sends of a campaign (each to at most 10 addresses) an account may make in an hour (campaigns/testsend.py).
 TEST_SENDS_PER_HOUR = env_int("TEST_SENDS_PER_HOUR", 20, minimum=1)
 
+# Indexed ("filterable") fields per account: each index makes its field's contacts filter fast and costs every
+# import of the account's subscribers, and every change of anyone's fields its HOT update (docs/benchmarks.md).
+FIELDS_INDEXED_MAX = env_int("FIELDS_INDEXED_MAX", 5, minimum=0)
+
 # Background tasks and imports.
 TASK_STALE_AFTER_SECONDS = env_int("TASK_STALE_AFTER_SECONDS", 300, minimum=1)
 IMPORT_CHUNK_SIZE = env_int("IMPORT_CHUNK_SIZE", 20000, minimum=1)

@@ -17,7 +17,7 @@ class FieldForm(ServiceForm):
 
     class Meta:
         model = Field
-        fields = ("account", "name", "type", "label", "private")
+        fields = ("account", "name", "type", "label", "private", "indexed")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,9 +28,16 @@ class FieldForm(ServiceForm):
     def write(self):
         data = self.cleaned_data
         if self.instance.pk:
-            return field_update(field=self.instance, label=data["label"], private=data["private"])
+            return field_update(
+                field=self.instance, label=data["label"], private=data["private"], indexed=data["indexed"]
+            )
         return field_create(
-            account=data["account"], name=data["name"], type=data["type"], label=data["label"], private=data["private"]
+            account=data["account"],
+            name=data["name"],
+            type=data["type"],
+            label=data["label"],
+            private=data["private"],
+            indexed=data["indexed"],
         )
 
 
@@ -39,13 +46,13 @@ class FieldAdmin(ServiceAdmin):
     form = FieldForm
     delete_service = field_delete  # also removes the field's values from subscribers
     delete_noun = "field"
-    list_display = ("name", "label", "type", "predefined", "private", "account")
-    list_filter = ("type", "predefined", "private")
+    list_display = ("name", "label", "type", "predefined", "private", "indexed", "index_status", "account")
+    list_filter = ("type", "predefined", "private", "indexed")
     search_fields = ("name", "label", "account__name")
     list_select_related = ("account",)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("account", "name", "type", "predefined") if obj else ("predefined",)
+        return ("account", "name", "type", "predefined", "index_status") if obj else ("predefined", "index_status")
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.predefined

@@ -4,6 +4,12 @@ from django.db.models.functions import Lower
 from fields.types import TYPES
 
 
+class IndexStatus(models.TextChoices):
+    NONE = "none"  # not indexed (an index being dropped included)
+    BUILDING = "building"  # indexed, its index not built yet (fields/indexing.py)
+    READY = "ready"
+
+
 class Field(models.Model):
     """A subscriber field of an account; values live in ``Subscriber.fields`` under ``name``."""
 
@@ -13,6 +19,11 @@ class Field(models.Model):
     type = models.CharField(max_length=10, choices=[(t, t) for t in TYPES])
     private = models.BooleanField(default=False)
     predefined = models.BooleanField(default=False)
+    indexed = models.BooleanField(
+        default=False, help_text="Filterable: an index answers the contacts' filter by this field (costs imports)."
+    )
+    index_status = models.CharField(max_length=8, choices=IndexStatus.choices, default=IndexStatus.NONE)
+    index_requested_at = models.DateTimeField(null=True, blank=True)  # when its index job was last queued
     position = models.PositiveIntegerField(default=1000, help_text="Predefined fields first, in their order.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -15,3 +15,11 @@ TOO_MANY_FIELDS = problem(
     "The account has too many custom fields.",
     "An account has at most 200 custom fields; delete one before creating another.",
 )
+TOO_MANY_INDEXED_FIELDS = problem(
+    409,
+    15,
+    "too-many-indexed-fields",
+    "The account has too many indexed fields.",
+    "An account indexes at most FIELDS_INDEXED_MAX fields (5 unless the server says otherwise): each index makes "
+    "its field's contacts filter fast and costs every import. Set `indexed` to false on another field first.",
+)

@@ -24,6 +24,8 @@ def _data(field) -> dict:
         "type": field.type,
         "predefined": field.predefined,
         "private": field.private,
+        "indexed": field.indexed,
+        "indexStatus": field.index_status,
     }
 
 

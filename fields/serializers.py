@@ -11,12 +11,14 @@ class FieldCreateSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=False)
     type = serializers.ChoiceField(choices=TYPES)
     private = serializers.BooleanField(required=False, default=False)
+    indexed = serializers.BooleanField(required=False, default=False)
 
 
 class FieldUpdateSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100, required=False, allow_blank=False)
     private = serializers.BooleanField(required=False)
-    # Read-only members may be echoed back unchanged, never changed.
+    indexed = serializers.BooleanField(required=False)
+    # Read-only members may be echoed back unchanged, never changed (`indexStatus` is the server's: ignored).
     fieldName = serializers.CharField(required=False)
     type = serializers.CharField(required=False)
     predefined = serializers.BooleanField(required=False)

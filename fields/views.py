@@ -31,6 +31,7 @@ class FieldCollectionView(AccountScopedView):
             type=data["type"],
             label=data.get("label"),
             private=data["private"],
+            indexed=data["indexed"],
         )
         name = self.account.name
         return message(
@@ -51,12 +52,12 @@ class FieldDetailView(AccountScopedView):
     @extend_schema(
         operation_id="fields_update",
         request=request_body("field-update"),
-        responses=responses({200: "message"}, extra_problems=(400, 404, 415)),
+        responses=responses({200: "message"}, extra_problems=(400, 404, 409, 415)),
     )
     def put(self, request, account_name, field_name):
         field = field_get(account=self.account, name=field_name)
         data = validated(FieldUpdateSerializer, request.data, field=field)
-        field_update(field=field, label=data.get("label"), private=data.get("private"))
+        field_update(field=field, label=data.get("label"), private=data.get("private"), indexed=data.get("indexed"))
         return message("Field updated successfully", rep.field_written_links(self.account.name, field, "Updated field"))
 
     @extend_schema(operation_id="fields_destroy", responses=responses({200: "message"}, extra_problems=(404, 409)))

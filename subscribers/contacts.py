@@ -3,16 +3,11 @@ representation is ``subscribers.representations.contact``)."""
 
 import re
 
-from django.db.models import TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
-
 from api.query import choice, date_time
 from api.v1 import Collection, Filter, Sort
+from subscribers.field_indexes import FIELD_NAME, FieldText
 from subscribers.models import NEVER_OPEN, STATUS_FILTERS, Status
 from subscribers.search import address_starts_with
-
-FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,49}")
 
 
 def _status(rows, status):
@@ -45,10 +40,9 @@ def _field_value(pair: tuple[str, str]) -> tuple[str, str]:
 
 def _by_field(rows, pair):
     name, value = pair
-    # Cast: compared as plain text. A bare key transform's `=` reads the value as JSON on SQLite (JSON_EXTRACT),
-    # which answered 500 for `field.firstName=x`; on PostgreSQL `->>` is text already and the cast costs nothing.
-    as_text = Cast(KeyTextTransform(name, "fields"), output_field=TextField())
-    return rows.alias(**{f"field_{name}": as_text}).filter(**{f"field_{name}": value})
+    # Compared as plain text (a bare key transform's `=` read the value as JSON on SQLite, which answered 500 for
+    # `field.firstName=x`), in the expression an indexed field's index is built on (subscribers/field_indexes.py).
+    return rows.alias(**{f"field_{name}": FieldText(name)}).filter(**{f"field_{name}": value})
 
 
 CONTACTS = Collection(
