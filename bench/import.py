@@ -73,18 +73,26 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def children_peak_rss_mb(pid: int) -> float:
-    """The peak RSS of the worker's child processes alive now (a big import's reader process, imports/reader_process.py,
-    and multiprocessing's resource tracker), added up."""
-    total = 0.0
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children_rss_mb(pid: int) -> tuple[float, float]:
+    """The worker's child processes alive now (a big import's reader process, imports/reader_process.py, and
+    multiprocessing's resource tracker), added up: (their peak RSS, the worker's RSS and theirs now)."""
+    peak, now = 0.0, _status_mb(pid, "VmRSS:")
     children = []
     for thread in Path(f"/proc/{pid}/task").glob("*"):  # each thread's children (a writer thread starts the reader)
         with contextlib.suppress(OSError):
             children.extend((thread / "children").read_text().split())
     for child in children:
         with contextlib.suppress(OSError, ValueError):  # gone meanwhile
-            total += peak_rss_mb(int(child))
-    return total
+            peak += _status_mb(int(child), "VmHWM:")
+            now += _status_mb(int(child), "VmRSS:")
+    return peak, now
 
 
 def run_import(base_url, key, account, list_id, csv_path, worker_pid=None, children=None):
@@ -102,7 +110,7 @@ def run_import(base_url, key, account, list_id, csv_path, worker_pid=None, child
         if task["status"] in ("done", "error", "canceled"):
             break
         if worker_pid is not None:
-            children.append(children_peak_rss_mb(worker_pid))
+            children.append(children_rss_mb(worker_pid))
         time.sleep(0.2)
     assert task["status"] == "done", task
     seconds = (datetime.fromisoformat(task["finishedAt"]) - datetime.fromisoformat(task["createdAt"])).total_seconds()
@@ -252,7 +260,7 @@ def main():
             write_csv(csv_path, args.rows)
             size_mb = csv_path.stat().st_size / 1e6
             print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s")
-            children = [0.0]  # the worker's child processes' peak RSS, sampled while each import runs
+            children = [(0.0, 0.0)]  # the worker's child processes' peak RSS, and all together now, every 0.2 s
             first, task = run_import(base_url, key, account, list_id, csv_path, worker.pid, children)
             assert task["result"]["new"] == args.rows, task["result"]
             second, task = run_import(base_url, key, account, list_id, csv_path, worker.pid, children)
@@ -270,7 +278,11 @@ def main():
         print(f"{'import, all new':34} {first:8.1f} {args.rows / first:10,.0f}")
         print(f"{'re-import, nothing changed':34} {second:8.1f} {args.rows / second:10,.0f}")
         print(f"{'re-import, every row changed':34} {third:8.1f} {args.rows / third:10,.0f}")
-        print(f"worker peak RSS: {rss:.0f} MB; its child processes (reader, resource tracker): {max(children):.0f} MB")
+        print(
+            f"worker peak RSS: {rss:.0f} MB; its child processes' (reader, resource tracker): "
+            f"{max(peak for peak, _ in children):.0f} MB; the worker and its children together, sampled every 0.2 s, "
+            f"at most {max(now for _, now in children):.0f} MB"
+        )
         print(heap_line(database_url))
     finally:
         for process in (server, worker):

@@ -14,7 +14,7 @@ at most one chunk ahead.
 import contextlib
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -65,7 +65,7 @@ def payload_chunks(plan: ReadingPlan) -> Iterator:
 
     from imports.reading import chunks_after
     from imports.sources import iter_rows
-    from subscribers.staging import StagedRows, stage_rows
+    from subscribers.staging import stage_rows
     from tasks.pieces import pieces_open
 
     for name, value in plan.settings.items():
@@ -80,7 +80,7 @@ def payload_chunks(plan: ReadingPlan) -> Iterator:
 
         with pieces_open(fetch, seekable=plan.source_format != "csv") as source:
             rows = iter_rows(plan.source_format, source, plan.source_options)
-            for chunk in chunks_after(
+            yield from chunks_after(
                 rows,
                 types=plan.types,
                 total=plan.total,
@@ -88,8 +88,8 @@ def payload_chunks(plan: ReadingPlan) -> Iterator:
                 ahead=plan.ahead,
                 size=plan.size,
                 stage=stage_rows,
-            ):
-                yield replace(chunk, valid=StagedRows(chunk.staged, len(chunk.valid)))
+                staged_only=True,
+            )
 
 
 class _End:
@@ -135,6 +135,7 @@ def _produce(source: str, args: tuple, sender) -> None:
     try:
         for item in import_string(source)(*args):
             sender.send(item)
+            del item  # not held while the next one is made
         sender.send(_End())
     except (BrokenPipeError, ConnectionResetError):
         return  # the job stopped taking chunks (paused, stopped, failed)

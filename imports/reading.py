@@ -9,6 +9,7 @@ from itertools import islice
 from fields.types import MAX_STRING, InvalidValue, coerce
 from imports.seen import SeenKeys
 from subscribers.emails import InvalidEmail, normalize_email
+from subscribers.staging import StagedRows
 
 
 @dataclass
@@ -33,9 +34,12 @@ def chunks_after(
     ahead: list,
     size: int,
     stage: Callable[[list], bytes] | None = None,
+    staged_only: bool = False,
 ) -> Iterator[Chunk]:
     """Each ``Chunk`` of at most ``size`` of ``rows`` still to write: after the ``checkpoint``, less the chunks done
-    beyond it (``ahead``: [first, size] each). ``stage``: the valid rows' COPY text (PostgreSQL)."""
+    beyond it (``ahead``: [first, size] each). ``stage``: the valid rows' COPY text (PostgreSQL). ``staged_only``:
+    the chunk carries its valid rows as that text alone (``StagedRows``), and no list of them stays alive while it
+    waits to be taken (the reader's process)."""
     seen = SeenKeys(total)
     # The rows already written rebuild "already in this file", by the rule they were written with (valid rows only),
     # in the order they were read: those before the checkpoint, then each chunk done beyond it as the reading
@@ -50,9 +54,15 @@ def chunks_after(
         chunk = list(islice(rows, limit))
         if not chunk:
             return
+        count = len(chunk)
         valid, errors, duplicated = validate_rows(chunk, types, seen)
-        yield Chunk(position, len(chunk), valid, errors, duplicated, stage(valid) if stage else None)
-        position += len(chunk)
+        del chunk
+        staged = stage(valid) if stage else None
+        if staged_only:
+            valid = StagedRows(staged, len(valid))
+        yield Chunk(position, count, valid, errors, duplicated, staged)
+        del valid, errors, staged  # not held while the next rows are read
+        position += count
 
 
 def _skip(rows, count: int, types: dict, seen: SeenKeys, position: int, size: int) -> int:
