@@ -14,32 +14,16 @@ at most one chunk ahead.
 import contextlib
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+
+from imports.reading import ReadingPlan
 
 # The settings the reader's process takes from the job's (the spreadsheet readers' limits; a test changes them in
 # memory, which a new process would not see).
 HANDED_OVER = ("IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_UNCOMPRESSED_BYTES")
 PAYLOAD_CHUNKS = "imports.reader_process.payload_chunks"
-
-
-@dataclass(frozen=True)
-class ReadingPlan:
-    """What the reader's process needs to read a task's payload into chunks: plain values only."""
-
-    connect: dict  # psycopg.connect()'s keyword arguments: the job's database
-    pieces: str  # the table of stored pieces (tasks.models.SourceChunk)
-    task_id: int
-    source_format: str
-    source_options: dict
-    total: int
-    checkpoint: int
-    ahead: list
-    types: dict
-    size: int
-    settings: dict
 
 
 def plan_of(*, task, types: dict, pieces: str) -> ReadingPlan:
@@ -63,7 +47,6 @@ def payload_chunks(plan: ReadingPlan) -> Iterator:
     """In the reader's process: the plan's chunks, each carrying its valid rows as their staged text only."""
     import psycopg
 
-    from imports.reading import chunks_after
     from imports.sources import iter_rows
     from subscribers.staging import stage_rows
     from tasks.pieces import pieces_open
@@ -79,17 +62,7 @@ def payload_chunks(plan: ReadingPlan) -> Iterator:
             return None if row is None else row[0]
 
         with pieces_open(fetch, seekable=plan.source_format != "csv") as source:
-            rows = iter_rows(plan.source_format, source, plan.source_options)
-            yield from chunks_after(
-                rows,
-                types=plan.types,
-                total=plan.total,
-                checkpoint=plan.checkpoint,
-                ahead=plan.ahead,
-                size=plan.size,
-                stage=stage_rows,
-                staged_only=True,
-            )
+            yield from plan.chunks(iter_rows(plan.source_format, source, plan.source_options), stage_rows, True)
 
 
 class _End:

@@ -25,6 +25,36 @@ class Chunk:
     staged: bytes | None
 
 
+@dataclass(frozen=True)
+class ReadingPlan:
+    """What the reader's process needs to read a task's payload into chunks: plain values only."""
+
+    connect: dict  # psycopg.connect()'s keyword arguments: the job's database
+    pieces: str  # the table of stored pieces (tasks.models.SourceChunk)
+    task_id: int
+    source_format: str
+    source_options: dict
+    total: int
+    checkpoint: int
+    ahead: list
+    types: dict
+    size: int
+    settings: dict
+
+    def chunks(self, rows: Iterator, stage: Callable[[list], bytes] | None, staged_only: bool = False):
+        """``chunks_after`` of ``rows``, the payload read by this plan."""
+        return chunks_after(
+            rows,
+            types=self.types,
+            total=self.total,
+            checkpoint=self.checkpoint,
+            ahead=self.ahead,
+            size=self.size,
+            stage=stage,
+            staged_only=staged_only,
+        )
+
+
 def chunks_after(
     rows: Iterator,
     *,

@@ -19,7 +19,7 @@ from psycopg.errors import DeadlockDetected
 from fields.selectors import field_types
 from imports.problems import InvalidSource
 from imports.reader_process import PAYLOAD_CHUNKS, plan_of, read_in_process
-from imports.reading import Chunk, chunks_after
+from imports.reading import Chunk, ReadingPlan
 from imports.sources import check_whole, checked, iter_rows
 from imports.threads import ahead, in_parallel
 from subscribers import bulk
@@ -103,13 +103,14 @@ def _run(task: Task, run_id, progress, reading) -> bool:
     # for a big import, and IMPORT_WRITERS chunks are written at once, each on its own connection.
     threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
     writers = settings.IMPORT_WRITERS if threaded else 1
+    plan = plan_of(task=task, types=types, pieces=SourceChunk._meta.db_table)
     if threaded and reading is None and task.total - task.checkpoint >= settings.IMPORT_READER_PROCESS_ROWS:
-        chunks = read_in_process(PAYLOAD_CHUNKS, plan_of(task=task, types=types, pieces=SourceChunk._meta.db_table))
+        chunks = read_in_process(PAYLOAD_CHUNKS, plan)
     elif threaded:
         # One chunk queued, one more in hand: enough for two writers, and memory stays flat.
-        chunks = ahead(_validated_chunks(task, types, reading))
+        chunks = ahead(_validated_chunks(task, plan, reading))
     else:
-        chunks = _validated_chunks(task, types, reading)
+        chunks = _validated_chunks(task, plan, reading)
     writing = _Writing()
 
     def write(chunk: Chunk) -> bool:
@@ -143,23 +144,15 @@ def _check_whole(task: Task, types: dict) -> None:
     task.total, task.source_options = prepared.total, options
 
 
-def _validated_chunks(task: Task, types: dict, reading=None):
+def _validated_chunks(task: Task, plan: ReadingPlan, reading=None):
     """Each chunk still to write (imports/reading.py), read from the stored payload in this process."""
     # CSV is read as a stream; the spreadsheet readers seek. The payload closes when the chunks end (or are
     # closed: paused, stopped, failed).
-    with payload_open(task=task, seekable=task.source_format != "csv") as source:
-        rows = iter_rows(task.source_format, source, task.source_options)
+    with payload_open(task=task, seekable=plan.source_format != "csv") as source:
+        rows = iter_rows(plan.source_format, source, plan.source_options)
         if reading:
-            rows = _counted(rows, task.total, reading)
-        yield from chunks_after(
-            rows,
-            types=types,
-            total=task.total,
-            checkpoint=task.checkpoint,
-            ahead=task.ahead,
-            size=settings.IMPORT_CHUNK_SIZE,
-            stage=stage_rows if connection.vendor == "postgresql" else None,
-        )
+            rows = _counted(rows, plan.total, reading)
+        yield from plan.chunks(rows, stage_rows if connection.vendor == "postgresql" else None)
 
 
 def _counted(rows, total: int, reading):
