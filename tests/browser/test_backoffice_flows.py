@@ -141,3 +141,27 @@ def test_write_a_campaign_start_it_and_watch_its_rates(
     assert "delivered\t3\t100.0 %" in page.inner_text(".campaign-rates")
     assert page.frame_locator("iframe.campaign-preview").locator("p").inner_text() == "Hi R0"
     assert sorted(smtp_server.per_recipient()) == ["r0@example.com", "r1@example.com", "r2@example.com"]
+
+
+def test_index_a_field_from_its_page_and_see_its_index_built(
+    live_server,
+    page,
+    admin_user,
+    api,
+    insecure_cookies,  # noqa: F811
+    queues,  # noqa: F811
+):
+    """A marketer who filters contacts by a field ticks "indexed" on its page; the job builds the index, and the
+    fields' list says it is ready."""
+    create_field(api, "city", "string")
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/fields/field/?q=city")
+    page.click("#result_list tbody tr th a")
+    page.check("#id_indexed")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    run_jobs("default")  # the job that builds the index
+    page.goto(f"{live_server.url}/admin/fields/field/?q=city")
+    row = page.inner_text("#result_list tbody tr")
+    assert "ready" in row.lower(), row
+    screenshot(page, "backoffice-field-indexed")
