@@ -15,11 +15,12 @@ from subscribers.staging import StagedRows
 @dataclass
 class Chunk:
     """Source rows ``first`` .. ``first + size - 1`` (counted from 0), read and validated: the valid rows, the
-    refused ones, how many repeated an earlier address, and the valid rows staged for COPY (PostgreSQL)."""
+    refused ones, how many repeated an earlier address, and the valid rows staged for COPY (PostgreSQL). From the
+    reader's process, ``valid`` is the staged text read back (``StagedRows``)."""
 
     first: int
     size: int
-    valid: list
+    valid: list | StagedRows
     errors: list
     duplicated: int
     staged: bytes | None
@@ -27,7 +28,8 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ReadingPlan:
-    """What the reader's process needs to read a task's payload into chunks: plain values only."""
+    """What it takes to read a task's payload into chunks, in plain values (the reader's process gets it pickled;
+    the reader thread uses it too)."""
 
     connect: dict  # psycopg.connect()'s keyword arguments: the job's database
     pieces: str  # the table of stored pieces (tasks.models.SourceChunk)
