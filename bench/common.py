@@ -52,22 +52,30 @@ def fillfactor_set(fillfactor: int) -> None:
         cursor.execute(f"ALTER TABLE subscribers_subscriber SET (fillfactor = {int(fillfactor)})")
 
 
+# (fillfactor, heap bytes) of subscribers_subscriber (its main fork, ``pg_relation_size``); no parameter, so its
+# `%` is doubled for a driver that formats (Django's cursor, psycopg given an empty parameter list).
+HEAP = (
+    "SELECT coalesce((SELECT split_part(o, '=', 2)::int FROM unnest(reloptions) o "
+    "WHERE o LIKE 'fillfactor=%%'), 100), pg_relation_size(oid) "
+    "FROM pg_class WHERE oid = 'subscribers_subscriber'::regclass"
+)
+
+
 def heap() -> tuple[int, int]:
-    """(fillfactor, heap bytes) of subscribers_subscriber (its main fork, ``pg_relation_size``)."""
+    """(fillfactor, heap bytes) of subscribers_subscriber, on Django's connection."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce((SELECT split_part(o, '=', 2)::int FROM unnest(reloptions) o "
-            "WHERE o LIKE 'fillfactor=%%'), 100), pg_relation_size(oid) "
-            "FROM pg_class WHERE oid = 'subscribers_subscriber'::regclass"
-        )
+        cursor.execute(HEAP, [])
         return cursor.fetchone()
 
 
-def heap_line() -> str:
-    fillfactor, size = heap()
+def heap_text(fillfactor: int, size: int) -> str:
     return f"subscribers_subscriber: fillfactor {fillfactor}, heap {size / 2**20:,.1f} MB (pg_relation_size)"
+
+
+def heap_line() -> str:
+    return heap_text(*heap())
 
 
 def copy_subscribers(cursor, account_id: int, numbers: range, email: str, fields, *, ids: bool = False) -> None:

@@ -120,11 +120,10 @@ def run_import(base_url, key, account, list_id, csv_path, worker_pid=None, child
 def heap_line(database_url: str) -> str:
     import psycopg
 
+    from common import HEAP, heap_text
+
     with psycopg.connect(database_url) as conn:
-        options, size = conn.execute(
-            "SELECT reloptions, pg_relation_size(oid) FROM pg_class WHERE oid = 'subscribers_subscriber'::regclass"
-        ).fetchone()
-    return f"subscribers_subscriber: reloptions {options or '(none)'}, heap {size / 2**20:,.1f} MB (pg_relation_size)"
+        return heap_text(*conn.execute(HEAP, []).fetchone())
 
 
 def index_field(base_url, key, account, name):
